@@ -11,6 +11,16 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: Record<string, unknown>;
+  /**
+   * Set when the model sent arguments that are not a JSON object (then `arguments` is `{}`):
+   * the agent must not run the tool but answer with an error result carrying this message.
+   */
+  argumentsError?: string;
+  /**
+   * Opaque data the provider needs echoed back with this call in later requests (e.g. Gemini's
+   * `thoughtSignature`); keep it when the call is stored in history.
+   */
+  providerData?: Record<string, unknown>;
 }
 
 /** A chat message in the provider-neutral form. */
@@ -52,7 +62,12 @@ export interface Usage {
 export type StreamPart =
   | { type: "text-delta"; text: string }
   | { type: "tool-call-delta"; index: number; id?: string; name?: string; argumentsDelta: string }
-  | { type: "tool-call"; toolCall: ToolCall }
+  | {
+    type: "tool-call";
+    toolCall: ToolCall;
+    /** True when the call was recovered from the model's text, not sent as a tool call. */
+    fromText?: boolean;
+  }
   | { type: "finish"; reason: FinishReason; usage?: Usage }
   | { type: "fallback"; from: string; to: string; reason: string }
   | { type: "error"; error: ProviderError };
@@ -73,6 +88,24 @@ export interface Provider {
    * after which the stream ends. Throws only for programming errors (bad arguments).
    */
   chat(request: ChatRequest, options?: ChatOptions): AsyncIterable<StreamPart>;
+  /**
+   * The cheapest authenticated call (usually the model list), for `doctor`. Optional: without
+   * it `probeProvider` sends a 1-token chat request.
+   */
+  probe?(options?: ChatOptions): Promise<ProbeResult>;
+}
+
+/** Outcome of a provider probe. */
+export interface ProbeResult {
+  ok: boolean;
+  /** One line for people: what was reached, or what is wrong and how to fix it. */
+  detail: string;
+  /** Failure class when `ok` is false (`auth`, `network`, `timeout`, ...). */
+  kind?: string;
+  /** HTTP status of the probe, when there was a response. */
+  status?: number;
+  /** True when the endpoint does not exist (the probe should fall back to a chat call). */
+  unsupported?: boolean;
 }
 
 /** The collected result of a whole chat stream. */

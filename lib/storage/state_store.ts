@@ -1,89 +1,160 @@
 /**
  * `createStateStore`: JSON state with TTLs and atomic set-if-absent / update over any
  * unstorage instance. Atomicity here is per process (a promise chain per key); the Redis
- * backend replaces it with server-side atomic operations.
+ * backend ({@linkcode createRedisStateStore}) uses server-side atomic operations instead.
+ * Keys are encoded (see `_keys.ts`) so no key can collide with another or leave an fs base.
  * @module
  */
 import type { Storage } from "unstorage";
 import type { SetOptions, StateStore, StorageKind } from "./types.ts";
+import { decodeKey, encodeKey, isHashedKey, prefixBase } from "./_keys.ts";
 
-interface Envelope<T> {
+/** What is stored under each key. */
+export interface Envelope<T = unknown> {
   v: T;
   /** Expiry, epoch milliseconds. */
   e?: number;
+  /** The original key, when the storage key holds a hashed segment. */
+  k?: string;
 }
 
 /** Options of {@linkcode createStateStore}. */
 export interface StateStoreOptions {
   storage: Storage;
   kind: StorageKind;
+  /** Shown by `doctor`; must not contain secrets. */
+  location?: string;
   /** Clock, for tests. @default {Date.now} */
   now?: () => number;
   /** Called by `dispose()`. */
   onDispose?: () => Promise<void>;
 }
 
-/** Builds a {@linkcode StateStore} over an unstorage instance. */
+// Per-key promise chains, shared by every store over the same storage (or the same fs
+// directory) in this process, so two stores never both win a claim.
+const LOCKS = new Map<string, Promise<unknown>>();
+const STORAGE_IDS = new WeakMap<Storage, string>();
+
+/**
+ * Builds a {@linkcode StateStore} over an unstorage instance. Its atomic operations are
+ * atomic within this process only; use Redis for several processes.
+ */
 export function createStateStore(options: StateStoreOptions): StateStore {
   const { storage, kind } = options;
   const now = options.now ?? Date.now;
-  const locks = new Map<string, Promise<unknown>>();
+  let scope = STORAGE_IDS.get(storage);
+  if (scope === undefined) {
+    scope = crypto.randomUUID();
+    STORAGE_IDS.set(storage, scope);
+  }
+  if (kind === "fs" && options.location !== undefined) scope = options.location;
 
-  function withLock<R>(key: string, fn: () => Promise<R>): Promise<R> {
-    const previous = locks.get(key) ?? Promise.resolve();
+  function withLock<R>(raw: string, fn: () => Promise<R>): Promise<R> {
+    const id = `${scope}\0${raw}`;
+    const previous = LOCKS.get(id) ?? Promise.resolve();
     const run = previous.then(fn, fn);
     const settled = run.then(() => {}, () => {});
-    locks.set(key, settled);
+    LOCKS.set(id, settled);
     settled.then(() => {
-      if (locks.get(key) === settled) locks.delete(key);
+      if (LOCKS.get(id) === settled) LOCKS.delete(id);
     });
     return run;
   }
 
-  async function read<T>(key: string): Promise<T | null> {
-    const raw = await storage.getItem<Envelope<T>>(key);
-    if (raw === null || typeof raw !== "object" || !("v" in raw)) return null;
-    if (raw.e !== undefined && raw.e <= now()) {
-      await storage.removeItem(key);
+  async function readEnvelope<T>(raw: string): Promise<Envelope<T> | null> {
+    const item = await storage.getItem<Envelope<T>>(raw);
+    if (item === null || typeof item !== "object" || !("v" in item)) return null;
+    if (item.e !== undefined && item.e <= now()) {
+      await storage.removeItem(raw);
       return null;
     }
-    return raw.v;
+    return item;
   }
 
-  function write<T>(key: string, value: T, options?: SetOptions): Promise<void> {
-    const envelope: Envelope<T> = options?.ttlMs === undefined
-      ? { v: value }
-      : { v: value, e: now() + options.ttlMs };
-    return storage.setItem(key, envelope as never);
+  function write<T>(
+    key: string,
+    raw: string,
+    hashed: boolean,
+    value: T,
+    expiry: number | undefined,
+  ): Promise<void> {
+    const envelope: Envelope<T> = { v: value };
+    if (expiry !== undefined) envelope.e = expiry;
+    if (hashed) envelope.k = key;
+    return storage.setItem(raw, envelope as never);
   }
 
   return {
     kind,
     storage,
-    get: read,
-    set: (key, value, options) => withLock(key, () => write(key, value, options)),
-    remove: (key) => withLock(key, () => storage.removeItem(key)),
-    async keys(prefix) {
-      const all = await storage.getKeys(prefix);
-      return all.filter((k) => k.startsWith(prefix));
+    ...(options.location === undefined ? {} : { location: options.location }),
+    async get<T>(key: string): Promise<T | null> {
+      const { raw } = await encodeKey(key);
+      return (await readEnvelope<T>(raw))?.v ?? null;
     },
-    setIfAbsent: (key, value, options) =>
-      withLock(key, async () => {
-        if ((await read(key)) !== null) return false;
-        await write(key, value, options);
+    async set(key, value, setOptions) {
+      const ttl = ttlOf(setOptions);
+      const { raw, hashed } = await encodeKey(key);
+      return withLock(
+        raw,
+        () => write(key, raw, hashed, value, ttl === undefined ? undefined : now() + ttl),
+      );
+    },
+    async remove(key) {
+      const { raw } = await encodeKey(key);
+      return withLock(raw, () => storage.removeItem(raw));
+    },
+    async keys(prefix) {
+      const base = await prefixBase(prefix);
+      const out: string[] = [];
+      for (const raw of await storage.getKeys(base)) {
+        let key = decodeKey(raw);
+        if (key === undefined && !isHashedKey(raw)) continue;
+        if (key !== undefined && !key.startsWith(prefix)) continue;
+        const envelope = await readEnvelope(raw);
+        if (envelope === null) continue;
+        key ??= envelope.k;
+        if (key !== undefined && key.startsWith(prefix)) out.push(key);
+      }
+      return out;
+    },
+    async setIfAbsent(key, value, setOptions) {
+      const ttl = ttlOf(setOptions);
+      const { raw, hashed } = await encodeKey(key);
+      return withLock(raw, async () => {
+        if ((await readEnvelope(raw)) !== null) return false;
+        await write(key, raw, hashed, value, ttl === undefined ? undefined : now() + ttl);
         return true;
-      }),
-    update: <T>(key: string, update: (current: T | null) => T | undefined) =>
-      withLock(key, async () => {
-        const current = await read<T>(key);
-        const next = update(current);
-        if (next === undefined) return current;
-        await write(key, next);
+      });
+    },
+    async update<T>(
+      key: string,
+      update: (current: T | null) => T | undefined,
+      setOptions?: SetOptions,
+    ): Promise<T | null> {
+      const ttl = ttlOf(setOptions);
+      const { raw, hashed } = await encodeKey(key);
+      return withLock(raw, async () => {
+        const current = await readEnvelope<T>(raw);
+        const next = update(current?.v ?? null);
+        if (next === undefined) return current?.v ?? null;
+        await write(key, raw, hashed, next, ttl === undefined ? current?.e : now() + ttl);
         return next;
-      }),
+      });
+    },
     dispose: async () => {
       await options.onDispose?.();
       await storage.dispose();
     },
   };
+}
+
+/** Validates `ttlMs`: `undefined` or a positive finite number. */
+export function ttlOf(options: SetOptions | undefined): number | undefined {
+  const ttl = options?.ttlMs;
+  if (ttl === undefined) return undefined;
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
+    throw new RangeError(`Cannot set state: ttlMs must be a positive number, got ${ttl}`);
+  }
+  return Math.ceil(ttl);
 }

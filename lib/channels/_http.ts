@@ -1,0 +1,99 @@
+/**
+ * One HTTP call to a chat service with retries: back-off with jitter on network errors and
+ * 5xx, and the service's own wait on 429.
+ * @module
+ */
+import { AgentError, ErrorCode } from "../errors.ts";
+import { backoff, isAbort, type ResolvedRetry, sleep } from "./_util.ts";
+
+/** A finished HTTP exchange. */
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Options of {@linkcode httpWithRetry}. */
+export interface HttpCall {
+  fetch: typeof globalThis.fetch;
+  url: string;
+  init: RequestInit;
+  retry: ResolvedRetry;
+  /** What is being done, for messages: `Telegram sendMessage` (never a URL: it may hold a token). */
+  label: string;
+  signal?: AbortSignal | undefined;
+  /** Per-attempt time limit. @default {30000} */
+  timeoutMs?: number;
+  /** Milliseconds the service asks to wait in a 429 answer; undefined to use back-off. */
+  retryAfterMs(result: HttpResult): number | undefined;
+  /** Called before each attempt (Discord waits for its rate-limit bucket here). */
+  beforeAttempt?: () => Promise<void>;
+  /** Called with every answer (Discord records its bucket headers here). */
+  afterAttempt?: (result: HttpResult) => void;
+}
+
+/** Runs the call; returns the last answer (any status but 429/5xx, or those once retries are spent). */
+export async function httpWithRetry(call: HttpCall): Promise<HttpResult> {
+  const { retry } = call;
+  let failures = 0;
+  let limited = 0;
+  for (;;) {
+    call.signal?.throwIfAborted();
+    await call.beforeAttempt?.();
+    const attempt = new AbortController();
+    const timer = setTimeout(
+      () => attempt.abort(new DOMException("timed out", "TimeoutError")),
+      call.timeoutMs ?? 30_000,
+    );
+    const onAbort = (): void => attempt.abort(call.signal?.reason);
+    call.signal?.addEventListener("abort", onAbort, { once: true });
+    let result: HttpResult;
+    try {
+      const response = await call.fetch(call.url, { ...call.init, signal: attempt.signal });
+      result = { status: response.status, headers: response.headers, text: await response.text() };
+    } catch (error) {
+      if (call.signal?.aborted) {
+        throw new AgentError(`Cannot finish ${call.label}: aborted`, {
+          code: ErrorCode.Aborted,
+          cause: error,
+        });
+      }
+      if (failures >= retry.maxRetries) {
+        const what = isAbort(error) ? "timed out" : "network error";
+        throw new AgentError(`Cannot call ${call.label}: ${what}`, {
+          code: ErrorCode.Channel,
+          cause: error,
+        });
+      }
+      await sleep(backoff(failures++, retry.baseDelayMs, retry.maxDelayMs), call.signal);
+      continue;
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener("abort", onAbort);
+    }
+    call.afterAttempt?.(result);
+    if (result.status === 429 && limited < retry.maxRateLimitRetries) {
+      const wait = call.retryAfterMs(result) ??
+        backoff(limited, retry.baseDelayMs, retry.maxDelayMs);
+      if (wait > retry.maxRetryAfterMs) return result;
+      limited++;
+      await sleep(wait, call.signal);
+      continue;
+    }
+    if (result.status >= 500 && failures < retry.maxRetries) {
+      await sleep(backoff(failures++, retry.baseDelayMs, retry.maxDelayMs), call.signal);
+      continue;
+    }
+    return result;
+  }
+}
+
+/** Parses a `Retry-After` header (seconds or an HTTP date) into milliseconds. */
+export function retryAfterHeader(headers: Headers): number | undefined {
+  const value = headers.get("retry-after");
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,197 @@
+/**
+ * Private helpers shared by the channel drivers: waiting, back-off, de-duplication,
+ * constant-time comparison and signature checks.
+ * @module
+ */
+import { AgentError, ErrorCode } from "../errors.ts";
+
+/** Resolves after `ms`, or rejects with the signal's reason when aborted first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done(): void {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }
+    function onAbort(): void {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The abort reason as an `AgentError` with code `E_ABORTED`. */
+export function abortReason(signal: AbortSignal): AgentError {
+  const reason = signal.reason;
+  if (reason instanceof AgentError) return reason;
+  return new AgentError("Cannot continue: aborted", { code: ErrorCode.Aborted, cause: reason });
+}
+
+/** True when `error` comes from an abort. */
+export function isAbort(error: unknown): boolean {
+  if (error instanceof AgentError) return error.code === ErrorCode.Aborted;
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+}
+
+/** Exponential back-off `min(base * 2^attempt, max)` with up to 25 % negative jitter. */
+export function backoff(attempt: number, baseMs: number, maxMs: number): number {
+  const raw = Math.min(baseMs * 2 ** Math.min(attempt, 30), maxMs);
+  return Math.round(raw * (1 - Math.random() * 0.25));
+}
+
+/** Retry settings shared by every channel's HTTP client. */
+export interface RetryOptions {
+  /** Retries after a network error or a 5xx. @default {3} */
+  maxRetries?: number;
+  /** Retries after a 429. @default {5} */
+  maxRateLimitRetries?: number;
+  /** First back-off delay. @default {500} */
+  baseDelayMs?: number;
+  /** Longest back-off delay. @default {8000} */
+  maxDelayMs?: number;
+  /** A service asking to wait longer than this fails the call instead. @default {120000} */
+  maxRetryAfterMs?: number;
+}
+
+/** `RetryOptions` with every default filled in. */
+export type ResolvedRetry = Required<RetryOptions>;
+
+/** Fills in the defaults of {@linkcode RetryOptions}. */
+export function resolveRetry(options: RetryOptions = {}): ResolvedRetry {
+  return {
+    maxRetries: options.maxRetries ?? 3,
+    maxRateLimitRetries: options.maxRateLimitRetries ?? 5,
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 8000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
+  };
+}
+
+/** A bounded "seen before" set (oldest entries are forgotten first). */
+export interface SeenSet {
+  /** Records `key`; returns true when it was already recorded. */
+  check(key: string): boolean;
+}
+
+/** Creates a {@linkcode SeenSet} remembering the last `max` keys. */
+export function createSeen(max = 4096): SeenSet {
+  const keys = new Set<string>();
+  return {
+    check(key) {
+      if (keys.has(key)) return true;
+      keys.add(key);
+      if (keys.size > max) keys.delete(keys.values().next().value!);
+      return false;
+    },
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** Compares two strings in time independent of where they differ. */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  const n = Math.max(x.length, y.length);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** Decodes lower- or upper-case hex; undefined when `hex` is not exactly hex of that length. */
+export function hexToBytes(hex: string, bytes: number): Uint8Array<ArrayBuffer> | undefined {
+  if (hex.length !== bytes * 2 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Lower-case hex of `bytes`. */
+export function bytesToHex(bytes: ArrayBuffer | Uint8Array): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** HMAC-SHA256 of `message` with `secret`, as lower-case hex. */
+export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return bytesToHex(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+}
+
+/** Verifies an Ed25519 signature (hex) over `message` with a raw public key (hex). */
+export async function verifyEd25519(
+  publicKeyHex: string,
+  signatureHex: string,
+  message: string,
+): Promise<boolean> {
+  const key = hexToBytes(publicKeyHex, 32);
+  const signature = hexToBytes(signatureHex, 64);
+  if (!key || !signature) return false;
+  try {
+    const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, [
+      "verify",
+    ]);
+    return await crypto.subtle.verify(
+      { name: "Ed25519" },
+      cryptoKey,
+      signature,
+      encoder.encode(message),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a request body as text, refusing bodies over `max` bytes. */
+export async function readBody(request: Request, max = 1 << 20): Promise<string | undefined> {
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > max) return undefined;
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.length > max) return undefined;
+  return new TextDecoder().decode(bytes);
+}
+
+/** A JSON response. */
+export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+/** The error body of a refused webhook call. */
+export function refused(status: number, message: string): Response {
+  const code = status === 401 ? "E_UNAUTHORIZED" : status === 413 ? "E_TOO_LARGE" : "E_BAD_REQUEST";
+  return json({ error: { code, message } }, status);
+}
+
+/** Parses JSON without throwing; undefined when malformed. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Narrows to a plain object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty string property, else undefined. */
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/** Seconds since the epoch, now. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

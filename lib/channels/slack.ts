@@ -1,0 +1,437 @@
+/**
+ * Slack channel: Socket Mode (app token) or the Events API through the gateway (signing
+ * secret), per-sender allowlist, threaded chunked replies, Block Kit buttons.
+ * @module
+ */
+import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
+import { silentLogger } from "../_internal/logger.ts";
+import { chunkText } from "./chunk.ts";
+import { httpWithRetry, retryAfterHeader } from "./_http.ts";
+import { createRunner } from "./_runner.ts";
+import {
+  backoff,
+  createSeen,
+  hmacSha256Hex,
+  isAbort,
+  isRecord,
+  json,
+  nowSeconds,
+  parseJson,
+  readBody,
+  refused,
+  resolveRetry,
+  sleep,
+  str,
+  timingSafeEqual,
+} from "./_util.ts";
+import type {
+  Button,
+  ButtonPress,
+  Channel,
+  ChannelOptions,
+  CheckResult,
+  SendOptions,
+  SentMessage,
+} from "./types.ts";
+
+/** Longest text MikroClaw puts in one Slack message. */
+export const SLACK_MESSAGE_LIMIT = 4000;
+/** Slack's limit for a section block's text (used when a message carries buttons). */
+const SECTION_LIMIT = 3000;
+/** Replay window of signed requests, in seconds. */
+const SIGNATURE_WINDOW = 300;
+
+/** Options of {@linkcode createSlack}. */
+export interface SlackOptions extends ChannelOptions {
+  /** `SLACK_BOT_TOKEN` (`xoxb-…`) for the Web API. */
+  botToken: string;
+  /** `SLACK_APP_TOKEN` (`xapp-…`) for Socket Mode. */
+  appToken?: string;
+  /** `SLACK_SIGNING_SECRET` for the Events API; without it `webhook()` refuses every request. */
+  signingSecret?: string;
+  /** @default {"socket" when appToken is set, else "events"} */
+  mode?: "socket" | "events";
+  /** The bot's own user id; asked with auth.test when absent. */
+  botUserId?: string;
+  /** Longest wait between Socket Mode reconnects. @default {30000} */
+  maxReconnectDelayMs?: number;
+}
+
+/** Creates the Slack channel (`apiBase` default `https://slack.com/api`). */
+export function createSlack(options: SlackOptions): Channel {
+  const logger = options.logger ?? silentLogger;
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const apiBase = (options.apiBase ?? "https://slack.com/api").replace(/\/+$/, "");
+  const retry = resolveRetry(options.retry);
+  const maxReconnect = options.maxReconnectDelayMs ?? 30_000;
+  const events = createSeen();
+  let lifetime: AbortSignal | undefined;
+  let selfId: string | undefined = options.botUserId;
+
+  async function api(
+    method: string,
+    body: Record<string, unknown> | undefined,
+    init: { token?: string; signal?: AbortSignal | undefined } = {},
+  ): Promise<Record<string, unknown>> {
+    const token = init.token ?? options.botToken;
+    if (!token) {
+      throw new AgentError(`Cannot call Slack ${method}: SLACK_BOT_TOKEN is not set`, {
+        code: ErrorCode.NotConfigured,
+      });
+    }
+    const result = await httpWithRetry({
+      fetch: fetchFn,
+      url: `${apiBase}/${method}`,
+      init: {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": body
+            ? "application/json; charset=utf-8"
+            : "application/x-www-form-urlencoded",
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      },
+      retry,
+      label: `Slack ${method}`,
+      signal: init.signal,
+      retryAfterMs: (r) => retryAfterHeader(r.headers),
+    });
+    const parsed = parseJson(result.text);
+    if (isRecord(parsed) && parsed.ok === true) return parsed;
+    const error = isRecord(parsed) && typeof parsed.error === "string"
+      ? parsed.error
+      : `HTTP ${result.status}`;
+    throw new AgentError(`Cannot call Slack ${method}: ${error}`, { code: ErrorCode.Channel });
+  }
+
+  async function self(): Promise<string | undefined> {
+    if (selfId) return selfId;
+    try {
+      selfId = str((await api("auth.test", {})).user_id);
+    } catch (error) {
+      logger.warn(`slack: cannot learn the bot's user id: ${errorMessage(error)}`);
+    }
+    return selfId;
+  }
+
+  async function send(to: string, text: string, sendOptions: SendOptions = {}) {
+    const limit = sendOptions.buttons ? SECTION_LIMIT : SLACK_MESSAGE_LIMIT;
+    const parts = chunkText(text, limit).filter((p) => p.trim() !== "");
+    if (parts.length === 0) throw new TypeError("Cannot send a Slack message: text is empty");
+    const ids: string[] = [];
+    for (const [i, part] of parts.entries()) {
+      const body: Record<string, unknown> = { channel: to, text: part, mrkdwn: true };
+      if (sendOptions.replyTo) body.thread_ts = sendOptions.replyTo;
+      if (sendOptions.buttons && i === parts.length - 1) {
+        body.blocks = [
+          { type: "section", text: { type: "mrkdwn", text: part } },
+          ...actionBlocks(sendOptions.buttons),
+        ];
+      }
+      const r = await api("chat.postMessage", body, { signal: sendOptions.signal });
+      ids.push(String(r.ts ?? ""));
+    }
+    return { ids } satisfies SentMessage;
+  }
+
+  const runner = createRunner({
+    name: "slack",
+    agent: options.agent,
+    allowlist: options.allowlist,
+    allowlistEnv: "SLACK_ALLOWLIST",
+    logger,
+    typingIntervalMs: options.typingIntervalMs ?? 0,
+    async send(to, text, replyTo) {
+      await send(to, text, {
+        ...(replyTo ? { replyTo } : {}),
+        ...(lifetime ? { signal: lifetime } : {}),
+      });
+    },
+  });
+
+  /** Handles an `event_callback` payload; never throws. */
+  async function onEventCallback(payload: Record<string, unknown>): Promise<void> {
+    const eventId = str(payload.event_id);
+    if (eventId && events.check(eventId)) {
+      logger.debug(`slack: duplicate event ${eventId} ignored`);
+      return;
+    }
+    const event = isRecord(payload.event) ? payload.event : undefined;
+    if (!event) return;
+    const type = event.type;
+    if (type !== "message" && type !== "app_mention") return;
+    // bots (ourselves included) and edits, joins, deletions are not for the agent
+    if (event.bot_id !== undefined || event.subtype !== undefined) return;
+    const user = str(event.user);
+    const channel = str(event.channel);
+    const ts = str(event.ts);
+    if (!user || !channel || !ts) return;
+    const me = await self();
+    if (me && user === me) return;
+    const direct = event.channel_type === "im";
+    // in channels only mentions are answered; the mention also arrives as `message`
+    if (type === "message" && !direct) return;
+    let text = typeof event.text === "string" ? event.text : undefined;
+    if (text !== undefined && me) text = text.replaceAll(`<@${me}>`, "").trim();
+    const thread = str(event.thread_ts) ?? (direct ? undefined : ts);
+    runner.dispatch({
+      messageId: `${channel}:${ts}`,
+      senderId: user,
+      to: channel,
+      ...(direct ? {} : { scope: channel }),
+      text,
+      ...(thread ? { replyTo: thread } : {}),
+    });
+  }
+
+  /** Handles a `block_actions` payload (a button press); never throws. */
+  async function onInteractive(payload: Record<string, unknown>): Promise<void> {
+    if (payload.type !== "block_actions") return;
+    const user = isRecord(payload.user) ? str(payload.user.id) : undefined;
+    const action = Array.isArray(payload.actions) && isRecord(payload.actions[0])
+      ? payload.actions[0]
+      : undefined;
+    const channel = isRecord(payload.channel) ? str(payload.channel.id) : undefined;
+    const container = isRecord(payload.container) ? payload.container : {};
+    const messageTs = str(container.message_ts);
+    if (!user || !action || !channel) return;
+    if (!runner.allowed(user)) {
+      logger.warn(`slack: button press from sender "${user}" refused (not in SLACK_ALLOWLIST)`);
+      return;
+    }
+    if (!options.onButton) {
+      logger.warn("slack: button pressed but no button handler is configured");
+      return;
+    }
+    const press: ButtonPress = {
+      channel: "slack",
+      senderId: user,
+      data: typeof action.value === "string" ? action.value : "",
+      to: channel,
+      ...(messageTs ? { messageId: messageTs } : {}),
+    };
+    let text: string;
+    try {
+      text = (await options.onButton(press))?.text ?? "";
+    } catch (error) {
+      logger.error("slack: button handler failed", error);
+      text = "Failed; see the log";
+    }
+    if (text && messageTs) {
+      await api("chat.update", {
+        channel,
+        ts: messageTs,
+        text: chunkText(text, SLACK_MESSAGE_LIMIT)[0],
+        blocks: [],
+      });
+    }
+  }
+
+  function route(payload: unknown): void {
+    if (!isRecord(payload)) return;
+    const task = payload.type === "event_callback"
+      ? onEventCallback(payload)
+      : onInteractive(payload);
+    task.catch((error) => {
+      if (!isAbort(error)) logger.error("slack: cannot handle an event", error);
+    });
+  }
+
+  async function socketMode(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      let url: string | undefined;
+      try {
+        url = str(
+          (await api("apps.connections.open", undefined, { token: options.appToken!, signal }))
+            .url,
+        );
+        if (!url) throw new AgentError("Cannot open Slack Socket Mode: no url", { code: "E_CHANNEL" });
+      } catch (error) {
+        if (signal.aborted) return;
+        if (/invalid_auth|not_authed|not_allowed_token_type/.test(errorMessage(error))) {
+          throw new AgentError(`${errorMessage(error)}; check SLACK_APP_TOKEN (xapp-…)`, {
+            code: ErrorCode.Channel,
+            cause: error,
+          });
+        }
+        const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
+        logger.warn(`slack: ${errorMessage(error)}; retrying in ${wait} ms`);
+        await sleep(wait, signal).catch(() => {});
+        continue;
+      }
+      const outcome = await connect(url, signal);
+      if (outcome === "refresh") {
+        failures = 0;
+        continue;
+      }
+      if (outcome === "hello") failures = 0;
+      if (signal.aborted) return;
+      const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
+      logger.info(`slack: socket closed; reconnecting in ${wait} ms`);
+      await sleep(wait, signal).catch(() => {});
+    }
+  }
+
+  /** One Socket Mode connection; resolves when it ends. */
+  function connect(url: string, signal: AbortSignal): Promise<"refresh" | "hello" | "closed"> {
+    return new Promise((resolve) => {
+      let greeted = false;
+      let settled = false;
+      const ws = new WebSocket(url);
+      function finish(outcome: "refresh" | "hello" | "closed"): void {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+        try {
+          ws.close(1000);
+        } catch {
+          // already closed
+        }
+        resolve(outcome);
+      }
+      function onAbort(): void {
+        finish("closed");
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
+      ws.onmessage = (event) => {
+        const frame = parseJson(typeof event.data === "string" ? event.data : "");
+        if (!isRecord(frame)) return;
+        if (frame.type === "hello") {
+          greeted = true;
+          logger.info("slack: Socket Mode connected");
+          return;
+        }
+        if (frame.type === "disconnect") {
+          logger.info(`slack: Socket Mode asked to reconnect (${String(frame.reason)})`);
+          finish("refresh");
+          return;
+        }
+        const envelopeId = str(frame.envelope_id);
+        if (envelopeId) {
+          // ack first: Slack redelivers anything not acked within 3 s
+          ws.send(JSON.stringify({ envelope_id: envelopeId }));
+          if (frame.type === "events_api" || frame.type === "interactive") route(frame.payload);
+        }
+      };
+      ws.onerror = () => {
+        logger.debug("slack: socket error");
+      };
+      ws.onclose = () => finish(greeted ? "hello" : "closed");
+    });
+  }
+
+  async function verify(request: Request, body: string): Promise<string | undefined> {
+    const secret = options.signingSecret;
+    if (!secret) return "Slack signing secret is not configured";
+    const ts = request.headers.get("x-slack-request-timestamp") ?? "";
+    const signature = request.headers.get("x-slack-signature") ?? "";
+    if (!/^\d{1,12}$/.test(ts)) return "Missing or malformed Slack request timestamp";
+    if (Math.abs(nowSeconds() - Number(ts)) > SIGNATURE_WINDOW) {
+      return "Stale Slack request timestamp";
+    }
+    const expected = `v0=${await hmacSha256Hex(secret, `v0:${ts}:${body}`)}`;
+    if (!timingSafeEqual(signature, expected)) return "Invalid Slack request signature";
+    return undefined;
+  }
+
+  return {
+    name: "slack",
+    async start({ signal }) {
+      lifetime = signal;
+      runner.setSignal(signal);
+      const mode = options.mode ?? (options.appToken ? "socket" : "events");
+      try {
+        await self();
+        if (mode === "socket") {
+          if (!options.appToken) {
+            throw new AgentError("Cannot start Slack Socket Mode: SLACK_APP_TOKEN is not set", {
+              code: ErrorCode.NotConfigured,
+            });
+          }
+          await socketMode(signal);
+        } else {
+          await new Promise<void>((resolve) => {
+            if (signal.aborted) return resolve();
+            signal.addEventListener("abort", () => resolve(), { once: true });
+          });
+        }
+      } finally {
+        await runner.idle();
+      }
+    },
+    send,
+    async check(): Promise<CheckResult> {
+      try {
+        const r = await api("auth.test", {});
+        const user = str(r.user) ?? "?";
+        const id = str(r.user_id);
+        let detail = `Slack bot ${user} (${id ?? "?"}) in team ${String(r.team ?? "?")}`;
+        if (options.appToken) {
+          await api("apps.connections.open", undefined, { token: options.appToken });
+          detail += "; Socket Mode token ok";
+        }
+        return { ok: true, detail, ...(id ? { identity: id } : {}) };
+      } catch (error) {
+        return { ok: false, detail: `${errorMessage(error)}; check SLACK_BOT_TOKEN / SLACK_APP_TOKEN` };
+      }
+    },
+    async sendTest(to, text): Promise<CheckResult> {
+      try {
+        const sent = await send(to, text);
+        return { ok: true, detail: `Sent ${sent.ids.length} message(s) to Slack channel ${to}` };
+      } catch (error) {
+        return { ok: false, detail: errorMessage(error) };
+      }
+    },
+    async webhook(request: Request): Promise<Response> {
+      if (request.method !== "POST") return refused(400, "Expected POST");
+      const body = await readBody(request);
+      if (body === undefined) return refused(413, "Body too large");
+      const problem = await verify(request, body);
+      if (problem) {
+        logger.warn(`slack: request refused: ${problem}`);
+        return refused(401, problem);
+      }
+      const type = request.headers.get("content-type") ?? "";
+      let payload: unknown;
+      if (type.includes("application/x-www-form-urlencoded")) {
+        const form = new URLSearchParams(body);
+        payload = parseJson(form.get("payload") ?? "");
+      } else {
+        payload = parseJson(body);
+      }
+      if (!isRecord(payload)) return refused(400, "Not a Slack payload");
+      if (payload.type === "url_verification") {
+        return json({ challenge: typeof payload.challenge === "string" ? payload.challenge : "" });
+      }
+      route(payload);
+      return new Response(null, { status: 200 });
+    },
+  };
+}
+
+function actionBlocks(buttons: Button[][] | Button[]): Record<string, unknown>[] {
+  const rows = (buttons.length > 0 && Array.isArray(buttons[0])
+    ? buttons
+    : [buttons]) as Button[][];
+  let n = 0;
+  return rows.map((row) => ({
+    type: "actions",
+    elements: row.map((b) => {
+      if (b.data.length < 1 || b.data.length > 2000) {
+        throw new RangeError(
+          `Cannot send a Slack button: data must be 1-2000 characters, got ${b.data.length}`,
+        );
+      }
+      return {
+        type: "button",
+        action_id: `mikroclaw_${n++}`,
+        value: b.data,
+        text: { type: "plain_text", text: b.text },
+        ...(b.style ? { style: b.style } : {}),
+      };
+    }),
+  }));
+}

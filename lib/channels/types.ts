@@ -1,0 +1,115 @@
+/**
+ * The channel contract: Telegram, Discord and Slack all look like this to the CLI and gateway.
+ * @module
+ */
+import type { Agent } from "../agent/types.ts";
+import type { Logger } from "../_internal/logger.ts";
+import type { RetryOptions } from "./_util.ts";
+
+export type { RetryOptions } from "./_util.ts";
+
+/** The channels MikroClaw speaks. */
+export type ChannelName = "telegram" | "discord" | "slack";
+
+/** One button under a message (approvals, later). */
+export interface Button {
+  /** Label shown to the user. */
+  text: string;
+  /**
+   * Opaque id returned when pressed: an id, never the payload itself (Telegram allows 64
+   * bytes, Discord 100 characters, Slack 2000).
+   */
+  data: string;
+  /** Colour hint where the service has one (Slack, Discord). */
+  style?: "primary" | "danger";
+}
+
+/** Options of {@linkcode Channel.send}. */
+export interface SendOptions {
+  /** Buttons under the last part of the message: rows of buttons, or one row. */
+  buttons?: Button[][] | Button[];
+  /**
+   * What to reply to: Telegram message id, Discord message id, Slack thread `ts`.
+   */
+  replyTo?: string;
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode Channel.send} delivered: one id per part, in order. */
+export interface SentMessage {
+  ids: string[];
+}
+
+/** Outcome of a credential check or a test send. */
+export interface CheckResult {
+  ok: boolean;
+  /** One line for a person: who the bot is, or what is wrong and how to fix it. */
+  detail: string;
+  /** The bot's identity (`@name`, `name#id`, `U…`) when known. */
+  identity?: string;
+}
+
+/** A button press from an allowlisted sender, handed to `onButton`. */
+export interface ButtonPress {
+  channel: ChannelName;
+  /** Immutable id of who pressed (Telegram user id, Discord snowflake, Slack `U…`). */
+  senderId: string;
+  /** `Button.data` of the pressed button. */
+  data: string;
+  /** Where the message with the buttons is (chat / channel id). */
+  to: string;
+  /** Id of the message carrying the buttons. */
+  messageId?: string;
+}
+
+/** What to show after a press: replaces the message text and removes its buttons. */
+export interface ButtonReply {
+  text: string;
+}
+
+/**
+ * Called for each button press of an allowlisted sender. Must answer within about 2 seconds
+ * (Discord and Slack give 3) and must not throw; a rejection is logged and the press answered
+ * with a short failure note. Deciding who may approve what is the caller's job.
+ */
+export type ButtonHandler = (press: ButtonPress) => Promise<ButtonReply | undefined>;
+
+/** Options every channel factory takes. */
+export interface ChannelOptions {
+  /** The agent answering inbound messages. */
+  agent: Agent;
+  /**
+   * Immutable sender ids allowed to talk to the agent; `"*"` allows everyone (with a start-up
+   * warning); empty denies everyone.
+   */
+  allowlist: readonly string[];
+  /** API base URL (for a proxy, a local server or tests). */
+  apiBase?: string;
+  /** @default {globalThis.fetch} */
+  fetch?: typeof globalThis.fetch;
+  logger?: Logger;
+  /** Button presses (approvals). Without it presses are answered "Not available". */
+  onButton?: ButtonHandler;
+  retry?: RetryOptions;
+  /** How often the typing indicator is renewed while the agent works. */
+  typingIntervalMs?: number;
+}
+
+/** A running chat channel. */
+export interface Channel {
+  readonly name: ChannelName;
+  /**
+   * Receives messages (long polling, Gateway or Socket Mode) until `signal` aborts, then waits
+   * for replies in flight and resolves. Rejects only on a fatal configuration problem (bad
+   * token, disallowed intents).
+   */
+  start(options: { signal: AbortSignal }): Promise<void>;
+  /** Sends `text` to a chat/channel id, split at the service's limit. Throws `AgentError`. */
+  send(to: string, text: string, options?: SendOptions): Promise<SentMessage>;
+  /** Checks the credentials (getMe / users/@me / auth.test). Never throws. */
+  check(): Promise<CheckResult>;
+  /** Sends a test message (the `channel --send` command). Never throws. */
+  sendTest(to: string, text: string): Promise<CheckResult>;
+  /** Inbound HTTP endpoint mounted by the gateway (webhook, events, interactions). */
+  webhook?(request: Request): Promise<Response>;
+}

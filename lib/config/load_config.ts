@@ -1,0 +1,481 @@
+/**
+ * `loadConfig`: reads every setting from the environment and an optional `mikroclaw.json`
+ * (the environment wins), decrypts `ENCRYPTED:` values, validates everything and returns one
+ * typed, deeply frozen {@linkcode Config}.
+ * @module
+ */
+import * as v from "valibot";
+import { ConfigError, type ConfigIssue, errorMessage } from "../errors.ts";
+import { type Env, processEnv } from "../_internal/env.ts";
+import { decryptValue, isEncryptedValue } from "../secrets/decrypt_value.ts";
+import { isSecret, type Secret } from "../secrets/secret.ts";
+import {
+  PROVIDER_NAMES,
+  providerBaseUrlName,
+  providerKeyNames,
+  type SettingDef,
+  SETTING_DEFS,
+} from "./_schema.ts";
+import type {
+  Allowlist,
+  Config,
+  FallbackEntry,
+  ProviderName,
+  ProviderSettings,
+} from "./types.ts";
+
+/** Options of {@linkcode loadConfig}. */
+export interface LoadConfigOptions {
+  /** Environment variables. @default {the process environment} */
+  env?: Env;
+  /** Path of a JSON settings file (`mikroclaw.json`, `--config FILE`); must exist when given. */
+  file?: string;
+  /** The file's text, instead of reading `file` (then `file` only names it in errors). */
+  fileText?: string;
+}
+
+/** A JSON-able value of `describeConfig`. */
+export type DescribedValue = string | number | boolean | null | readonly string[];
+
+const DEFS = new Map(SETTING_DEFS.map((d) => [d.name, d]));
+const described = new WeakMap<Config, Record<string, DescribedValue>>();
+const MAX_FILE_BYTES = 1_048_576;
+
+/**
+ * Loads, decrypts and validates the configuration.
+ *
+ * @throws {ConfigError} listing every bad setting by name, with what is wrong and an example
+ * @example
+ * ```ts
+ * const config = await loadConfig({ env: { GATEWAY_PORT: "8080" } });
+ * config.gateway.port; // 8080
+ * ```
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  const env = options.env ?? processEnv();
+  const issues: ConfigIssue[] = [];
+  const fileName = options.file ?? "mikroclaw.json";
+
+  let fileValues: Record<string, string> = {};
+  if (options.fileText !== undefined || options.file !== undefined) {
+    const text = options.fileText ?? await readFile(options.file!, issues);
+    if (text !== undefined) fileValues = parseFile(text, fileName, issues);
+  }
+
+  // Raw text per setting: the environment wins over the file; empty = unset.
+  const raw = new Map<string, string>();
+  for (const def of SETTING_DEFS) {
+    const value = env[def.name] !== undefined ? env[def.name] : fileValues[def.name];
+    if (value !== undefined && value.trim() !== "") raw.set(def.name, value);
+  }
+
+  // Decrypt every ENCRYPTED: value; the keys themselves must be plain.
+  const decrypted = new Set<string>();
+  for (const keyName of ["MIKROCLAW_SECRET_KEY", "MEMU_ENCRYPTION_KEY"]) {
+    if (isEncryptedValue(raw.get(keyName) ?? "")) {
+      issues.push({ key: keyName, message: "the key itself cannot be an ENCRYPTED: value" });
+      raw.delete(keyName);
+    }
+  }
+  const keys = {
+    secretKey: raw.get("MIKROCLAW_SECRET_KEY"),
+    legacyKey: raw.get("MEMU_ENCRYPTION_KEY"),
+  };
+  await Promise.all(
+    [...raw].filter(([, value]) => isEncryptedValue(value.trim())).map(async ([name, value]) => {
+      try {
+        raw.set(name, await decryptValue(value.trim(), keys, { name }));
+        decrypted.add(name);
+      } catch (error) {
+        raw.delete(name);
+        const prefix = `Cannot decrypt ${name}: `;
+        const message = errorMessage(error);
+        issues.push({
+          key: name,
+          message: `cannot decrypt: ${
+            message.startsWith(prefix) ? message.slice(prefix.length) : message
+          }`,
+        });
+      }
+    }),
+  );
+
+  // Parse every value (or its default) with its schema.
+  const values = new Map<string, unknown>();
+  for (const def of SETTING_DEFS) {
+    const text = raw.get(def.name);
+    if (text === undefined) {
+      if (def.default) values.set(def.name, v.parse(def.kind.schema, def.default));
+      continue;
+    }
+    const result = v.safeParse(def.kind.schema, text);
+    if (result.success) values.set(def.name, result.output);
+    else issues.push({ key: def.name, message: badValue(def, text, decrypted.has(def.name)) });
+  }
+
+  const config = assemble(values, env, options.file);
+  checkCombinations(config, values, issues);
+  if (issues.length > 0) {
+    throw new ConfigError(issues.sort((a, b) => order(a.key) - order(b.key)));
+  }
+  const frozen = deepFreeze(config);
+  described.set(frozen, describe(frozen, values));
+  return frozen;
+}
+
+/**
+ * The effective configuration as a flat object keyed by setting name, for `config --dump`:
+ * every secret is only `"set"` or `"unset"`, unset values are `null`.
+ *
+ * @throws {TypeError} when `config` did not come from {@linkcode loadConfig}
+ */
+export function describeConfig(config: Config): Record<string, DescribedValue> {
+  const record = described.get(config);
+  if (!record) throw new TypeError("Cannot describe config: it was not made by loadConfig()");
+  return { ...record };
+}
+
+/** Every secret text in `config` (for log redaction and output scrubbing), longest first. */
+export function collectSecrets(config: Config): string[] {
+  const found = new Set<string>();
+  (function walk(value: unknown): void {
+    if (isSecret(value)) found.add(value.reveal());
+    else if (typeof value === "object" && value !== null) {
+      for (const item of Object.values(value)) walk(item);
+    }
+  })(config);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** True for `localhost`, `127.0.0.0/8` and `::1` (what a loopback-only bind means). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === "::ffff:127.0.0.1";
+}
+
+// --- Internal helpers ---
+
+async function readFile(path: string, issues: ConfigIssue[]): Promise<string | undefined> {
+  try {
+    const fs = await import("node:fs/promises");
+    const info = await fs.stat(path);
+    if (info.size > MAX_FILE_BYTES) {
+      issues.push({ key: path, message: `Cannot read: larger than ${MAX_FILE_BYTES} bytes` });
+      return undefined;
+    }
+    return await fs.readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    issues.push({
+      key: path,
+      message: code === "ENOENT"
+        ? "Cannot read: no such file (e.g. --config ./mikroclaw.json)"
+        : `Cannot read: ${code ?? errorMessage(error)}`,
+    });
+    return undefined;
+  }
+}
+
+function parseFile(text: string, name: string, issues: ConfigIssue[]): Record<string, string> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    issues.push({
+      key: name,
+      message: `Cannot parse: invalid JSON (${errorMessage(error).slice(0, 120)}); expected e.g. {"GATEWAY_PORT": 18789}`,
+    });
+    return {};
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    issues.push({
+      key: name,
+      message: 'Cannot parse: expected a JSON object of settings, e.g. {"GATEWAY_PORT": 18789}',
+    });
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (key === "$schema") continue;
+    if (!DEFS.has(key)) {
+      const near = didYouMean(key);
+      issues.push({
+        key,
+        message: `unknown setting in ${name}${near ? ` (did you mean ${near}?)` : ""}`,
+      });
+      continue;
+    }
+    if (value === null) continue;
+    if (typeof value === "string") out[key] = value;
+    else if (typeof value === "number" || typeof value === "boolean") out[key] = String(value);
+    else if (
+      Array.isArray(value) &&
+      value.every((i) => typeof i === "string" || typeof i === "number")
+    ) out[key] = value.join(",");
+    else if (key === "MCP_SERVERS" && typeof value === "object") out[key] = JSON.stringify(value);
+    else {
+      issues.push({
+        key,
+        message: `expected a string, number, boolean or list in ${name} (e.g. "${key}": "${
+          DEFS.get(key)!.example ?? DEFS.get(key)!.kind.example
+        }")`,
+      });
+    }
+  }
+  return out;
+}
+
+function badValue(def: SettingDef, text: string, hide: boolean): string {
+  const shown = def.secret || hide
+    ? `a value of ${text.length} characters`
+    : JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  const example = def.example ?? def.kind.example;
+  return `expected ${def.kind.expected}, got ${shown} (e.g. ${def.name}=${example})`;
+}
+
+function didYouMean(key: string): string | undefined {
+  const upper = key.toUpperCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of DEFS.keys()) {
+    const d = upper === name ? 0 : distance(upper, name);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4))
+    ? best
+    : undefined;
+}
+
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        prev[j]! + 1,
+        cur[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function order(key: string): number {
+  const i = SETTING_DEFS.findIndex((d) => d.name === key);
+  return i < 0 ? -1 : i;
+}
+
+function assemble(values: Map<string, unknown>, env: Env, file: string | undefined): Config {
+  const get = <T>(name: string): T | undefined => values.get(name) as T | undefined;
+  const list = <T = string>(name: string): T[] => get<T[]>(name) ?? [];
+  const deny: Allowlist = { all: false, ids: [] };
+
+  const providers = {} as Record<ProviderName, ProviderSettings>;
+  for (const p of PROVIDER_NAMES) {
+    const key = providerKeyNames(p).map((n) => get<Secret>(n)).find((k) => k !== undefined);
+    providers[p] = { apiKey: key, baseUrl: get<string>(providerBaseUrlName(p)) };
+  }
+  const provider = get<ProviderName>("LLM_PROVIDER") ?? "openrouter";
+
+  const host = get<string>("ROUTER_HOST");
+  const bracketed = host?.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+
+  const searchProvider = get<"brave" | "tavily" | "searxng">("WEB_SEARCH_PROVIDER") ??
+    (values.has("BRAVE_API_KEY")
+      ? "brave"
+      : values.has("TAVILY_API_KEY")
+      ? "tavily"
+      : values.has("SEARXNG_URL")
+      ? "searxng"
+      : undefined);
+
+  const storageUrl = get<string>("MIKROCLAW_STORAGE") ?? "memory";
+  const home = env.HOME ?? env.USERPROFILE;
+  const stateDirText = get<string>("MIKROCLAW_STATE_DIR") ?? "~/.mikroclaw";
+  const stateDir = /^~(?=$|[/\\])/.test(stateDirText)
+    ? (home ? home + stateDirText.slice(1) : "." + stateDirText.slice(1))
+    : stateDirText;
+
+  return {
+    llm: {
+      provider,
+      model: get("MODEL"),
+      apiKey: get<Secret>("LLM_API_KEY") ?? providers[provider].apiKey,
+      baseUrl: get<string>("LLM_BASE_URL") ?? providers[provider].baseUrl,
+      fallbacks: list<FallbackEntry>("RELIABLE_PROVIDERS"),
+      streaming: get<boolean>("LLM_STREAMING") ?? true,
+      timeoutMs: get<number>("LLM_TIMEOUT_MS") ?? 120_000,
+      maxSteps: get<number>("MAX_STEPS") ?? 10,
+      systemPrompt: get("SYSTEM_PROMPT"),
+      providers,
+    },
+    router: {
+      url: get<string>("ROUTER_URL") ?? (bracketed ? `https://${bracketed}/rest` : undefined),
+      host,
+      user: get("ROUTER_USER"),
+      password: get("ROUTER_PASS"),
+      tlsFingerprint: get("ROUTER_TLS_FINGERPRINT"),
+      allowWrite: get<boolean>("ROUTEROS_ALLOW_WRITE") ?? false,
+      allowExecute: get<boolean>("ROUTEROS_ALLOW_EXECUTE") ?? false,
+      writeScopes: list("ROUTEROS_WRITE_SCOPES"),
+      firewall: get<boolean>("ROUTEROS_FIREWALL") ?? false,
+      allowSubnets: list("ROUTEROS_ALLOW_SUBNETS"),
+      heartbeat: get<boolean>("HEARTBEAT_ROUTEROS") ?? false,
+      approval: get<"off" | "writes">("ROUTEROS_APPROVAL") ?? "off",
+      approvers: list("ROUTEROS_APPROVERS"),
+      approvalTtlSeconds: get<number>("ROUTEROS_APPROVAL_TTL") ?? 600,
+      confirmSeconds: get<number>("ROUTEROS_CONFIRM_SECONDS") ?? 0,
+    },
+    channels: {
+      telegram: {
+        botToken: get("BOT_TOKEN"),
+        apiBase: get<string>("TELEGRAM_API_BASE") ?? "https://api.telegram.org",
+        allowlist: get<Allowlist>("TELEGRAM_ALLOWLIST") ?? deny,
+        webhookSecret: get("TELEGRAM_WEBHOOK_SECRET"),
+      },
+      discord: {
+        botToken: get("DISCORD_BOT_TOKEN"),
+        publicKey: get("DISCORD_PUBLIC_KEY"),
+        apiBase: get<string>("DISCORD_API_BASE") ?? "https://discord.com/api/v10",
+        gatewayUrl: get("DISCORD_GATEWAY_URL"),
+        allowlist: get<Allowlist>("DISCORD_ALLOWLIST") ?? deny,
+      },
+      slack: {
+        botToken: get("SLACK_BOT_TOKEN"),
+        appToken: get("SLACK_APP_TOKEN"),
+        signingSecret: get("SLACK_SIGNING_SECRET"),
+        apiBase: get<string>("SLACK_API_BASE") ?? "https://slack.com/api",
+        allowlist: get<Allowlist>("SLACK_ALLOWLIST") ?? deny,
+      },
+    },
+    gateway: {
+      port: get<number>("GATEWAY_PORT") ?? 18789,
+      bind: get<string>("GATEWAY_BIND") ?? "127.0.0.1",
+      pairingRequired: get<boolean>("PAIRING_REQUIRED") ?? true,
+      trustedProxies: list("TRUSTED_PROXIES"),
+      tokenTtlSeconds: get<number>("GATEWAY_TOKEN_TTL") ?? 2_592_000,
+      taskConcurrency: get<number>("TASK_CONCURRENCY") ?? 4,
+      taskQueueLimit: get<number>("TASK_QUEUE_LIMIT") ?? 100,
+      taskRetentionSeconds: get<number>("TASK_RETENTION") ?? 3600,
+    },
+    tools: {
+      workspaceDir: get<string>("WORKSPACE_DIR") ?? "./workspace",
+      forbiddenPaths: list("FORBIDDEN_PATHS"),
+      allowedShellCmds: list("ALLOWED_SHELL_CMDS"),
+      skillsDir: get("SKILLS_DIR"),
+      webscrapeServices: list("WEBSCRAPE_SERVICES"),
+      webSearch: {
+        provider: searchProvider,
+        braveApiKey: get("BRAVE_API_KEY"),
+        tavilyApiKey: get("TAVILY_API_KEY"),
+        searxngUrl: get("SEARXNG_URL"),
+      },
+      jinaApiKey: get("JINA_API_KEY"),
+      firecrawlApiKey: get("FIRECRAWL_API_KEY"),
+      composioUrl: get("COMPOSIO_URL"),
+      composioApiKey: get("COMPOSIO_API_KEY"),
+      mcpServers: get("MCP_SERVERS"),
+    },
+    memory: {
+      memuApiKey: get("MEMU_API_KEY"),
+      memuBaseUrl: get<string>("MEMU_BASE_URL") ?? "https://api.memu.so",
+      autoRecall: get<boolean>("MEMORY_AUTO_RECALL") ?? values.has("MEMU_API_KEY"),
+    },
+    storage: {
+      url: storageUrl,
+      kind: storageUrl.startsWith("fs:") ? "fs" : storageUrl.startsWith("redis") ? "redis" : "memory",
+      agentId: get("AGENT_ID"),
+      stateDir,
+    },
+    secrets: {
+      secretKey: get("MIKROCLAW_SECRET_KEY"),
+      legacyKey: get("MEMU_ENCRYPTION_KEY"),
+    },
+    log: {
+      level: get<"error" | "warn" | "info" | "debug">("LOG_LEVEL") ?? "info",
+      format: get<"text" | "json">("LOG_FORMAT") ?? "text",
+    },
+    cli: { token: get("MIKROCLAW_TOKEN") },
+    file,
+  };
+}
+
+function checkCombinations(
+  config: Config,
+  values: Map<string, unknown>,
+  issues: ConfigIssue[],
+): void {
+  const failed = new Set(issues.map((i) => i.key));
+  const { gateway, llm, tools } = config;
+  if (!gateway.pairingRequired && !failed.has("GATEWAY_BIND") && !isLoopbackHost(gateway.bind)) {
+    issues.push({
+      key: "PAIRING_REQUIRED",
+      message: `cannot be off while GATEWAY_BIND is not loopback (${
+        JSON.stringify(gateway.bind)
+      }); keep pairing on or bind to loopback (e.g. PAIRING_REQUIRED=1 or GATEWAY_BIND=127.0.0.1)`,
+    });
+  }
+  if (llm.provider === "custom" && llm.baseUrl === undefined && !failed.has("LLM_BASE_URL")) {
+    issues.push({
+      key: "LLM_BASE_URL",
+      message: "required when LLM_PROVIDER=custom (e.g. LLM_BASE_URL=http://10.0.0.2:8000/v1)",
+    });
+  }
+  const search = values.get("WEB_SEARCH_PROVIDER");
+  const needs: Record<string, [string, unknown]> = {
+    brave: ["BRAVE_API_KEY", tools.webSearch.braveApiKey],
+    tavily: ["TAVILY_API_KEY", tools.webSearch.tavilyApiKey],
+    searxng: ["SEARXNG_URL", tools.webSearch.searxngUrl],
+  };
+  const need = typeof search === "string" ? needs[search] : undefined;
+  if (need && need[1] === undefined && !failed.has(need[0])) {
+    issues.push({
+      key: "WEB_SEARCH_PROVIDER",
+      message: `is ${search} but ${need[0]} is not set (e.g. ${need[0]}=${
+        need[0] === "SEARXNG_URL" ? "http://searxng:8080" : "..."
+      })`,
+    });
+  }
+  if (tools.webscrapeServices.includes("firecrawl") && !tools.firecrawlApiKey) {
+    issues.push({
+      key: "WEBSCRAPE_SERVICES",
+      message: "lists firecrawl but FIRECRAWL_API_KEY is not set (e.g. FIRECRAWL_API_KEY=fc-...)",
+    });
+  }
+}
+
+function describe(config: Config, values: Map<string, unknown>): Record<string, DescribedValue> {
+  const out: Record<string, DescribedValue> = {};
+  for (const def of SETTING_DEFS) {
+    const value = values.get(def.name);
+    if (def.secret) out[def.name] = value === undefined ? "unset" : "set";
+    else if (value === undefined) out[def.name] = null;
+    else if (Array.isArray(value)) {
+      out[def.name] = value.map((i) =>
+        typeof i === "string" ? i : `${i.provider}${i.model ? `:${i.model}` : ""}`
+      );
+    } else if (typeof value === "object" && value !== null && "all" in value) {
+      const list = value as Allowlist;
+      out[def.name] = list.all ? "*" : list.ids;
+    } else out[def.name] = value as DescribedValue;
+  }
+  out.MEMORY_AUTO_RECALL = config.memory.autoRecall;
+  out.WEB_SEARCH_PROVIDER = config.tools.webSearch.provider ?? null;
+  out.MIKROCLAW_STATE_DIR = config.storage.stateDir;
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !isSecret(value) && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}

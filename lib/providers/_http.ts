@@ -1,0 +1,304 @@
+/**
+ * Internal plumbing shared by the provider families: one HTTP attempt with a time limit and
+ * the fail-closed secret check, SSE and NDJSON readers, tool-argument parsing.
+ * @module
+ */
+import { EventSourceParserStream } from "eventsource-parser/stream";
+import type { EventSourceMessage } from "eventsource-parser";
+import { errorMessage, ProviderError } from "../errors.ts";
+import { classifyHttpError, classifyThrown } from "./classify_error.ts";
+import type { ChatRequest, ProbeResult, StreamPart, ToolCall } from "./types.ts";
+import { parseTextToolCalls } from "./text_tool_calls.ts";
+
+/** Settings every family factory takes. */
+export interface FamilySettings {
+  /** Provider id reported in errors and parts, e.g. `openai`. */
+  name?: string;
+  /** API key; a function is called at request time (secrets resolved only when used). */
+  apiKey?: string | (() => string | undefined);
+  /** Base URL in the form the vendor's SDK takes it. */
+  baseURL?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Default model id. */
+  model?: string;
+  /** Time limit of one call, streaming included (default 120000). */
+  timeoutMs?: number;
+  /** Custom fetch (tests, proxies). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** Default time limit of one call. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** Resolves the key at request time. */
+export function resolveKey(apiKey: FamilySettings["apiKey"]): string | undefined {
+  const key = typeof apiKey === "function" ? apiKey() : apiKey;
+  return key === undefined || key === "" ? undefined : key;
+}
+
+/** Joins a base URL and a path with exactly one slash. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}
+
+/** Error part helper. */
+export function errorPart(error: ProviderError): StreamPart {
+  return { type: "error", error };
+}
+
+/**
+ * Fail closed: a secret that was never decrypted must not leave the process. Returns the
+ * name of the offending header or `body`, or undefined when clean.
+ */
+export function findEncrypted(headers: Headers, body: string | undefined): string | undefined {
+  for (const [name, value] of headers) {
+    if (value.includes("ENCRYPTED:")) return `header "${name}"`;
+  }
+  if (body?.includes("ENCRYPTED:")) return "body";
+  return undefined;
+}
+
+/** An HTTP attempt in flight: the response plus its combined signal; `done()` frees the timer. */
+export interface OpenCall {
+  response: Response;
+  signal: AbortSignal;
+  done(): void;
+}
+
+/** Inputs of {@linkcode openCall}. */
+export interface OpenCallInput {
+  provider: string;
+  url: string;
+  method?: string;
+  headers: Headers;
+  body?: string;
+  fetch: typeof globalThis.fetch;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Sends one request. Resolves with the open 2xx response (stream not yet read) or with a
+ * classified ProviderError; never throws for provider failures.
+ */
+export async function openCall(input: OpenCallInput): Promise<OpenCall | ProviderError> {
+  const { provider } = input;
+  const where = findEncrypted(input.headers, input.body);
+  if (where !== undefined) {
+    return new ProviderError(
+      `Cannot call provider "${provider}": ${where} still contains an ENCRYPTED: value (decrypt secrets before use)`,
+      { kind: "bad-request", provider },
+    );
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException(`Timed out after ${input.timeoutMs} ms`, "TimeoutError"));
+  }, input.timeoutMs);
+  const onAbort = (): void => controller.abort(input.signal?.reason);
+  if (input.signal?.aborted) onAbort();
+  else input.signal?.addEventListener("abort", onAbort, { once: true });
+  let finished = false;
+  const done = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    input.signal?.removeEventListener("abort", onAbort);
+    if (!controller.signal.aborted) controller.abort(new DOMException("Call finished", "AbortError"));
+  };
+  const signal = controller.signal;
+  let response: Response;
+  try {
+    response = await input.fetch(input.url, {
+      method: input.method ?? "POST",
+      headers: input.headers,
+      body: input.body ?? null,
+      signal,
+    });
+  } catch (error) {
+    const classified = classifyThrown(provider, error, signal);
+    done();
+    return classified;
+  }
+  if (!response.ok) {
+    let text = "";
+    try {
+      text = await readLimited(response, ERROR_BODY_LIMIT);
+    } catch (error) {
+      if (signal.aborted) {
+        const classified = classifyThrown(provider, error, signal);
+        done();
+        return classified;
+      }
+    }
+    done();
+    return classifyHttpError({ provider, status: response.status, headers: response.headers, bodyText: text });
+  }
+  return { response, signal, done };
+}
+
+/** Reads at most `limit` bytes of a body as text, cancelling the rest. */
+async function readLimited(response: Response, limit: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  try {
+    while (text.length < limit) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return text.slice(0, limit);
+}
+
+/** Reads a whole JSON response body; throws SyntaxError for invalid JSON. */
+export async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  return JSON.parse(text);
+}
+
+/** Server-sent events of a response body (CRLF, comments, any split handled by the parser). */
+export async function* readSSE(body: ReadableStream<Uint8Array>): AsyncGenerator<EventSourceMessage> {
+  const reader = body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Lines of an NDJSON body (each parsed), tolerant of CRLF, blank lines and any split. */
+export async function* readNDJSON(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (line) yield JSON.parse(line);
+      }
+    }
+    const rest = buffer.trim();
+    if (rest) yield JSON.parse(rest);
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * Parses tool-call arguments sent as a JSON string. Never throws: an invalid or non-object
+ * value gives `{}` plus an `argumentsError` message for the agent to report.
+ */
+export function parseToolArguments(
+  name: string,
+  raw: string,
+): { arguments: Record<string, unknown>; argumentsError?: string } {
+  if (raw.trim() === "") return { arguments: {} };
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      return { arguments: value as Record<string, unknown> };
+    }
+    return {
+      arguments: {},
+      argumentsError: `Cannot use arguments of tool "${name}": expected a JSON object`,
+    };
+  } catch (error) {
+    return {
+      arguments: {},
+      argumentsError: `Cannot parse arguments of tool "${name}" as JSON: ${errorMessage(error)}`,
+    };
+  }
+}
+
+/** Object-valued arguments (Ollama, Gemini, Anthropic non-stream) checked the same way. */
+export function objectArguments(
+  name: string,
+  value: unknown,
+): { arguments: Record<string, unknown>; argumentsError?: string } {
+  if (value === undefined || value === null) return { arguments: {} };
+  if (typeof value === "string") return parseToolArguments(name, value);
+  if (typeof value === "object" && !Array.isArray(value)) {
+    return { arguments: value as Record<string, unknown> };
+  }
+  return {
+    arguments: {},
+    argumentsError: `Cannot use arguments of tool "${name}": expected a JSON object`,
+  };
+}
+
+/** Builds a ToolCall, omitting an absent `argumentsError`. */
+export function makeToolCall(
+  id: string,
+  name: string,
+  args: { arguments: Record<string, unknown>; argumentsError?: string },
+  providerData?: Record<string, unknown>,
+): ToolCall {
+  const call: ToolCall = { id, name, arguments: args.arguments };
+  if (args.argumentsError !== undefined) call.argumentsError = args.argumentsError;
+  if (providerData !== undefined) call.providerData = providerData;
+  return call;
+}
+
+/**
+ * Tool calls a model wrote as text, when it sent none on the wire and the request offered
+ * tools: emitted as `tool-call` parts with `fromText: true`.
+ */
+export function textToolCallParts(
+  request: ChatRequest,
+  text: string,
+  hadWireCalls: boolean,
+): StreamPart[] {
+  if (hadWireCalls || !request.tools?.length || !text) return [];
+  return parseTextToolCalls(text, request.tools).map((toolCall) => ({
+    type: "tool-call" as const,
+    toolCall,
+    fromText: true,
+  }));
+}
+
+/** A probe by GET: 2xx ok, 401/403 auth, 404/405 unsupported, other statuses and errors. */
+export async function probeGet(input: Omit<OpenCallInput, "method" | "body">): Promise<ProbeResult> {
+  const result = await openCall({ ...input, method: "GET" });
+  if (result instanceof ProviderError) {
+    const status = result.status;
+    const base: ProbeResult = { ok: false, detail: result.message, kind: result.kind };
+    if (status !== undefined) base.status = status;
+    if (status === 404 || status === 405) base.unsupported = true;
+    if (result.kind === "auth") base.detail += " (check the API key)";
+    if (result.kind === "network" || result.kind === "timeout") {
+      base.detail += " (check the base URL and network)";
+    }
+    return base;
+  }
+  result.response.body?.cancel().catch(() => {});
+  result.done();
+  return { ok: true, detail: `reached ${input.url} (HTTP ${result.response.status})`, status: result.response.status };
+}
+
+/** JSON `content-type` request headers plus the configured extras. */
+export function jsonHeaders(
+  extra: Record<string, string> | undefined,
+  auth: Record<string, string>,
+): Headers {
+  const headers = new Headers({ "content-type": "application/json", accept: "application/json" });
+  for (const [k, v] of Object.entries(auth)) headers.set(k, v);
+  for (const [k, v] of Object.entries(extra ?? {})) headers.set(k, v);
+  return headers;
+}

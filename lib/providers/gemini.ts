@@ -1,0 +1,313 @@
+/**
+ * Google Gemini `generateContent` / `streamGenerateContent?alt=sse` with function calling.
+ * @module
+ */
+import { ProviderError } from "../errors.ts";
+import {
+  DEFAULT_TIMEOUT_MS,
+  errorPart,
+  type FamilySettings,
+  joinUrl,
+  jsonHeaders,
+  makeToolCall,
+  objectArguments,
+  openCall,
+  probeGet,
+  readJson,
+  readSSE,
+  resolveKey,
+  textToolCallParts,
+} from "./_http.ts";
+import { classifyStreamError, classifyThrown } from "./classify_error.ts";
+import type {
+  ChatOptions,
+  ChatRequest,
+  FinishReason,
+  Message,
+  ProbeResult,
+  Provider,
+  StreamPart,
+  ToolCall,
+  Usage,
+} from "./types.ts";
+
+/** Settings of {@linkcode createGemini}. */
+export type GeminiSettings = FamilySettings;
+
+/** Default base URL. */
+export const GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+
+type Part = Record<string, unknown>;
+
+function mapFinish(reason: unknown): FinishReason | undefined {
+  switch (reason) {
+    case undefined:
+    case null:
+      return undefined;
+    case "STOP":
+      return "stop";
+    case "MAX_TOKENS":
+      return "length";
+    case "SAFETY":
+    case "RECITATION":
+    case "BLOCKLIST":
+    case "PROHIBITED_CONTENT":
+    case "SPII":
+    case "IMAGE_SAFETY":
+      return "content-filter";
+    default:
+      return "other";
+  }
+}
+
+function toolResponse(m: Extract<Message, { role: "tool" }>): Record<string, unknown> {
+  if (m.isError) return { error: m.content };
+  try {
+    const v: unknown = JSON.parse(m.content);
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // plain text result
+  }
+  return { result: m.content };
+}
+
+function toWire(messages: Message[]): { system: string; contents: { role: string; parts: Part[] }[] } {
+  const system: string[] = [];
+  const contents: { role: string; parts: Part[] }[] = [];
+  function push(role: "user" | "model", parts: Part[]): void {
+    if (parts.length === 0) return;
+    const last = contents[contents.length - 1];
+    if (last?.role === role) last.parts.push(...parts);
+    else contents.push({ role, parts });
+  }
+  for (const m of messages) {
+    switch (m.role) {
+      case "system":
+        system.push(m.content);
+        break;
+      case "user":
+        push("user", m.content ? [{ text: m.content }] : []);
+        break;
+      case "assistant": {
+        const parts: Part[] = m.content ? [{ text: m.content }] : [];
+        for (const c of m.toolCalls ?? []) {
+          const fc: Part = { name: c.name, args: c.arguments };
+          if (c.providerData?.geminiId === true) fc.id = c.id;
+          const part: Part = { functionCall: fc };
+          if (typeof c.providerData?.thoughtSignature === "string") {
+            part.thoughtSignature = c.providerData.thoughtSignature;
+          }
+          parts.push(part);
+        }
+        push("model", parts);
+        break;
+      }
+      case "tool":
+        push("user", [{ functionResponse: { name: m.name, response: toolResponse(m) } }]);
+        break;
+    }
+  }
+  return { system: system.join("\n\n"), contents };
+}
+
+function stripSchemaKey(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = schema;
+  return rest;
+}
+
+interface State {
+  text: string;
+  calls: number;
+  finish: FinishReason | undefined;
+  usage: Usage | undefined;
+  /** Parts produced by the last `handle` call. */
+  pending: StreamPart[];
+}
+
+/** Creates a provider for the Gemini API. */
+export function createGemini(settings: GeminiSettings = {}): Provider {
+  const id = settings.name ?? "gemini";
+  const baseURL = settings.baseURL || GEMINI_BASE_URL;
+  const fetchFn = settings.fetch ?? globalThis.fetch;
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  function headers(stream: boolean): Headers {
+    const key = resolveKey(settings.apiKey);
+    const h = jsonHeaders(settings.headers, key === undefined ? {} : { "x-goog-api-key": key });
+    if (stream) h.set("accept", "text/event-stream");
+    return h;
+  }
+
+  function body(request: ChatRequest): string {
+    const wire = toWire(request.messages);
+    const b: Record<string, unknown> = { contents: wire.contents };
+    if (wire.system) b.systemInstruction = { parts: [{ text: wire.system }] };
+    if (request.tools?.length) {
+      b.tools = [{
+        functionDeclarations: request.tools.map((t) => ({
+          name: t.name,
+          description: t.description,
+          parametersJsonSchema: stripSchemaKey(t.parameters),
+        })),
+      }];
+    }
+    const gen: Record<string, unknown> = {};
+    if (request.temperature !== undefined) gen.temperature = request.temperature;
+    if (request.maxTokens !== undefined) gen.maxOutputTokens = request.maxTokens;
+    if (Object.keys(gen).length) b.generationConfig = gen;
+    return JSON.stringify(b);
+  }
+
+  async function* chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+    if (!Array.isArray(request?.messages)) {
+      throw new TypeError("Cannot call provider: request.messages must be an array");
+    }
+    const stream = request.stream !== false;
+    const model = encodeURIComponent(request.model ?? settings.model ?? "").replaceAll("%2F", "/");
+    const path = stream ? `models/${model}:streamGenerateContent?alt=sse` : `models/${model}:generateContent`;
+    const call = await openCall({
+      provider: id,
+      url: joinUrl(baseURL, path),
+      headers: headers(stream),
+      body: body(request),
+      fetch: fetchFn,
+      timeoutMs,
+      signal: options.signal,
+    });
+    if (call instanceof ProviderError) {
+      yield errorPart(call);
+      return;
+    }
+    const state: State = { text: "", calls: 0, finish: undefined, usage: undefined, pending: [] };
+    try {
+      if (stream) {
+        if (!call.response.body) throw new TypeError("Response has no body");
+        let events = 0;
+        for await (const event of readSSE(call.response.body)) {
+          if (event.data.trim() === "") continue;
+          events++;
+          let data: unknown;
+          try {
+            data = JSON.parse(event.data);
+          } catch (error) {
+            throw new ProviderError(`Cannot parse stream event of provider "${id}"`, {
+              kind: "stream",
+              provider: id,
+              cause: error,
+            });
+          }
+          const error = handle(data, state);
+          if (error) {
+            yield errorPart(error);
+            return;
+          }
+          yield* state.pending.splice(0);
+        }
+        if (events === 0 || state.finish === undefined) {
+          throw new ProviderError(
+            `Cannot complete stream of provider "${id}": the connection closed before the end`,
+            { kind: "stream", provider: id },
+          );
+        }
+      } else {
+        const error = handle(await readJson(call.response), state);
+        if (error) {
+          yield errorPart(error);
+          return;
+        }
+        yield* state.pending.splice(0);
+      }
+    } catch (error) {
+      yield errorPart(
+        error instanceof SyntaxError && !call.signal.aborted
+          ? new ProviderError(`Cannot read response of provider "${id}": ${error.message}`, {
+            kind: "stream",
+            provider: id,
+            cause: error,
+          })
+          : classifyThrown(id, error, call.signal),
+      );
+      return;
+    } finally {
+      call.done();
+    }
+    const fromText = textToolCallParts(request, state.text, state.calls > 0);
+    yield* fromText;
+    let reason: FinishReason = state.finish ?? "stop";
+    if (fromText.length || (state.calls > 0 && reason === "stop")) reason = "tool-calls";
+    yield state.usage ? { type: "finish", reason, usage: state.usage } : { type: "finish", reason };
+  }
+
+  /** Applies one GenerateContentResponse; queues parts in `state.pending`. */
+  function handle(data: unknown, state: State): ProviderError | undefined {
+    state.pending = [];
+    const d = data as {
+      error?: unknown;
+      candidates?: { content?: { parts?: Part[] }; finishReason?: unknown }[];
+      promptFeedback?: { blockReason?: unknown };
+      usageMetadata?: { promptTokenCount?: unknown; candidatesTokenCount?: unknown };
+    };
+    if (d?.error) return classifyStreamError(id, d);
+    if (d?.usageMetadata) {
+      const usage: Usage = {};
+      if (typeof d.usageMetadata.promptTokenCount === "number") usage.inputTokens = d.usageMetadata.promptTokenCount;
+      if (typeof d.usageMetadata.candidatesTokenCount === "number") {
+        usage.outputTokens = d.usageMetadata.candidatesTokenCount;
+      }
+      state.usage = usage;
+    }
+    if (d?.promptFeedback?.blockReason) state.finish = "content-filter";
+    const candidate = d?.candidates?.[0];
+    for (const part of candidate?.content?.parts ?? []) {
+      if (typeof part.text === "string" && part.text && part.thought !== true) {
+        state.text += part.text;
+        state.pending.push({ type: "text-delta", text: part.text });
+      }
+      const fc = part.functionCall as { name?: unknown; args?: unknown; id?: unknown } | undefined;
+      if (fc && typeof fc === "object") {
+        const name = String(fc.name ?? "");
+        const index = state.calls++;
+        const hasId = typeof fc.id === "string" && fc.id !== "";
+        const providerData: Record<string, unknown> = {};
+        if (hasId) providerData.geminiId = true;
+        if (typeof part.thoughtSignature === "string") providerData.thoughtSignature = part.thoughtSignature;
+        const toolCall: ToolCall = makeToolCall(
+          hasId ? String(fc.id) : `gemini_call_${index}`,
+          name,
+          objectArguments(name, fc.args),
+          Object.keys(providerData).length ? providerData : undefined,
+        );
+        state.pending.push({
+          type: "tool-call-delta",
+          index,
+          id: toolCall.id,
+          name,
+          argumentsDelta: JSON.stringify(toolCall.arguments),
+        });
+        state.pending.push({ type: "tool-call", toolCall });
+      }
+    }
+    const finish = mapFinish(candidate?.finishReason);
+    if (finish) state.finish = finish;
+    if (!candidate && !d?.usageMetadata && !d?.promptFeedback) {
+      return new ProviderError(`Cannot read response of provider "${id}": no candidates`, {
+        kind: "stream",
+        provider: id,
+      });
+    }
+    return undefined;
+  }
+
+  async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
+    return await probeGet({
+      provider: id,
+      url: joinUrl(baseURL, "models"),
+      headers: headers(false),
+      fetch: fetchFn,
+      timeoutMs: Math.min(timeoutMs, 15_000),
+      signal: options.signal,
+    });
+  }
+
+  return { id, model: settings.model ?? "", chat, probe };
+}

@@ -1,0 +1,335 @@
+/**
+ * OpenAI Chat Completions and every server that speaks it (OpenRouter, Groq, Mistral, xAI,
+ * DeepSeek, Together, Fireworks, Perplexity, Cohere compat, Moonshot, Ollama `/v1`, vLLM).
+ * @module
+ */
+import { ProviderError } from "../errors.ts";
+import {
+  DEFAULT_TIMEOUT_MS,
+  errorPart,
+  type FamilySettings,
+  joinUrl,
+  jsonHeaders,
+  makeToolCall,
+  openCall,
+  parseToolArguments,
+  probeGet,
+  readJson,
+  readSSE,
+  resolveKey,
+  textToolCallParts,
+} from "./_http.ts";
+import { classifyStreamError, classifyThrown } from "./classify_error.ts";
+import type {
+  ChatOptions,
+  ChatRequest,
+  FinishReason,
+  Message,
+  ProbeResult,
+  Provider,
+  StreamPart,
+  ToolCall,
+  Usage,
+} from "./types.ts";
+
+/** Settings of {@linkcode createOpenAICompatible}. */
+export interface OpenAICompatibleSettings extends FamilySettings {
+  /** e.g. `https://api.openai.com/v1` (required). */
+  baseURL: string;
+  /** Field carrying `maxTokens` (default `max_tokens`; OpenAI itself prefers `max_completion_tokens`). */
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /** Send `stream_options.include_usage` (default true). */
+  includeUsage?: boolean;
+}
+
+function mapFinish(reason: unknown): FinishReason {
+  switch (reason) {
+    case "stop":
+      return "stop";
+    case "length":
+      return "length";
+    case "tool_calls":
+    case "function_call":
+      return "tool-calls";
+    case "content_filter":
+      return "content-filter";
+    case "error":
+      return "error";
+    default:
+      return "other";
+  }
+}
+
+function toWireMessages(messages: Message[]): unknown[] {
+  return messages.map((m) => {
+    switch (m.role) {
+      case "assistant": {
+        const out: Record<string, unknown> = { role: "assistant", content: m.content || null };
+        if (m.toolCalls?.length) {
+          out.tool_calls = m.toolCalls.map((c) => ({
+            id: c.id,
+            type: "function",
+            function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+          }));
+        }
+        return out;
+      }
+      case "tool":
+        return { role: "tool", tool_call_id: m.toolCallId, content: m.content };
+      default:
+        return { role: m.role, content: m.content };
+    }
+  });
+}
+
+function usageOf(u: unknown): Usage | undefined {
+  if (typeof u !== "object" || u === null) return undefined;
+  const o = u as { prompt_tokens?: unknown; completion_tokens?: unknown };
+  const usage: Usage = {};
+  if (typeof o.prompt_tokens === "number") usage.inputTokens = o.prompt_tokens;
+  if (typeof o.completion_tokens === "number") usage.outputTokens = o.completion_tokens;
+  return usage;
+}
+
+interface Pending {
+  id: string;
+  name: string;
+  args: string;
+}
+
+/** Creates a provider for an OpenAI-compatible Chat Completions endpoint. */
+export function createOpenAICompatible(settings: OpenAICompatibleSettings): Provider {
+  if (typeof settings.baseURL !== "string" || settings.baseURL === "") {
+    throw new TypeError("Cannot create OpenAI-compatible provider: baseURL is required");
+  }
+  const id = settings.name ?? "openai-compatible";
+  const fetchFn = settings.fetch ?? globalThis.fetch;
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxTokensField = settings.maxTokensField ?? "max_tokens";
+
+  function headers(stream: boolean): Headers {
+    const key = resolveKey(settings.apiKey);
+    const h = jsonHeaders(settings.headers, key === undefined ? {} : { authorization: `Bearer ${key}` });
+    if (stream) h.set("accept", "text/event-stream");
+    return h;
+  }
+
+  function body(request: ChatRequest, stream: boolean): string {
+    const b: Record<string, unknown> = {
+      model: request.model ?? settings.model,
+      messages: toWireMessages(request.messages),
+    };
+    if (request.tools?.length) {
+      b.tools = request.tools.map((t) => ({
+        type: "function",
+        function: { name: t.name, description: t.description, parameters: t.parameters },
+      }));
+    }
+    if (request.temperature !== undefined) b.temperature = request.temperature;
+    if (request.maxTokens !== undefined) b[maxTokensField] = request.maxTokens;
+    if (stream) {
+      b.stream = true;
+      if (settings.includeUsage !== false) b.stream_options = { include_usage: true };
+    }
+    return JSON.stringify(b);
+  }
+
+  async function* chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+    if (!Array.isArray(request?.messages)) {
+      throw new TypeError("Cannot call provider: request.messages must be an array");
+    }
+    const stream = request.stream !== false;
+    const call = await openCall({
+      provider: id,
+      url: joinUrl(settings.baseURL, "chat/completions"),
+      headers: headers(stream),
+      body: body(request, stream),
+      fetch: fetchFn,
+      timeoutMs,
+      signal: options.signal,
+    });
+    if (call instanceof ProviderError) {
+      yield errorPart(call);
+      return;
+    }
+    try {
+      if (stream) yield* parseStream(call.response, request);
+      else yield* parseJson(await readJson(call.response), request);
+    } catch (error) {
+      yield errorPart(
+        error instanceof SyntaxError && !call.signal.aborted
+          ? new ProviderError(`Cannot read response of provider "${id}": ${error.message}`, {
+            kind: "stream",
+            provider: id,
+            cause: error,
+          })
+          : classifyThrown(id, error, call.signal),
+      );
+    } finally {
+      call.done();
+    }
+  }
+
+  function* parseJson(data: unknown, request: ChatRequest): Generator<StreamPart> {
+    const d = data as {
+      error?: unknown;
+      choices?: { message?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }[];
+      usage?: unknown;
+    };
+    if (d?.error) {
+      yield errorPart(classifyStreamError(id, d));
+      return;
+    }
+    const choice = d?.choices?.[0];
+    if (!choice) {
+      yield errorPart(
+        new ProviderError(`Cannot read response of provider "${id}": no choices`, {
+          kind: "stream",
+          provider: id,
+        }),
+      );
+      return;
+    }
+    const text = typeof choice.message?.content === "string" ? choice.message.content : "";
+    if (text) yield { type: "text-delta", text };
+    const wire = Array.isArray(choice.message?.tool_calls) ? choice.message.tool_calls : [];
+    let n = 0;
+    for (const c of wire as { id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]) {
+      const name = typeof c?.function?.name === "string" ? c.function.name : "";
+      const raw = c?.function?.arguments;
+      const args = typeof raw === "string" ? parseToolArguments(name, raw) : { arguments: (raw ?? {}) as Record<string, unknown> };
+      yield {
+        type: "tool-call",
+        toolCall: makeToolCall(typeof c?.id === "string" && c.id ? c.id : `call_${n}`, name, args),
+      };
+      n++;
+    }
+    const fromText = textToolCallParts(request, text, n > 0);
+    yield* fromText;
+    const usage = usageOf(d.usage);
+    const reason = fromText.length ? "tool-calls" : mapFinish(choice.finish_reason);
+    yield usage ? { type: "finish", reason, usage } : { type: "finish", reason };
+  }
+
+  async function* parseStream(response: Response, request: ChatRequest): AsyncGenerator<StreamPart> {
+    if (!response.body) throw new TypeError("Response has no body");
+    const pending = new Map<number, Pending>();
+    let text = "";
+    let finish: FinishReason | undefined;
+    let usage: Usage | undefined;
+    let emittedCalls = false;
+    let done = false;
+
+    function* flushCalls(): Generator<StreamPart> {
+      const sorted = [...pending.entries()].sort((a, b) => a[0] - b[0]);
+      pending.clear();
+      for (const [index, p] of sorted) {
+        emittedCalls = true;
+        const toolCall: ToolCall = makeToolCall(p.id || `call_${index}`, p.name, parseToolArguments(p.name, p.args));
+        yield { type: "tool-call", toolCall };
+      }
+    }
+
+    for await (const event of readSSE(response.body)) {
+      const data = event.data;
+      if (data.startsWith("[DONE]")) {
+        done = true;
+        break;
+      }
+      if (data.trim() === "") continue;
+      let chunk: {
+        error?: unknown;
+        choices?: {
+          delta?: {
+            content?: unknown;
+            tool_calls?: {
+              index?: unknown;
+              id?: unknown;
+              function?: { name?: unknown; arguments?: unknown };
+            }[];
+          };
+          finish_reason?: unknown;
+        }[];
+        usage?: unknown;
+      };
+      try {
+        chunk = JSON.parse(data);
+      } catch (error) {
+        throw new ProviderError(`Cannot parse stream event of provider "${id}"`, {
+          kind: "stream",
+          provider: id,
+          cause: error,
+        });
+      }
+      if (chunk.error) {
+        yield errorPart(classifyStreamError(id, chunk));
+        return;
+      }
+      const u = usageOf(chunk.usage);
+      if (u) usage = u;
+      for (const choice of chunk.choices ?? []) {
+        const delta = choice.delta;
+        if (typeof delta?.content === "string" && delta.content !== "") {
+          text += delta.content;
+          yield { type: "text-delta", text: delta.content };
+        }
+        for (const tc of delta?.tool_calls ?? []) {
+          const index = typeof tc.index === "number" ? tc.index : pending.size;
+          let p = pending.get(index);
+          if (!p) {
+            p = { id: "", name: "", args: "" };
+            pending.set(index, p);
+          }
+          if (typeof tc.id === "string" && tc.id) p.id = tc.id;
+          if (typeof tc.function?.name === "string" && tc.function.name) p.name += tc.function.name;
+          const piece = typeof tc.function?.arguments === "string" ? tc.function.arguments : "";
+          p.args += piece;
+          const part: StreamPart = { type: "tool-call-delta", index, argumentsDelta: piece };
+          if (typeof tc.id === "string" && tc.id) part.id = tc.id;
+          if (typeof tc.function?.name === "string" && tc.function.name) part.name = tc.function.name;
+          yield part;
+        }
+        if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
+          finish = mapFinish(choice.finish_reason);
+          yield* flushCalls();
+        }
+      }
+    }
+    if (!done && finish === undefined) {
+      throw new ProviderError(
+        `Cannot complete stream of provider "${id}": the connection closed before the end`,
+        { kind: "stream", provider: id },
+      );
+    }
+    if (finish === "error") {
+      yield errorPart(new ProviderError(`Cannot complete stream of provider "${id}": finish_reason error`, {
+        kind: "stream",
+        provider: id,
+      }));
+      return;
+    }
+    yield* flushCalls();
+    const fromText = textToolCallParts(request, text, emittedCalls);
+    yield* fromText;
+    const reason: FinishReason = fromText.length ? "tool-calls" : finish ?? (emittedCalls ? "tool-calls" : "stop");
+    yield usage ? { type: "finish", reason, usage } : { type: "finish", reason };
+  }
+
+  async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
+    return await probeGet({
+      provider: id,
+      url: joinUrl(settings.baseURL, "models"),
+      headers: headers(false),
+      fetch: fetchFn,
+      timeoutMs: Math.min(timeoutMs, 15_000),
+      signal: options.signal,
+    });
+  }
+
+  return {
+    id,
+    model: settings.model ?? "",
+    chat,
+    probe,
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * Secrets: the redacting {@linkcode Secret} type and the `ENCRYPTED:v1:` / `ENCRYPTED:v2:`
+ * value formats.
+ * @module
+ */
+export { constantTimeEqual, isSecret, type Secret, secret } from "./secret.ts";
+export {
+  decryptValue,
+  type DecryptOptions,
+  isEncryptedValue,
+  MAX_ENCRYPTED_LENGTH,
+  type SecretKeys,
+} from "./decrypt_value.ts";
+export { encryptValue, MAX_PLAINTEXT_BYTES } from "./encrypt_value.ts";
