@@ -74,6 +74,8 @@ export interface CreateAgentOptions {
   logger?: Logger;
   /** Security gate run before each tool call (policy, approvals). */
   beforeToolCall?: BeforeToolCall;
+  /** Most tool calls of one step running at the same time; the rest wait. @default {8} */
+  maxToolConcurrency?: number;
   /** Model override passed with every request. */
   model?: string;
   temperature?: number;
@@ -97,11 +99,19 @@ const TOOL_GRACE_MS = 250;
 export function createAgent(options: CreateAgentOptions): Agent {
   const { provider } = options;
   if (!provider || typeof provider.chat !== "function") {
-    throw new TypeError("Cannot create agent: \"provider\" must be a Provider");
+    throw new TypeError('Cannot create agent: "provider" must be a Provider');
   }
   const maxSteps = options.maxSteps ?? 8;
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
-    throw new RangeError(`Cannot create agent: "maxSteps" must be an integer >= 1, got ${maxSteps}`);
+    throw new RangeError(
+      `Cannot create agent: "maxSteps" must be an integer >= 1, got ${maxSteps}`,
+    );
+  }
+  const maxToolConcurrency = options.maxToolConcurrency ?? 8;
+  if (!Number.isInteger(maxToolConcurrency) || maxToolConcurrency < 1) {
+    throw new RangeError(
+      `Cannot create agent: "maxToolConcurrency" must be an integer >= 1, got ${maxToolConcurrency}`,
+    );
   }
   const tools = new Map<string, Tool>();
   for (const tool of options.tools ?? []) {
@@ -130,10 +140,10 @@ export function createAgent(options: CreateAgentOptions): Agent {
     signal: AbortSignal,
   ): Promise<TurnResult> {
     if (typeof input?.input !== "string") {
-      throw new TypeError("Cannot run turn: \"input\" must be a string");
+      throw new TypeError('Cannot run turn: "input" must be a string');
     }
     if (typeof input.sessionKey !== "string" || input.sessionKey === "") {
-      throw new TypeError("Cannot run turn: \"sessionKey\" must be a non-empty string");
+      throw new TypeError('Cannot run turn: "sessionKey" must be a non-empty string');
     }
     const { sessionKey } = input;
     const requestedBy = input.requestedBy ?? sessionKey;
@@ -173,14 +183,19 @@ export function createAgent(options: CreateAgentOptions): Agent {
           turn.push({ role: "assistant", content: reply.text });
           break;
         }
-        const calls = reply.toolCalls.map((call, i) => ({
-          ...call,
-          id: call.id || `call_${steps}_${i}`,
-        }));
+        // Results are matched by id: give missing or repeated ids a unique one.
+        const seen = new Set<string>();
+        const calls = reply.toolCalls.map((call, i) => {
+          const id = call.id && !seen.has(call.id) ? call.id : `call_${steps}_${i}`;
+          seen.add(id);
+          return { ...call, id };
+        });
         turn.push({ role: "assistant", content: reply.text, toolCalls: calls.map(plainCall) });
         toolCallCount += calls.length;
-        const results = await Promise.all(
-          calls.map((call) => runTool(call, { sessionKey, requestedBy, signal, emit })),
+        const results = await mapLimit(
+          calls,
+          maxToolConcurrency,
+          (call) => runTool(call, { sessionKey, requestedBy, signal, emit }),
         );
         signal.throwIfAborted();
         turn.push(...results);
@@ -247,7 +262,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
             break;
           case "error":
             throw part.error;
-          // tool-call-delta: the provider also yields the assembled tool-call part.
+            // tool-call-delta: the provider also yields the assembled tool-call part.
         }
       }
       finished = true;
@@ -337,7 +352,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     const stop = new Promise<ToolResult>((resolve) => {
       timer = setTimeout(() => {
         controller.abort(new Error(`timed out after ${tool.timeoutMs} ms`));
-      }, tool.timeoutMs + TOOL_GRACE_MS);
+      }, tool.timeoutMs + Math.min(TOOL_GRACE_MS, tool.timeoutMs));
       const onAbort = (): void => {
         resolve(errorResult(
           turn.signal.aborted
@@ -431,6 +446,24 @@ export function createAgent(options: CreateAgentOptions): Agent {
 }
 
 // --- Internal helpers ---
+
+/** Maps with at most `limit` calls in flight; results keep the input order. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 function errorResult(message: string): ToolResult {
   return { content: JSON.stringify({ error: message }), isError: true };

@@ -5,7 +5,16 @@
 import type { Message, ToolCall, Usage } from "../providers/types.ts";
 import type { ToolResult } from "../tools/types.ts";
 
-/** Events of one agent turn, in order; a discriminated union on `type`. */
+/**
+ * Events of one agent turn, in order; a discriminated union on `type`.
+ *
+ * A turn emits `turn-start` (once the session's lock is held), then per model step its
+ * `text-delta`s (also of steps that go on to call tools) and `fallback`s, then a `tool-start`
+ * per call and a `tool-end` as each finishes (completion order; `result` is the tool's
+ * secret-scrubbed output, not the fenced text the model reads). It ends with exactly one of
+ * `turn-end` (after `step-limit` when the limit was hit; the notice is also a `text-delta`) or
+ * `error` (provider failure, `E_ABORTED` on cancellation; nothing follows it).
+ */
 export type AgentEvent =
   | { type: "turn-start"; sessionKey: string }
   | { type: "text-delta"; text: string }
@@ -33,6 +42,7 @@ export interface TurnInput {
 
 /** Result of one completed turn. */
 export interface TurnResult {
+  /** The final answer (the last model step's text), or the step-limit notice. */
   text: string;
   steps: number;
   /** `stop`: a final answer; `step-limit`: maxSteps reached; `error`: provider failure. */

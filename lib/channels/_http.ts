@@ -28,6 +28,8 @@ export interface HttpCall {
   retryAfterMs(result: HttpResult): number | undefined;
   /** Called before each attempt (Discord waits for its rate-limit bucket here). */
   beforeAttempt?: () => Promise<void>;
+  /** Secrets (a token in the URL) scrubbed from the message of a chained network error. */
+  redact?: string[];
   /** Called with every answer (Discord records its bucket headers here). */
   afterAttempt?: (result: HttpResult) => void;
 }
@@ -62,7 +64,7 @@ export async function httpWithRetry(call: HttpCall): Promise<HttpResult> {
         const what = isAbort(error) ? "timed out" : "network error";
         throw new AgentError(`Cannot call ${call.label}: ${what}`, {
           code: ErrorCode.Channel,
-          cause: error,
+          cause: call.redact ? scrub(error, call.redact) : error,
         });
       }
       await sleep(backoff(failures++, retry.baseDelayMs, retry.maxDelayMs), call.signal);
@@ -96,4 +98,13 @@ export function retryAfterHeader(headers: Headers): number | undefined {
   if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** A copy of `error` whose message no longer contains any of `secrets` (no stack, no props). */
+function scrub(error: unknown, secrets: string[]): Error {
+  let message = error instanceof Error ? error.message : String(error);
+  for (const secret of secrets) if (secret) message = message.replaceAll(secret, "<redacted>");
+  const copy = new Error(message);
+  copy.name = error instanceof Error ? error.name : "Error";
+  return copy;
 }

@@ -23,6 +23,8 @@ export interface Inbound {
   text: string | undefined;
   /** What the reply refers to (message id / thread ts). */
   replyTo?: string;
+  /** Delivers the reply some other way (Discord interaction follow-ups); no typing indicator. */
+  respond?: (text: string) => Promise<void>;
 }
 
 /** What the pipeline needs from a channel driver. */
@@ -83,12 +85,14 @@ export function createRunner(driver: RunnerDriver): Runner {
     const sessionKey = message.scope
       ? `${name}:${message.scope}:${message.senderId}`
       : `${name}:${message.senderId}`;
+    const reply = message.respond ??
+      ((text: string) => driver.send(message.to, text, message.replyTo));
     if (message.text === undefined || message.text.trim() === "") {
-      await driver.send(message.to, NON_TEXT_NOTE, message.replyTo);
+      await reply(NON_TEXT_NOTE);
       return;
     }
     let typingTimer: ReturnType<typeof setInterval> | undefined;
-    if (driver.typing) {
+    if (driver.typing && !message.respond) {
       const typing = driver.typing;
       const tick = (): void => {
         typing(message.to).catch((e) => logger.debug(`${name}: typing failed`, errorMessage(e)));
@@ -96,7 +100,7 @@ export function createRunner(driver: RunnerDriver): Runner {
       tick();
       typingTimer = setInterval(tick, driver.typingIntervalMs);
     }
-    let reply: string;
+    let answer: string;
     try {
       const result = await driver.agent.run({
         input: message.text,
@@ -104,16 +108,16 @@ export function createRunner(driver: RunnerDriver): Runner {
         requestedBy: `${name}:${message.senderId}`,
         ...(signal ? { signal } : {}),
       });
-      reply = result.text.trim() === "" ? "(no reply)" : result.text;
+      answer = result.text.trim() === "" ? "(no reply)" : result.text;
     } catch (error) {
       if (isAbort(error)) return;
       logger.error(`${name}: agent turn for ${sessionKey} failed`, error);
       const code = isAgentError(error) ? ` (${error.code})` : "";
-      reply = `Sorry, I could not answer that${code}. The error has been logged.`;
+      answer = `Sorry, I could not answer that${code}. The error has been logged.`;
     } finally {
       if (typingTimer !== undefined) clearInterval(typingTimer);
     }
-    await driver.send(message.to, reply, message.replyTo);
+    await reply(answer);
   }
 
   function dispatch(message: Inbound): void {

@@ -76,7 +76,7 @@ export interface SeenSet {
 }
 
 /** Creates a {@linkcode SeenSet} remembering the last `max` keys. */
-export function createSeen(max = 4096): SeenSet {
+export function createSeen(max: number = 4096): SeenSet {
   const keys = new Set<string>();
   return {
     check(key) {
@@ -150,7 +150,10 @@ export async function verifyEd25519(
 }
 
 /** Reads a request body as text, refusing bodies over `max` bytes. */
-export async function readBody(request: Request, max = 1 << 20): Promise<string | undefined> {
+export async function readBody(
+  request: Request,
+  max: number = 1 << 20,
+): Promise<string | undefined> {
   const length = Number(request.headers.get("content-length") ?? "0");
   if (length > max) return undefined;
   const bytes = new Uint8Array(await request.arrayBuffer());
@@ -159,7 +162,11 @@ export async function readBody(request: Request, max = 1 << 20): Promise<string 
 }
 
 /** A JSON response. */
-export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
+export function json(
+  body: unknown,
+  status: number = 200,
+  headers?: Record<string, string>,
+): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json", ...headers },

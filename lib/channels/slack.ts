@@ -247,7 +247,11 @@ export function createSlack(options: SlackOptions): Channel {
           (await api("apps.connections.open", undefined, { token: options.appToken!, signal }))
             .url,
         );
-        if (!url) throw new AgentError("Cannot open Slack Socket Mode: no url", { code: "E_CHANNEL" });
+        if (!url) {
+          throw new AgentError("Cannot open Slack Socket Mode: no url", {
+            code: ErrorCode.Channel,
+          });
+        }
       } catch (error) {
         if (signal.aborted) return;
         if (/invalid_auth|not_authed|not_allowed_token_type/.test(errorMessage(error))) {
@@ -374,7 +378,10 @@ export function createSlack(options: SlackOptions): Channel {
         }
         return { ok: true, detail, ...(id ? { identity: id } : {}) };
       } catch (error) {
-        return { ok: false, detail: `${errorMessage(error)}; check SLACK_BOT_TOKEN / SLACK_APP_TOKEN` };
+        return {
+          ok: false,
+          detail: `${errorMessage(error)}; check SLACK_BOT_TOKEN / SLACK_APP_TOKEN`,
+        };
       }
     },
     async sendTest(to, text): Promise<CheckResult> {
@@ -413,9 +420,8 @@ export function createSlack(options: SlackOptions): Channel {
 }
 
 function actionBlocks(buttons: Button[][] | Button[]): Record<string, unknown>[] {
-  const rows = (buttons.length > 0 && Array.isArray(buttons[0])
-    ? buttons
-    : [buttons]) as Button[][];
+  const rows =
+    (buttons.length > 0 && Array.isArray(buttons[0]) ? buttons : [buttons]) as Button[][];
   let n = 0;
   return rows.map((row) => ({
     type: "actions",

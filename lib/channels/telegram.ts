@@ -97,6 +97,7 @@ export function createTelegram(options: TelegramOptions): Channel {
       },
       retry,
       label: `Telegram ${method}`,
+      redact: [options.token],
       signal,
       ...(timeoutMs ? { timeoutMs } : {}),
       retryAfterMs(r) {
@@ -262,6 +263,22 @@ export function createTelegram(options: TelegramOptions): Channel {
 
   async function poll(signal: AbortSignal): Promise<void> {
     let offset: number | undefined;
+    try {
+      await pollLoop(signal, (o) => {
+        offset = o;
+      });
+    } finally {
+      if (offset !== undefined) {
+        // confirm what was handled, so a restart does not see those updates again
+        await request("getUpdates", { offset, timeout: 0, limit: 1 }, undefined, 3000).catch(
+          (error) => logger.debug("telegram: cannot confirm the last offset", errorMessage(error)),
+        );
+      }
+    }
+  }
+
+  async function pollLoop(signal: AbortSignal, confirm: (offset: number) => void): Promise<void> {
+    let offset: number | undefined;
     let failures = 0;
     while (!signal.aborted) {
       let r: ApiOk | ApiFail;
@@ -311,6 +328,7 @@ export function createTelegram(options: TelegramOptions): Channel {
         // the offset always moves past every update, handled, refused or broken
         if (id !== undefined && (offset === undefined || id + 1 > offset)) offset = id + 1;
       }
+      if (offset !== undefined) confirm(offset);
     }
   }
 
@@ -344,7 +362,10 @@ export function createTelegram(options: TelegramOptions): Channel {
           ...(username ? { identity: `@${username}` } : {}),
         };
       } catch (error) {
-        return { ok: false, detail: `${errorMessage(error)}; check BOT_TOKEN and TELEGRAM_API_BASE` };
+        return {
+          ok: false,
+          detail: `${errorMessage(error)}; check BOT_TOKEN and TELEGRAM_API_BASE`,
+        };
       }
     },
     async sendTest(to, text): Promise<CheckResult> {
@@ -386,9 +407,8 @@ function chatId(to: string): number | string {
 }
 
 function keyboard(buttons: Button[][] | Button[]): Record<string, unknown> {
-  const rows = (buttons.length > 0 && Array.isArray(buttons[0])
-    ? buttons
-    : [buttons]) as Button[][];
+  const rows =
+    (buttons.length > 0 && Array.isArray(buttons[0]) ? buttons : [buttons]) as Button[][];
   const encoder = new TextEncoder();
   return {
     inline_keyboard: rows.map((row) =>

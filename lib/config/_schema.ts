@@ -137,7 +137,7 @@ function httpUrl(example: string, schemes: readonly string[] = ["http:", "https:
       LINE,
       v.transform((s) => s.trim()),
       v.url(),
-      v.check((s) => schemes.includes(new URL(s).protocol)),
+      v.check((s) => URL.canParse(s) && schemes.includes(new URL(s).protocol)),
       v.transform((s) => s.replace(/\/+$/, "")),
     ),
     `a ${schemes.map((s) => s.slice(0, -1)).join(" or ")} URL`,
@@ -153,8 +153,20 @@ const SECRET: Kind = kind(
   `a single-line secret of at most ${MAX_TEXT} characters`,
   "sk-…",
 );
+function validHost(text: string): boolean {
+  const h = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  if (h.includes(":")) {
+    return /^[0-9A-Fa-f:.]{2,45}$/.test(h) && h.split(":").length >= 3 &&
+      URL.canParse(`http://[${h}]/`);
+  }
+  if (h.length > 253 || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*$/.test(h)) {
+    return false;
+  }
+  return !/^[\d.]+$/.test(h) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(h) && h.split(".").every((o) => Number(o) <= 255);
+}
+
 const HOST: Kind = kind(
-  v.pipe(v.string(), v.regex(/^(?:[A-Za-z0-9.-]{1,253}|\[?[0-9A-Fa-f:.]{2,45}\]?)$/)),
+  v.pipe(v.string(), v.transform((s) => s.trim()), v.check(validHost)),
   "a host name or IP address without scheme or port",
   "192.168.88.1",
 );

@@ -40,6 +40,8 @@ export type DescribedValue = string | number | boolean | null | readonly string[
 const DEFS = new Map(SETTING_DEFS.map((d) => [d.name, d]));
 const described = new WeakMap<Config, Record<string, DescribedValue>>();
 const MAX_FILE_BYTES = 1_048_576;
+/** Stop at the first failed check: later checks may assume earlier ones passed. */
+const PIPE = { abortPipeEarly: true } as const;
 
 /**
  * Loads, decrypts and validates the configuration.
@@ -105,10 +107,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   for (const def of SETTING_DEFS) {
     const text = raw.get(def.name);
     if (text === undefined) {
-      if (def.default) values.set(def.name, v.parse(def.kind.schema, def.default));
+      if (def.default) values.set(def.name, v.parse(def.kind.schema, def.default, PIPE));
       continue;
     }
-    const result = v.safeParse(def.kind.schema, text);
+    const result = v.safeParse(def.kind.schema, text, PIPE);
     if (result.success) values.set(def.name, result.output);
     else issues.push({ key: def.name, message: badValue(def, text, decrypted.has(def.name)) });
   }
@@ -454,7 +456,12 @@ function checkCombinations(
 function describe(config: Config, values: Map<string, unknown>): Record<string, DescribedValue> {
   const out: Record<string, DescribedValue> = {};
   for (const def of SETTING_DEFS) {
-    const value = values.get(def.name);
+    let value = values.get(def.name);
+    if (value === undefined && !def.secret) {
+      // Lists and allowlists read an unset value as empty.
+      const empty = v.safeParse(def.kind.schema, "", PIPE);
+      if (empty.success) value = empty.output;
+    }
     if (def.secret) out[def.name] = value === undefined ? "unset" : "set";
     else if (value === undefined) out[def.name] = null;
     else if (Array.isArray(value)) {

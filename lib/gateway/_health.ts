@@ -55,7 +55,9 @@ export function createHealthMonitor(options: {
         }, options.timeoutMs);
       });
       const ok = await Promise.race([probe(controller.signal).then((v) => v === true), timeout]);
-      if (state[name] !== ok) logger.info(`gateway: ${name} is ${ok ? "reachable" : "unreachable"}`);
+      if (state[name] !== ok) {
+        logger.info(`gateway: ${name} is ${ok ? "reachable" : "unreachable"}`);
+      }
       state[name] = ok;
     } catch (error) {
       if (state[name]) logger.warn(`gateway: ${name} probe failed: ${errorMessage(error)}`);

@@ -14,7 +14,11 @@ const Text = v.pipe(
   v.minLength(1, "must not be empty"),
   v.maxLength(100_000, "must be at most 100000 characters"),
 );
-const Params = v.record(v.string(), v.unknown(), "must be an object");
+// v.record() would turn an array into an object; refuse arrays outright.
+const Params = v.custom<Record<string, unknown>>(
+  (value) => value !== null && typeof value === "object" && !Array.isArray(value),
+  "must be an object",
+);
 const SkillName = v.pipe(
   v.string("must be a string"),
   v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, "must be a skill name ([a-z0-9_-], at most 64)"),
@@ -119,7 +123,10 @@ function parseWith<T>(schema: v.GenericSchema<unknown, T>, input: unknown): Pars
 
 /** Validates a `POST /tasks` body. */
 export function parseTaskBody(input: unknown): Parsed<TaskBodyOutput> {
-  if (input !== null && typeof input === "object" && !("type" in input)) {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    return { ok: false, message: "body: must be a JSON object" };
+  }
+  if (!("type" in input)) {
     return { ok: false, message: `type: is required (one of ${TASK_TYPES.join(", ")})` };
   }
   return parseWith(TaskBody as v.GenericSchema<unknown, TaskBodyOutput>, input);
@@ -300,21 +307,33 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           ...open,
           summary: "Telegram webhook (X-Telegram-Bot-Api-Secret-Token)",
-          responses: { "200": { description: "Accepted" }, "401": err("Bad secret"), "404": err("Not configured") },
+          responses: {
+            "200": { description: "Accepted" },
+            "401": err("Bad secret"),
+            "404": err("Not configured"),
+          },
         },
       },
       "/channels/slack/events": {
         post: {
           ...open,
           summary: "Slack Events API (signing secret v0)",
-          responses: { "200": { description: "Accepted" }, "401": err("Bad signature"), "404": err("Not configured") },
+          responses: {
+            "200": { description: "Accepted" },
+            "401": err("Bad signature"),
+            "404": err("Not configured"),
+          },
         },
       },
       "/channels/discord/interactions": {
         post: {
           ...open,
           summary: "Discord interactions (Ed25519)",
-          responses: { "200": { description: "Accepted" }, "401": err("Bad signature"), "404": err("Not configured") },
+          responses: {
+            "200": { description: "Accepted" },
+            "401": err("Bad signature"),
+            "404": err("Not configured"),
+          },
         },
       },
     },

@@ -84,7 +84,10 @@ class GatewayStopping extends Error {}
 /** Builds the {@linkcode TaskQueue}. */
 export function createTaskQueue(options: TaskQueueOptions): TaskQueue {
   const { store, handlers, now, logger } = options;
-  const active = new Map<string, { controller: AbortController; claim: string; done: Promise<void> }>();
+  const active = new Map<
+    string,
+    { controller: AbortController; claim: string; done: Promise<void> }
+  >();
   let running = false;
   let pumping = false;
   let pumpAgain = false;

@@ -161,10 +161,14 @@ export async function readJson(response: Response): Promise<unknown> {
   return JSON.parse(text);
 }
 
+/** UTF-8 decoding that keeps multi-byte characters split across chunks intact. */
+function decodeText(body: ReadableStream<Uint8Array>): ReadableStream<string> {
+  return body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>);
+}
+
 /** Server-sent events of a response body (CRLF, comments, any split handled by the parser). */
 export async function* readSSE(body: ReadableStream<Uint8Array>): AsyncGenerator<EventSourceMessage> {
-  const reader = body
-    .pipeThrough(new TextDecoderStream())
+  const reader = decodeText(body)
     .pipeThrough(new EventSourceParserStream())
     .getReader();
   try {
@@ -180,7 +184,7 @@ export async function* readSSE(body: ReadableStream<Uint8Array>): AsyncGenerator
 
 /** Lines of an NDJSON body (each parsed), tolerant of CRLF, blank lines and any split. */
 export async function* readNDJSON(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = decodeText(body).getReader();
   let buffer = "";
   try {
     while (true) {

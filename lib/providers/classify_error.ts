@@ -83,8 +83,8 @@ function kindFromTags(tags: string, message: string): ProviderErrorKind | undefi
   }
   if (/timeout_error|deadline_exceeded/.test(tags)) return "timeout";
   if (/api_error|server_error|internal/.test(tags)) return "server";
-  if (/invalid_request_error|invalid_argument|not_found/.test(tags)) return "bad-request";
   if (BILLING_RE.test(all)) return "billing";
+  if (/invalid_request_error|invalid_argument|not_found/.test(tags)) return "bad-request";
   return undefined;
 }
 

@@ -247,7 +247,9 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
   // Without a signal nothing can end the wait: fail loudly instead of hanging a test forever.
   if (!signal) return Promise.reject(new TypeError("Cannot hang: the request has no signal"));
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */

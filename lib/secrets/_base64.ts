@@ -8,7 +8,8 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  // Non-canonical forms (unused trailing bits set) decode to the same bytes: refuse them.
+  return encodeBase64(out) === text ? out : undefined;
 }
 
 /** Encodes bytes as padded base64. */

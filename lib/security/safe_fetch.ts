@@ -109,7 +109,9 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
       () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
-    const signal = init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    const signal = init.signal
+      ? AbortSignal.any([init.signal, controller.signal])
+      : controller.signal;
     let method = (init.method ?? "GET").toUpperCase();
     let body = init.body;
     let headers: Record<string, string> = { ...init.headers };

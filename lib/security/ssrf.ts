@@ -75,7 +75,9 @@ export function createSsrfGuard(options: SsrfGuardOptions = {}): SsrfGuard {
     const builtIn = deniedReason(ip);
     if (builtIn) return builtIn;
     for (const cidr of [...deniedCidrs, ...extra]) {
-      if (inCidr(ip, cidr)) return "a denied address (the router itself or an operator-denied network)";
+      if (inCidr(ip, cidr)) {
+        return "a denied address (the router itself or an operator-denied network)";
+      }
     }
     return undefined;
   }

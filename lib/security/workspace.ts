@@ -183,7 +183,9 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
   function checkPath(path: string, action = "use"): string {
     if (typeof path !== "string") throw new TypeError("Cannot check path: not a string");
     const shown = path.slice(0, 200);
-    if (path.length > 4096) throw new PolicyError(`Cannot ${action} path: longer than 4096 characters`);
+    if (path.length > 4096) {
+      throw new PolicyError(`Cannot ${action} path: longer than 4096 characters`);
+    }
     const layers = [path];
     let current = path;
     for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(current); i++) {
@@ -201,19 +203,29 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       }
       // deno-lint-ignore no-control-regex
       if (/[\x01-\x1f\x7f]/.test(layer)) {
-        throw new PolicyError(`Cannot ${action} "${shown}": the path contains control characters${how}`);
+        throw new PolicyError(
+          `Cannot ${action} "${shown}": the path contains control characters${how}`,
+        );
       }
       if (layer.includes("\\")) {
-        throw new PolicyError(`Cannot ${action} "${shown}": backslashes are not allowed in paths${how}; use "/"`);
+        throw new PolicyError(
+          `Cannot ${action} "${shown}": backslashes are not allowed in paths${how}; use "/"`,
+        );
       }
       if (layer.startsWith("/") || /^[a-zA-Z]:/.test(layer)) {
-        throw new PolicyError(`Cannot ${action} "${shown}": absolute paths are not allowed${how}; use a path relative to the workspace`);
+        throw new PolicyError(
+          `Cannot ${action} "${shown}": absolute paths are not allowed${how}; use a path relative to the workspace`,
+        );
       }
       if (layer.split("/").includes("..")) {
-        throw new PolicyError(`Cannot ${action} "${shown}": ".." segments are not allowed${how}; paths stay inside the workspace`);
+        throw new PolicyError(
+          `Cannot ${action} "${shown}": ".." segments are not allowed${how}; paths stay inside the workspace`,
+        );
       }
       if (layer.startsWith("~")) {
-        throw new PolicyError(`Cannot ${action} "${shown}": "~" is not expanded; use a path relative to the workspace`);
+        throw new PolicyError(
+          `Cannot ${action} "${shown}": "~" is not expanded; use a path relative to the workspace`,
+        );
       }
     }
     const rel = path.split("/").filter((s) => s !== "" && s !== ".").join("/");
@@ -229,12 +241,18 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     try {
       real = await fs.promises.realpath(rel ? base + "/" + rel : base);
     } catch (error) {
-      if (code(error) === "ENOENT") throw fail(`Cannot ${action} "${path}": no such file in the workspace`, error);
-      if (code(error) === "ELOOP") throw new PolicyError(`Cannot ${action} "${path}": symbolic link loop`);
+      if (code(error) === "ENOENT") {
+        throw fail(`Cannot ${action} "${path}": no such file in the workspace`, error);
+      }
+      if (code(error) === "ELOOP") {
+        throw new PolicyError(`Cannot ${action} "${path}": symbolic link loop`);
+      }
       throw fail(`Cannot ${action} "${path}": ${(error as Error).message}`, error);
     }
     if (!isInside(base, real)) {
-      throw new PolicyError(`Cannot ${action} "${path}": it resolves outside the workspace (through a symbolic link)`);
+      throw new PolicyError(
+        `Cannot ${action} "${path}": it resolves outside the workspace (through a symbolic link)`,
+      );
     }
     forbiddenCheck(relativeTo(base, real), path, action);
     absoluteForbiddenCheck(real, path, action);
@@ -255,7 +273,9 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       try {
         st = await fs.promises.lstat(next);
       } catch (error) {
-        if (code(error) !== "ENOENT") throw fail(`Cannot write "${path}": ${(error as Error).message}`, error);
+        if (code(error) !== "ENOENT") {
+          throw fail(`Cannot write "${path}": ${(error as Error).message}`, error);
+        }
         try {
           await fs.promises.mkdir(next, { mode: 0o755 });
         } catch (mkdirError) {
@@ -268,7 +288,9 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       let real = next;
       if (st.isSymbolicLink()) real = await fs.promises.realpath(next).catch(() => "");
       if (!real || !isInside(base, real)) {
-        throw new PolicyError(`Cannot write "${path}": a parent directory resolves outside the workspace (through a symbolic link)`);
+        throw new PolicyError(
+          `Cannot write "${path}": a parent directory resolves outside the workspace (through a symbolic link)`,
+        );
       }
       const realStat = await fs.promises.stat(real);
       if (!realStat.isDirectory()) {
@@ -282,9 +304,13 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     try {
       const st = await fs.promises.lstat(target);
       if (st.isSymbolicLink()) {
-        throw new PolicyError(`Cannot write "${path}": the target is a symbolic link (links are never followed or replaced)`);
+        throw new PolicyError(
+          `Cannot write "${path}": the target is a symbolic link (links are never followed or replaced)`,
+        );
       }
-      if (!st.isFile()) throw fail(`Cannot write "${path}": the target exists and is not a regular file`);
+      if (!st.isFile()) {
+        throw fail(`Cannot write "${path}": the target exists and is not a regular file`);
+      }
     } catch (error) {
       if (code(error) !== "ENOENT") throw error;
     }
@@ -313,12 +339,16 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       const real = await fs.promises.realpath(checkedPath).catch(() => "");
       const realStat = real ? await fs.promises.stat(real).catch(() => undefined) : undefined;
       if (!realStat || realStat.dev !== st.dev || realStat.ino !== st.ino) {
-        throw new PolicyError(`Cannot ${action} "${shown}": the file changed while it was opened (possible symbolic link swap)`);
+        throw new PolicyError(
+          `Cannot ${action} "${shown}": the file changed while it was opened (possible symbolic link swap)`,
+        );
       }
       actual = real;
     }
     if (!isInside(base, actual)) {
-      throw new PolicyError(`Cannot ${action} "${shown}": the opened file is outside the workspace (symbolic link swapped in)`);
+      throw new PolicyError(
+        `Cannot ${action} "${shown}": the opened file is outside the workspace (symbolic link swapped in)`,
+      );
     }
     forbiddenCheck(relativeTo(base, actual), shown, action);
     absoluteForbiddenCheck(actual, shown, action);
@@ -335,14 +365,20 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       handle = await fs.promises.open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     } catch (error) {
       if (code(error) === "ELOOP" || code(error) === "EMLINK") {
-        throw new PolicyError(`Cannot read "${path}": it became a symbolic link (links are not followed)`);
+        throw new PolicyError(
+          `Cannot read "${path}": it became a symbolic link (links are not followed)`,
+        );
       }
-      if (code(error) === "ENOENT") throw fail(`Cannot read "${path}": no such file in the workspace`, error);
+      if (code(error) === "ENOENT") {
+        throw fail(`Cannot read "${path}": no such file in the workspace`, error);
+      }
       throw fail(`Cannot read "${path}": ${(error as Error).message}`, error);
     }
     try {
       const st = await handle.stat();
-      if (st.isDirectory()) throw fail(`Cannot read "${path}": it is a directory (use shell_exec ls to list)`);
+      if (st.isDirectory()) {
+        throw fail(`Cannot read "${path}": it is a directory (use shell_exec ls to list)`);
+      }
       if (!st.isFile()) throw new PolicyError(`Cannot read "${path}": not a regular file`);
       await verifyOpened(handle, real, base, path, "read");
       const want = Math.min(st.size, maxReadBytes);
@@ -365,18 +401,25 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     }
   }
 
-  async function writeText(path: string, content: string): Promise<{ path: string; bytes: number }> {
+  async function writeText(
+    path: string,
+    content: string,
+  ): Promise<{ path: string; bytes: number }> {
     const data = new TextEncoder().encode(content);
     if (data.byteLength > maxWriteBytes) {
-      throw new PolicyError(`Cannot write "${path}": content is ${data.byteLength} bytes, over the ${maxWriteBytes}-byte limit`);
+      throw new PolicyError(
+        `Cannot write "${path}": content is ${data.byteLength} bytes, over the ${maxWriteBytes}-byte limit`,
+      );
     }
     const target = await resolveForWrite(path);
     const base = await realRoot();
     const fs = await loadFs();
     const dir = target.slice(0, target.lastIndexOf("/"));
     await options.beforeOpen?.(target);
-    const random = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) =>
-      b.toString(16).padStart(2, "0")).join("");
+    const random = Array.from(
+      crypto.getRandomValues(new Uint8Array(8)),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
     const temp = `${dir}/.mikroclaw-tmp-${random}`;
     const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW = 0 } = fs.constants;
     let handle: import("node:fs/promises").FileHandle | undefined;
@@ -396,11 +439,15 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       // target has not become a link.
       const dirNow = await fs.promises.realpath(dir).catch(() => "");
       if (dirNow !== dir || !isInside(base, dirNow)) {
-        throw new PolicyError(`Cannot write "${path}": the directory changed during the write (possible symbolic link swap)`);
+        throw new PolicyError(
+          `Cannot write "${path}": the directory changed during the write (possible symbolic link swap)`,
+        );
       }
       const targetNow = await fs.promises.lstat(target).catch(() => undefined);
       if (targetNow?.isSymbolicLink()) {
-        throw new PolicyError(`Cannot write "${path}": the target is a symbolic link (links are never followed or replaced)`);
+        throw new PolicyError(
+          `Cannot write "${path}": the target is a symbolic link (links are never followed or replaced)`,
+        );
       }
       if (targetNow && !targetNow.isFile()) {
         throw fail(`Cannot write "${path}": the target exists and is not a regular file`);

@@ -6,7 +6,8 @@
  * (`a/b` = `a:b`) or escape the base directory. Each `:`-separated segment is therefore
  * percent-encoded down to `[A-Za-z0-9_-]` (so no `.`, `..`, `/`, NUL, `?` or `$` survive),
  * an empty segment becomes `%`, and an over-long segment becomes `~<sha256>` (its original
- * key is kept in the stored envelope as `k`).
+ * key is kept in the stored envelope as `k`). The last segment ends with `=`, which no other
+ * segment does, so on fs a key (`a`) and a "directory" (`a:b`) never need the same path.
  * @module
  */
 
@@ -29,25 +30,15 @@ export async function encodeKey(key: string): Promise<EncodedKey> {
   if (!key.isWellFormed()) {
     throw new TypeError("Cannot use state key: it contains a lone surrogate");
   }
-  const parts = splitSegments(key);
-  let hashed = false;
-  const out: string[] = [];
-  for (const part of parts) {
-    const encoded = encodeSegment(part);
-    if (encoded.length > MAX_SEGMENT_CHARS) {
-      hashed = true;
-      out.push("~" + (await sha256Hex(part)));
-    } else {
-      out.push(encoded);
-    }
-  }
-  return { raw: out.join(":"), hashed };
+  const { segments, hashed } = await encodeSegments(splitSegments(key));
+  return { raw: segments.join(":") + LEAF, hashed };
 }
 
 /** Decodes a raw storage key; `undefined` for a hashed or foreign key (e.g. a temp file). */
 export function decodeKey(raw: string): string | undefined {
+  if (!raw.endsWith(LEAF)) return undefined;
   const out: string[] = [];
-  for (const segment of raw.split(":")) {
+  for (const segment of raw.slice(0, -LEAF.length).split(":")) {
     if (segment === "%") {
       out.push("");
       continue;
@@ -62,7 +53,7 @@ export function decodeKey(raw: string): string | undefined {
 
 /** True when the raw key holds a hashed segment (look up the original in the envelope). */
 export function isHashedKey(raw: string): boolean {
-  return raw.split(":").some((s) => s.startsWith("~"));
+  return raw.endsWith(LEAF) && raw.split(":").some((s) => s.startsWith("~"));
 }
 
 /**
@@ -74,10 +65,27 @@ export async function prefixBase(prefix: string): Promise<string> {
   segments.pop();
   const complete = segments.slice(0, MAX_SEGMENTS - 1);
   if (complete.length === 0) return "";
-  return (await encodeKey(complete.join(":"))).raw;
+  return (await encodeSegments(complete)).segments.join(":");
 }
 
 // --- Internal helpers ---
+
+const LEAF = "=";
+
+async function encodeSegments(parts: string[]): Promise<{ segments: string[]; hashed: boolean }> {
+  let hashed = false;
+  const segments: string[] = [];
+  for (const part of parts) {
+    const encoded = encodeSegment(part);
+    if (encoded.length > MAX_SEGMENT_CHARS) {
+      hashed = true;
+      segments.push("~" + (await sha256Hex(part)));
+    } else {
+      segments.push(encoded);
+    }
+  }
+  return { segments, hashed };
+}
 
 function splitSegments(key: string): string[] {
   const parts = key.split(":");

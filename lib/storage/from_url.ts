@@ -38,6 +38,8 @@ export interface StateStoreFromUrlOptions {
   prefix?: string;
   /** Redis connect and first-PING limit. @default {5000} */
   connectTimeoutMs?: number;
+  /** Clock of the memory and fs backends (Redis expires keys itself), for tests. */
+  now?: () => number;
 }
 
 const EXAMPLE =
@@ -71,6 +73,7 @@ export async function createStateStoreFromUrl(
       storage: createStorage(),
       kind: "memory",
       location: "memory (this process only, nothing written to disk)",
+      ...(options.now ? { now: options.now } : {}),
     });
   }
   if (parsed.kind === "fs") {
@@ -88,6 +91,7 @@ export async function createStateStoreFromUrl(
       storage: createStorage({ driver: opened.driver }),
       kind: "fs",
       location: `fs ${opened.root}`,
+      ...(options.now ? { now: options.now } : {}),
     });
   }
   const prefix = parsed.prefix ?? options.prefix ?? "mikroclaw";
@@ -163,7 +167,11 @@ function parseRedis(value: string): StorageSpec {
   }
   url.search = "";
   url.hash = "";
-  const spec: StorageSpec = { kind: "redis", url: url.toString(), display: redactUrl(url.toString()) };
+  const spec: StorageSpec = {
+    kind: "redis",
+    url: url.toString(),
+    display: redactUrl(url.toString()),
+  };
   if (prefix !== undefined) spec.prefix = prefix;
   return spec;
 }

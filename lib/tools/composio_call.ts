@@ -115,8 +115,10 @@ export function composioCallTool(options: ComposioCallToolOptions = {}): Tool {
         const detail = errorDetail(json) ?? text.slice(0, 300);
         throw new ToolError(
           "composio_call",
-          clean(`Cannot call Composio tool "${tool}": HTTP ${response.status}` +
-            (detail ? ` ${detail}` : "")),
+          clean(
+            `Cannot call Composio tool "${tool}": HTTP ${response.status}` +
+              (detail ? ` ${detail}` : ""),
+          ),
         );
       }
       if (!isRecord(json)) {

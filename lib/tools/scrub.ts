@@ -87,7 +87,8 @@ const SPECIAL_TOKEN = new RegExp(
     String.raw`<\s*[|｜][^<>\n]{0,64}?[|｜]\s*>`, // <|im_start|>, <|eot_id|>, <｜end▁of▁sentence｜>
     String.raw`\[\s*\/?\s*(?:INST|SYS|AVAILABLE_TOOLS|TOOL_CALLS|TOOL_RESULTS)\s*\]`,
     String.raw`<<\s*\/?\s*SYS\s*>>`,
-    String.raw`<\s*\/?\s*(?:start_of_turn|end_of_turn|s|bos|eos|pad|unk|think|tool_call|tool_response|function_call)\s*>`,
+    String
+      .raw`<\s*\/?\s*(?:start_of_turn|end_of_turn|s|bos|eos|pad|unk|think|tool_call|tool_response|function_call)\s*>`,
   ].join("|"),
   "gi",
 );

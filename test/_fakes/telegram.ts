@@ -46,12 +46,11 @@ export async function startFakeTelegram(
   const maxHold = options.maxHoldMs ?? 1000;
   const queue: Record<string, unknown>[] = [];
   const calls: TelegramCall[] = [];
-  const holds = new Set<() => void>();
+  const holds = new Set<(byNewer?: boolean) => void>();
   const watchers = new Set<(c: TelegramCall) => void>();
   let nextUpdateId = 100000001;
   let nextMessageId = 1;
   let limited: { retryAfter: number; count: number } = { retryAfter: 0, count: 0 };
-  let polling = false;
   let closed = false;
 
   function record(method: string, params: Record<string, unknown>, status: number): void {
@@ -149,31 +148,30 @@ export async function startFakeTelegram(
             "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
           );
         }
-        if (polling) {
-          record(method, params, 409);
-          return fail(
-            409,
-            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-          );
-        }
+        // like Telegram, a newer poll terminates the one being held, which gets the 409
+        for (const h of [...holds]) h(true);
         record(method, params, 200);
         const offset = Number(params.offset ?? 0);
         if (offset > 0) {
           while (queue.length > 0 && (queue[0]!.update_id as number) < offset) queue.shift();
         }
         if (queue.length === 0 && !closed) {
-          polling = true;
           const hold = Math.min(Number(params.timeout ?? 0) * 1000, maxHold);
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(done, hold);
-            function done(): void {
+          const terminated = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => done(false), hold);
+            function done(byNewer?: boolean): void {
               clearTimeout(timer);
               holds.delete(done);
-              resolve();
+              resolve(byNewer === true);
             }
             holds.add(done);
           });
-          polling = false;
+          if (terminated) {
+            return fail(
+              409,
+              "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            );
+          }
         }
         return ok(queue.slice(0, Number(params.limit ?? 100)));
       }

@@ -22,7 +22,7 @@ export function echoAgent(reply: (input: string) => string = (s) => `echo: ${s}`
       return { text: reply(input.input), steps: 1, stopReason: "stop", toolCalls: 0 };
     },
     async *stream() {
-      throw new Error("not used by channels");
+      yield { type: "error", message: "Cannot stream: not used by channels", code: "E_CHANNEL" };
     },
     reset() {},
   };

@@ -88,6 +88,10 @@ describe("createTelegram()", () => {
     } finally {
       await r.stop();
     }
+    // on shutdown the handled updates are confirmed, so a restart does not answer them again
+    const last = fake.callsOf("getUpdates").at(-1)!;
+    assert.equal(last.params.timeout, 0);
+    assert.ok(Number(last.params.offset) > refusedId + 1);
   });
 
   it("answers an update delivered twice only once", async () => {

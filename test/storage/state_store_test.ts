@@ -3,6 +3,28 @@ import assert from "node:assert/strict";
 import { createStorage } from "unstorage";
 import { createStateStore } from "../../lib/storage/state_store.ts";
 import { serveLocal } from "../_utils/serve.ts";
+import { testStateStoreContract } from "../_contract/state_store.ts";
+
+describe("createStateStore() on memory: contract", () => {
+  testStateStoreContract({
+    setup() {
+      let clock = 1_000_000;
+      const storage = createStorage();
+      const now = () => clock;
+      const store = createStateStore({ storage, kind: "memory", now });
+      const peer = createStateStore({ storage, kind: "memory", now });
+      return Promise.resolve({
+        store,
+        peer,
+        advance: (ms: number) => {
+          clock += ms;
+          return Promise.resolve();
+        },
+        cleanup: () => store.dispose(),
+      });
+    },
+  });
+});
 
 describe("createStateStore()", () => {
   it("setIfAbsent() lets exactly one of many concurrent callers win", async () => {
@@ -28,6 +50,21 @@ describe("createStateStore()", () => {
       Array.from({ length: 100 }, () => store.update<number>("n", (c) => (c ?? 0) + 1)),
     );
     assert.equal(await store.get("n"), 100);
+  });
+
+  it("encodes keys so unstorage's normalisation cannot merge them", async () => {
+    const storage = createStorage();
+    const store = createStateStore({ storage, kind: "memory" });
+    await store.set("a/b", 1);
+    await store.set("a:b", 2);
+    await store.set("a?q", 3);
+    assert.deepEqual([await store.get("a/b"), await store.get("a:b"), await store.get("a?q")], [
+      1,
+      2,
+      3,
+    ]);
+    assert.equal(await store.get("a"), null);
+    for (const raw of await storage.getKeys()) assert.match(raw, /^[A-Za-z0-9_%~:-]+=$/);
   });
 
   it("serveLocal() answers on 127.0.0.1", async () => {

@@ -96,7 +96,7 @@ describe("parseUrlTool()", () => {
         if (result.isError) assert.equal(typeof parsed.error, "string");
         else assert.equal(typeof parsed.host, "string");
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

@@ -1,0 +1,49 @@
+/** `mikroclaw changes [list|show ID|approve ID|deny ID|confirm ID|revert ID]`: router change records. */
+import { type CommandDef, defineCommand } from "citty";
+import { globalArgs, UsageError } from "../_args.ts";
+import { loadCliConfig } from "../_context.ts";
+import { notBuilt } from "../_not_built.ts";
+
+const ACTIONS = ["list", "show", "approve", "deny", "confirm", "revert"];
+
+const args = {
+  ...globalArgs,
+  action: {
+    type: "positional",
+    required: false,
+    description: "list (default), show, approve, deny, confirm or revert",
+  },
+  id: { type: "positional", required: false, description: "Change id (all actions but list)" },
+  json: { type: "boolean", description: "Print JSON" },
+  url: { type: "string", description: "Gateway URL (default: the local gateway)", valueHint: "URL" },
+  token: {
+    type: "string",
+    description: "Gateway bearer token (default: MIKROCLAW_TOKEN)",
+    valueHint: "TOKEN",
+  },
+  force: { type: "boolean", description: "revert even if the router item changed since" },
+} as const;
+
+const changes = defineCommand({
+  meta: {
+    name: "changes",
+    description: "List, show, approve, deny, confirm or revert router change records",
+  },
+  args,
+  async run({ args }) {
+    const action = args.action ?? "list";
+    if (!ACTIONS.includes(action)) {
+      throw new UsageError(`Unknown action "${action}" (expected ${ACTIONS.join(", ")})`);
+    }
+    if (action !== "list" && args.id === undefined) {
+      throw new UsageError(`changes ${action} needs a change id`);
+    }
+    if (action === "list" && args.id !== undefined) {
+      throw new UsageError(`Unexpected argument ${JSON.stringify(args.id)} for "changes list"`);
+    }
+    await loadCliConfig(args);
+    notBuilt("changes", "the change records client");
+  },
+});
+
+export default changes as CommandDef<any>;

@@ -1,0 +1,45 @@
+/** `mikroclaw config --dump [--json]`: the effective configuration, secrets only as set/unset. */
+import { type CommandDef, defineCommand } from "citty";
+import { describeConfig } from "../../lib/config/load_config.ts";
+import { SETTINGS } from "../../lib/config/settings.ts";
+import { globalArgs, UsageError } from "../_args.ts";
+import { loadCliConfig, print, printJson } from "../_context.ts";
+
+const args = {
+  ...globalArgs,
+  dump: { type: "boolean", description: "Print the effective configuration" },
+  json: { type: "boolean", description: "As JSON (with --dump)" },
+} as const;
+
+const config = defineCommand({
+  meta: {
+    name: "config",
+    description: "Print the effective configuration; every secret only as set / unset",
+  },
+  args,
+  async run({ args }) {
+    if (!args.dump) throw new UsageError("config needs --dump (run mikroclaw config --help)");
+    const loaded = await loadCliConfig(args);
+    const described = describeConfig(loaded);
+    if (args.json) return void printJson(described);
+    const lines: string[] = [];
+    if (loaded.file) lines.push(`# file: ${loaded.file}`);
+    let group = "";
+    for (const setting of SETTINGS) {
+      if (setting.group !== group) {
+        group = setting.group;
+        lines.push(`${lines.length > 0 ? "\n" : ""}# ${group}`);
+      }
+      const value = described[setting.name];
+      const text = value === null || value === undefined
+        ? "(unset)"
+        : Array.isArray(value)
+        ? value.join(",")
+        : String(value);
+      lines.push(`${setting.name}=${text}`);
+    }
+    print(lines.join("\n"));
+  },
+});
+
+export default config as CommandDef<any>;

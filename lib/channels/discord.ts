@@ -1,0 +1,643 @@
+/**
+ * Discord channel: the bot Gateway over WebSocket (heartbeats, RESUME, reconnect), REST replies
+ * with per-bucket rate limits, and the HTTP interactions endpoint with Ed25519 verification.
+ * @module
+ */
+import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
+import { silentLogger } from "../_internal/logger.ts";
+import { chunkText } from "./chunk.ts";
+import { type HttpResult, httpWithRetry, retryAfterHeader } from "./_http.ts";
+import { createRunner, type Inbound } from "./_runner.ts";
+import {
+  backoff,
+  createSeen,
+  isAbort,
+  isRecord,
+  json,
+  nowSeconds,
+  parseJson,
+  readBody,
+  refused,
+  resolveRetry,
+  sleep,
+  str,
+  verifyEd25519,
+} from "./_util.ts";
+import type {
+  Button,
+  ButtonPress,
+  Channel,
+  ChannelOptions,
+  CheckResult,
+  SendOptions,
+  SentMessage,
+} from "./types.ts";
+
+/** Discord's message content limit. */
+export const DISCORD_MESSAGE_LIMIT = 2000;
+/** GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT. */
+export const DISCORD_DEFAULT_INTENTS = 37377;
+/** Close codes after which reconnecting cannot help. */
+const FATAL_CLOSE: Record<number, string> = {
+  4004: "authentication failed; check DISCORD_BOT_TOKEN",
+  4010: "invalid shard",
+  4011: "sharding required",
+  4012: "invalid API version",
+  4013: "invalid intents",
+  4014: "disallowed intents; enable the Message Content intent in the Discord developer portal",
+};
+/** Replay window for signed interactions, in seconds. */
+const SIGNATURE_WINDOW = 300;
+
+/** Options of {@linkcode createDiscord}. */
+export interface DiscordOptions extends ChannelOptions {
+  /** `DISCORD_BOT_TOKEN`. */
+  token: string;
+  /** `DISCORD_PUBLIC_KEY` (hex) for the interactions endpoint; without it every call gets 401. */
+  publicKey?: string;
+  /** `DISCORD_GATEWAY_URL`; else asked with GET /gateway/bot. */
+  gatewayUrl?: string;
+  /** @default {37377} */
+  intents?: number;
+  /**
+   * `gateway` connects the WebSocket in `start()`; `interactions` only serves `webhook()`.
+   * @default {"gateway"}
+   */
+  mode?: "gateway" | "interactions";
+  /** Longest wait between reconnects. @default {30000} */
+  maxReconnectDelayMs?: number;
+  /** Wait after an INVALID_SESSION (Discord suggests 1–5 s). @default {1000 + random 4000} */
+  invalidSessionDelayMs?: number;
+}
+
+type Outcome =
+  | { kind: "resume" }
+  | { kind: "identify" }
+  | { kind: "fatal"; message: string }
+  | { kind: "aborted" };
+
+interface Bucket {
+  remaining: number;
+  resetAt: number;
+}
+
+/** Creates the Discord channel (`apiBase` default `https://discord.com/api/v10`). */
+export function createDiscord(options: DiscordOptions): Channel {
+  const logger = options.logger ?? silentLogger;
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const apiBase = (options.apiBase ?? "https://discord.com/api/v10").replace(/\/+$/, "");
+  const retry = resolveRetry(options.retry);
+  const maxReconnect = options.maxReconnectDelayMs ?? 30_000;
+  const interactions = createSeen();
+  const buckets = new Map<string, Bucket>();
+  const routeBuckets = new Map<string, string>();
+  let globalUntil = 0;
+  let lifetime: AbortSignal | undefined;
+  let selfId: string | undefined;
+  const session: { id?: string; resumeUrl?: string; seq: number | null } = { seq: null };
+
+  /** One REST call; `route` is the path template used for buckets and messages. */
+  async function rest(
+    method: string,
+    path: string,
+    route: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    if (!options.token) {
+      throw new AgentError("Cannot call Discord: DISCORD_BOT_TOKEN is not set", {
+        code: ErrorCode.NotConfigured,
+      });
+    }
+    const routeKey = `${method} ${route}`;
+    const bucketKey = (): string => routeBuckets.get(routeKey) ?? routeKey;
+    const result = await httpWithRetry({
+      fetch: fetchFn,
+      url: `${apiBase}${path}`,
+      init: {
+        method,
+        headers: {
+          authorization: `Bot ${options.token}`,
+          "user-agent": "DiscordBot (https://github.com/mikroclaw, 0.1.0)",
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      },
+      retry,
+      label: `Discord ${routeKey}`,
+      signal,
+      async beforeAttempt() {
+        const now = Date.now();
+        let wait = globalUntil - now;
+        const bucket = buckets.get(bucketKey());
+        if (bucket && bucket.remaining <= 0) wait = Math.max(wait, bucket.resetAt - now);
+        if (wait > 0) await sleep(Math.min(wait, retry.maxRetryAfterMs), signal);
+      },
+      afterAttempt(r) {
+        track(routeKey, r);
+      },
+      retryAfterMs(r) {
+        const parsed = parseJson(r.text);
+        if (isRecord(parsed) && typeof parsed.retry_after === "number") {
+          return Math.ceil(parsed.retry_after * 1000);
+        }
+        return retryAfterHeader(r.headers);
+      },
+    });
+    const parsed = parseJson(result.text);
+    if (result.status >= 400) {
+      const message = isRecord(parsed) && typeof parsed.message === "string"
+        ? parsed.message
+        : `HTTP ${result.status}`;
+      throw new AgentError(`Cannot call Discord ${routeKey}: ${result.status} ${message}`, {
+        code: ErrorCode.Channel,
+      });
+    }
+    return parsed;
+  }
+
+  function track(routeKey: string, r: HttpResult): void {
+    const h = r.headers;
+    const id = h.get("x-ratelimit-bucket") ?? routeKey;
+    routeBuckets.set(routeKey, id);
+    const remaining = Number(h.get("x-ratelimit-remaining"));
+    const resetAfter = Number(h.get("x-ratelimit-reset-after"));
+    if (h.has("x-ratelimit-remaining") && Number.isFinite(remaining)) {
+      buckets.set(id, {
+        remaining,
+        resetAt: Date.now() + (Number.isFinite(resetAfter) ? resetAfter * 1000 : 0),
+      });
+    }
+    if (r.status === 429) {
+      const parsed = parseJson(r.text);
+      if (isRecord(parsed) && parsed.global === true && typeof parsed.retry_after === "number") {
+        globalUntil = Date.now() + parsed.retry_after * 1000;
+      }
+    }
+  }
+
+  async function send(to: string, text: string, sendOptions: SendOptions = {}) {
+    const parts = chunkText(text, DISCORD_MESSAGE_LIMIT).filter((p) => p.trim() !== "");
+    if (parts.length === 0) throw new TypeError("Cannot send a Discord message: text is empty");
+    if (!/^\d{1,25}$/.test(to)) {
+      throw new TypeError(`Cannot send a Discord message: "${to}" is not a channel id`);
+    }
+    const components = sendOptions.buttons ? componentRows(sendOptions.buttons) : undefined;
+    const ids: string[] = [];
+    for (const [i, part] of parts.entries()) {
+      const body: Record<string, unknown> = { content: part, allowed_mentions: { parse: [] } };
+      if (i === 0 && sendOptions.replyTo) {
+        body.message_reference = { message_id: sendOptions.replyTo, fail_if_not_exists: false };
+      }
+      if (components && i === parts.length - 1) body.components = components;
+      const r = await rest(
+        "POST",
+        `/channels/${to}/messages`,
+        `/channels/${to}/messages`,
+        body,
+        sendOptions.signal,
+      );
+      ids.push(isRecord(r) ? String(r.id ?? "") : "");
+    }
+    return { ids } satisfies SentMessage;
+  }
+
+  const runner = createRunner({
+    name: "discord",
+    agent: options.agent,
+    allowlist: options.allowlist,
+    allowlistEnv: "DISCORD_ALLOWLIST",
+    logger,
+    typingIntervalMs: options.typingIntervalMs ?? 8000,
+    async send(to, text, replyTo) {
+      await send(to, text, {
+        ...(replyTo ? { replyTo } : {}),
+        ...(lifetime ? { signal: lifetime } : {}),
+      });
+    },
+    async typing(to) {
+      await rest("POST", `/channels/${to}/typing`, `/channels/${to}/typing`, undefined, lifetime);
+    },
+  });
+
+  function onMessage(d: Record<string, unknown>): void {
+    const author = isRecord(d.author) ? d.author : undefined;
+    const authorId = author ? str(author.id) : undefined;
+    const channelId = str(d.channel_id);
+    const id = str(d.id);
+    if (!author || !authorId || !channelId || !id) return;
+    // never answer bots, ourselves included: that is how reply loops start
+    if (author.bot === true || authorId === selfId) return;
+    const direct = d.guild_id === undefined || d.guild_id === null;
+    const content = typeof d.content === "string" ? d.content : "";
+    const mentions = Array.isArray(d.mentions) ? d.mentions : [];
+    const mentioned = selfId !== undefined &&
+      (mentions.some((m) => isRecord(m) && m.id === selfId) ||
+        content.includes(`<@${selfId}>`) || content.includes(`<@!${selfId}>`));
+    if (!direct && !mentioned) return;
+    const text = selfId
+      ? content.replaceAll(`<@${selfId}>`, "").replaceAll(`<@!${selfId}>`, "").trim()
+      : content.trim();
+    runner.dispatch({
+      messageId: `message:${id}`,
+      senderId: authorId,
+      to: channelId,
+      ...(direct ? {} : { scope: channelId }),
+      text: text === "" ? undefined : text,
+      replyTo: id,
+    });
+  }
+
+  /**
+   * Answers one interaction (HTTP endpoint or Gateway); returns the response body. Commands
+   * are acknowledged as deferred and answered through the webhook follow-up API.
+   */
+  async function onInteraction(i: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (i.type === 1) return { type: 1 };
+    const member = isRecord(i.member) ? i.member : undefined;
+    const user = member && isRecord(member.user) ? member.user : isRecord(i.user) ? i.user : {};
+    const senderId = str(user.id);
+    const id = str(i.id);
+    const data = isRecord(i.data) ? i.data : {};
+    const notAllowed = { type: 4, data: { content: "Not allowed", flags: 64 } };
+    if (!senderId || !id) return notAllowed;
+    if (!runner.allowed(senderId)) {
+      logger.warn(
+        `discord: interaction from sender "${senderId}" refused (not in DISCORD_ALLOWLIST; ` +
+          `add the id there to allow it)`,
+      );
+      return notAllowed;
+    }
+    const channelId = str(i.channel_id) ?? (isRecord(i.channel) ? str(i.channel.id) : undefined);
+    if (i.type === 3) {
+      const message = isRecord(i.message) ? i.message : {};
+      const press: ButtonPress = {
+        channel: "discord",
+        senderId,
+        data: typeof data.custom_id === "string" ? data.custom_id : "",
+        to: channelId ?? "",
+        ...(str(message.id) ? { messageId: str(message.id)! } : {}),
+      };
+      if (!options.onButton) return { type: 4, data: { content: "Not available", flags: 64 } };
+      try {
+        const reply = await options.onButton(press);
+        if (!reply) return { type: 6 };
+        return {
+          type: 7,
+          data: { content: chunkText(reply.text, DISCORD_MESSAGE_LIMIT)[0], components: [] },
+        };
+      } catch (error) {
+        logger.error("discord: button handler failed", error);
+        return { type: 4, data: { content: "Failed; see the log", flags: 64 } };
+      }
+    }
+    if (i.type === 2) {
+      const appId = str(i.application_id);
+      const token = str(i.token);
+      if (!appId || !token) return notAllowed;
+      const input = commandText(data);
+      const inbound: Inbound = {
+        messageId: `interaction:${id}`,
+        senderId,
+        to: channelId ?? senderId,
+        ...(i.guild_id ? { scope: channelId ?? "guild" } : {}),
+        text: input,
+        respond: (text) => followUp(appId, token, text),
+      };
+      runner.dispatch(inbound);
+      return { type: 5 };
+    }
+    return { type: 4, data: { content: "Not supported", flags: 64 } };
+  }
+
+  /** Replaces the deferred answer, then posts the remaining parts as follow-ups. */
+  async function followUp(appId: string, token: string, text: string): Promise<void> {
+    const parts = chunkText(text, DISCORD_MESSAGE_LIMIT).filter((p) => p.trim() !== "");
+    const route = "/webhooks/{application}/{token}";
+    for (const [n, part] of parts.entries()) {
+      const body = { content: part, allowed_mentions: { parse: [] } };
+      if (n === 0) {
+        await rest(
+          "PATCH",
+          `/webhooks/${appId}/${token}/messages/@original`,
+          route,
+          body,
+          lifetime,
+        );
+      } else {
+        await rest("POST", `/webhooks/${appId}/${token}`, route, body, lifetime);
+      }
+    }
+  }
+
+  async function gatewayBase(signal: AbortSignal): Promise<string> {
+    if (options.gatewayUrl) return options.gatewayUrl;
+    const r = await rest("GET", "/gateway/bot", "/gateway/bot", undefined, signal);
+    const url = isRecord(r) ? str(r.url) : undefined;
+    if (!url) {
+      throw new AgentError("Cannot find the Discord Gateway: no url in /gateway/bot", {
+        code: ErrorCode.Channel,
+      });
+    }
+    return url;
+  }
+
+  async function gateway(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      const resuming = session.id !== undefined && session.resumeUrl !== undefined;
+      let base: string;
+      try {
+        base = resuming ? session.resumeUrl! : await gatewayBase(signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof AgentError && error.code === ErrorCode.NotConfigured) throw error;
+        const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
+        logger.warn(`discord: ${errorMessage(error)}; retrying in ${wait} ms`);
+        await sleep(wait, signal).catch(() => {});
+        continue;
+      }
+      const { outcome, ready } = await connect(gatewayQuery(base), resuming, signal);
+      if (ready) failures = 0;
+      if (outcome.kind === "aborted" || signal.aborted) return;
+      if (outcome.kind === "fatal") {
+        throw new AgentError(`Cannot stay connected to Discord: ${outcome.message}`, {
+          code: ErrorCode.Channel,
+        });
+      }
+      if (outcome.kind === "identify") {
+        delete session.id;
+        delete session.resumeUrl;
+        session.seq = null;
+      }
+      const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
+      logger.info(
+        `discord: connection closed; ${outcome.kind === "resume" ? "resuming" : "reconnecting"} ` +
+          `in ${wait} ms`,
+      );
+      await sleep(wait, signal).catch(() => {});
+    }
+  }
+
+  /** One Gateway connection; resolves when it ends, saying how to go on. */
+  function connect(
+    url: string,
+    resuming: boolean,
+    signal: AbortSignal,
+  ): Promise<{ outcome: Outcome; ready: boolean }> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(url);
+      let ready = false;
+      let acked = true;
+      let settled = false;
+      let first: ReturnType<typeof setTimeout> | undefined;
+      let beat: ReturnType<typeof setInterval> | undefined;
+      let pendingDelay: ReturnType<typeof setTimeout> | undefined;
+
+      function sendFrame(frame: unknown): void {
+        try {
+          ws.send(JSON.stringify(frame));
+        } catch (error) {
+          logger.debug("discord: cannot send a gateway frame", errorMessage(error));
+        }
+      }
+      function finish(outcome: Outcome, code: number): void {
+        if (settled) return;
+        settled = true;
+        clearTimeout(first);
+        clearInterval(beat);
+        clearTimeout(pendingDelay);
+        signal.removeEventListener("abort", onAbort);
+        ws.onclose = null;
+        ws.onmessage = null;
+        try {
+          ws.close(code);
+        } catch {
+          // already closed
+        }
+        resolve({ outcome, ready });
+      }
+      function onAbort(): void {
+        finish({ kind: "aborted" }, 1000);
+      }
+      function heartbeat(): void {
+        if (!acked) {
+          logger.warn("discord: no heartbeat ACK; reconnecting");
+          finish({ kind: "resume" }, 4000);
+          return;
+        }
+        acked = false;
+        sendFrame({ op: 1, d: session.seq });
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
+
+      ws.onmessage = (event) => {
+        const frame = parseJson(typeof event.data === "string" ? event.data : "");
+        if (!isRecord(frame)) return;
+        if (typeof frame.s === "number") session.seq = frame.s;
+        const d = frame.d;
+        switch (frame.op) {
+          case 10: {
+            const interval = isRecord(d) && typeof d.heartbeat_interval === "number"
+              ? d.heartbeat_interval
+              : 41250;
+            first = setTimeout(() => {
+              heartbeat();
+              beat = setInterval(heartbeat, interval);
+            }, interval * Math.random());
+            if (resuming) {
+              sendFrame({
+                op: 6,
+                d: { token: options.token, session_id: session.id, seq: session.seq },
+              });
+            } else {
+              sendFrame({
+                op: 2,
+                d: {
+                  token: options.token,
+                  intents: options.intents ?? DISCORD_DEFAULT_INTENTS,
+                  properties: { os: "linux", browser: "mikroclaw", device: "mikroclaw" },
+                },
+              });
+            }
+            break;
+          }
+          case 11:
+            acked = true;
+            break;
+          case 1:
+            sendFrame({ op: 1, d: session.seq });
+            break;
+          case 7:
+            logger.info("discord: gateway asked to reconnect");
+            finish({ kind: "resume" }, 4000);
+            break;
+          case 9: {
+            const resumable = d === true;
+            logger.info(`discord: invalid session (resumable: ${resumable})`);
+            const delay = options.invalidSessionDelayMs ?? 1000 + Math.random() * 4000;
+            pendingDelay = setTimeout(
+              () => finish({ kind: resumable ? "resume" : "identify" }, 4000),
+              delay,
+            );
+            break;
+          }
+          case 0:
+            dispatchEvent(String(frame.t), d);
+            break;
+        }
+      };
+      function dispatchEvent(type: string, d: unknown): void {
+        if (!isRecord(d)) return;
+        if (type === "READY") {
+          ready = true;
+          session.id = str(d.session_id)!;
+          session.resumeUrl = str(d.resume_gateway_url)!;
+          selfId = isRecord(d.user) ? str(d.user.id) : selfId;
+          logger.info(`discord: connected as ${selfId ?? "?"}`);
+        } else if (type === "RESUMED") {
+          ready = true;
+          logger.info("discord: session resumed");
+        } else if (type === "MESSAGE_CREATE") {
+          onMessage(d);
+        } else if (type === "INTERACTION_CREATE") {
+          const id = str(d.id);
+          const token = str(d.token);
+          if (!id || !token || interactions.check(id)) return;
+          onInteraction(d).then((answer) =>
+            rest(
+              "POST",
+              `/interactions/${id}/${token}/callback`,
+              "/interactions/{id}/{token}/callback",
+              answer,
+              lifetime,
+            )
+          ).catch((error) => {
+            if (!isAbort(error)) logger.error("discord: cannot answer an interaction", error);
+          });
+        }
+      }
+      ws.onclose = (event) => {
+        const fatal = FATAL_CLOSE[event.code];
+        if (fatal) {
+          finish({ kind: "fatal", message: `closed with ${event.code}: ${fatal}` }, 1000);
+        } else if (event.code === 4007 || event.code === 4009) {
+          finish({ kind: "identify" }, 1000);
+        } else {
+          finish({ kind: session.id ? "resume" : "identify" }, 1000);
+        }
+      };
+      ws.onerror = () => {
+        logger.debug("discord: gateway socket error");
+      };
+    });
+  }
+
+  return {
+    name: "discord",
+    async start({ signal }) {
+      lifetime = signal;
+      runner.setSignal(signal);
+      try {
+        if ((options.mode ?? "gateway") === "gateway") {
+          await gateway(signal);
+        } else {
+          await new Promise<void>((resolve) => {
+            if (signal.aborted) return resolve();
+            signal.addEventListener("abort", () => resolve(), { once: true });
+          });
+        }
+      } finally {
+        await runner.idle();
+      }
+    },
+    send,
+    async check(): Promise<CheckResult> {
+      try {
+        const me = await rest("GET", "/users/@me", "/users/@me");
+        const name = isRecord(me) ? str(me.username) ?? "?" : "?";
+        const id = isRecord(me) ? str(me.id) : undefined;
+        return {
+          ok: true,
+          detail: `Discord bot ${name} (id ${id ?? "?"})`,
+          identity: `${name}#${id ?? "?"}`,
+        };
+      } catch (error) {
+        return { ok: false, detail: `${errorMessage(error)}; check DISCORD_BOT_TOKEN` };
+      }
+    },
+    async sendTest(to, text): Promise<CheckResult> {
+      try {
+        const sent = await send(to, text);
+        return { ok: true, detail: `Sent ${sent.ids.length} message(s) to Discord channel ${to}` };
+      } catch (error) {
+        return { ok: false, detail: errorMessage(error) };
+      }
+    },
+    async webhook(request: Request): Promise<Response> {
+      if (request.method !== "POST") return refused(400, "Expected POST");
+      const body = await readBody(request);
+      if (body === undefined) return refused(413, "Body too large");
+      const signature = request.headers.get("x-signature-ed25519") ?? "";
+      const timestamp = request.headers.get("x-signature-timestamp") ?? "";
+      let problem: string | undefined;
+      if (!options.publicKey) problem = "DISCORD_PUBLIC_KEY is not configured";
+      else if (!/^\d{1,12}$/.test(timestamp)) problem = "Missing or malformed timestamp";
+      else if (Math.abs(nowSeconds() - Number(timestamp)) > SIGNATURE_WINDOW) {
+        problem = "Stale request timestamp";
+      } else if (!(await verifyEd25519(options.publicKey, signature, timestamp + body))) {
+        problem = "invalid request signature";
+      }
+      if (problem) {
+        logger.warn(`discord: interaction refused: ${problem}`);
+        return refused(401, problem);
+      }
+      const interaction = parseJson(body);
+      if (!isRecord(interaction)) return refused(400, "Not a Discord interaction");
+      const id = str(interaction.id);
+      if (interaction.type !== 1 && id && interactions.check(id)) {
+        return json({ type: 4, data: { content: "Already answered", flags: 64 } });
+      }
+      return json(await onInteraction(interaction));
+    },
+  };
+}
+
+/** Adds `v=10&encoding=json` unless the URL already has a query. */
+function gatewayQuery(base: string): string {
+  const url = new URL(base);
+  if (!url.searchParams.has("v")) url.searchParams.set("v", "10");
+  if (!url.searchParams.has("encoding")) url.searchParams.set("encoding", "json");
+  return url.toString();
+}
+
+/** The prompt of a slash command: its string options joined, else the command name. */
+function commandText(data: Record<string, unknown>): string | undefined {
+  const options = Array.isArray(data.options) ? data.options : [];
+  const values = options.filter((o) => isRecord(o) && typeof o.value === "string").map((o) =>
+    String((o as Record<string, unknown>).value)
+  );
+  if (values.length > 0) return values.join(" ");
+  return typeof data.name === "string" ? data.name : undefined;
+}
+
+function componentRows(buttons: Button[][] | Button[]): Record<string, unknown>[] {
+  const rows =
+    (buttons.length > 0 && Array.isArray(buttons[0]) ? buttons : [buttons]) as Button[][];
+  return rows.map((row) => ({
+    type: 1,
+    components: row.map((b) => {
+      if (b.data.length < 1 || b.data.length > 100) {
+        throw new RangeError(
+          `Cannot send a Discord button: data must be 1-100 characters, got ${b.data.length}`,
+        );
+      }
+      return {
+        type: 2,
+        style: b.style === "danger" ? 4 : b.style === "primary" ? 3 : 2,
+        label: b.text,
+        custom_id: b.data,
+      };
+    }),
+  }));
+}

@@ -1,0 +1,19 @@
+/**
+ * The HTTP gateway: pairing, bearer auth, rate limits, tasks, chat and health (CONTRACT §4).
+ * @module
+ */
+export { createGateway } from "./create_gateway.ts";
+export type {
+  Gateway,
+  GatewayEnv,
+  GatewayOptions,
+  GatewayWebhooks,
+  HealthProbe,
+  HealthSource,
+  TaskHandler,
+  TaskHandlers,
+  TaskInfo,
+  TaskStatus,
+  TaskType,
+  WebhookHandler,
+} from "./types.ts";

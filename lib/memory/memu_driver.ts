@@ -1,0 +1,371 @@
+/**
+ * `memuDriver`: long-term memory in memU cloud (API v3: memorize -> async task, retrieve,
+ * delete; the base path is a setting because the API changes version).
+ *
+ * memU deletes only whole scopes (a user, or a user + agent), never one item, so each key
+ * lives in its own agent scope (`<agentId>.k.<hash of key>`) under the user id: `forget(key)`
+ * deletes exactly that key, and `store()` replaces it. Free text from `remember()` (turn
+ * summaries) goes to the agent scope `<agentId>`; `recall(query)` searches both the key
+ * scope of `query` and the agent scope.
+ * @module
+ */
+import { errorMessage } from "../errors.ts";
+import { MemoryError } from "./memory_error.ts";
+import type { MemoryCallOptions, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
+
+/** Options of {@linkcode memuDriver}. */
+export interface MemuDriverOptions {
+  /** `MEMU_API_KEY`. */
+  apiKey: string;
+  /** `MEMU_BASE_URL`. @default {"https://api.memu.so"} */
+  baseUrl?: string;
+  /** `AGENT_ID`: the memU agent scope. @default {"mikroclaw"} */
+  agentId?: string;
+  /** memU user id. @default {the agent id} */
+  userId?: string;
+  /** Path of the memory API under the base URL. @default {"/api/v3/memory"} */
+  apiPrefix?: string;
+  fetch?: typeof globalThis.fetch;
+  /** Limit of one HTTP request. @default {15000} */
+  requestTimeoutMs?: number;
+  /** Delay between polls of a memorize task. @default {2000} */
+  pollIntervalMs?: number;
+  /** Limit of waiting for a memorize task. @default {60000} */
+  taskTimeoutMs?: number;
+  /** Retries of a 429 / 5xx / network failure. @default {2} */
+  maxRetries?: number;
+  /** First backoff delay (doubles per retry) when no `Retry-After` is given. @default {500} */
+  retryBaseMs?: number;
+  /** Longest `Retry-After` worth waiting for; longer ones fail at once. @default {10000} */
+  maxRetryAfterMs?: number;
+}
+
+type Message = { role: "user" | "assistant"; content: string };
+
+/** Builds a {@linkcode MemoryDriver} for memU cloud. */
+export function memuDriver(options: MemuDriverOptions): MemoryDriver {
+  if (typeof options.apiKey !== "string" || options.apiKey.trim() === "") {
+    throw new TypeError("Cannot use memU: MEMU_API_KEY is empty");
+  }
+  const base = (options.baseUrl ?? "https://api.memu.so").replace(/\/+$/, "");
+  const apiPrefix = "/" + (options.apiPrefix ?? "/api/v3/memory").replace(/^\/+|\/+$/g, "");
+  const agentId = options.agentId ?? "mikroclaw";
+  const userId = options.userId ?? agentId;
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 2_000;
+  const taskTimeoutMs = options.taskTimeoutMs ?? 60_000;
+  const maxRetries = options.maxRetries ?? 2;
+  const retryBaseMs = options.retryBaseMs ?? 500;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
+  const apiKey = options.apiKey;
+
+  async function once(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${requestTimeoutMs} ms`)),
+      requestTimeoutMs,
+    );
+    const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    let response: Response;
+    try {
+      const init: RequestInit = {
+        method,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        signal: combined,
+      };
+      if (body !== undefined) init.body = JSON.stringify(body);
+      response = await fetchFn(`${base}${apiPrefix}${path}`, init);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
+      const timedOut = controller.signal.aborted;
+      throw new MemoryError(
+        timedOut
+          ? `Cannot reach memU at ${base}: no answer within ${requestTimeoutMs} ms`
+          : `Cannot reach memU at ${base}: ${describeNetworkError(error)}`,
+        { kind: timedOut ? "timeout" : "network", cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    const text = await response.text();
+    if (response.ok) return parseJson(text);
+    const status = response.status;
+    const detail = errorDetail(text);
+    if (status === 401 || status === 403) {
+      throw new MemoryError(
+        `Cannot use memU: the API key was refused (${status}); check MEMU_API_KEY`,
+        { kind: "auth", status },
+      );
+    }
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      const wait = retryAfterMs === undefined
+        ? ""
+        : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
+      const error = new MemoryError(`Cannot use memU: rate limited (429)${wait}`, {
+        kind: "rate-limit",
+        status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+      throw error;
+    }
+    if (status >= 500) {
+      throw new MemoryError(`Cannot use memU: server error ${status}${detail}`, {
+        kind: "server",
+        status,
+      });
+    }
+    throw new MemoryError(`Cannot use memU: request refused (${status})${detail}`, {
+      kind: status === 404 ? "not-found" : "bad-request",
+      status,
+    });
+  }
+
+  async function call(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    retries = maxRetries,
+  ): Promise<unknown> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await once(method, path, body, signal);
+      } catch (error) {
+        if (!(error instanceof MemoryError) || attempt >= retries) throw error;
+        let delay: number;
+        if (error.kind === "rate-limit") {
+          delay = error.retryAfterMs ?? retryBaseMs * 2 ** attempt;
+          if (delay > maxRetryAfterMs) throw error;
+        } else if (error.kind === "server" || error.kind === "network") {
+          delay = retryBaseMs * 2 ** attempt;
+        } else {
+          throw error;
+        }
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  async function memorize(
+    scope: string,
+    conversation: Message[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const submitted = asObject(
+      await call("POST", "/memorize", {
+        conversation,
+        user_id: userId,
+        agent_id: scope,
+        agent_name: "MikroClaw",
+        session_date: new Date().toISOString(),
+      }, signal),
+    );
+    const taskId = typeof submitted.task_id === "string" ? submitted.task_id : undefined;
+    let status = String(submitted.status ?? "").toUpperCase();
+    if (taskId === undefined) {
+      if (isDone(status)) return;
+      throw new MemoryError("Cannot store memory in memU: the answer had no task_id", {
+        kind: "server",
+      });
+    }
+    const deadline = Date.now() + taskTimeoutMs;
+    while (!isDone(status)) {
+      if (status === "FAILED") {
+        throw new MemoryError(`Cannot store memory in memU: task ${taskId} failed`, {
+          kind: "task-failed",
+        });
+      }
+      if (Date.now() >= deadline) {
+        throw new MemoryError(
+          `Cannot store memory in memU: task ${taskId} did not finish within ${taskTimeoutMs} ms (it may still complete)`,
+          { kind: "timeout" },
+        );
+      }
+      await sleep(pollIntervalMs, signal);
+      const answer = asObject(
+        await call("GET", `/memorize/status/${encodeURIComponent(taskId)}`, undefined, signal),
+      );
+      status = String(answer.status ?? "").toUpperCase();
+    }
+  }
+
+  async function retrieve(
+    scope: string,
+    query: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Array<{ content: string; id?: string; score?: number }>> {
+    const answer = asObject(
+      await call("POST", "/retrieve", { user_id: userId, agent_id: scope, query }, signal),
+    );
+    const out: Array<{ content: string; id?: string; score?: number }> = [];
+    for (const raw of Array.isArray(answer.items) ? answer.items : []) {
+      const item = asObject(raw);
+      const content = firstString(item.content, item.summary, item.memory_content);
+      if (content === undefined) continue;
+      const entry: { content: string; id?: string; score?: number } = { content };
+      if (typeof item.id === "string") entry.id = item.id;
+      if (typeof item.score === "number" && Number.isFinite(item.score)) entry.score = item.score;
+      out.push(entry);
+    }
+    if (out.length === 0) {
+      for (const raw of Array.isArray(answer.categories) ? answer.categories : []) {
+        const category = asObject(raw);
+        const summary = firstString(category.summary);
+        if (summary !== undefined) {
+          out.push({ content: summary, id: `category:${String(category.name ?? "")}` });
+        }
+      }
+    }
+    return out;
+  }
+
+  async function keyScope(key: string): Promise<string> {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+    const hex = Array.from(
+      new Uint8Array(digest).slice(0, 12),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    return `${agentId}.k.${hex}`;
+  }
+
+  async function deleteScope(scope: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const answer = await call("POST", "/delete", { user_id: userId, agent_id: scope }, signal);
+    const count = asObject(answer).deleted_count;
+    return typeof count === "number" ? count > 0 : true;
+  }
+
+  return {
+    name: "memu",
+    async store(key, value, _meta, { signal }: MemoryCallOptions) {
+      const scope = await keyScope(key);
+      await deleteScope(scope, signal);
+      await memorize(scope, [
+        { role: "user", content: `Please remember a note. Key: ${key}` },
+        { role: "assistant", content: `Sure. What should the note "${key}" say?` },
+        { role: "user", content: value },
+      ], signal);
+    },
+    async recall(query, { limit, signal }) {
+      const [keyed, general] = await Promise.all([
+        keyScope(query).then((scope) => retrieve(scope, query, signal)),
+        retrieve(agentId, query, signal),
+      ]);
+      const items: MemoryItem[] = [];
+      for (const hit of keyed) {
+        items.push({ key: query, value: hit.content, score: hit.score ?? 1 });
+      }
+      for (const [i, hit] of general.entries()) {
+        const item: MemoryItem = { key: `memu:${hit.id ?? i}`, value: hit.content };
+        if (hit.score !== undefined) item.score = Math.min(hit.score, 0.99);
+        items.push(item);
+      }
+      return items.slice(0, limit);
+    },
+    async forget(key, { signal }) {
+      return deleteScope(await keyScope(key), signal);
+    },
+    async remember(text, { signal }) {
+      await memorize(agentId, [{ role: "user", content: text }], signal);
+    },
+    async probe({ signal }): Promise<MemoryProbe> {
+      try {
+        await call("POST", "/categories", { user_id: userId, agent_id: agentId }, signal, 0);
+        return { ok: true, detail: `memU at ${base}: reachable, API key accepted` };
+      } catch (error) {
+        return { ok: false, detail: errorMessage(error) };
+      }
+    },
+  };
+}
+
+// --- Internal helpers ---
+
+function isDone(status: string): boolean {
+  return status === "SUCCESS" || status === "COMPLETED";
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const object = value as Record<string, unknown>;
+    // memU-server style `{"status":"success","result":{...}}`.
+    if (object.result !== null && typeof object.result === "object" && !("task_id" in object)) {
+      return object.result as Record<string, unknown>;
+    }
+    return object;
+  }
+  return {};
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  for (const value of values) if (typeof value === "string" && value !== "") return value;
+  return undefined;
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A short reason from a FastAPI (`detail`) or v4 (`message`) error body. */
+function errorDetail(text: string): string {
+  const body = parseJson(text);
+  let detail: unknown = body;
+  if (body !== null && typeof body === "object") {
+    const object = body as Record<string, unknown>;
+    detail = object.detail ?? object.message ?? object.error;
+    if (Array.isArray(detail)) {
+      detail = detail.map((d) => {
+        const issue = asObject(d);
+        const loc = Array.isArray(issue.loc) ? issue.loc.join(".") : "";
+        return `${loc}${loc ? ": " : ""}${String(issue.msg ?? "")}`;
+      }).join("; ");
+    }
+  }
+  if (typeof detail !== "string" || detail === "") return "";
+  return `: ${detail.slice(0, 300)}`;
+}
+
+/** `Retry-After` in ms: delta seconds or an HTTP date. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const code = (cause as { code?: string } | undefined)?.code;
+  return code ? `${errorMessage(error)} (${code})` : errorMessage(error);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    function onAbort(): void {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

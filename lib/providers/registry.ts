@@ -1,0 +1,330 @@
+/**
+ * The named providers (CONTRACT §3): family, key variables, base URL and default model of
+ * each, and factories that build one by name or a whole `RELIABLE_PROVIDERS` chain.
+ * @module
+ */
+import { ProviderError } from "../errors.ts";
+import type { Env } from "../_internal/env.ts";
+import { processEnv } from "../_internal/env.ts";
+import type { Logger } from "../_internal/logger.ts";
+import { createAnthropic } from "./anthropic.ts";
+import { createFallbackProvider, type FallbackEntry, type FallbackOptions } from "./fallback.ts";
+import { createGemini } from "./gemini.ts";
+import { createOllama } from "./ollama.ts";
+import { createOpenAICompatible } from "./openai_compatible.ts";
+import type { ChatOptions, ChatRequest, ProbeResult, Provider, StreamPart } from "./types.ts";
+
+/** Wire protocol of a provider. */
+export type ProviderFamily = "openai-compatible" | "anthropic" | "gemini" | "ollama";
+
+/** What MikroClaw knows about one named provider. */
+export interface ProviderInfo {
+  /** Name used in `LLM_PROVIDER` and `RELIABLE_PROVIDERS`. */
+  name: string;
+  family: ProviderFamily;
+  /** Environment variables holding the key, first set wins. */
+  keyEnv: readonly string[];
+  /** Whether a request without a key is pointless (false for local Ollama and `custom`). */
+  keyRequired: boolean;
+  /** Environment variable overriding the base URL. */
+  baseUrlEnv: string;
+  /** Base URL in the vendor SDK's form; empty for `custom` (needs `LLM_BASE_URL`). */
+  defaultBaseUrl: string;
+  /** Model used when `MODEL` is unset; empty for `custom` (needs `MODEL`). */
+  defaultModel: string;
+  /** Where to get a key / read the API docs. */
+  docs: string;
+  /** Extra headers sent on every request. */
+  headers?: Readonly<Record<string, string>>;
+  /** Field carrying `maxTokens` for OpenAI-compatible servers. */
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+}
+
+function compat(
+  name: string,
+  key: string,
+  defaultBaseUrl: string,
+  defaultModel: string,
+  docs: string,
+): ProviderInfo {
+  return {
+    name,
+    family: "openai-compatible",
+    keyEnv: [key],
+    keyRequired: true,
+    baseUrlEnv: `${name.toUpperCase()}_BASE_URL`,
+    defaultBaseUrl,
+    defaultModel,
+    docs,
+  };
+}
+
+/** Every named provider, in the order `integrations list` shows them. */
+export const PROVIDERS: readonly ProviderInfo[] = [
+  {
+    name: "openrouter",
+    family: "openai-compatible",
+    keyEnv: ["OPENROUTER_KEY", "OPENROUTER_API_KEY"],
+    keyRequired: true,
+    baseUrlEnv: "OPENROUTER_BASE_URL",
+    defaultBaseUrl: "https://openrouter.ai/api/v1",
+    defaultModel: "openai/gpt-4o-mini",
+    docs: "https://openrouter.ai/keys",
+    headers: { "HTTP-Referer": "https://www.npmjs.com/package/mikroclaw", "X-Title": "MikroClaw" },
+  },
+  {
+    ...compat("openai", "OPENAI_API_KEY", "https://api.openai.com/v1", "gpt-4o-mini", "https://platform.openai.com/api-keys"),
+    maxTokensField: "max_completion_tokens",
+  },
+  {
+    name: "anthropic",
+    family: "anthropic",
+    keyEnv: ["ANTHROPIC_API_KEY"],
+    keyRequired: true,
+    baseUrlEnv: "ANTHROPIC_BASE_URL",
+    defaultBaseUrl: "https://api.anthropic.com",
+    defaultModel: "claude-sonnet-4-5",
+    docs: "https://console.anthropic.com/settings/keys",
+  },
+  {
+    name: "gemini",
+    family: "gemini",
+    keyEnv: ["GEMINI_API_KEY"],
+    keyRequired: true,
+    baseUrlEnv: "GEMINI_BASE_URL",
+    defaultBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
+    defaultModel: "gemini-2.5-flash",
+    docs: "https://aistudio.google.com/apikey",
+  },
+  {
+    name: "ollama",
+    family: "ollama",
+    keyEnv: ["OLLAMA_API_KEY"],
+    keyRequired: false,
+    baseUrlEnv: "OLLAMA_BASE_URL",
+    defaultBaseUrl: "http://localhost:11434",
+    defaultModel: "qwen3",
+    docs: "https://docs.ollama.com/api",
+  },
+  compat("groq", "GROQ_API_KEY", "https://api.groq.com/openai/v1", "llama-3.3-70b-versatile", "https://console.groq.com/keys"),
+  compat("mistral", "MISTRAL_API_KEY", "https://api.mistral.ai/v1", "mistral-small-latest", "https://console.mistral.ai/api-keys"),
+  compat("xai", "XAI_API_KEY", "https://api.x.ai/v1", "grok-3-mini", "https://console.x.ai"),
+  compat("deepseek", "DEEPSEEK_API_KEY", "https://api.deepseek.com/v1", "deepseek-chat", "https://platform.deepseek.com/api_keys"),
+  compat(
+    "together",
+    "TOGETHER_API_KEY",
+    "https://api.together.xyz/v1",
+    "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+    "https://api.together.ai/settings/api-keys",
+  ),
+  compat(
+    "fireworks",
+    "FIREWORKS_API_KEY",
+    "https://api.fireworks.ai/inference/v1",
+    "accounts/fireworks/models/llama-v3p3-70b-instruct",
+    "https://fireworks.ai/account/api-keys",
+  ),
+  compat("perplexity", "PERPLEXITY_API_KEY", "https://api.perplexity.ai", "sonar", "https://www.perplexity.ai/settings/api"),
+  compat(
+    "cohere",
+    "COHERE_API_KEY",
+    "https://api.cohere.ai/compatibility/v1",
+    "command-a-03-2025",
+    "https://dashboard.cohere.com/api-keys",
+  ),
+  compat("moonshot", "MOONSHOT_API_KEY", "https://api.moonshot.ai/v1", "kimi-k2-0905-preview", "https://platform.moonshot.ai/console/api-keys"),
+  {
+    name: "custom",
+    family: "openai-compatible",
+    keyEnv: ["LLM_API_KEY"],
+    keyRequired: false,
+    baseUrlEnv: "LLM_BASE_URL",
+    defaultBaseUrl: "",
+    defaultModel: "",
+    docs: "Any OpenAI-compatible server: set LLM_BASE_URL (e.g. http://127.0.0.1:8000/v1) and MODEL",
+  },
+];
+
+/** The entry of a named provider, or undefined. */
+export function findProvider(name: string): ProviderInfo | undefined {
+  const n = String(name).trim().toLowerCase();
+  return PROVIDERS.find((p) => p.name === n);
+}
+
+/** Settings of {@linkcode createProvider}; everything unset comes from `env` at request time. */
+export interface CreateProviderSettings {
+  /** API key (else the provider's key variables in `env`). */
+  apiKey?: string;
+  /** Base URL (else `<NAME>_BASE_URL`, else the default). */
+  baseURL?: string;
+  /** Model (else the provider's default). */
+  model?: string;
+  headers?: Record<string, string>;
+  /** Time limit of one call. */
+  timeoutMs?: number;
+  fetch?: typeof globalThis.fetch;
+  /** Environment to read keys and base URLs from (default: the process environment, lazily). */
+  env?: Env;
+}
+
+function envOf(settings: { env?: Env }): Env {
+  return settings.env ?? processEnv();
+}
+
+/** First non-empty value among `names` in `env`. */
+function firstEnv(env: Env, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== "") return v.trim();
+  }
+  return undefined;
+}
+
+/** Refuses a request when a required key is missing, before anything leaves. */
+function requireKey(provider: Provider, info: ProviderInfo, key: () => string | undefined): Provider {
+  async function* chat(request: ChatRequest, options?: ChatOptions): AsyncGenerator<StreamPart> {
+    if (key() === undefined) {
+      yield {
+        type: "error",
+        error: new ProviderError(
+          `Cannot call provider "${info.name}": no API key (set ${info.keyEnv.join(" or ")})`,
+          { kind: "auth", provider: info.name },
+        ),
+      };
+      return;
+    }
+    yield* provider.chat(request, options);
+  }
+  const wrapped: Provider = { id: provider.id, model: provider.model, chat };
+  const probe = provider.probe;
+  if (probe) {
+    wrapped.probe = async (options?: ChatOptions): Promise<ProbeResult> => {
+      if (key() === undefined) {
+        return { ok: false, kind: "auth", detail: `no API key: set ${info.keyEnv.join(" or ")} (${info.docs})` };
+      }
+      return await probe(options);
+    };
+  }
+  return wrapped;
+}
+
+/**
+ * Builds a named provider (`openai`, `anthropic`, ..., `custom`). Throws `TypeError` for an
+ * unknown name and for `custom` without a base URL or model.
+ */
+export function createProvider(name: string, settings: CreateProviderSettings = {}): Provider {
+  const info = findProvider(name);
+  if (!info) {
+    throw new TypeError(
+      `Cannot create provider "${name}": unknown name (known: ${PROVIDERS.map((p) => p.name).join(", ")})`,
+    );
+  }
+  const env = envOf(settings);
+  const baseURL = settings.baseURL || firstEnv(env, [info.baseUrlEnv]) || info.defaultBaseUrl;
+  const model = settings.model || info.defaultModel;
+  if (!baseURL) throw new TypeError(`Cannot create provider "${info.name}": set ${info.baseUrlEnv}`);
+  if (!model) throw new TypeError(`Cannot create provider "${info.name}": set MODEL`);
+  // read lazily so secrets are resolved only when a request leaves
+  const key = (): string | undefined => settings.apiKey || firstEnv(envOf(settings), info.keyEnv);
+  const headers = { ...info.headers, ...settings.headers };
+  const common = {
+    name: info.name,
+    apiKey: key,
+    baseURL,
+    model,
+    headers,
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
+  };
+  let provider: Provider;
+  switch (info.family) {
+    case "anthropic":
+      provider = createAnthropic(common);
+      break;
+    case "gemini":
+      provider = createGemini(common);
+      break;
+    case "ollama":
+      provider = createOllama(common);
+      break;
+    default:
+      provider = createOpenAICompatible({
+        ...common,
+        ...(info.maxTokensField ? { maxTokensField: info.maxTokensField } : {}),
+      });
+  }
+  return info.keyRequired ? requireKey(provider, info, key) : provider;
+}
+
+/** One element of a `RELIABLE_PROVIDERS` list. */
+export interface ChainSpec {
+  provider: string;
+  model?: string;
+}
+
+/**
+ * Parses `RELIABLE_PROVIDERS` (`provider` or `provider:model`, comma separated; the model may
+ * itself contain `:` or `/`). Throws `TypeError` naming an unknown provider.
+ */
+export function parseProviderChain(spec: string): ChainSpec[] {
+  const out: ChainSpec[] = [];
+  for (const raw of String(spec ?? "").split(",")) {
+    const item = raw.trim();
+    if (!item) continue;
+    const colon = item.indexOf(":");
+    const name = (colon < 0 ? item : item.slice(0, colon)).trim().toLowerCase();
+    const model = colon < 0 ? "" : item.slice(colon + 1).trim();
+    if (!findProvider(name)) {
+      throw new TypeError(`Cannot parse RELIABLE_PROVIDERS: unknown provider "${name}"`);
+    }
+    out.push(model ? { provider: name, model } : { provider: name });
+  }
+  return out;
+}
+
+/** Options of {@linkcode createProviderChain}. */
+export interface ProviderChainOptions extends Omit<FallbackOptions, "timeoutMs"> {
+  /** Environment (default: the process environment). */
+  env?: Env;
+  fetch?: typeof globalThis.fetch;
+  logger?: Logger;
+}
+
+/**
+ * The primary provider from `LLM_PROVIDER` (default `openrouter`), `MODEL`, `LLM_API_KEY`,
+ * `LLM_BASE_URL`, followed by `RELIABLE_PROVIDERS`, each with its own key, base URL and model,
+ * wrapped in {@linkcode createFallbackProvider} with `LLM_TIMEOUT_MS` as the budget (so even a
+ * lone primary is retried).
+ */
+export function createProviderChain(options: ProviderChainOptions = {}): Provider {
+  const env = envOf(options);
+  const primary = (env.LLM_PROVIDER || "openrouter").trim().toLowerCase();
+  const timeoutText = env.LLM_TIMEOUT_MS?.trim();
+  const timeoutMs = timeoutText ? Number(timeoutText) : undefined;
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
+    throw new TypeError("Cannot create providers: LLM_TIMEOUT_MS must be a positive integer of milliseconds");
+  }
+  const base = {
+    env,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+  const info = findProvider(primary);
+  const primarySettings: CreateProviderSettings = { ...base };
+  if (env.MODEL?.trim()) primarySettings.model = env.MODEL.trim();
+  if (env.LLM_BASE_URL?.trim()) primarySettings.baseURL = env.LLM_BASE_URL.trim();
+  if (info && info.name !== "custom" && !firstEnv(env, info.keyEnv) && env.LLM_API_KEY?.trim()) {
+    primarySettings.apiKey = env.LLM_API_KEY.trim();
+  }
+  const entries: FallbackEntry[] = [{ provider: createProvider(primary, primarySettings) }];
+  for (const spec of parseProviderChain(env.RELIABLE_PROVIDERS ?? "")) {
+    const settings: CreateProviderSettings = { ...base };
+    if (spec.model) settings.model = spec.model;
+    entries.push({ provider: createProvider(spec.provider, settings) });
+  }
+  const fallbackOptions: FallbackOptions = { ...options };
+  delete (fallbackOptions as { env?: unknown }).env;
+  delete (fallbackOptions as { fetch?: unknown }).fetch;
+  if (timeoutMs !== undefined) fallbackOptions.timeoutMs = timeoutMs;
+  return createFallbackProvider(entries, fallbackOptions);
+}

@@ -1,0 +1,35 @@
+/**
+ * `file_read`: reads a text file inside the workspace (guarded, capped).
+ * @module
+ */
+import * as v from "valibot";
+import { defineTool } from "./define_tool.ts";
+import type { Tool } from "./types.ts";
+import type { Workspace } from "../security/workspace.ts";
+
+/** Options of {@linkcode fileReadTool}. */
+export interface FileReadToolOptions {
+  /** The guarded workspace (`createWorkspace`); its `maxReadBytes` caps the read. */
+  workspace: Workspace;
+  /** Longest text handed to the model (the rest is cut with a note). @default {32000} */
+  maxOutputChars?: number;
+}
+
+const Input = v.object({ path: v.string() });
+
+/** Builds the `file_read` tool. */
+export function fileReadTool(options: FileReadToolOptions): Tool {
+  return defineTool({
+    name: "file_read",
+    description: "Read file in workspace",
+    input: Input,
+    maxOutputChars: options.maxOutputChars ?? 32_000,
+    async run({ path }) {
+      const result = await options.workspace.readText(path);
+      if (!result.truncated) return result.text;
+      return `${result.text}\n…[file is ${result.size} bytes; only the first ${
+        new TextEncoder().encode(result.text).byteLength
+      } bytes were read]`;
+    },
+  });
+}

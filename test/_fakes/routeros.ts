@@ -1,0 +1,660 @@
+/**
+ * A faithful fake of the RouterOS v7 REST API (PROTOCOLS.md §1), as a hono app on 127.0.0.1,
+ * over HTTP or HTTPS with a self-signed certificate. Reusable by every suite that needs a router.
+ *
+ * What it reproduces: all-string values, monotonic `*HEX` ids never reused, `201` + `Location`
+ * on PUT and `204` on DELETE (or the legacy 200/200 with `legacy: true`), `404` for unknown ids,
+ * `400 no such command or directory (x)`, `400 no such command prefix` for `%2A`,
+ * `400 failure: already have such entry` (address-list duplicates), `401` with
+ * `WWW-Authenticate: Basic realm="…"`, `500 std failure: not allowed (9)` for a group without
+ * `api`, `415` without a JSON content type on writes, `400 Failed to parse json` (also for
+ * exponents), exact-match GET filters, `.proplist` (string or array), a `.query` stack
+ * evaluator (`k=v`, `k`, `-k`, `<k=v`, `>k=v`, `#|`, `#&`, `#!`), `count-only`, POST commands
+ * (`print add set remove enable disable move unset`), singletons (`/system/resource`,
+ * `/system/identity`, `/system/clock`, `/ip/dns`), ordered `/ip/firewall/filter` with
+ * `place-before` and `move`, `/execute` (`{"ret":"*N"}`, or the `execute` hook's output with
+ * `as-string`), `/ping`, `/system/reboot`, `/log/info`, `/interface/monitor-traffic`, per-user
+ * request serialisation, and a hang-then-`Session closed` mode.
+ *
+ * ```ts
+ * const router = await startFakeRouterOS();            // { url, origin, state, requests, close }
+ * const client = createRouterOS({ url: router.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
+ * router.state.hang = true;                            // next requests hang, then 400 Session closed
+ * router.requests                                      // every request: method, path, user, body
+ * await router.close();
+ * ```
+ * @module
+ */
+import { Hono } from "hono";
+import { serve } from "srvx";
+import { serveLocal } from "../_utils/serve.ts";
+
+/** Self-signed certificate for 127.0.0.1 / localhost (test only, valid until 2126). */
+export const FAKE_ROUTEROS_TLS: { cert: string; key: string; fingerprint: string } = {
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBojCCAUmgAwIBAgIUeSrchJLvZ5w6Kvz9Zuw18CkP+/kwCgYIKoZIzj0EAwIw
+GDEWMBQGA1UEAwwNZmFrZS1yb3V0ZXJvczAgFw0yNjExMjUyMDE3MTVaGA8yMTI2
+MTEwMTIwMTcxNVowGDEWMBQGA1UEAwwNZmFrZS1yb3V0ZXJvczBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABAcPSiLEwtVwuUnKFklmpWq68PCbN93kJhqkoF+UPGwC
+mG1I7ZDAxYw8G01RpVzAB2GjJEMmedzfwtr/gubUsAijbzBtMB0GA1UdDgQWBBQF
+wxn/8OPxmAG3l5fgCg0pJoSBvDAfBgNVHSMEGDAWgBQFwxn/8OPxmAG3l5fgCg0p
+JoSBvDAPBgNVHRMBAf8EBTADAQH/MBoGA1UdEQQTMBGHBH8AAAGCCWxvY2FsaG9z
+dDAKBggqhkjOPQQDAgNHADBEAiBLMJVgoz4ZvGMaPlw15hH2nEEbIkCaVR9Iw5eJ
+6W6hlAIgGn3CAQtzkuLdN6MyhNtz9Rzp2q9k7hPZ7WB2VcBpl+k=
+-----END CERTIFICATE-----
+`,
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgUi8qoad2Zt0LYtEo
+8l6ri2T0KJI+b4Cb3iDrorXgdm6hRANCAAQHD0oixMLVcLlJyhZJZqVquvDwmzfd
+5CYapKBflDxsAphtSO2QwMWMPBtNUaVcwAdhoyRDJnnc38La/4Lm1LAI
+-----END PRIVATE KEY-----
+`,
+  fingerprint:
+    "59:CF:A4:3A:B0:3E:CD:E0:04:E3:9D:CA:7E:67:9B:E6:74:14:2B:C2:74:1B:FA:25:04:D4:E9:4D:C3:83:DB:90",
+};
+
+/** Default user of the fake (group `mikroclaw`: read, write, test, api, rest-api). */
+export const FAKE_ROUTEROS_USER = "mikroclaw";
+/** Password of {@linkcode FAKE_ROUTEROS_USER}. */
+export const FAKE_ROUTEROS_PASSWORD = "s3cret-pass";
+
+/** A record: every value a string. */
+export type FakeRecord = Record<string, string>;
+
+/** One request the fake received. */
+export interface FakeRouterOSRequest {
+  method: string;
+  /** Path under `/rest`, query string included, exactly as sent (e.g. `/ip/address?interface=ether1`). */
+  path: string;
+  /** Basic-auth user, if any. */
+  user: string | undefined;
+  contentType: string | null;
+  /** Parsed JSON body, or the raw text when it was not JSON. */
+  body: unknown;
+}
+
+/** A fake user. */
+export interface FakeUser {
+  name: string;
+  password: string;
+  group: string;
+}
+
+/** Mutable state of the fake; tests read and change it. */
+export interface FakeRouterOSState {
+  /** List menus, ordered, by path (`/ip/firewall/filter`). */
+  menus: Map<string, FakeRecord[]>;
+  /** Record-less menus (`/system/resource`). */
+  singletons: Map<string, FakeRecord>;
+  /** Passwords by user name (the `/user` menu holds name and group). */
+  passwords: Map<string, string>;
+  /** 200 on PUT and DELETE instead of 201 / 204. */
+  legacy: boolean;
+  /** While true, every request hangs `hangMs` then fails with `400 Session closed`. */
+  hang: boolean;
+  hangMs: number;
+  /** Delay before every reply, to widen concurrency windows. */
+  delayMs: number;
+  /** Scripts `/execute` and `/system/script/run` received. */
+  executed: string[];
+  /** Set by `/system/reboot` and `/system/shutdown`. */
+  rebooted: boolean;
+  /** Highest number of requests of one user in flight at once (arrival concurrency). */
+  maxInFlight: Map<string, number>;
+  nextId: number;
+}
+
+/** Options of {@linkcode startFakeRouterOS}. */
+export interface FakeRouterOSOptions {
+  /** Serve HTTPS with {@linkcode FAKE_ROUTEROS_TLS}. */
+  tls?: boolean;
+  legacy?: boolean;
+  /** Extra or replacement users. Default: `admin` (full, empty password) and `mikroclaw`. */
+  users?: FakeUser[];
+  /** Extra groups `{name, policy}`. */
+  groups?: FakeRecord[];
+  /** Output of `/execute` with `as-string`. @default {() => ""} */
+  execute?: (script: string) => string;
+  hangMs?: number;
+}
+
+/** A running fake router. */
+export interface FakeRouterOS {
+  /** REST base, e.g. `http://127.0.0.1:41234/rest`. */
+  url: string;
+  /** Origin without `/rest`. */
+  origin: string;
+  state: FakeRouterOSState;
+  requests: FakeRouterOSRequest[];
+  /** Items of a menu (live array). */
+  items(menu: string): FakeRecord[];
+  close(): Promise<void>;
+}
+
+const BOOLEAN_KEYS = new Set(["disabled", "dynamic", "invalid", "log", "running", "once"]);
+const ROOT_COMMANDS = new Set(["/ping", "/execute", "/system/reboot", "/system/shutdown"]);
+
+function seed(state: FakeRouterOSState, users: FakeUser[], groups: FakeRecord[]): void {
+  const id = (): string => `*${(state.nextId++).toString(16).toUpperCase()}`;
+  const list = (menu: string, rows: FakeRecord[]): void => {
+    state.menus.set(menu, rows.map((r) => ({ ".id": id(), ...r })));
+  };
+  list("/interface", ["ether1", "ether2", "ether3", "bridge"].map((name, i) => ({
+    name,
+    "default-name": name === "bridge" ? "" : name,
+    type: name === "bridge" ? "bridge" : "ether",
+    mtu: "1500",
+    "actual-mtu": "1500",
+    "mac-address": `48:A9:8A:00:00:0${i + 1}`,
+    running: name === "ether3" ? "false" : "true",
+    disabled: "false",
+    "rx-byte": "123456",
+    "tx-byte": "654321",
+    "rx-packet": "100",
+    "tx-packet": "200",
+    "link-downs": "0",
+  })));
+  for (const row of state.menus.get("/interface")!) if (!row["default-name"]) delete row["default-name"];
+  list("/ip/address", [
+    { address: "192.168.88.1/24", network: "192.168.88.0", interface: "bridge", "actual-interface": "bridge", disabled: "false", dynamic: "false", invalid: "false" },
+    { address: "203.0.113.2/30", network: "203.0.113.0", interface: "ether1", "actual-interface": "ether1", disabled: "false", dynamic: "false", invalid: "false", comment: "wan" },
+  ]);
+  list("/ip/route", [
+    { "dst-address": "0.0.0.0/0", gateway: "203.0.113.1", distance: "1", dynamic: "false", disabled: "false", active: "true", "routing-table": "main" },
+    { "dst-address": "192.168.88.0/24", gateway: "bridge", distance: "0", dynamic: "true", disabled: "false", active: "true", "routing-table": "main" },
+  ]);
+  const rule = (r: FakeRecord): FakeRecord => ({
+    bytes: "123456", packets: "789", disabled: "false", dynamic: "false", invalid: "false", log: "false", "log-prefix": "", ...r,
+  });
+  list("/ip/firewall/filter", [
+    rule({ chain: "input", action: "accept", "connection-state": "established,related,untracked", comment: "defconf: accept established,related,untracked" }),
+    rule({ chain: "input", action: "drop", "connection-state": "invalid", comment: "defconf: drop invalid" }),
+    rule({ chain: "input", action: "accept", protocol: "icmp", comment: "defconf: accept ICMP" }),
+    rule({ chain: "input", action: "drop", "in-interface-list": "!LAN", comment: "defconf: drop all not coming from LAN" }),
+    rule({ chain: "forward", action: "accept", "connection-state": "established,related,untracked", comment: "defconf: accept established,related, untracked" }),
+  ]);
+  list("/ip/firewall/address-list", [
+    { list: "blocked", address: "198.51.100.9", "creation-time": "2026-09-28 16:48:57", dynamic: "false", disabled: "false", comment: "seed" },
+  ]);
+  list("/ip/firewall/nat", [
+    { chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade", bytes: "0", packets: "0", disabled: "false", dynamic: "false", invalid: "false" },
+  ]);
+  list("/ip/dhcp-server/lease", [
+    { address: "192.168.88.254", "mac-address": "3C:22:FB:12:34:56", "host-name": "MacBook-Pro", server: "defconf", status: "bound", dynamic: "true", disabled: "false" },
+  ]);
+  list("/system/scheduler", []);
+  list("/system/script", []);
+  list("/certificate", []);
+  list("/file", [{ name: "flash/backup.rsc", type: "script", size: "1024" }]);
+  list("/log", [{ time: "2026-09-28 10:00:01", topics: "system,info", message: "router rebooted" }]);
+  list("/user/group", [
+    { name: "full", policy: "local,telnet,ssh,ftp,reboot,read,write,policy,test,winbox,password,web,sniff,sensitive,api,romon,rest-api" },
+    { name: "read", policy: "local,telnet,ssh,reboot,read,test,winbox,password,web,sniff,sensitive,api,romon,rest-api,!ftp,!write,!policy" },
+    { name: "mikroclaw", policy: "read,write,test,api,rest-api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!winbox,!password,!web,!sniff,!sensitive,!romon" },
+    { name: "norest", policy: "read,write,api,!rest-api" },
+    { name: "noapi", policy: "read,write,rest-api,!api" },
+    ...groups,
+  ]);
+  list("/user", users.map((u) => ({ name: u.name, group: u.group, disabled: "false" })));
+  for (const u of users) state.passwords.set(u.name, u.password);
+  state.singletons.set("/system/resource", {
+    uptime: "2d20h12m20s", version: "7.16.1 (stable)", "build-time": "2024-10-10 12:00:00", "factory-software": "7.5",
+    "free-memory": "687116288", "total-memory": "1073741824", cpu: "ARM64", "cpu-count": "4", "cpu-frequency": "864",
+    "cpu-load": "7", "free-hdd-space": "83439616", "total-hdd-space": "134217728", "architecture-name": "arm64",
+    "board-name": "hAP ax^2", platform: "MikroTik",
+  });
+  state.singletons.set("/system/identity", { name: "MikroTik" });
+  state.singletons.set("/system/clock", { time: "10:00:00", date: "2026-09-28", "time-zone-name": "Europe/Riga" });
+  state.singletons.set("/ip/dns", { servers: "1.1.1.1", "allow-remote-requests": "true" });
+}
+
+function toStringValue(key: string, value: unknown): string | undefined {
+  if (typeof value === "string") {
+    if (BOOLEAN_KEYS.has(key) && (value === "yes" || value === "no")) return value === "yes" ? "true" : "false";
+    return value;
+  }
+  if (typeof value === "boolean") return String(value);
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function evaluateQuery(row: FakeRecord, words: string[]): boolean {
+  const stack: boolean[] = [];
+  for (const word of words) {
+    if (word.startsWith("#")) {
+      for (const op of word.slice(1)) {
+        if (op === "!") stack.push(!stack.pop());
+        else if (op === "|" || op === "&") {
+          const b = stack.pop() ?? false;
+          const a = stack.pop() ?? false;
+          stack.push(op === "|" ? a || b : a && b);
+        }
+      }
+      continue;
+    }
+    let w = word;
+    let cmp: "<" | ">" | undefined;
+    if (w.startsWith("<") || w.startsWith(">")) {
+      cmp = w[0] as "<" | ">";
+      w = w.slice(1);
+    }
+    const eq = w.indexOf("=");
+    if (eq < 0) {
+      if (w.startsWith("-")) stack.push(!(w.slice(1) in row));
+      else stack.push(w in row);
+      continue;
+    }
+    const key = w.slice(0, eq);
+    const value = w.slice(eq + 1);
+    const actual = row[key];
+    if (actual === undefined) stack.push(false);
+    else if (cmp) {
+      const a = Number(actual);
+      const b = Number(value);
+      const both = !Number.isNaN(a) && !Number.isNaN(b);
+      stack.push(cmp === "<" ? (both ? a < b : actual < value) : (both ? a > b : actual > value));
+    } else stack.push(actual === value);
+  }
+  return stack.every(Boolean);
+}
+
+function pick(row: FakeRecord, proplist: string[] | undefined): FakeRecord {
+  if (!proplist) return { ...row };
+  const out: FakeRecord = {};
+  for (const key of proplist) if (key in row) out[key] = row[key]!;
+  return out;
+}
+
+function proplistOf(value: unknown): string[] | undefined {
+  if (typeof value === "string") return value.split(",").filter(Boolean);
+  if (Array.isArray(value)) return value.map(String);
+  return undefined;
+}
+
+/** Starts the fake router; `close()` it in `after`. */
+export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Promise<FakeRouterOS> {
+  const state: FakeRouterOSState = {
+    menus: new Map(),
+    singletons: new Map(),
+    passwords: new Map(),
+    legacy: options.legacy ?? false,
+    hang: false,
+    hangMs: options.hangMs ?? 60_000,
+    delayMs: 0,
+    executed: [],
+    rebooted: false,
+    maxInFlight: new Map(),
+    nextId: 1,
+  };
+  const users = options.users ?? [
+    { name: "admin", password: "", group: "full" },
+    { name: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD, group: "mikroclaw" },
+  ];
+  seed(state, users, options.groups ?? []);
+  const requests: FakeRouterOSRequest[] = [];
+  const inFlight = new Map<string, number>();
+  const queues = new Map<string, Promise<unknown>>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let origin = "";
+  let jobs = 0x100;
+
+  const newId = (): string => `*${(state.nextId++).toString(16).toUpperCase()}`;
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+  const error = (status: number, message: string, detail?: string): Response =>
+    json(detail === undefined ? { error: status, message } : { detail, error: status, message }, status);
+  const badRequest = (detail: string): Response => error(400, "Bad Request", detail);
+  const notFound = (): Response => error(404, "Not Found");
+
+  function findMenu(segments: string[]): { menu: string; rest: string[]; singleton: boolean } | undefined {
+    for (let n = segments.length; n > 0; n--) {
+      const menu = "/" + segments.slice(0, n).join("/");
+      if (state.menus.has(menu)) return { menu, rest: segments.slice(n), singleton: false };
+      if (state.singletons.has(menu)) return { menu, rest: segments.slice(n), singleton: true };
+    }
+    return undefined;
+  }
+
+  function findItem(rows: FakeRecord[], ref: string): FakeRecord | undefined {
+    return rows.find((r) => r[".id"] === ref) ?? rows.find((r) => r.name === ref);
+  }
+
+  function idsOf(rows: FakeRecord[], body: Record<string, unknown>): FakeRecord[] | Response {
+    const raw = body[".id"] ?? body.numbers;
+    if (typeof raw !== "string" || raw === "") return badRequest("missing or invalid resource identifier");
+    const found: FakeRecord[] = [];
+    for (const ref of raw.split(",")) {
+      const item = findItem(rows, ref.trim());
+      if (!item) return badRequest("no such item");
+      found.push(item);
+    }
+    return found;
+  }
+
+  function applyValues(target: FakeRecord, body: Record<string, unknown>): Response | undefined {
+    for (const [key, value] of Object.entries(body)) {
+      if (key === ".id" || key === "numbers" || key === "place-before" || key === ".proplist") continue;
+      const text = toStringValue(key, value);
+      if (text === undefined) return badRequest(`invalid value for argument ${key}`);
+      target[key] = text;
+    }
+    return undefined;
+  }
+
+  function add(menu: string, body: Record<string, unknown>): FakeRecord | Response {
+    const rows = state.menus.get(menu)!;
+    const record: FakeRecord = {};
+    if (menu === "/ip/firewall/address-list") {
+      if (typeof body.list !== "string" && body.list === undefined) return badRequest("missing =list=");
+      if (body.address === undefined) return badRequest("missing =address=");
+      if (rows.some((r) => r.list === String(body.list) && r.address === String(body.address))) {
+        return badRequest("failure: already have such entry");
+      }
+      Object.assign(record, { "creation-time": "2026-09-28 16:48:57", dynamic: body.timeout ? "true" : "false", disabled: "false" });
+    } else if (menu === "/ip/firewall/filter" || menu === "/ip/firewall/nat") {
+      if (body.chain === undefined) return badRequest("missing =chain=");
+      Object.assign(record, { action: "accept", bytes: "0", packets: "0", disabled: "false", dynamic: "false", invalid: "false", log: "false", "log-prefix": "" });
+    } else if (menu === "/system/scheduler") {
+      if (body.name === undefined) return badRequest("missing =name=");
+      if (rows.some((r) => r.name === String(body.name))) return badRequest("failure: item with this name already exists");
+      Object.assign(record, { interval: "0s", "start-time": "startup", policy: "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon", "run-count": "0", disabled: "false", owner: FAKE_ROUTEROS_USER });
+    } else if (menu === "/interface" || menu === "/user") {
+      return badRequest("failure: not supported by the fake");
+    } else {
+      record.disabled = "false";
+    }
+    const invalid = applyValues(record, body);
+    if (invalid) return invalid;
+    const withId: FakeRecord = { ".id": newId(), ...record };
+    const before = body["place-before"];
+    if (before !== undefined) {
+      const index = rows.findIndex((r) => r[".id"] === String(before));
+      if (index < 0) return badRequest("no such item (place-before)");
+      rows.splice(index, 0, withId);
+    } else rows.push(withId);
+    return withId;
+  }
+
+  function list(menu: string, filters: [string, string][], proplist: string[] | undefined): FakeRecord[] {
+    const rows = state.menus.get(menu)!;
+    const keys = proplist ? [...new Set([".id", ...proplist])] : undefined;
+    return rows.filter((r) => filters.every(([k, v]) => r[k] === v)).map((r) => pick(r, keys));
+  }
+
+  function command(menu: string, singleton: boolean, cmd: string, body: Record<string, unknown>): Response {
+    const rows = state.menus.get(menu);
+    if (singleton) {
+      const record = state.singletons.get(menu)!;
+      if (cmd === "set") return applyValues(record, body) ?? json([]);
+      if (cmd === "print" || cmd === "get") return json(pick(record, proplistOf(body[".proplist"])));
+      return badRequest(`no such command or directory (${cmd})`);
+    }
+    if (!rows) return badRequest(`no such command or directory (${cmd})`);
+    switch (cmd) {
+      case "print": {
+        const proplist = proplistOf(body[".proplist"]);
+        const query = Array.isArray(body[".query"]) ? (body[".query"] as unknown[]).map(String) : [];
+        const found = rows.filter((r) => evaluateQuery(r, query));
+        if (body["count-only"] !== undefined) return json({ ret: String(found.length) });
+        return json(found.map((r) => pick(r, proplist)));
+      }
+      case "add": {
+        const created = add(menu, body);
+        return created instanceof Response ? created : json({ ret: created[".id"] });
+      }
+      case "set":
+      case "enable":
+      case "disable": {
+        const items = idsOf(rows, body);
+        if (items instanceof Response) return items;
+        for (const item of items) {
+          if (cmd === "set") {
+            const invalid = applyValues(item, body);
+            if (invalid) return invalid;
+          } else item.disabled = cmd === "disable" ? "true" : "false";
+        }
+        return json([]);
+      }
+      case "remove": {
+        const items = idsOf(rows, body);
+        if (items instanceof Response) return items;
+        for (const item of items) rows.splice(rows.indexOf(item), 1);
+        return json([]);
+      }
+      case "unset": {
+        const items = idsOf(rows, body);
+        if (items instanceof Response) return items;
+        const name = body["value-name"];
+        if (typeof name !== "string") return badRequest("missing =value-name=");
+        for (const item of items) delete item[name];
+        return json([]);
+      }
+      case "move": {
+        const items = idsOf(rows, body);
+        if (items instanceof Response) return items;
+        for (const item of items) rows.splice(rows.indexOf(item), 1);
+        const destination = body.destination;
+        let index = rows.length;
+        if (destination !== undefined) {
+          index = rows.findIndex((r) => r[".id"] === String(destination));
+          if (index < 0) return badRequest("no such item (destination)");
+        }
+        rows.splice(index, 0, ...items);
+        return json([]);
+      }
+      case "run":
+        if (menu === "/system/script") {
+          state.executed.push(String(body[".id"] ?? body.numbers ?? ""));
+          return json([]);
+        }
+        return badRequest(`no such command or directory (${cmd})`);
+      case "monitor-traffic":
+        if (menu === "/interface") {
+          return json([{ name: String(body.interface ?? ""), "rx-bits-per-second": "1200", "tx-bits-per-second": "800" }]);
+        }
+        return badRequest(`no such command or directory (${cmd})`);
+      case "info":
+      case "warning":
+      case "error":
+        if (menu === "/log") {
+          rows.push({ ".id": newId(), time: "10:00:00", topics: `script,${cmd}`, message: String(body.message ?? "") });
+          return json([]);
+        }
+        return badRequest(`no such command or directory (${cmd})`);
+      default:
+        return badRequest(`no such command or directory (${cmd})`);
+    }
+  }
+
+  async function handle(request: Request, user: string): Promise<Response> {
+    const url = new URL(request.url);
+    const rawPath = url.pathname.slice("/rest".length) || "/";
+    if (/%2a/i.test(rawPath)) return badRequest("no such command prefix");
+    const method = request.method;
+    let body: Record<string, unknown> = {};
+    if (method === "PUT" || method === "PATCH" || method === "POST") {
+      const type = request.headers.get("content-type") ?? "";
+      const text = await request.text();
+      if (!/^application\/json\b/i.test(type)) return error(415, "Unsupported Media Type");
+      if (text.trim() !== "") {
+        try {
+          // JSON numbers with exponents are refused by RouterOS.
+          if (/(^|[^"\w.])-?\d+(\.\d+)?[eE][+-]?\d/.test(text.replace(/"(\\.|[^"\\])*"/g, '""'))) throw new Error("exponent");
+          const parsed = JSON.parse(text);
+          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+          body = parsed as Record<string, unknown>;
+        } catch {
+          return badRequest("Failed to parse json");
+        }
+      }
+    }
+    if (state.delayMs) await sleep(state.delayMs);
+    if (state.hang) {
+      await sleep(state.hangMs);
+      return badRequest("Session closed");
+    }
+    const segments = rawPath.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    const path = "/" + segments.join("/");
+    if (ROOT_COMMANDS.has(path)) {
+      if (method !== "POST") return badRequest("no such command");
+      if (path === "/execute") {
+        const script = body.script;
+        if (typeof script !== "string") return badRequest("missing =script=");
+        state.executed.push(script);
+        if (body["as-string"] !== undefined) return json({ ret: options.execute?.(script) ?? "" });
+        return json({ ret: `*${(jobs++).toString(16).toUpperCase()}` });
+      }
+      if (path === "/ping") {
+        const count = Number(body.count ?? 4);
+        if (typeof body.address !== "string") return badRequest("missing =address=");
+        return json(Array.from({ length: Math.min(count, 100) }, (_, i) => ({
+          ".section": String(i), host: body.address as string, seq: String(i), size: "56", ttl: "57", time: "11ms",
+          sent: String(i + 1), received: String(i + 1), "packet-loss": "0",
+        })));
+      }
+      state.rebooted = true;
+      return json([]);
+    }
+    const found = findMenu(segments);
+    if (!found) return badRequest(`no such command or directory (${segments[segments.length - 1] ?? ""})`);
+    const { menu, rest, singleton } = found;
+    if (rest.length > 1) return badRequest(`no such command or directory (${rest[1]})`);
+    const ref = rest[0];
+    if (method === "GET") {
+      const proplist = url.searchParams.has(".proplist") ? proplistOf(url.searchParams.get(".proplist")) : undefined;
+      if (singleton) {
+        if (ref !== undefined) return badRequest("no such command");
+        return json(pick(state.singletons.get(menu)!, proplist));
+      }
+      if (ref !== undefined) {
+        const item = findItem(state.menus.get(menu)!, ref);
+        return item ? json(pick(item, proplist)) : notFound();
+      }
+      const filters = [...url.searchParams].filter(([k]) => k !== ".proplist");
+      return json(list(menu, filters, proplist));
+    }
+    if (method === "POST") {
+      if (ref === undefined) return badRequest("no such command");
+      return command(menu, singleton, ref, body);
+    }
+    if (singleton) return badRequest("missing or invalid resource identifier");
+    const rows = state.menus.get(menu)!;
+    if (method === "PUT") {
+      if (ref !== undefined) return badRequest("no such command");
+      const created = add(menu, body);
+      if (created instanceof Response) return created;
+      if (state.legacy) return json(created);
+      return json(created, 201, { location: `${origin}/rest${menu}/${created[".id"]}` });
+    }
+    if (ref === undefined) return badRequest("missing or invalid resource identifier");
+    const item = findItem(rows, ref);
+    if (!item) return notFound();
+    if (method === "PATCH") return applyValues(item, body) ?? json(item);
+    if (method === "DELETE") {
+      rows.splice(rows.indexOf(item), 1);
+      return state.legacy ? new Response("", { status: 200 }) : new Response(null, { status: 204 });
+    }
+    return error(405, "Method Not Allowed");
+  }
+
+  const app = new Hono();
+  app.all("*", async (c) => {
+    const request = c.req.raw;
+    const url = new URL(request.url);
+    const header = request.headers.get("authorization") ?? "";
+    let user: string | undefined;
+    let password: string | undefined;
+    const basic = /^Basic\s+(\S+)$/i.exec(header);
+    if (basic) {
+      try {
+        const decoded = new TextDecoder().decode(Uint8Array.from(atob(basic[1]!), (ch) => ch.charCodeAt(0)));
+        const colon = decoded.indexOf(":");
+        if (colon >= 0) {
+          user = decoded.slice(0, colon);
+          password = decoded.slice(colon + 1);
+        }
+      } catch {
+        // malformed: treated as missing
+      }
+    }
+    const entry: FakeRouterOSRequest = {
+      method: request.method,
+      path: url.pathname.slice("/rest".length) + url.search,
+      user,
+      contentType: request.headers.get("content-type"),
+      body: undefined,
+    };
+    requests.push(entry);
+    const clone = request.clone();
+    const text = await clone.text();
+    try {
+      entry.body = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      entry.body = text;
+    }
+    if (request.method === "OPTIONS") return new Response(null, { status: 503 });
+    if (!url.pathname.startsWith("/rest")) return new Response("<html>Not Found</html>", { status: 404, headers: { "content-type": "text/html" } });
+    const unauthorized = (): Response =>
+      new Response(JSON.stringify({ error: 401, message: "Unauthorized" }), {
+        status: 401,
+        headers: { "content-type": "application/json", "www-authenticate": 'Basic realm="fake-routeros"' },
+      });
+    if (user === undefined || state.passwords.get(user) !== password) return unauthorized();
+    const userRow = state.menus.get("/user")!.find((u) => u.name === user);
+    const group = state.menus.get("/user/group")!.find((g) => g.name === userRow?.group);
+    const policies = (group?.policy ?? "").split(",");
+    if (!userRow || userRow.disabled === "true" || !policies.includes("rest-api")) return unauthorized();
+    if (!policies.includes("api")) return error(500, "Internal Server Error", "std failure: not allowed (9)");
+    const now = (inFlight.get(user) ?? 0) + 1;
+    inFlight.set(user, now);
+    state.maxInFlight.set(user, Math.max(state.maxInFlight.get(user) ?? 0, now));
+    // The router runs one request per user at a time, in order.
+    const previous = queues.get(user) ?? Promise.resolve();
+    const run = previous.then(() => handle(request, user));
+    queues.set(user, run.catch(() => {}));
+    try {
+      return await run;
+    } finally {
+      inFlight.set(user, (inFlight.get(user) ?? 1) - 1);
+    }
+  });
+
+  let closeServer: () => Promise<void>;
+  if (options.tls) {
+    const server = serve({
+      fetch: app.fetch,
+      port: 0,
+      hostname: "127.0.0.1",
+      silent: true,
+      tls: { cert: FAKE_ROUTEROS_TLS.cert, key: FAKE_ROUTEROS_TLS.key },
+    });
+    await server.ready();
+    const port = Number(new URL(server.url!).port);
+    origin = `https://127.0.0.1:${port}`;
+    closeServer = () => server.close(true);
+  } else {
+    const server = await serveLocal(app.fetch);
+    origin = server.url;
+    closeServer = server.close;
+  }
+  return {
+    url: `${origin}/rest`,
+    origin,
+    state,
+    requests,
+    items: (menu) => state.menus.get(menu) ?? [],
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await closeServer();
+    },
+  };
+}
