@@ -225,7 +225,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Read the peer address now: the body limit replaces the Request object below.
     c.set(
       "client",
-      resolveClient(clientAddress(c.req.raw), c.req.header("x-forwarded-for") ?? null, trusted),
+      resolveClient(
+        clientAddress(c.req.raw),
+        trusted.length === 0 ? null : (c.req.header("x-forwarded-for") ?? null),
+        trusted,
+      ),
     );
     c.set("bodyTooLarge", false);
     c.set("tokenId", undefined);
@@ -289,8 +293,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const originCheck: MiddlewareHandler<GatewayEnv> = async function originCheck(c, next) {
     const origin = c.req.header("origin");
     const site = c.req.header("sec-fetch-site");
-    const own = new URL(c.req.url).origin;
-    if ((origin !== undefined && origin !== own) || site === "cross-site") {
+    if ((origin !== undefined && origin !== new URL(c.req.url).origin) || site === "cross-site") {
       return jsonError(403, "E_FORBIDDEN", "Cross-origin browser requests are refused");
     }
     await next();

@@ -3,8 +3,7 @@
  * the fail-closed secret check, SSE and NDJSON readers, tool-argument parsing.
  * @module
  */
-import { EventSourceParserStream } from "eventsource-parser/stream";
-import type { EventSourceMessage } from "eventsource-parser";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { errorMessage, ProviderError } from "../errors.ts";
 import { classifyHttpError, classifyThrown } from "./classify_error.ts";
 import type { ChatRequest, ProbeResult, StreamPart, ToolCall } from "./types.ts";
@@ -105,7 +104,9 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
     finished = true;
     clearTimeout(timer);
     input.signal?.removeEventListener("abort", onAbort);
-    if (!controller.signal.aborted) controller.abort(new DOMException("Call finished", "AbortError"));
+    if (!controller.signal.aborted) {
+      controller.abort(new DOMException("Call finished", "AbortError"));
+    }
   };
   const signal = controller.signal;
   let response: Response;
@@ -133,24 +134,23 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
       }
     }
     done();
-    return classifyHttpError({ provider, status: response.status, headers: response.headers, bodyText: text });
+    return classifyHttpError({
+      provider,
+      status: response.status,
+      headers: response.headers,
+      bodyText: text,
+    });
   }
   return { response, signal, done };
 }
 
-/** Reads at most `limit` bytes of a body as text, cancelling the rest. */
+/** Reads at most about `limit` characters of a body as text, cancelling the rest. */
 async function readLimited(response: Response, limit: number): Promise<string> {
   if (!response.body) return "";
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
-  try {
-    while (text.length < limit) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
+  for await (const piece of decodeText(response.body)) {
+    text += piece;
+    if (text.length >= limit) break;
   }
   return text.slice(0, limit);
 }
@@ -161,48 +161,61 @@ export async function readJson(response: Response): Promise<unknown> {
   return JSON.parse(text);
 }
 
-/** UTF-8 decoding that keeps multi-byte characters split across chunks intact. */
-function decodeText(body: ReadableStream<Uint8Array>): ReadableStream<string> {
-  return body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>);
-}
-
-/** Server-sent events of a response body (CRLF, comments, any split handled by the parser). */
-export async function* readSSE(body: ReadableStream<Uint8Array>): AsyncGenerator<EventSourceMessage> {
-  const reader = decodeText(body)
-    .pipeThrough(new EventSourceParserStream())
-    .getReader();
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-/** Lines of an NDJSON body (each parsed), tolerant of CRLF, blank lines and any split. */
-export async function* readNDJSON(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
-  const reader = decodeText(body).getReader();
-  let buffer = "";
+/**
+ * Text chunks of a byte stream. A streaming `TextDecoder` keeps multi-byte characters that are
+ * split across network chunks intact (cheaper than a `TextDecoderStream` pipe per event).
+ */
+async function* decodeText(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   try {
     while (true) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line) yield JSON.parse(line);
-      }
+      const text = decoder.decode(value, { stream: true });
+      if (text) yield text;
     }
-    const rest = buffer.trim();
-    if (rest) yield JSON.parse(rest);
+    const rest = decoder.decode();
+    if (rest) yield rest;
   } finally {
     reader.cancel().catch(() => {});
   }
+}
+
+/**
+ * Server-sent events of a response body, parsed by `eventsource-parser` (CRLF, comments,
+ * multi-line data, any split). Events of one network chunk are yielded together.
+ */
+export async function* readSSE(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<EventSourceMessage> {
+  let batch: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => void batch.push(event) });
+  for await (const text of decodeText(body)) {
+    parser.feed(text);
+    if (batch.length) {
+      const events = batch;
+      batch = [];
+      yield* events;
+    }
+  }
+  // a final event without its blank line is incomplete: dropped, as a browser would
+}
+
+/** Lines of an NDJSON body (each parsed), tolerant of CRLF, blank lines and any split. */
+export async function* readNDJSON(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+  let buffer = "";
+  for await (const text of decodeText(body)) {
+    buffer += text;
+    let nl: number;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (line) yield JSON.parse(line);
+    }
+  }
+  const rest = buffer.trim();
+  if (rest) yield JSON.parse(rest);
 }
 
 /**
@@ -278,7 +291,9 @@ export function textToolCallParts(
 }
 
 /** A probe by GET: 2xx ok, 401/403 auth, 404/405 unsupported, other statuses and errors. */
-export async function probeGet(input: Omit<OpenCallInput, "method" | "body">): Promise<ProbeResult> {
+export async function probeGet(
+  input: Omit<OpenCallInput, "method" | "body">,
+): Promise<ProbeResult> {
   const result = await openCall({ ...input, method: "GET" });
   if (result instanceof ProviderError) {
     const status = result.status;
@@ -293,7 +308,11 @@ export async function probeGet(input: Omit<OpenCallInput, "method" | "body">): P
   }
   result.response.body?.cancel().catch(() => {});
   result.done();
-  return { ok: true, detail: `reached ${input.url} (HTTP ${result.response.status})`, status: result.response.status };
+  return {
+    ok: true,
+    detail: `reached ${input.url} (HTTP ${result.response.status})`,
+    status: result.response.status,
+  };
 }
 
 /** JSON `content-type` request headers plus the configured extras. */

@@ -62,7 +62,9 @@ function mapStop(reason: unknown): FinishReason {
 type Block = Record<string, unknown>;
 
 /** Converts neutral messages to Anthropic's: system on top, tool results as user blocks. */
-function toWire(messages: Message[]): { system: string; messages: { role: string; content: Block[] }[] } {
+function toWire(
+  messages: Message[],
+): { system: string; messages: { role: string; content: Block[] }[] } {
   const system: string[] = [];
   const out: { role: string; content: Block[] }[] = [];
   function push(role: "user" | "assistant", blocks: Block[]): void {
@@ -142,7 +144,10 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
     return JSON.stringify(b);
   }
 
-  async function* chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+  async function* chat(
+    request: ChatRequest,
+    options: ChatOptions = {},
+  ): AsyncGenerator<StreamPart> {
     if (!Array.isArray(request?.messages)) {
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }
@@ -193,7 +198,10 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
     }
     if (!Array.isArray(d?.content)) {
       yield errorPart(
-        new ProviderError(`Cannot read response of provider "${id}": no content`, { kind: "stream", provider: id }),
+        new ProviderError(`Cannot read response of provider "${id}": no content`, {
+          kind: "stream",
+          provider: id,
+        }),
       );
       return;
     }
@@ -208,7 +216,11 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
         calls++;
         yield {
           type: "tool-call",
-          toolCall: makeToolCall(String(block.id ?? `toolu_${calls}`), name, objectArguments(name, block.input)),
+          toolCall: makeToolCall(
+            String(block.id ?? `toolu_${calls}`),
+            name,
+            objectArguments(name, block.input),
+          ),
         };
       }
     }
@@ -221,7 +233,10 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
     };
   }
 
-  async function* parseStream(response: Response, request: ChatRequest): AsyncGenerator<StreamPart> {
+  async function* parseStream(
+    response: Response,
+    request: ChatRequest,
+  ): AsyncGenerator<StreamPart> {
     if (!response.body) throw new TypeError("Response has no body");
     const blocks = new Map<number, { id: string; name: string; json: string }>();
     const usage: Usage = {};
@@ -282,13 +297,18 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
           if (b) {
             blocks.delete(index);
             calls++;
-            yield { type: "tool-call", toolCall: makeToolCall(b.id, b.name, parseToolArguments(b.name, b.json)) };
+            yield {
+              type: "tool-call",
+              toolCall: makeToolCall(b.id, b.name, parseToolArguments(b.name, b.json)),
+            };
           }
           break;
         }
         case "message_delta": {
           const delta = (data.delta ?? {}) as Block;
-          if (delta.stop_reason !== undefined && delta.stop_reason !== null) stop = mapStop(delta.stop_reason);
+          if (delta.stop_reason !== undefined && delta.stop_reason !== null) {
+            stop = mapStop(delta.stop_reason);
+          }
           usageOf(data.usage, usage);
           break;
         }

@@ -19,7 +19,8 @@ const CONTEXT_RE =
   /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|input is too long|exceeds? the (maximum|context|model)|token limit|reduce the length/i;
 const BILLING_RE =
   /insufficient[_ ]quota|billing|credit balance|insufficient credits|payment|spend[_ ]limit|exceeded your current quota/i;
-const AUTH_RE = /api key not valid|invalid[_ ]api[_ ]key|incorrect api key|authentication|unauthorized/i;
+const AUTH_RE =
+  /api key not valid|invalid[_ ]api[_ ]key|incorrect api key|authentication|unauthorized/i;
 
 function bodyInfo(body: unknown, rawText: string): BodyInfo {
   const tags: string[] = [];
@@ -75,7 +76,11 @@ function kindFromTags(tags: string, message: string): ProviderErrorKind | undefi
   if (/enforced_spend_limit_reached|insufficient_quota|billing_error/.test(tags)) return "billing";
   if (/overloaded_error|unavailable/.test(tags)) return "overloaded";
   if (/rate_limit|resource_exhausted/.test(tags)) return "rate-limit";
-  if (/authentication_error|permission_error|unauthenticated|permission_denied|invalid_api_key/.test(tags)) {
+  if (
+    /authentication_error|permission_error|unauthenticated|permission_denied|invalid_api_key/.test(
+      tags,
+    )
+  ) {
     return "auth";
   }
   if (/context_length_exceeded|request_too_large/.test(tags) || CONTEXT_RE.test(message)) {
@@ -118,10 +123,12 @@ export function classifyHttpError(options: ClassifyHttpOptions): ProviderError {
   else if (status === 408 || status === 504) kind = "timeout";
   else if (status === 413) kind = "context-overflow";
   else if (status === 529 || status === 503) kind = "overloaded";
-  else if (status === 409 || status >= 500) kind = fromTags === "overloaded" ? "overloaded" : "server";
-  else if (AUTH_RE.test(info.message) && status === 400) kind = "auth";
-  else if (fromTags === "context-overflow" || CONTEXT_RE.test(info.message)) kind = "context-overflow";
-  else if (fromTags === "billing") kind = "billing";
+  else if (status === 409 || status >= 500) {
+    kind = fromTags === "overloaded" ? "overloaded" : "server";
+  } else if (AUTH_RE.test(info.message) && status === 400) kind = "auth";
+  else if (fromTags === "context-overflow" || CONTEXT_RE.test(info.message)) {
+    kind = "context-overflow";
+  } else if (fromTags === "billing") kind = "billing";
   else kind = "bad-request";
   const retryAfterMs = options.headers ? parseRetryAfter(options.headers) : undefined;
   const detail = info.message ? `: ${info.message}` : "";

@@ -44,7 +44,9 @@ export function retryDelayMs(
   retryAfterMs?: number,
   random: () => number = Math.random,
 ): number {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0 && retryAfterMs <= 60_000) return retryAfterMs;
+  if (retryAfterMs !== undefined && retryAfterMs >= 0 && retryAfterMs <= 60_000) {
+    return retryAfterMs;
+  }
   const base = Math.min(500 * 2 ** attempt, 8000);
   return base * (1 - random() * 0.25);
 }
@@ -139,9 +141,9 @@ export function createFallbackProvider(
           return;
         }
         logger.warn(
-          `Provider ${label(entry)} failed (${failure.kind}), retry ${attempt + 1}/${maxRetries} in ${
-            Math.round(delay)
-          } ms: ${failure.message}`,
+          `Provider ${label(entry)} failed (${failure.kind}), retry ${
+            attempt + 1
+          }/${maxRetries} in ${Math.round(delay)} ms: ${failure.message}`,
         );
         try {
           await sleep(delay, budget.signal);
@@ -163,7 +165,10 @@ export function createFallbackProvider(
     }
   }
 
-  async function* chat(request: ChatRequest, chatOptions: ChatOptions = {}): AsyncGenerator<StreamPart> {
+  async function* chat(
+    request: ChatRequest,
+    chatOptions: ChatOptions = {},
+  ): AsyncGenerator<StreamPart> {
     const t = now();
     let order = entries.map((entry, index) => ({ entry, index }));
     const available = order.filter(({ entry }) => (cooling.get(label(entry)) ?? 0) <= t);

@@ -64,14 +64,18 @@ function toolResponse(m: Extract<Message, { role: "tool" }>): Record<string, unk
   if (m.isError) return { error: m.content };
   try {
     const v: unknown = JSON.parse(m.content);
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+      return v as Record<string, unknown>;
+    }
   } catch {
     // plain text result
   }
   return { result: m.content };
 }
 
-function toWire(messages: Message[]): { system: string; contents: { role: string; parts: Part[] }[] } {
+function toWire(
+  messages: Message[],
+): { system: string; contents: { role: string; parts: Part[] }[] } {
   const system: string[] = [];
   const contents: { role: string; parts: Part[] }[] = [];
   function push(role: "user" | "model", parts: Part[]): void {
@@ -158,13 +162,18 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
     return JSON.stringify(b);
   }
 
-  async function* chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+  async function* chat(
+    request: ChatRequest,
+    options: ChatOptions = {},
+  ): AsyncGenerator<StreamPart> {
     if (!Array.isArray(request?.messages)) {
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }
     const stream = request.stream !== false;
     const model = encodeURIComponent(request.model ?? settings.model ?? "").replaceAll("%2F", "/");
-    const path = stream ? `models/${model}:streamGenerateContent?alt=sse` : `models/${model}:generateContent`;
+    const path = stream
+      ? `models/${model}:streamGenerateContent?alt=sse`
+      : `models/${model}:generateContent`;
     const call = await openCall({
       provider: id,
       url: joinUrl(baseURL, path),
@@ -250,7 +259,9 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
     if (d?.error) return classifyStreamError(id, d);
     if (d?.usageMetadata) {
       const usage: Usage = {};
-      if (typeof d.usageMetadata.promptTokenCount === "number") usage.inputTokens = d.usageMetadata.promptTokenCount;
+      if (typeof d.usageMetadata.promptTokenCount === "number") {
+        usage.inputTokens = d.usageMetadata.promptTokenCount;
+      }
       if (typeof d.usageMetadata.candidatesTokenCount === "number") {
         usage.outputTokens = d.usageMetadata.candidatesTokenCount;
       }
@@ -270,7 +281,9 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
         const hasId = typeof fc.id === "string" && fc.id !== "";
         const providerData: Record<string, unknown> = {};
         if (hasId) providerData.geminiId = true;
-        if (typeof part.thoughtSignature === "string") providerData.thoughtSignature = part.thoughtSignature;
+        if (typeof part.thoughtSignature === "string") {
+          providerData.thoughtSignature = part.thoughtSignature;
+        }
         const toolCall: ToolCall = makeToolCall(
           hasId ? String(fc.id) : `gemini_call_${index}`,
           name,

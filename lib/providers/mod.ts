@@ -23,11 +23,16 @@ export {
   type CreateProviderSettings,
   findProvider,
   parseProviderChain,
-  PROVIDERS,
   type ProviderChainOptions,
   type ProviderFamily,
   type ProviderInfo,
+  PROVIDERS,
 } from "./registry.ts";
-export { classifyHttpError, classifyStreamError, classifyThrown, parseRetryAfter } from "./classify_error.ts";
+export {
+  classifyHttpError,
+  classifyStreamError,
+  classifyThrown,
+  parseRetryAfter,
+} from "./classify_error.ts";
 export { parseTextToolCalls } from "./text_tool_calls.ts";
 export { probeProvider } from "./probe.ts";

@@ -43,7 +43,9 @@ function toWire(messages: Message[]): unknown[] {
       case "assistant": {
         const out: Record<string, unknown> = { role: "assistant", content: m.content };
         if (m.toolCalls?.length) {
-          out.tool_calls = m.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } }));
+          out.tool_calls = m.toolCalls.map((c) => ({
+            function: { name: c.name, arguments: c.arguments },
+          }));
         }
         return out;
       }
@@ -72,7 +74,10 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
 
   function headers(): Headers {
     const key = resolveKey(settings.apiKey);
-    return jsonHeaders(settings.headers, key === undefined ? {} : { authorization: `Bearer ${key}` });
+    return jsonHeaders(
+      settings.headers,
+      key === undefined ? {} : { authorization: `Bearer ${key}` },
+    );
   }
 
   function body(request: ChatRequest, stream: boolean): string {
@@ -118,7 +123,9 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
       parts.push({ type: "text-delta", text: content });
     }
     const calls = Array.isArray(d.message?.tool_calls) ? d.message.tool_calls : [];
-    for (const c of calls as { id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]) {
+    for (
+      const c of calls as { id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]
+    ) {
       const name = String(c?.function?.name ?? "");
       const index = state.calls++;
       const callId = typeof c?.id === "string" && c.id ? c.id : `ollama_call_${index}`;
@@ -143,7 +150,10 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
     return parts;
   }
 
-  async function* chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+  async function* chat(
+    request: ChatRequest,
+    options: ChatOptions = {},
+  ): AsyncGenerator<StreamPart> {
     if (!Array.isArray(request?.messages)) {
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }

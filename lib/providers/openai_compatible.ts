@@ -109,7 +109,10 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
 
   function headers(stream: boolean): Headers {
     const key = resolveKey(settings.apiKey);
-    const h = jsonHeaders(settings.headers, key === undefined ? {} : { authorization: `Bearer ${key}` });
+    const h = jsonHeaders(
+      settings.headers,
+      key === undefined ? {} : { authorization: `Bearer ${key}` },
+    );
     if (stream) h.set("accept", "text/event-stream");
     return h;
   }
@@ -134,7 +137,10 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
     return JSON.stringify(b);
   }
 
-  async function* chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+  async function* chat(
+    request: ChatRequest,
+    options: ChatOptions = {},
+  ): AsyncGenerator<StreamPart> {
     if (!Array.isArray(request?.messages)) {
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }
@@ -173,7 +179,10 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
   function* parseJson(data: unknown, request: ChatRequest): Generator<StreamPart> {
     const d = data as {
       error?: unknown;
-      choices?: { message?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }[];
+      choices?: {
+        message?: { content?: unknown; tool_calls?: unknown };
+        finish_reason?: unknown;
+      }[];
       usage?: unknown;
     };
     if (d?.error) {
@@ -194,10 +203,14 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
     if (text) yield { type: "text-delta", text };
     const wire = Array.isArray(choice.message?.tool_calls) ? choice.message.tool_calls : [];
     let n = 0;
-    for (const c of wire as { id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]) {
+    for (
+      const c of wire as { id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]
+    ) {
       const name = typeof c?.function?.name === "string" ? c.function.name : "";
       const raw = c?.function?.arguments;
-      const args = typeof raw === "string" ? parseToolArguments(name, raw) : { arguments: (raw ?? {}) as Record<string, unknown> };
+      const args = typeof raw === "string"
+        ? parseToolArguments(name, raw)
+        : { arguments: (raw ?? {}) as Record<string, unknown> };
       yield {
         type: "tool-call",
         toolCall: makeToolCall(typeof c?.id === "string" && c.id ? c.id : `call_${n}`, name, args),
@@ -211,7 +224,10 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
     yield usage ? { type: "finish", reason, usage } : { type: "finish", reason };
   }
 
-  async function* parseStream(response: Response, request: ChatRequest): AsyncGenerator<StreamPart> {
+  async function* parseStream(
+    response: Response,
+    request: ChatRequest,
+  ): AsyncGenerator<StreamPart> {
     if (!response.body) throw new TypeError("Response has no body");
     const pending = new Map<number, Pending>();
     let text = "";
@@ -225,7 +241,11 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       pending.clear();
       for (const [index, p] of sorted) {
         emittedCalls = true;
-        const toolCall: ToolCall = makeToolCall(p.id || `call_${index}`, p.name, parseToolArguments(p.name, p.args));
+        const toolCall: ToolCall = makeToolCall(
+          p.id || `call_${index}`,
+          p.name,
+          parseToolArguments(p.name, p.args),
+        );
         yield { type: "tool-call", toolCall };
       }
     }
@@ -286,7 +306,9 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
           p.args += piece;
           const part: StreamPart = { type: "tool-call-delta", index, argumentsDelta: piece };
           if (typeof tc.id === "string" && tc.id) part.id = tc.id;
-          if (typeof tc.function?.name === "string" && tc.function.name) part.name = tc.function.name;
+          if (typeof tc.function?.name === "string" && tc.function.name) {
+            part.name = tc.function.name;
+          }
           yield part;
         }
         if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
@@ -302,16 +324,20 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       );
     }
     if (finish === "error") {
-      yield errorPart(new ProviderError(`Cannot complete stream of provider "${id}": finish_reason error`, {
-        kind: "stream",
-        provider: id,
-      }));
+      yield errorPart(
+        new ProviderError(`Cannot complete stream of provider "${id}": finish_reason error`, {
+          kind: "stream",
+          provider: id,
+        }),
+      );
       return;
     }
     yield* flushCalls();
     const fromText = textToolCallParts(request, text, emittedCalls);
     yield* fromText;
-    const reason: FinishReason = fromText.length ? "tool-calls" : finish ?? (emittedCalls ? "tool-calls" : "stop");
+    const reason: FinishReason = fromText.length
+      ? "tool-calls"
+      : finish ?? (emittedCalls ? "tool-calls" : "stop");
     yield usage ? { type: "finish", reason, usage } : { type: "finish", reason };
   }
 

@@ -10,14 +10,20 @@ import type { ChatOptions, ProbeResult, Provider } from "./types.ts";
  * Probes a provider: its `probe()` (usually GET the model list) when it has one and the
  * endpoint exists, else a 1-token chat request. Never throws.
  */
-export async function probeProvider(provider: Provider, options: ChatOptions = {}): Promise<ProbeResult> {
+export async function probeProvider(
+  provider: Provider,
+  options: ChatOptions = {},
+): Promise<ProbeResult> {
   try {
     if (provider.probe) {
       const result = await provider.probe(options);
       if (!result.unsupported) return result;
     }
     await collectChat(
-      provider.chat({ messages: [{ role: "user", content: "ping" }], maxTokens: 1, stream: false }, options),
+      provider.chat(
+        { messages: [{ role: "user", content: "ping" }], maxTokens: 1, stream: false },
+        options,
+      ),
     );
     return { ok: true, detail: `${provider.id} answered a 1-token request` };
   } catch (error) {
@@ -32,6 +38,10 @@ export async function probeProvider(provider: Provider, options: ChatOptions = {
       if (e.status !== undefined) result.status = e.status;
       return result;
     }
-    return { ok: false, kind: "unknown", detail: `Cannot probe provider "${provider.id}": ${errorMessage(error)}` };
+    return {
+      ok: false,
+      kind: "unknown",
+      detail: `Cannot probe provider "${provider.id}": ${errorMessage(error)}`,
+    };
   }
 }

@@ -73,7 +73,13 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     headers: { "HTTP-Referer": "https://www.npmjs.com/package/mikroclaw", "X-Title": "MikroClaw" },
   },
   {
-    ...compat("openai", "OPENAI_API_KEY", "https://api.openai.com/v1", "gpt-4o-mini", "https://platform.openai.com/api-keys"),
+    ...compat(
+      "openai",
+      "OPENAI_API_KEY",
+      "https://api.openai.com/v1",
+      "gpt-4o-mini",
+      "https://platform.openai.com/api-keys",
+    ),
     maxTokensField: "max_completion_tokens",
   },
   {
@@ -106,10 +112,28 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     defaultModel: "qwen3",
     docs: "https://docs.ollama.com/api",
   },
-  compat("groq", "GROQ_API_KEY", "https://api.groq.com/openai/v1", "llama-3.3-70b-versatile", "https://console.groq.com/keys"),
-  compat("mistral", "MISTRAL_API_KEY", "https://api.mistral.ai/v1", "mistral-small-latest", "https://console.mistral.ai/api-keys"),
+  compat(
+    "groq",
+    "GROQ_API_KEY",
+    "https://api.groq.com/openai/v1",
+    "llama-3.3-70b-versatile",
+    "https://console.groq.com/keys",
+  ),
+  compat(
+    "mistral",
+    "MISTRAL_API_KEY",
+    "https://api.mistral.ai/v1",
+    "mistral-small-latest",
+    "https://console.mistral.ai/api-keys",
+  ),
   compat("xai", "XAI_API_KEY", "https://api.x.ai/v1", "grok-3-mini", "https://console.x.ai"),
-  compat("deepseek", "DEEPSEEK_API_KEY", "https://api.deepseek.com/v1", "deepseek-chat", "https://platform.deepseek.com/api_keys"),
+  compat(
+    "deepseek",
+    "DEEPSEEK_API_KEY",
+    "https://api.deepseek.com/v1",
+    "deepseek-chat",
+    "https://platform.deepseek.com/api_keys",
+  ),
   compat(
     "together",
     "TOGETHER_API_KEY",
@@ -124,7 +148,13 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     "accounts/fireworks/models/llama-v3p3-70b-instruct",
     "https://fireworks.ai/account/api-keys",
   ),
-  compat("perplexity", "PERPLEXITY_API_KEY", "https://api.perplexity.ai", "sonar", "https://www.perplexity.ai/settings/api"),
+  compat(
+    "perplexity",
+    "PERPLEXITY_API_KEY",
+    "https://api.perplexity.ai",
+    "sonar",
+    "https://www.perplexity.ai/settings/api",
+  ),
   compat(
     "cohere",
     "COHERE_API_KEY",
@@ -132,7 +162,13 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     "command-a-03-2025",
     "https://dashboard.cohere.com/api-keys",
   ),
-  compat("moonshot", "MOONSHOT_API_KEY", "https://api.moonshot.ai/v1", "kimi-k2-0905-preview", "https://platform.moonshot.ai/console/api-keys"),
+  compat(
+    "moonshot",
+    "MOONSHOT_API_KEY",
+    "https://api.moonshot.ai/v1",
+    "kimi-k2-0905-preview",
+    "https://platform.moonshot.ai/console/api-keys",
+  ),
   {
     name: "custom",
     family: "openai-compatible",
@@ -141,7 +177,8 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     baseUrlEnv: "LLM_BASE_URL",
     defaultBaseUrl: "",
     defaultModel: "",
-    docs: "Any OpenAI-compatible server: set LLM_BASE_URL (e.g. http://127.0.0.1:8000/v1) and MODEL",
+    docs:
+      "Any OpenAI-compatible server: set LLM_BASE_URL (e.g. http://127.0.0.1:8000/v1) and MODEL",
   },
 ];
 
@@ -181,7 +218,11 @@ function firstEnv(env: Env, names: readonly string[]): string | undefined {
 }
 
 /** Refuses a request when a required key is missing, before anything leaves. */
-function requireKey(provider: Provider, info: ProviderInfo, key: () => string | undefined): Provider {
+function requireKey(
+  provider: Provider,
+  info: ProviderInfo,
+  key: () => string | undefined,
+): Provider {
   async function* chat(request: ChatRequest, options?: ChatOptions): AsyncGenerator<StreamPart> {
     if (key() === undefined) {
       yield {
@@ -200,7 +241,11 @@ function requireKey(provider: Provider, info: ProviderInfo, key: () => string | 
   if (probe) {
     wrapped.probe = async (options?: ChatOptions): Promise<ProbeResult> => {
       if (key() === undefined) {
-        return { ok: false, kind: "auth", detail: `no API key: set ${info.keyEnv.join(" or ")} (${info.docs})` };
+        return {
+          ok: false,
+          kind: "auth",
+          detail: `no API key: set ${info.keyEnv.join(" or ")} (${info.docs})`,
+        };
       }
       return await probe(options);
     };
@@ -216,13 +261,17 @@ export function createProvider(name: string, settings: CreateProviderSettings = 
   const info = findProvider(name);
   if (!info) {
     throw new TypeError(
-      `Cannot create provider "${name}": unknown name (known: ${PROVIDERS.map((p) => p.name).join(", ")})`,
+      `Cannot create provider "${name}": unknown name (known: ${
+        PROVIDERS.map((p) => p.name).join(", ")
+      })`,
     );
   }
   const env = envOf(settings);
   const baseURL = settings.baseURL || firstEnv(env, [info.baseUrlEnv]) || info.defaultBaseUrl;
   const model = settings.model || info.defaultModel;
-  if (!baseURL) throw new TypeError(`Cannot create provider "${info.name}": set ${info.baseUrlEnv}`);
+  if (!baseURL) {
+    throw new TypeError(`Cannot create provider "${info.name}": set ${info.baseUrlEnv}`);
+  }
   if (!model) throw new TypeError(`Cannot create provider "${info.name}": set MODEL`);
   // read lazily so secrets are resolved only when a request leaves
   const key = (): string | undefined => settings.apiKey || firstEnv(envOf(settings), info.keyEnv);
@@ -302,7 +351,9 @@ export function createProviderChain(options: ProviderChainOptions = {}): Provide
   const timeoutText = env.LLM_TIMEOUT_MS?.trim();
   const timeoutMs = timeoutText ? Number(timeoutText) : undefined;
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    throw new TypeError("Cannot create providers: LLM_TIMEOUT_MS must be a positive integer of milliseconds");
+    throw new TypeError(
+      "Cannot create providers: LLM_TIMEOUT_MS must be a positive integer of milliseconds",
+    );
   }
   const base = {
     env,

@@ -59,7 +59,11 @@ function toCall(
   const name = [obj.name, fn?.name, obj.tool, obj.tool_name].find((v) => typeof v === "string");
   if (typeof name !== "string" || !names.has(name)) return undefined;
   const argKeys = ["arguments", "parameters", "args", "input"];
-  const holder = argKeys.some((k) => k in obj) ? obj : fn && argKeys.some((k) => k in fn) ? fn : undefined;
+  const holder = argKeys.some((k) => k in obj)
+    ? obj
+    : fn && argKeys.some((k) => k in fn)
+    ? fn
+    : undefined;
   if (!holder && !tagged) return undefined;
   const raw = holder ? argKeys.map((k) => holder[k]).find((v) => v !== undefined) : undefined;
   const call: ToolCall = { id: `text_call_${index}`, name, arguments: {} };

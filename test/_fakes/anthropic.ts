@@ -34,13 +34,17 @@ export const anthropicRenderer: FamilyRenderer = {
   isStream: (r) => r.body?.stream === true,
   error: (status, message) => ({
     type: "error",
-    error: { type: ERROR_TYPES[status] ?? "api_error", message: status === 529 ? "Overloaded" : message },
+    error: {
+      type: ERROR_TYPES[status] ?? "api_error",
+      message: status === 529 ? "Overloaded" : message,
+    },
     request_id: "req_fake",
   }),
   stream(reply) {
     const u = reply.usage ?? { inputTokens: 12, outputTokens: 7 };
     const out: string[] = [];
-    const ev = (type: string, data: Record<string, unknown>): void => void out.push(sseEvent({ type, ...data }, type));
+    const ev = (type: string, data: Record<string, unknown>): void =>
+      void out.push(sseEvent({ type, ...data }, type));
     ev("message_start", {
       message: {
         id: "msg_fake",
@@ -75,17 +79,28 @@ export const anthropicRenderer: FamilyRenderer = {
     for (const [i, call] of (reply.toolCalls ?? []).entries()) {
       ev("content_block_start", {
         index,
-        content_block: { type: "tool_use", id: call.id ?? `toolu_${i}`, name: call.name, input: {} },
+        content_block: {
+          type: "tool_use",
+          id: call.id ?? `toolu_${i}`,
+          name: call.name,
+          input: {},
+        },
       });
       ev("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: "" } });
       for (const piece of splitInto(argsText(call), reply.argChunks ?? 3)) {
-        ev("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } });
+        ev("content_block_delta", {
+          index,
+          delta: { type: "input_json_delta", partial_json: piece },
+        });
       }
       ev("content_block_stop", { index });
       index++;
     }
     const stop = reply.finishReason ?? (reply.toolCalls?.length ? "tool_use" : "end_turn");
-    ev("message_delta", { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: u.outputTokens } });
+    ev("message_delta", {
+      delta: { stop_reason: stop, stop_sequence: null },
+      usage: { output_tokens: u.outputTokens },
+    });
     if (!reply.omitEnd) ev("message_stop", {});
     return out;
   },
@@ -118,7 +133,10 @@ export const anthropicRenderer: FamilyRenderer = {
  * Starts a scripted Anthropic fake: `POST /v1/messages`, `GET /v1/models`. `baseURL` is the
  * origin (the official SDK form, without `/v1`).
  */
-export async function startFakeAnthropic(script: FakeReply[] = [], options: FakeOptions = {}): Promise<FakeLLMServer> {
+export async function startFakeAnthropic(
+  script: FakeReply[] = [],
+  options: FakeOptions = {},
+): Promise<FakeLLMServer> {
   return await startScriptedFake(
     anthropicRenderer,
     (app, handle) => {

@@ -37,30 +37,46 @@ function callParts(reply: FakeReply): unknown[] {
 
 function usage(reply: FakeReply): unknown {
   const u = reply.usage ?? { inputTokens: 20, outputTokens: 4 };
-  return { promptTokenCount: u.inputTokens, candidatesTokenCount: u.outputTokens, totalTokenCount: u.inputTokens + u.outputTokens };
+  return {
+    promptTokenCount: u.inputTokens,
+    candidatesTokenCount: u.outputTokens,
+    totalTokenCount: u.inputTokens + u.outputTokens,
+  };
 }
 
 /** The Gemini renderer. */
 export const geminiRenderer: FamilyRenderer = {
   streamType: "text/event-stream",
   isStream: (r) => r.path.includes(":streamGenerateContent"),
-  error: (status, message) => ({ error: { code: status, message, status: STATUS[status] ?? "UNKNOWN", details: [] } }),
+  error: (status, message) => ({
+    error: { code: status, message, status: STATUS[status] ?? "UNKNOWN", details: [] },
+  }),
   stream(reply) {
     const out: string[] = [];
     const pieces = reply.text ? splitInto(reply.text, reply.textChunks ?? 3) : [];
     for (const piece of pieces) {
-      out.push(sseEvent({ candidates: [{ content: { role: "model", parts: [{ text: piece }] }, index: 0 }] }));
+      out.push(
+        sseEvent({
+          candidates: [{ content: { role: "model", parts: [{ text: piece }] }, index: 0 }],
+        }),
+      );
     }
     if (reply.streamError !== undefined) {
       out.push(sseEvent(
-        reply.streamError === true ? { error: { code: 503, message: "The model is overloaded", status: "UNAVAILABLE" } } : reply.streamError,
+        reply.streamError === true
+          ? { error: { code: 503, message: "The model is overloaded", status: "UNAVAILABLE" } }
+          : reply.streamError,
       ));
       return out;
     }
     const calls = callParts(reply);
     if (!reply.omitEnd) {
       out.push(sseEvent({
-        candidates: [{ content: { role: "model", parts: calls }, finishReason: reply.finishReason ?? "STOP", index: 0 }],
+        candidates: [{
+          content: { role: "model", parts: calls },
+          finishReason: reply.finishReason ?? "STOP",
+          index: 0,
+        }],
         usageMetadata: usage(reply),
         modelVersion: "gemini-fake",
       }));
@@ -73,7 +89,11 @@ export const geminiRenderer: FamilyRenderer = {
     const parts: unknown[] = reply.text ? [{ text: reply.text }] : [];
     parts.push(...callParts(reply));
     return {
-      candidates: [{ content: { role: "model", parts }, finishReason: reply.finishReason ?? "STOP", index: 0 }],
+      candidates: [{
+        content: { role: "model", parts },
+        finishReason: reply.finishReason ?? "STOP",
+        index: 0,
+      }],
       usageMetadata: usage(reply),
       modelVersion: "gemini-fake",
     };
@@ -84,14 +104,20 @@ export const geminiRenderer: FamilyRenderer = {
  * Starts a scripted Gemini fake: `POST /v1beta/models/<model>:generateContent`,
  * `:streamGenerateContent?alt=sse`, `GET /v1beta/models`. `baseURL` ends in `/v1beta`.
  */
-export async function startFakeGemini(script: FakeReply[] = [], options: FakeOptions = {}): Promise<FakeLLMServer> {
+export async function startFakeGemini(
+  script: FakeReply[] = [],
+  options: FakeOptions = {},
+): Promise<FakeLLMServer> {
   return await startScriptedFake(
     geminiRenderer,
     (app, handle) => {
       app.post("/v1beta/models/*", handle);
       app.get("/v1beta/models", (c) => {
         if (!c.req.header("x-goog-api-key") || c.req.header("x-goog-api-key") === "bad") {
-          return c.json(geminiRenderer.error(400, "API key not valid. Please pass a valid API key."), 400);
+          return c.json(
+            geminiRenderer.error(400, "API key not valid. Please pass a valid API key."),
+            400,
+          );
         }
         return c.json({ models: [{ name: "models/gemini-fake" }] });
       });

@@ -48,30 +48,62 @@ export const ollamaRenderer: FamilyRenderer = {
     const out: string[] = [];
     const created_at = "2024-07-22T20:33:28.123648Z";
     for (const piece of reply.text ? splitInto(reply.text, reply.textChunks ?? 3) : []) {
-      out.push(line({ model: "qwen3", created_at, message: { role: "assistant", content: piece }, done: false }));
+      out.push(
+        line({
+          model: "qwen3",
+          created_at,
+          message: { role: "assistant", content: piece },
+          done: false,
+        }),
+      );
     }
     if (reply.streamError !== undefined) {
-      out.push(line(reply.streamError === true ? { error: "an error was encountered while running the model" } : reply.streamError));
+      out.push(
+        line(
+          reply.streamError === true
+            ? { error: "an error was encountered while running the model" }
+            : reply.streamError,
+        ),
+      );
       return out;
     }
     const tc = calls(reply);
-    if (tc) out.push(line({ model: "qwen3", created_at, message: { role: "assistant", content: "", tool_calls: tc }, done: false }));
+    if (tc) {
+      out.push(
+        line({
+          model: "qwen3",
+          created_at,
+          message: { role: "assistant", content: "", tool_calls: tc },
+          done: false,
+        }),
+      );
+    }
     if (!reply.omitEnd) out.push(line(final(reply, { role: "assistant", content: "" })));
     return out;
   },
   json(reply) {
     const tc = calls(reply);
-    return final(reply, { role: "assistant", content: reply.text ?? "", ...(tc ? { tool_calls: tc } : {}) });
+    return final(reply, {
+      role: "assistant",
+      content: reply.text ?? "",
+      ...(tc ? { tool_calls: tc } : {}),
+    });
   },
 };
 
 /** Starts a scripted Ollama fake: `POST /api/chat`, `GET /api/tags`. `baseURL` is the origin. */
-export async function startFakeOllama(script: FakeReply[] = [], options: FakeOptions = {}): Promise<FakeLLMServer> {
+export async function startFakeOllama(
+  script: FakeReply[] = [],
+  options: FakeOptions = {},
+): Promise<FakeLLMServer> {
   return await startScriptedFake(
     ollamaRenderer,
     (app, handle) => {
       app.post("/api/chat", handle);
-      app.get("/api/tags", (c) => c.json({ models: [{ name: "qwen3:latest", model: "qwen3:latest" }] }));
+      app.get(
+        "/api/tags",
+        (c) => c.json({ models: [{ name: "qwen3:latest", model: "qwen3:latest" }] }),
+      );
     },
     script,
     { ...options, basePath: "", isChat: (r) => r.path === "/api/chat" },

@@ -200,15 +200,21 @@ export async function startScriptedFake(
       if (!headers.has("content-type")) headers.set("content-type", renderer.streamType);
     } else if (reply.status !== undefined && reply.status >= 400) {
       status = reply.status;
-      const errorBody = reply.body ?? renderer.error(status, reply.message ?? `fake error ${status}`);
+      const errorBody = reply.body ??
+        renderer.error(status, reply.message ?? `fake error ${status}`);
       pieces = [typeof errorBody === "string" ? errorBody : JSON.stringify(errorBody)];
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     } else if (renderer.isStream(recorded)) {
       pieces = renderer.stream(reply, recorded);
       if (reply.comments) {
-        pieces = pieces.flatMap((p, i) => (i === 0 ? [": OPENROUTER PROCESSING\n\n", p] : [p, ": OPENROUTER PROCESSING\n\n"]));
+        pieces = pieces.flatMap((
+          p,
+          i,
+        ) => (i === 0 ? [": OPENROUTER PROCESSING\n\n", p] : [p, ": OPENROUTER PROCESSING\n\n"]));
       }
-      if (reply.crlf) pieces = pieces.map((p) => (typeof p === "string" ? p.replaceAll("\n", "\r\n") : p));
+      if (reply.crlf) {
+        pieces = pieces.map((p) => (typeof p === "string" ? p.replaceAll("\n", "\r\n") : p));
+      }
       if (!headers.has("content-type")) headers.set("content-type", renderer.streamType);
     } else {
       pieces = [JSON.stringify(reply.body ?? renderer.json(reply, recorded))];
@@ -218,7 +224,9 @@ export async function startScriptedFake(
     if (reply.chunkSize !== undefined && reply.chunkSize > 0) {
       const all = concat(chunks);
       chunks = [];
-      for (let i = 0; i < all.length; i += reply.chunkSize) chunks.push(all.subarray(i, i + reply.chunkSize));
+      for (let i = 0; i < all.length; i += reply.chunkSize) {
+        chunks.push(all.subarray(i, i + reply.chunkSize));
+      }
     }
     const cut = reply.resetAfterBytes ?? reply.stallAfterBytes;
     if (cut !== undefined) chunks = truncate(chunks, cut);
@@ -330,22 +338,41 @@ export const openaiRenderer: FamilyRenderer = {
   }),
   stream(reply, request) {
     const out: string[] = [];
-    out.push(chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
+    out.push(
+      chunk([{
+        index: 0,
+        delta: { role: "assistant", content: "", refusal: null },
+        logprobs: null,
+        finish_reason: null,
+      }]),
+    );
     for (const piece of reply.text ? splitInto(reply.text, reply.textChunks ?? 3) : []) {
-      out.push(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
+      out.push(
+        chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]),
+      );
     }
     const calls = reply.toolCalls ?? [];
     const fragments: string[][] = calls.map((call, i) => {
       const first = chunk([{
         index: 0,
         delta: {
-          tool_calls: [{ index: i, id: call.id ?? `call_${i}`, type: "function", function: { name: call.name, arguments: "" } }],
+          tool_calls: [{
+            index: i,
+            id: call.id ?? `call_${i}`,
+            type: "function",
+            function: { name: call.name, arguments: "" },
+          }],
         },
         logprobs: null,
         finish_reason: null,
       }]);
       const rest = splitInto(argsText(call), reply.argChunks ?? 3).map((piece) =>
-        chunk([{ index: 0, delta: { tool_calls: [{ index: i, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }])
+        chunk([{
+          index: 0,
+          delta: { tool_calls: [{ index: i, function: { arguments: piece } }] },
+          logprobs: null,
+          finish_reason: null,
+        }])
       );
       return [first, ...rest];
     });
@@ -357,7 +384,9 @@ export const openaiRenderer: FamilyRenderer = {
       out.push(sseEvent({
         id: "chatcmpl-fake",
         object: "chat.completion.chunk",
-        error: reply.streamError === true ? { code: "server_error", message: "Provider disconnected unexpectedly" } : reply.streamError,
+        error: reply.streamError === true
+          ? { code: "server_error", message: "Provider disconnected unexpectedly" }
+          : reply.streamError,
         choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
       }));
       return out;
@@ -367,7 +396,11 @@ export const openaiRenderer: FamilyRenderer = {
     if (request.body?.stream_options?.include_usage) {
       const u = reply.usage ?? { inputTokens: 10, outputTokens: 5 };
       out.push(chunk([], {
-        usage: { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens },
+        usage: {
+          prompt_tokens: u.inputTokens,
+          completion_tokens: u.outputTokens,
+          total_tokens: u.inputTokens + u.outputTokens,
+        },
       }));
     }
     if (!reply.omitEnd) out.push("data: [DONE]\n\n");
@@ -400,7 +433,11 @@ export const openaiRenderer: FamilyRenderer = {
         logprobs: null,
         finish_reason: reply.finishReason ?? (calls.length ? "tool_calls" : "stop"),
       }],
-      usage: { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens },
+      usage: {
+        prompt_tokens: u.inputTokens,
+        completion_tokens: u.outputTokens,
+        total_tokens: u.inputTokens + u.outputTokens,
+      },
     };
   },
 };
@@ -409,15 +446,23 @@ export const openaiRenderer: FamilyRenderer = {
  * Starts a scripted OpenAI-compatible fake on 127.0.0.1: `POST {baseURL}/chat/completions`
  * (SSE or JSON) and `GET {baseURL}/models`. `baseURL` ends in `/v1`.
  */
-export async function startFakeOpenAI(script: FakeReply[] = [], options: FakeOptions = {}): Promise<FakeLLMServer> {
+export async function startFakeOpenAI(
+  script: FakeReply[] = [],
+  options: FakeOptions = {},
+): Promise<FakeLLMServer> {
   return await startScriptedFake(
     openaiRenderer,
     (app, handle) => {
       app.post("/v1/chat/completions", handle);
       app.get("/v1/models", (c) => {
         const auth = c.req.header("authorization");
-        if (!auth || auth === "Bearer bad") return c.json(openaiRenderer.error(401, "Incorrect API key provided"), 401);
-        return c.json({ object: "list", data: [{ id: "fake-model", object: "model", owned_by: "fake" }] });
+        if (!auth || auth === "Bearer bad") {
+          return c.json(openaiRenderer.error(401, "Incorrect API key provided"), 401);
+        }
+        return c.json({
+          object: "list",
+          data: [{ id: "fake-model", object: "model", owned_by: "fake" }],
+        });
       });
     },
     script,

@@ -76,8 +76,9 @@ describe("createTelegram()", () => {
     const agent = echoAgent();
     const logger = memoryLogger();
     const r = run(fake, { agent, logger });
+    let refusedId = 0;
     try {
-      const refusedId = fake.message(999, "let me in");
+      refusedId = fake.message(999, "let me in");
       fake.message(OWNER, "hello");
       await fake.waitFor((c) => c.method === "sendMessage" && c.params.chat_id === OWNER);
       assert.deepEqual(agent.turns.map((t) => t.input), ["hello"]);

@@ -12,7 +12,11 @@ async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
   return out;
 }
 
-const tools = [{ name: "address_list_add", description: "Add", parameters: { type: "object", properties: {} } }];
+const tools = [{
+  name: "address_list_add",
+  description: "Add",
+  parameters: { type: "object", properties: {} },
+}];
 
 describe("createAnthropic()", () => {
   let fake: FakeLLMServer;
@@ -23,39 +27,73 @@ describe("createAnthropic()", () => {
     await fake.close();
   });
   const provider = (extra: Record<string, unknown> = {}) =>
-    createAnthropic({ baseURL: fake.baseURL, apiKey: "sk-ant-test", model: "claude-test", ...extra });
+    createAnthropic({
+      baseURL: fake.baseURL,
+      apiKey: "sk-ant-test",
+      model: "claude-test",
+      ...extra,
+    });
 
   it("streams text then a tool call whose input_json_delta starts with an empty piece", async () => {
     fake.push({
       text: "I'll block it.",
-      toolCalls: [{ id: "toolu_01A", name: "address_list_add", arguments: { list: "blocked", address: "1.2.3.4" } }],
+      toolCalls: [{
+        id: "toolu_01A",
+        name: "address_list_add",
+        arguments: { list: "blocked", address: "1.2.3.4" },
+      }],
       argChunks: 3,
       usage: { inputTokens: 412, outputTokens: 61 },
     });
-    const out = await parts(provider().chat({ messages: [{ role: "user", content: "Block 1.2.3.4" }], tools }));
-    assert.equal(out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join(""), "I'll block it.");
+    const out = await parts(
+      provider().chat({ messages: [{ role: "user", content: "Block 1.2.3.4" }], tools }),
+    );
+    assert.equal(
+      out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join(""),
+      "I'll block it.",
+    );
     const deltas = out.filter((p) => p.type === "tool-call-delta") as { argumentsDelta: string }[];
     assert.equal(deltas[0]!.argumentsDelta, "");
     assert.ok(deltas.length >= 4);
     assert.deepEqual(out.find((p) => p.type === "tool-call"), {
       type: "tool-call",
-      toolCall: { id: "toolu_01A", name: "address_list_add", arguments: { list: "blocked", address: "1.2.3.4" } },
+      toolCall: {
+        id: "toolu_01A",
+        name: "address_list_add",
+        arguments: { list: "blocked", address: "1.2.3.4" },
+      },
     });
-    assert.deepEqual(out.at(-1), { type: "finish", reason: "tool-calls", usage: { inputTokens: 412, outputTokens: 61 } });
+    assert.deepEqual(out.at(-1), {
+      type: "finish",
+      reason: "tool-calls",
+      usage: { inputTokens: 412, outputTokens: 61 },
+    });
   });
 
   it("sends x-api-key, anthropic-version, top-level system, tool results as user tool_result blocks", async () => {
     fake.push({ text: "ok" });
-    await collectChat(provider().chat({
-      messages: [
-        { role: "system", content: "You administer a router." },
-        { role: "user", content: "Block" },
-        { role: "assistant", content: "Adding.", toolCalls: [{ id: "toolu_1", name: "address_list_add", arguments: { a: 1 } }] },
-        { role: "tool", toolCallId: "toolu_1", name: "address_list_add", content: "{\"ok\":true}", isError: true },
-        { role: "user", content: "thanks" },
-      ],
-      tools,
-    }));
+    await collectChat(
+      provider().chat({
+        messages: [
+          { role: "system", content: "You administer a router." },
+          { role: "user", content: "Block" },
+          {
+            role: "assistant",
+            content: "Adding.",
+            toolCalls: [{ id: "toolu_1", name: "address_list_add", arguments: { a: 1 } }],
+          },
+          {
+            role: "tool",
+            toolCallId: "toolu_1",
+            name: "address_list_add",
+            content: '{"ok":true}',
+            isError: true,
+          },
+          { role: "user", content: "thanks" },
+        ],
+        tools,
+      }),
+    );
     const req = fake.requests.at(-1)!;
     assert.equal(req.path, "/v1/messages");
     assert.equal(req.headers["x-api-key"], "sk-ant-test");
@@ -63,17 +101,26 @@ describe("createAnthropic()", () => {
     assert.equal(req.headers.authorization, undefined);
     assert.equal(req.body.system, "You administer a router.");
     assert.equal(req.body.max_tokens, 4096);
-    assert.deepEqual(req.body.tools[0], { name: "address_list_add", description: "Add", input_schema: { type: "object", properties: {} } });
+    assert.deepEqual(req.body.tools[0], {
+      name: "address_list_add",
+      description: "Add",
+      input_schema: { type: "object", properties: {} },
+    });
     assert.deepEqual(req.body.messages, [
       { role: "user", content: [{ type: "text", text: "Block" }] },
       {
         role: "assistant",
-        content: [{ type: "text", text: "Adding." }, { type: "tool_use", id: "toolu_1", name: "address_list_add", input: { a: 1 } }],
+        content: [{ type: "text", text: "Adding." }, {
+          type: "tool_use",
+          id: "toolu_1",
+          name: "address_list_add",
+          input: { a: 1 },
+        }],
       },
       {
         role: "user",
         content: [
-          { type: "tool_result", tool_use_id: "toolu_1", content: "{\"ok\":true}", is_error: true },
+          { type: "tool_result", tool_use_id: "toolu_1", content: '{"ok":true}', is_error: true },
           { type: "text", text: "thanks" },
         ],
       },
@@ -81,10 +128,19 @@ describe("createAnthropic()", () => {
   });
 
   it("non-streaming yields the same parts", async () => {
-    fake.push({ text: "Hi", toolCalls: [{ id: "toolu_2", name: "address_list_add", arguments: { x: "y" } }] });
-    const result = await collectChat(provider().chat({ messages: [{ role: "user", content: "x" }], tools, stream: false }));
+    fake.push({
+      text: "Hi",
+      toolCalls: [{ id: "toolu_2", name: "address_list_add", arguments: { x: "y" } }],
+    });
+    const result = await collectChat(
+      provider().chat({ messages: [{ role: "user", content: "x" }], tools, stream: false }),
+    );
     assert.equal(result.text, "Hi");
-    assert.deepEqual(result.toolCalls, [{ id: "toolu_2", name: "address_list_add", arguments: { x: "y" } }]);
+    assert.deepEqual(result.toolCalls, [{
+      id: "toolu_2",
+      name: "address_list_add",
+      arguments: { x: "y" },
+    }]);
     assert.equal(result.finishReason, "tool-calls");
     assert.equal(fake.requests.at(-1)!.body.stream, undefined);
   });
@@ -111,7 +167,12 @@ describe("createAnthropic()", () => {
   });
 
   it("a stream closed before message_stop is a failure", async () => {
-    fake.push({ text: "cut", omitEnd: true, finishReason: undefined as unknown as string, resetAfterBytes: 400 });
+    fake.push({
+      text: "cut",
+      omitEnd: true,
+      finishReason: undefined as unknown as string,
+      resetAfterBytes: 400,
+    });
     const out = await parts(provider().chat({ messages: [{ role: "user", content: "x" }] }));
     assert.equal(out.at(-1)!.type, "error");
   });

@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { classifyHttpError, classifyStreamError, classifyThrown, parseRetryAfter } from "../../lib/providers/classify_error.ts";
+import {
+  classifyHttpError,
+  classifyStreamError,
+  classifyThrown,
+  parseRetryAfter,
+} from "../../lib/providers/classify_error.ts";
 
 function kind(status: number, body: unknown = "", headers?: HeadersInit): string {
   return classifyHttpError({
@@ -32,14 +37,73 @@ describe("classifyHttpError()", () => {
   });
 
   it("reads the bodies of each vendor", () => {
-    assert.equal(kind(429, { error: { message: "You exceeded your current quota", type: "insufficient_quota", code: "insufficient_quota" } }), "billing");
-    assert.equal(kind(429, { type: "error", error: { type: "rate_limit_error", message: "x", details: { error_code: "enforced_spend_limit_reached" } } }), "billing");
-    assert.equal(kind(400, { error: { message: "This model's maximum context length is 8192 tokens", code: "context_length_exceeded" } }), "context-overflow");
-    assert.equal(kind(400, { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum" } }), "context-overflow");
-    assert.equal(kind(400, { error: { code: 400, message: "API key not valid. Please pass a valid API key.", status: "INVALID_ARGUMENT" } }), "auth");
-    assert.equal(kind(400, { type: "error", error: { type: "invalid_request_error", message: "Your credit balance is too low" } }), "billing");
-    assert.equal(kind(403, { error: { code: 403, message: "flagged", metadata: { reasons: ["x"], flagged_input: "y" } } }), "bad-request");
-    assert.equal(kind(500, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }), "overloaded");
+    assert.equal(
+      kind(429, {
+        error: {
+          message: "You exceeded your current quota",
+          type: "insufficient_quota",
+          code: "insufficient_quota",
+        },
+      }),
+      "billing",
+    );
+    assert.equal(
+      kind(429, {
+        type: "error",
+        error: {
+          type: "rate_limit_error",
+          message: "x",
+          details: { error_code: "enforced_spend_limit_reached" },
+        },
+      }),
+      "billing",
+    );
+    assert.equal(
+      kind(400, {
+        error: {
+          message: "This model's maximum context length is 8192 tokens",
+          code: "context_length_exceeded",
+        },
+      }),
+      "context-overflow",
+    );
+    assert.equal(
+      kind(400, {
+        type: "error",
+        error: {
+          type: "invalid_request_error",
+          message: "prompt is too long: 210000 tokens > 200000 maximum",
+        },
+      }),
+      "context-overflow",
+    );
+    assert.equal(
+      kind(400, {
+        error: {
+          code: 400,
+          message: "API key not valid. Please pass a valid API key.",
+          status: "INVALID_ARGUMENT",
+        },
+      }),
+      "auth",
+    );
+    assert.equal(
+      kind(400, {
+        type: "error",
+        error: { type: "invalid_request_error", message: "Your credit balance is too low" },
+      }),
+      "billing",
+    );
+    assert.equal(
+      kind(403, {
+        error: { code: 403, message: "flagged", metadata: { reasons: ["x"], flagged_input: "y" } },
+      }),
+      "bad-request",
+    );
+    assert.equal(
+      kind(500, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }),
+      "overloaded",
+    );
   });
 
   it("keeps the message and retry delay", () => {
@@ -55,17 +119,39 @@ describe("classifyHttpError()", () => {
   });
 
   it("never throws on hostile bodies and always yields a known kind", () => {
-    const kinds = new Set(["auth", "billing", "rate-limit", "overloaded", "timeout", "network", "bad-request", "context-overflow", "server", "stream"]);
-    fc.assert(fc.property(fc.integer({ min: 400, max: 599 }), fc.oneof(fc.string(), fc.json()), (status, body) => {
-      assert.ok(kinds.has(classifyHttpError({ provider: "p", status, bodyText: body }).kind));
-      assert.ok(kinds.has(classifyStreamError("p", (() => {
-        try {
-          return JSON.parse(body);
-        } catch {
-          return body;
-        }
-      })()).kind));
-    }));
+    const kinds = new Set([
+      "auth",
+      "billing",
+      "rate-limit",
+      "overloaded",
+      "timeout",
+      "network",
+      "bad-request",
+      "context-overflow",
+      "server",
+      "stream",
+    ]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 400, max: 599 }),
+        fc.oneof(fc.string(), fc.json()),
+        (status, body) => {
+          assert.ok(kinds.has(classifyHttpError({ provider: "p", status, bodyText: body }).kind));
+          assert.ok(kinds.has(
+            classifyStreamError(
+              "p",
+              (() => {
+                try {
+                  return JSON.parse(body);
+                } catch {
+                  return body;
+                }
+              })(),
+            ).kind,
+          ));
+        },
+      ),
+    );
   });
 });
 
@@ -74,7 +160,10 @@ describe("parseRetryAfter()", () => {
     assert.equal(parseRetryAfter(new Headers({ "retry-after-ms": "1500.5" })), 1500.5);
     assert.equal(parseRetryAfter(new Headers({ "retry-after": "2" })), 2000);
     const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
-    assert.equal(parseRetryAfter(new Headers({ "retry-after": "Wed, 21 Oct 2015 07:28:05 GMT" }), now), 5000);
+    assert.equal(
+      parseRetryAfter(new Headers({ "retry-after": "Wed, 21 Oct 2015 07:28:05 GMT" }), now),
+      5000,
+    );
     assert.equal(parseRetryAfter(new Headers({ "retry-after": "soon" })), undefined);
     assert.equal(parseRetryAfter(new Headers()), undefined);
   });
@@ -82,8 +171,17 @@ describe("parseRetryAfter()", () => {
 
 describe("classifyStreamError() / classifyThrown()", () => {
   it("maps in-stream error shapes", () => {
-    assert.equal(classifyStreamError("a", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }).kind, "overloaded");
-    assert.equal(classifyStreamError("o", { error: { code: 429, message: "slow down" } }).kind, "rate-limit");
+    assert.equal(
+      classifyStreamError("a", {
+        type: "error",
+        error: { type: "overloaded_error", message: "Overloaded" },
+      }).kind,
+      "overloaded",
+    );
+    assert.equal(
+      classifyStreamError("o", { error: { code: 429, message: "slow down" } }).kind,
+      "rate-limit",
+    );
     assert.equal(classifyStreamError("o", { error: "weird" }).kind, "stream");
   });
 

@@ -39,8 +39,15 @@ describe("createFallbackProvider()", () => {
     await an.close();
   });
   const openai = (extra: Record<string, unknown> = {}) =>
-    createOpenAICompatible({ name: "openai", baseURL: oa.baseURL, apiKey: "sk-o", model: "gpt-test", ...extra });
-  const anthropic = () => createAnthropic({ baseURL: an.baseURL, apiKey: "sk-a", model: "claude-test" });
+    createOpenAICompatible({
+      name: "openai",
+      baseURL: oa.baseURL,
+      apiKey: "sk-o",
+      model: "gpt-test",
+      ...extra,
+    });
+  const anthropic = () =>
+    createAnthropic({ baseURL: an.baseURL, apiKey: "sk-a", model: "claude-test" });
   const counts = () => ({ oa: oa.chatRequests().length, an: an.chatRequests().length });
 
   it("openai answers 500 twice, anthropic answers: caller gets its text and a fallback part", async () => {
@@ -54,16 +61,25 @@ describe("createFallbackProvider()", () => {
       logger: r.logger,
     });
     const out = await parts(chain.chat(req));
-    const fb = out.find((p) => p.type === "fallback") as { from: string; to: string; reason: string };
+    const fb = out.find((p) => p.type === "fallback") as {
+      from: string;
+      to: string;
+      reason: string;
+    };
     assert.equal(fb.from, "openai:gpt-test");
     assert.equal(fb.to, "anthropic:claude-test");
     assert.match(fb.reason, /^server: /);
-    assert.equal(out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join(""), "Hello from Claude");
+    assert.equal(
+      out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join(""),
+      "Hello from Claude",
+    );
     assert.equal(out.at(-1)!.type, "finish");
     assert.deepEqual(counts(), { oa: c0.oa + 2, an: c0.an + 1 });
     assert.equal(r.sleeps.length, 1);
     assert.ok(r.sleeps[0]! >= 375 && r.sleeps[0]! <= 500, `backoff ${r.sleeps[0]}`);
-    assert.ok(r.logs.some((l) => /Falling back from openai:gpt-test to anthropic:claude-test/.test(l)));
+    assert.ok(
+      r.logs.some((l) => /Falling back from openai:gpt-test to anthropic:claude-test/.test(l)),
+    );
     // the fallback entry gets its own model, never the primary's
     assert.equal(an.chatRequests().at(-1)!.body.model, "claude-test");
   });
@@ -84,7 +100,10 @@ describe("createFallbackProvider()", () => {
       { status: 429, headers: { "retry-after": "120" } },
       { text: "ok" },
     );
-    const chain = createFallbackProvider([{ provider: openai() }], { sleep: r.sleep, random: () => 0 });
+    const chain = createFallbackProvider([{ provider: openai() }], {
+      sleep: r.sleep,
+      random: () => 0,
+    });
     await collectChat(chain.chat(req));
     assert.deepEqual(r.sleeps, [250.5, 1000]);
   });
@@ -94,7 +113,9 @@ describe("createFallbackProvider()", () => {
     const c0 = counts();
     oa.push({ status: 401 });
     an.push({ text: "fine" });
-    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], { sleep: r.sleep });
+    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
+      sleep: r.sleep,
+    });
     const result = await collectChat(chain.chat(req));
     assert.equal(result.text, "fine");
     assert.deepEqual(counts(), { oa: c0.oa + 1, an: c0.an + 1 });
@@ -104,7 +125,9 @@ describe("createFallbackProvider()", () => {
   it("401 with failoverOnAuth: false stops at the first entry", async () => {
     const c0 = counts();
     oa.push({ status: 401 });
-    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], { failoverOnAuth: false });
+    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
+      failoverOnAuth: false,
+    });
     await assert.rejects(collectChat(chain.chat(req)), (e: { kind: string }) => e.kind === "auth");
     assert.deepEqual(counts(), { oa: c0.oa + 1, an: c0.an });
   });
@@ -114,9 +137,16 @@ describe("createFallbackProvider()", () => {
     const c0 = counts();
     an.push({ status: 529 }, { status: 529 }, { status: 529 });
     oa.push({ text: "from openai" });
-    const chain = createFallbackProvider([{ provider: anthropic() }, { provider: openai() }], { sleep: r.sleep });
+    const chain = createFallbackProvider([{ provider: anthropic() }, { provider: openai() }], {
+      sleep: r.sleep,
+    });
     const out = await parts(chain.chat(req));
-    assert.equal((out.find((p) => p.type === "fallback") as { reason: string }).reason.startsWith("overloaded"), true);
+    assert.equal(
+      (out.find((p) => p.type === "fallback") as { reason: string }).reason.startsWith(
+        "overloaded",
+      ),
+      true,
+    );
     assert.deepEqual(counts(), { oa: c0.oa + 1, an: c0.an + 3 });
     assert.equal(r.sleeps.length, 2);
   });
@@ -124,7 +154,9 @@ describe("createFallbackProvider()", () => {
   it("never switches after the first streamed text: a mid-stream failure is the caller's error", async () => {
     const c0 = counts();
     oa.push({ text: "Half an ans", streamError: true });
-    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], { sleep: async () => {} });
+    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
+      sleep: async () => {},
+    });
     const out = await parts(chain.chat(req));
     assert.equal(out.some((p) => p.type === "fallback"), false);
     assert.equal(out.at(-1)!.type, "error");
@@ -152,8 +184,13 @@ describe("createFallbackProvider()", () => {
   it("bad-request is neither retried nor failed over", async () => {
     const c0 = counts();
     oa.push({ status: 400, message: "Invalid schema for function" });
-    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], { sleep: async () => {} });
-    await assert.rejects(collectChat(chain.chat(req)), (e: { kind: string }) => e.kind === "bad-request");
+    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
+      sleep: async () => {},
+    });
+    await assert.rejects(
+      collectChat(chain.chat(req)),
+      (e: { kind: string }) => e.kind === "bad-request",
+    );
     assert.deepEqual(counts(), { oa: c0.oa + 1, an: c0.an });
   });
 
@@ -168,7 +205,12 @@ describe("createFallbackProvider()", () => {
     an.push({ text: "one" }, { text: "two" });
     await collectChat(chain.chat(req));
     const second = await parts(chain.chat(req)); // openai:gpt-a cooling: skipped
-    assert.deepEqual(second[0], { type: "fallback", from: "openai:gpt-a", to: "anthropic:claude-test", reason: "cooldown" });
+    assert.deepEqual(second[0], {
+      type: "fallback",
+      from: "openai:gpt-a",
+      to: "anthropic:claude-test",
+      reason: "cooldown",
+    });
     assert.deepEqual(counts(), { oa: c0.oa + 1, an: c0.an + 2 });
     clock += 10_001;
     oa.push({ text: "back" });
@@ -181,7 +223,9 @@ describe("createFallbackProvider()", () => {
     oa.push({ hang: true });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
-    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], { sleep: async () => {} });
+    const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
+      sleep: async () => {},
+    });
     const out = await parts(chain.chat(req, { signal: controller.signal }));
     assert.equal((out.at(-1) as { error: { kind: string } }).error.kind, "aborted");
     assert.deepEqual(counts(), { oa: c0.oa + 1, an: c0.an });

@@ -15,7 +15,11 @@ async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
 const tools = [{
   name: "address_list_add",
   description: "Add",
-  parameters: { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: { address: { type: "string" } } },
+  parameters: {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    type: "object",
+    properties: { address: { type: "string" } },
+  },
 }];
 
 describe("createGemini()", () => {
@@ -31,7 +35,11 @@ describe("createGemini()", () => {
 
   it("streams text over alt=sse with the key in x-goog-api-key", async () => {
     fake.push({ text: "Router is fine." });
-    const result = await collectChat(provider().chat({ messages: [{ role: "system", content: "sys" }, { role: "user", content: "hi" }] }));
+    const result = await collectChat(
+      provider().chat({
+        messages: [{ role: "system", content: "sys" }, { role: "user", content: "hi" }],
+      }),
+    );
     assert.equal(result.text, "Router is fine.");
     assert.equal(result.finishReason, "stop");
     assert.deepEqual(result.usage, { inputTokens: 20, outputTokens: 4 });
@@ -44,8 +52,12 @@ describe("createGemini()", () => {
   });
 
   it("function calls come back as tool calls; thoughtSignature and id are echoed on the next turn", async () => {
-    fake.push({ toolCalls: [{ id: "fc_1", name: "address_list_add", arguments: { address: "1.2.3.4" } }] }, { text: "Done" });
-    const first = await collectChat(provider().chat({ messages: [{ role: "user", content: "block" }], tools }));
+    fake.push({
+      toolCalls: [{ id: "fc_1", name: "address_list_add", arguments: { address: "1.2.3.4" } }],
+    }, { text: "Done" });
+    const first = await collectChat(
+      provider().chat({ messages: [{ role: "user", content: "block" }], tools }),
+    );
     assert.equal(first.finishReason, "tool-calls");
     const call = first.toolCalls[0]!;
     assert.equal(call.name, "address_list_add");
@@ -53,24 +65,34 @@ describe("createGemini()", () => {
     const decl = fake.requests.at(-1)!.body.tools[0].functionDeclarations[0];
     assert.equal(decl.name, "address_list_add");
     assert.equal(decl.parametersJsonSchema.$schema, undefined);
-    await collectChat(provider().chat({
-      messages: [
-        { role: "user", content: "block" },
-        { role: "assistant", content: "", toolCalls: [call] },
-        { role: "tool", toolCallId: call.id, name: call.name, content: "{\"ok\":true}" },
-      ],
-    }));
+    await collectChat(
+      provider().chat({
+        messages: [
+          { role: "user", content: "block" },
+          { role: "assistant", content: "", toolCalls: [call] },
+          { role: "tool", toolCallId: call.id, name: call.name, content: '{"ok":true}' },
+        ],
+      }),
+    );
     const contents = fake.requests.at(-1)!.body.contents;
     assert.deepEqual(contents[1], {
       role: "model",
-      parts: [{ functionCall: { name: "address_list_add", args: { address: "1.2.3.4" }, id: "fc_1" }, thoughtSignature: "sig-fc_1" }],
+      parts: [{
+        functionCall: { name: "address_list_add", args: { address: "1.2.3.4" }, id: "fc_1" },
+        thoughtSignature: "sig-fc_1",
+      }],
     });
-    assert.deepEqual(contents[2], { role: "user", parts: [{ functionResponse: { name: "address_list_add", response: { ok: true } } }] });
+    assert.deepEqual(contents[2], {
+      role: "user",
+      parts: [{ functionResponse: { name: "address_list_add", response: { ok: true } } }],
+    });
   });
 
   it("non-streaming uses generateContent", async () => {
     fake.push({ text: "Hi", toolCalls: [{ name: "address_list_add", arguments: {} }] });
-    const result = await collectChat(provider().chat({ messages: [{ role: "user", content: "x" }], tools, stream: false }));
+    const result = await collectChat(
+      provider().chat({ messages: [{ role: "user", content: "x" }], tools, stream: false }),
+    );
     assert.equal(fake.requests.at(-1)!.path, "/v1beta/models/gemini-test:generateContent");
     assert.equal(result.text, "Hi");
     assert.equal(result.toolCalls[0]!.id, "gemini_call_0");

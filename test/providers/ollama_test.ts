@@ -12,7 +12,11 @@ async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
   return out;
 }
 
-const tools = [{ name: "get_temperature", description: "Temp", parameters: { type: "object", properties: {} } }];
+const tools = [{
+  name: "get_temperature",
+  description: "Temp",
+  parameters: { type: "object", properties: {} },
+}];
 
 describe("createOllama()", () => {
   let fake: FakeLLMServer;
@@ -26,7 +30,9 @@ describe("createOllama()", () => {
 
   it("streams NDJSON text split into 1-byte writes", async () => {
     fake.push({ text: "Température: 22°C ✓", chunkSize: 1 });
-    const result = await collectChat(provider().chat({ messages: [{ role: "user", content: "temp?" }] }));
+    const result = await collectChat(
+      provider().chat({ messages: [{ role: "user", content: "temp?" }] }),
+    );
     assert.equal(result.text, "Température: 22°C ✓");
     assert.equal(result.finishReason, "stop");
     assert.deepEqual(result.usage, { inputTokens: 30, outputTokens: 6 });
@@ -37,9 +43,18 @@ describe("createOllama()", () => {
   });
 
   it("tool calls arrive whole with object arguments", async () => {
-    fake.push({ toolCalls: [{ name: "get_temperature", arguments: { city: "Riga" } }, { name: "get_temperature", arguments: { city: "Oslo" } }] });
-    const result = await collectChat(provider().chat({ messages: [{ role: "user", content: "x" }], tools }));
-    assert.deepEqual(result.toolCalls.map((c) => c.arguments), [{ city: "Riga" }, { city: "Oslo" }]);
+    fake.push({
+      toolCalls: [{ name: "get_temperature", arguments: { city: "Riga" } }, {
+        name: "get_temperature",
+        arguments: { city: "Oslo" },
+      }],
+    });
+    const result = await collectChat(
+      provider().chat({ messages: [{ role: "user", content: "x" }], tools }),
+    );
+    assert.deepEqual(result.toolCalls.map((c) => c.arguments), [{ city: "Riga" }, {
+      city: "Oslo",
+    }]);
     assert.deepEqual(result.toolCalls.map((c) => c.id), ["ollama_call_0", "ollama_call_1"]);
     assert.equal(result.finishReason, "tool-calls");
     assert.equal(fake.requests.at(-1)!.body.tools[0].function.name, "get_temperature");
@@ -47,35 +62,61 @@ describe("createOllama()", () => {
 
   it("sends tool results with tool_name and echoes assistant tool_calls as objects", async () => {
     fake.push({ text: "22" });
-    await collectChat(provider().chat({
-      messages: [
-        { role: "user", content: "x" },
-        { role: "assistant", content: "", toolCalls: [{ id: "ollama_call_0", name: "get_temperature", arguments: { city: "Riga" } }] },
-        { role: "tool", toolCallId: "ollama_call_0", name: "get_temperature", content: "22°C" },
-      ],
-    }));
+    await collectChat(
+      provider().chat({
+        messages: [
+          { role: "user", content: "x" },
+          {
+            role: "assistant",
+            content: "",
+            toolCalls: [{
+              id: "ollama_call_0",
+              name: "get_temperature",
+              arguments: { city: "Riga" },
+            }],
+          },
+          { role: "tool", toolCallId: "ollama_call_0", name: "get_temperature", content: "22°C" },
+        ],
+      }),
+    );
     const msgs = fake.requests.at(-1)!.body.messages;
-    assert.deepEqual(msgs[1].tool_calls, [{ function: { name: "get_temperature", arguments: { city: "Riga" } } }]);
+    assert.deepEqual(msgs[1].tool_calls, [{
+      function: { name: "get_temperature", arguments: { city: "Riga" } },
+    }]);
     assert.deepEqual(msgs[2], { role: "tool", tool_name: "get_temperature", content: "22°C" });
   });
 
   it("non-streaming returns the same parts", async () => {
-    fake.push({ text: "hello", toolCalls: [{ name: "get_temperature", arguments: { city: "Riga" } }] });
-    const result = await collectChat(provider().chat({ messages: [{ role: "user", content: "x" }], tools, stream: false }));
+    fake.push({
+      text: "hello",
+      toolCalls: [{ name: "get_temperature", arguments: { city: "Riga" } }],
+    });
+    const result = await collectChat(
+      provider().chat({ messages: [{ role: "user", content: "x" }], tools, stream: false }),
+    );
     assert.equal(fake.requests.at(-1)!.body.stream, false);
     assert.equal(result.text, "hello");
     assert.equal(result.toolCalls.length, 1);
   });
 
   it("a tool call written as text by a local model is recovered", async () => {
-    fake.push({ text: "```json\n{\"name\": \"get_temperature\", \"arguments\": {\"city\": \"Riga\"}}\n```" });
-    const result = await collectChat(provider().chat({ messages: [{ role: "user", content: "x" }], tools }));
-    assert.deepEqual(result.toolCalls, [{ id: "text_call_0", name: "get_temperature", arguments: { city: "Riga" } }]);
+    fake.push({ text: '```json\n{"name": "get_temperature", "arguments": {"city": "Riga"}}\n```' });
+    const result = await collectChat(
+      provider().chat({ messages: [{ role: "user", content: "x" }], tools }),
+    );
+    assert.deepEqual(result.toolCalls, [{
+      id: "text_call_0",
+      name: "get_temperature",
+      arguments: { city: "Riga" },
+    }]);
     assert.equal(result.finishReason, "tool-calls");
   });
 
   it("a mid-stream error line (HTTP 200) is an error part; 404 model not found is bad-request", async () => {
-    fake.push({ text: "part", streamError: true }, { status: 404, message: "model 'llama3.2' not found" });
+    fake.push({ text: "part", streamError: true }, {
+      status: 404,
+      message: "model 'llama3.2' not found",
+    });
     const a = await parts(provider().chat({ messages: [{ role: "user", content: "x" }] }));
     assert.equal(a.at(-1)!.type, "error");
     const b = await parts(provider().chat({ messages: [{ role: "user", content: "x" }] }));

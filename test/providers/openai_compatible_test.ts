@@ -12,11 +12,17 @@ async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
 }
 
 const tools = [
-  { name: "address_list_add", description: "Add", parameters: { type: "object", properties: { list: { type: "string" } } } },
+  {
+    name: "address_list_add",
+    description: "Add",
+    parameters: { type: "object", properties: { list: { type: "string" } } },
+  },
   { name: "clock", description: "Time", parameters: { type: "object", properties: {} } },
 ];
 
-const base: ChatRequest = { messages: [{ role: "system", content: "sys" }, { role: "user", content: "hi" }] };
+const base: ChatRequest = {
+  messages: [{ role: "system", content: "sys" }, { role: "user", content: "hi" }],
+};
 
 describe("createOpenAICompatible()", () => {
   let fake: FakeLLMServer;
@@ -27,26 +33,49 @@ describe("createOpenAICompatible()", () => {
     await fake.close();
   });
   const provider = (extra: Record<string, unknown> = {}) =>
-    createOpenAICompatible({ name: "openai", baseURL: fake.baseURL, apiKey: "sk-test", model: "gpt-test", ...extra });
+    createOpenAICompatible({
+      name: "openai",
+      baseURL: fake.baseURL,
+      apiKey: "sk-test",
+      model: "gpt-test",
+      ...extra,
+    });
 
   it("streams text with OpenRouter comments and CRLF, usage from the empty-choices chunk", async () => {
-    fake.push({ text: "Hello there, router!", comments: true, crlf: true, usage: { inputTokens: 82, outputTokens: 18 } });
+    fake.push({
+      text: "Hello there, router!",
+      comments: true,
+      crlf: true,
+      usage: { inputTokens: 82, outputTokens: 18 },
+    });
     const out = await parts(provider().chat(base));
-    const text = out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join("");
+    const text = out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text)
+      .join("");
     assert.equal(text, "Hello there, router!");
-    assert.deepEqual(out.at(-1), { type: "finish", reason: "stop", usage: { inputTokens: 82, outputTokens: 18 } });
+    assert.deepEqual(out.at(-1), {
+      type: "finish",
+      reason: "stop",
+      usage: { inputTokens: 82, outputTokens: 18 },
+    });
     const req = fake.requests.at(-1)!;
     assert.equal(req.headers.authorization, "Bearer sk-test");
     assert.equal(req.body.model, "gpt-test");
     assert.equal(req.body.stream, true);
     assert.deepEqual(req.body.stream_options, { include_usage: true });
-    assert.deepEqual(req.body.messages, [{ role: "system", content: "sys" }, { role: "user", content: "hi" }]);
+    assert.deepEqual(req.body.messages, [{ role: "system", content: "sys" }, {
+      role: "user",
+      content: "hi",
+    }]);
   });
 
   it("re-assembles tool-call arguments split over 3+ chunks, parallel calls by index, interleaved", async () => {
     fake.push({
       toolCalls: [
-        { id: "call_A", name: "address_list_add", arguments: { list: "blocked", address: "1.2.3.4" } },
+        {
+          id: "call_A",
+          name: "address_list_add",
+          arguments: { list: "blocked", address: "1.2.3.4" },
+        },
         { id: "call_B", name: "clock", arguments: { tz: "Europe/Riga" } },
       ],
       argChunks: 4,
@@ -55,9 +84,15 @@ describe("createOpenAICompatible()", () => {
     const out = await parts(provider().chat({ ...base, tools }));
     const deltas = out.filter((p) => p.type === "tool-call-delta");
     assert.ok(deltas.length >= 8, `expected many deltas, got ${deltas.length}`);
-    const calls = out.filter((p) => p.type === "tool-call").map((p) => (p as { toolCall: unknown }).toolCall);
+    const calls = out.filter((p) => p.type === "tool-call").map((p) =>
+      (p as { toolCall: unknown }).toolCall
+    );
     assert.deepEqual(calls, [
-      { id: "call_A", name: "address_list_add", arguments: { list: "blocked", address: "1.2.3.4" } },
+      {
+        id: "call_A",
+        name: "address_list_add",
+        arguments: { list: "blocked", address: "1.2.3.4" },
+      },
       { id: "call_B", name: "clock", arguments: { tz: "Europe/Riga" } },
     ]);
     assert.equal((out.at(-1) as { reason: string }).reason, "tool-calls");
@@ -68,25 +103,37 @@ describe("createOpenAICompatible()", () => {
 
   it("sends assistant tool calls and tool results in OpenAI form", async () => {
     fake.push({ text: "done" });
-    await collectChat(provider().chat({
-      messages: [
-        { role: "user", content: "block" },
-        { role: "assistant", content: "", toolCalls: [{ id: "call_1", name: "clock", arguments: { a: 1 } }] },
-        { role: "tool", toolCallId: "call_1", name: "clock", content: "12:00" },
-      ],
-    }));
+    await collectChat(
+      provider().chat({
+        messages: [
+          { role: "user", content: "block" },
+          {
+            role: "assistant",
+            content: "",
+            toolCalls: [{ id: "call_1", name: "clock", arguments: { a: 1 } }],
+          },
+          { role: "tool", toolCallId: "call_1", name: "clock", content: "12:00" },
+        ],
+      }),
+    );
     const msgs = fake.requests.at(-1)!.body.messages;
     assert.deepEqual(msgs[1], {
       role: "assistant",
       content: null,
-      tool_calls: [{ id: "call_1", type: "function", function: { name: "clock", arguments: '{"a":1}' } }],
+      tool_calls: [{
+        id: "call_1",
+        type: "function",
+        function: { name: "clock", arguments: '{"a":1}' },
+      }],
     });
     assert.deepEqual(msgs[2], { role: "tool", tool_call_id: "call_1", content: "12:00" });
   });
 
   it("non-streaming yields the same parts from one JSON response", async () => {
     fake.push({ text: "Hi", toolCalls: [{ id: "c1", name: "clock", arguments: {} }] });
-    const result = await collectChat(provider().chat({ ...base, tools, stream: false, maxTokens: 50 }));
+    const result = await collectChat(
+      provider().chat({ ...base, tools, stream: false, maxTokens: 50 }),
+    );
     assert.equal(result.text, "Hi");
     assert.deepEqual(result.toolCalls, [{ id: "c1", name: "clock", arguments: {} }]);
     assert.equal(result.finishReason, "tool-calls");
@@ -108,7 +155,11 @@ describe("createOpenAICompatible()", () => {
     fake.push({ text: '<tool_call>{"name": "clock", "arguments": {"tz": "UTC"}}</tool_call>' });
     const out = await parts(provider().chat({ ...base, tools }));
     const call = out.find((p) => p.type === "tool-call");
-    assert.deepEqual(call, { type: "tool-call", toolCall: { id: "text_call_0", name: "clock", arguments: { tz: "UTC" } }, fromText: true });
+    assert.deepEqual(call, {
+      type: "tool-call",
+      toolCall: { id: "text_call_0", name: "clock", arguments: { tz: "UTC" } },
+      fromText: true,
+    });
     assert.equal((out.at(-1) as { reason: string }).reason, "tool-calls");
   });
 
@@ -142,7 +193,16 @@ describe("createOpenAICompatible()", () => {
 
   it("429 insufficient_quota is billing; 429 with retry-after carries retryAfterMs", async () => {
     fake.push(
-      { status: 429, body: { error: { message: "You exceeded your current quota", type: "insufficient_quota", code: "insufficient_quota" } } },
+      {
+        status: 429,
+        body: {
+          error: {
+            message: "You exceeded your current quota",
+            type: "insufficient_quota",
+            code: "insufficient_quota",
+          },
+        },
+      },
       { status: 429, headers: { "retry-after": "2" } },
     );
     const a = await parts(provider().chat(base));
@@ -189,7 +249,9 @@ describe("createOpenAICompatible()", () => {
     assert.equal(ea.kind, "bad-request");
     assert.match(ea.message, /header "authorization"/);
     assert.doesNotMatch(ea.message, /abcd/);
-    const b = await parts(provider().chat({ messages: [{ role: "user", content: "key ENCRYPTED:v1:zz" }] }));
+    const b = await parts(
+      provider().chat({ messages: [{ role: "user", content: "key ENCRYPTED:v1:zz" }] }),
+    );
     assert.match((b[0] as { error: { message: string } }).error.message, /body/);
     const c = await parts(provider({ headers: { "x-extra": "ENCRYPTED:v2:q" } }).chat(base));
     assert.match((c[0] as { error: { message: string } }).error.message, /header "x-extra"/);
@@ -198,11 +260,14 @@ describe("createOpenAICompatible()", () => {
 
   it("collectChat throws the classified ProviderError", async () => {
     fake.push({ status: 503 });
-    await assert.rejects(collectChat(provider().chat(base)), (e: { kind: string; name: string }) => {
-      assert.equal(e.name, "ProviderError");
-      assert.equal(e.kind, "overloaded");
-      return true;
-    });
+    await assert.rejects(
+      collectChat(provider().chat(base)),
+      (e: { kind: string; name: string }) => {
+        assert.equal(e.name, "ProviderError");
+        assert.equal(e.kind, "overloaded");
+        return true;
+      },
+    );
   });
 
   it("probe() lists models and tells a bad key apart", async () => {

@@ -17,12 +17,16 @@ describe("probeProvider()", () => {
   });
 
   it("ok when the model list answers", async () => {
-    const result = await probeProvider(createOpenAICompatible({ baseURL: fake.baseURL, apiKey: "k" }));
+    const result = await probeProvider(
+      createOpenAICompatible({ baseURL: fake.baseURL, apiKey: "k" }),
+    );
     assert.equal(result.ok, true);
   });
 
   it("auth when the key is refused, with a hint", async () => {
-    const result = await probeProvider(createOpenAICompatible({ baseURL: fake.baseURL, apiKey: "bad" }));
+    const result = await probeProvider(
+      createOpenAICompatible({ baseURL: fake.baseURL, apiKey: "bad" }),
+    );
     assert.equal(result.ok, false);
     assert.equal(result.kind, "auth");
     assert.match(result.detail, /API key/);
@@ -32,14 +36,18 @@ describe("probeProvider()", () => {
     const closed = await serveLocal(() => new Response("x"));
     const url = closed.url;
     await closed.close();
-    const result = await probeProvider(createOpenAICompatible({ baseURL: `${url}/v1`, apiKey: "k", timeoutMs: 2000 }));
+    const result = await probeProvider(
+      createOpenAICompatible({ baseURL: `${url}/v1`, apiKey: "k", timeoutMs: 2000 }),
+    );
     assert.equal(result.ok, false);
     assert.equal(result.kind, "network");
     assert.match(result.detail, /base URL/);
   });
 
   it("a missing key is reported without a request", async () => {
-    const result = await probeProvider(createProvider("groq", { env: { GROQ_BASE_URL: fake.baseURL } }));
+    const result = await probeProvider(
+      createProvider("groq", { env: { GROQ_BASE_URL: fake.baseURL } }),
+    );
     assert.equal(result.kind, "auth");
     assert.match(result.detail, /GROQ_API_KEY/);
   });
@@ -50,10 +58,18 @@ describe("probeProvider()", () => {
       if (url.pathname.endsWith("/models")) return new Response("not found", { status: 404 });
       const body = await request.json();
       assert.equal(body.max_tokens, 1);
-      return Response.json({ choices: [{ index: 0, message: { role: "assistant", content: "p" }, finish_reason: "length" }] });
+      return Response.json({
+        choices: [{
+          index: 0,
+          message: { role: "assistant", content: "p" },
+          finish_reason: "length",
+        }],
+      });
     });
     try {
-      const result = await probeProvider(createOpenAICompatible({ baseURL: `${noModels.url}/v1`, apiKey: "k" }));
+      const result = await probeProvider(
+        createOpenAICompatible({ baseURL: `${noModels.url}/v1`, apiKey: "k" }),
+      );
       assert.equal(result.ok, true);
       assert.match(result.detail, /1-token/);
     } finally {

@@ -28,7 +28,12 @@ describe("PROVIDERS / createProvider()", () => {
   let ge: FakeLLMServer;
   let ol: FakeLLMServer;
   before(async () => {
-    [oa, an, ge, ol] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeOllama()]);
+    [oa, an, ge, ol] = await Promise.all([
+      startFakeOpenAI(),
+      startFakeAnthropic(),
+      startFakeGemini(),
+      startFakeOllama(),
+    ]);
   });
   after(async () => {
     await Promise.all([oa.close(), an.close(), ge.close(), ol.close()]);
@@ -36,8 +41,21 @@ describe("PROVIDERS / createProvider()", () => {
 
   it("names every provider of CONTRACT §3 with its key variables and SDK-form base URL", () => {
     assert.deepEqual(PROVIDERS.map((p) => p.name), [
-      "openrouter", "openai", "anthropic", "gemini", "ollama", "groq", "mistral", "xai", "deepseek",
-      "together", "fireworks", "perplexity", "cohere", "moonshot", "custom",
+      "openrouter",
+      "openai",
+      "anthropic",
+      "gemini",
+      "ollama",
+      "groq",
+      "mistral",
+      "xai",
+      "deepseek",
+      "together",
+      "fireworks",
+      "perplexity",
+      "cohere",
+      "moonshot",
+      "custom",
     ]);
     assert.deepEqual(findProvider("openrouter")!.keyEnv, ["OPENROUTER_KEY", "OPENROUTER_API_KEY"]);
     assert.equal(findProvider("anthropic")!.defaultBaseUrl, "https://api.anthropic.com");
@@ -68,7 +86,11 @@ describe("PROVIDERS / createProvider()", () => {
 
   it("openrouter sends HTTP-Referer and X-Title; OPENROUTER_API_KEY works too", async () => {
     oa.push({ text: "x" });
-    await collectChat(createProvider("openrouter", { env: { OPENROUTER_API_KEY: "or-k", OPENROUTER_BASE_URL: oa.baseURL } }).chat(req));
+    await collectChat(
+      createProvider("openrouter", {
+        env: { OPENROUTER_API_KEY: "or-k", OPENROUTER_BASE_URL: oa.baseURL },
+      }).chat(req),
+    );
     const r = oa.requests.at(-1)!;
     assert.equal(r.headers.authorization, "Bearer or-k");
     assert.ok(r.headers["http-referer"]);
@@ -80,9 +102,19 @@ describe("PROVIDERS / createProvider()", () => {
     an.push({ text: "a" });
     ge.push({ text: "g" });
     ol.push({ text: "o" });
-    const a = await collectChat(createProvider("anthropic", { env: { ANTHROPIC_API_KEY: "ak", ANTHROPIC_BASE_URL: an.baseURL } }).chat(req));
-    const g = await collectChat(createProvider("gemini", { env: { GEMINI_API_KEY: "gk", GEMINI_BASE_URL: ge.baseURL } }).chat(req));
-    const o = await collectChat(createProvider("ollama", { env: { OLLAMA_BASE_URL: ol.baseURL } }).chat(req));
+    const a = await collectChat(
+      createProvider("anthropic", {
+        env: { ANTHROPIC_API_KEY: "ak", ANTHROPIC_BASE_URL: an.baseURL },
+      }).chat(req),
+    );
+    const g = await collectChat(
+      createProvider("gemini", { env: { GEMINI_API_KEY: "gk", GEMINI_BASE_URL: ge.baseURL } }).chat(
+        req,
+      ),
+    );
+    const o = await collectChat(
+      createProvider("ollama", { env: { OLLAMA_BASE_URL: ol.baseURL } }).chat(req),
+    );
     assert.deepEqual([a.text, g.text, o.text], ["a", "g", "o"]);
     assert.equal(an.requests.at(-1)!.headers["x-api-key"], "ak");
     assert.equal(ge.requests.at(-1)!.headers["x-goog-api-key"], "gk");
@@ -109,15 +141,21 @@ describe("PROVIDERS / createProvider()", () => {
   it("rejects unknown names and an unconfigured custom provider", () => {
     assert.throws(() => createProvider("nope"), /unknown name/);
     assert.throws(() => createProvider("custom", { env: {} }), /LLM_BASE_URL/);
-    assert.throws(() => createProvider("custom", { env: { LLM_BASE_URL: "http://x/v1" } }), /MODEL/);
+    assert.throws(
+      () => createProvider("custom", { env: { LLM_BASE_URL: "http://x/v1" } }),
+      /MODEL/,
+    );
   });
 
   it("parseProviderChain() reads provider and provider:model (models may contain : and /)", () => {
-    assert.deepEqual(parseProviderChain(" anthropic, groq:llama-3.1-8b-instant ,openrouter:meta/llama:free,"), [
-      { provider: "anthropic" },
-      { provider: "groq", model: "llama-3.1-8b-instant" },
-      { provider: "openrouter", model: "meta/llama:free" },
-    ]);
+    assert.deepEqual(
+      parseProviderChain(" anthropic, groq:llama-3.1-8b-instant ,openrouter:meta/llama:free,"),
+      [
+        { provider: "anthropic" },
+        { provider: "groq", model: "llama-3.1-8b-instant" },
+        { provider: "openrouter", model: "meta/llama:free" },
+      ],
+    );
     assert.deepEqual(parseProviderChain(""), []);
     assert.throws(() => parseProviderChain("openai,bogus"), /unknown provider "bogus"/);
   });
@@ -139,15 +177,24 @@ describe("PROVIDERS / createProvider()", () => {
       sleep: async () => {},
     });
     const out = await parts(chain.chat(req));
-    assert.deepEqual(out.find((p) => p.type === "fallback") && (out.find((p) => p.type === "fallback") as { to: string }).to, "anthropic:claude-y");
-    assert.equal(out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join(""), "anthropic saves the day");
+    assert.deepEqual(
+      out.find((p) => p.type === "fallback") &&
+        (out.find((p) => p.type === "fallback") as { to: string }).to,
+      "anthropic:claude-y",
+    );
+    assert.equal(
+      out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join(""),
+      "anthropic saves the day",
+    );
     assert.equal(oa.requests.at(-1)!.body.model, "gpt-x");
     assert.equal(an.requests.at(-1)!.body.model, "claude-y");
   });
 
   it("createProviderChain() uses LLM_API_KEY and LLM_BASE_URL for the primary; rejects a bad LLM_TIMEOUT_MS", async () => {
     oa.push({ text: "k" });
-    const chain = createProviderChain({ env: { LLM_PROVIDER: "groq", LLM_API_KEY: "generic", LLM_BASE_URL: oa.baseURL } });
+    const chain = createProviderChain({
+      env: { LLM_PROVIDER: "groq", LLM_API_KEY: "generic", LLM_BASE_URL: oa.baseURL },
+    });
     await collectChat(chain.chat(req));
     assert.equal(oa.requests.at(-1)!.headers.authorization, "Bearer generic");
     assert.throws(() => createProviderChain({ env: { LLM_TIMEOUT_MS: "soon" } }), /LLM_TIMEOUT_MS/);

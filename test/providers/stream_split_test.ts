@@ -7,7 +7,12 @@ import { createGemini } from "../../lib/providers/gemini.ts";
 import { createOllama } from "../../lib/providers/ollama.ts";
 import { collectChat } from "../../lib/providers/collect_chat.ts";
 import type { ChatResult, Provider } from "../../lib/providers/types.ts";
-import { type FakeReply, type FamilyRenderer, openaiRenderer, type RecordedRequest } from "../_fakes/openai.ts";
+import {
+  type FakeReply,
+  type FamilyRenderer,
+  openaiRenderer,
+  type RecordedRequest,
+} from "../_fakes/openai.ts";
 import { anthropicRenderer } from "../_fakes/anthropic.ts";
 import { geminiRenderer } from "../_fakes/gemini.ts";
 import { ollamaRenderer } from "../_fakes/ollama.ts";
@@ -51,10 +56,27 @@ interface Family {
 }
 
 const families: Family[] = [
-  { name: "openai (CRLF)", renderer: openaiRenderer, make: (fetch) => createOpenAICompatible({ baseURL: "http://x/v1", apiKey: "k", model: "m", fetch }) },
-  { name: "anthropic", renderer: anthropicRenderer, make: (fetch) => createAnthropic({ baseURL: "http://x", apiKey: "k", model: "m", fetch }) },
-  { name: "gemini", renderer: geminiRenderer, make: (fetch) => createGemini({ baseURL: "http://x", apiKey: "k", model: "m", fetch }) },
-  { name: "ollama", renderer: ollamaRenderer, make: (fetch) => createOllama({ baseURL: "http://x", model: "m", fetch }) },
+  {
+    name: "openai (CRLF)",
+    renderer: openaiRenderer,
+    make: (fetch) =>
+      createOpenAICompatible({ baseURL: "http://x/v1", apiKey: "k", model: "m", fetch }),
+  },
+  {
+    name: "anthropic",
+    renderer: anthropicRenderer,
+    make: (fetch) => createAnthropic({ baseURL: "http://x", apiKey: "k", model: "m", fetch }),
+  },
+  {
+    name: "gemini",
+    renderer: geminiRenderer,
+    make: (fetch) => createGemini({ baseURL: "http://x", apiKey: "k", model: "m", fetch }),
+  },
+  {
+    name: "ollama",
+    renderer: ollamaRenderer,
+    make: (fetch) => createOllama({ baseURL: "http://x", model: "m", fetch }),
+  },
 ];
 
 function bytesOf(family: Family): Uint8Array {
@@ -65,7 +87,12 @@ function bytesOf(family: Family): Uint8Array {
 
 async function run(family: Family, chunks: Uint8Array[]): Promise<ChatResult> {
   const provider = family.make(chunkedFetch(chunks, family.renderer.streamType));
-  return await collectChat(provider.chat({ messages: [{ role: "user", content: "x" }], tools: [{ name: "clock", description: "", parameters: {} }] }));
+  return await collectChat(
+    provider.chat({
+      messages: [{ role: "user", content: "x" }],
+      tools: [{ name: "clock", description: "", parameters: {} }],
+    }),
+  );
 }
 
 describe("stream parsing survives any split", () => {
@@ -74,7 +101,10 @@ describe("stream parsing survives any split", () => {
       const bytes = bytesOf(family);
       const whole = await run(family, [bytes]);
       assert.equal(whole.text, reply.text);
-      assert.deepEqual(whole.toolCalls.map((c) => [c.name, c.arguments]), [["clock", { tz: "Europe/Rīga", note: "🕐" }]]);
+      assert.deepEqual(whole.toolCalls.map((c) => [c.name, c.arguments]), [["clock", {
+        tz: "Europe/Rīga",
+        note: "🕐",
+      }]]);
       for (let i = 1; i < bytes.length; i++) {
         const result = await run(family, [bytes.subarray(0, i), bytes.subarray(i)]);
         assert.deepEqual(result, whole, `split at byte ${i}`);
@@ -85,16 +115,19 @@ describe("stream parsing survives any split", () => {
       const bytes = bytesOf(family);
       const whole = await run(family, [bytes]);
       await fc.assert(
-        fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), async (cuts) => {
-          const sorted = [...cuts].sort((a, b) => a - b);
-          const chunks: Uint8Array[] = [];
-          let prev = 0;
-          for (const c of [...sorted, bytes.length]) {
-            chunks.push(bytes.subarray(prev, c));
-            prev = c;
-          }
-          assert.deepEqual(await run(family, chunks), whole);
-        }),
+        fc.asyncProperty(
+          fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }),
+          async (cuts) => {
+            const sorted = [...cuts].sort((a, b) => a - b);
+            const chunks: Uint8Array[] = [];
+            let prev = 0;
+            for (const c of [...sorted, bytes.length]) {
+              chunks.push(bytes.subarray(prev, c));
+              prev = c;
+            }
+            assert.deepEqual(await run(family, chunks), whole);
+          },
+        ),
         { numRuns: 60 },
       );
     });
