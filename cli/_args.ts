@@ -15,7 +15,11 @@ export class UsageError extends Error {
 
 /** Flags every command accepts. */
 export const globalArgs: {
-  readonly config: { readonly type: "string"; readonly description: string; readonly valueHint: string };
+  readonly config: {
+    readonly type: "string";
+    readonly description: string;
+    readonly valueHint: string;
+  };
   readonly debug: { readonly type: "boolean"; readonly description: string };
 } = {
   config: {
@@ -39,7 +43,11 @@ export function checkArgs(command: string, tokens: readonly string[], defs: Args
       positionals++;
       continue;
     }
-    const entry = { name, type, ...("options" in def && def.options ? { options: def.options } : {}) };
+    const entry = {
+      name,
+      type,
+      ...("options" in def && def.options ? { options: def.options } : {}),
+    };
     flags.set(name, entry);
     const aliases = "alias" in def && def.alias ? [def.alias].flat() : [];
     for (const a of aliases) flags.set(a, entry);
@@ -62,7 +70,11 @@ export function checkArgs(command: string, tokens: readonly string[], defs: Args
         continue;
       }
       if (!flag) {
-        throw new UsageError(`Unknown option ${dashes(name)}${eq < 0 ? "" : "=…"} for "${command}" (run mikroclaw ${command} --help)`);
+        throw new UsageError(
+          `Unknown option ${dashes(name)}${
+            eq < 0 ? "" : "=…"
+          } for "${command}" (run mikroclaw ${command} --help)`,
+        );
       }
       if (flag.type === "boolean") {
         if (value !== undefined && value !== "true" && value !== "false") {
@@ -80,7 +92,9 @@ export function checkArgs(command: string, tokens: readonly string[], defs: Args
       }
       if (flag.options && !flag.options.includes(value)) {
         throw new UsageError(
-          `Invalid value ${JSON.stringify(value)} for ${dashes(name)} (expected ${flag.options.join(" or ")})`,
+          `Invalid value ${JSON.stringify(value)} for ${dashes(name)} (expected ${
+            flag.options.join(" or ")
+          })`,
         );
       }
       flag = undefined;
@@ -88,7 +102,11 @@ export function checkArgs(command: string, tokens: readonly string[], defs: Args
     }
     seen++;
     if (seen > positionals) {
-      throw new UsageError(`Unexpected argument ${JSON.stringify(token)} for "${command}" (run mikroclaw ${command} --help)`);
+      throw new UsageError(
+        `Unexpected argument ${
+          JSON.stringify(token)
+        } for "${command}" (run mikroclaw ${command} --help)`,
+      );
     }
   }
 }

@@ -18,7 +18,9 @@ export async function loadCliConfig(args: { config?: unknown }): Promise<Config>
     const { existsSync } = await import("node:fs");
     if (existsSync(DEFAULT_CONFIG_FILE)) file = DEFAULT_CONFIG_FILE;
   }
-  const config = await loadConfig(file === undefined ? { env: process.env } : { env: process.env, file });
+  const config = await loadConfig(
+    file === undefined ? { env: process.env } : { env: process.env, file },
+  );
   configureLogger({ ...config.log, secrets: collectSecrets(config) });
   return config;
 }

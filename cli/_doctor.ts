@@ -77,7 +77,9 @@ const configProbe: DoctorProbe = {
   name: "config",
   run: async (config) => ({
     ok: true,
-    detail: `configuration is valid${config.file ? ` (file ${config.file})` : " (environment only)"}`,
+    detail: `configuration is valid${
+      config.file ? ` (file ${config.file})` : " (environment only)"
+    }`,
   }),
 };
 
@@ -92,7 +94,9 @@ const llmKeysProbe: DoctorProbe = {
       const key = i === 0 ? config.llm.apiKey : own.apiKey;
       const role = i === 0 ? "primary" : `fallback ${i}`;
       if (info?.keyRequired !== false && !key) {
-        const names = i === 0 ? ["LLM_API_KEY", ...(info?.keyEnv ?? [])] : [...(info?.keyEnv ?? [])];
+        const names = i === 0
+          ? ["LLM_API_KEY", ...(info?.keyEnv ?? [])]
+          : [...(info?.keyEnv ?? [])];
         out.push({
           ok: false,
           detail: `${role} provider ${entry.provider} has no API key`,
@@ -110,7 +114,10 @@ const llmReachProbe: DoctorProbe = {
   run: async (config, signal) => {
     const { createProvider } = await import("../lib/providers/registry.ts");
     const { probeProvider } = await import("../lib/providers/probe.ts");
-    const chain = [{ provider: config.llm.provider, model: config.llm.model }, ...config.llm.fallbacks];
+    const chain = [
+      { provider: config.llm.provider, model: config.llm.model },
+      ...config.llm.fallbacks,
+    ];
     const out: ProbeOutcome[] = [];
     for (const [i, entry] of chain.entries()) {
       const own = config.llm.providers[entry.provider];
@@ -127,15 +134,13 @@ const llmReachProbe: DoctorProbe = {
       });
       const result = await probeProvider(provider, { signal });
       out.push(
-        result.ok
-          ? { ok: true, detail: `${entry.provider}: ${result.detail}` }
-          : {
-            ok: false,
-            detail: `${entry.provider}: ${result.detail}`,
-            fix: result.kind === "auth"
-              ? `check ${info?.keyEnv.join(" / ") ?? "the API key"}`
-              : `check ${info?.baseUrlEnv ?? "the base URL"} and the network`,
-          },
+        result.ok ? { ok: true, detail: `${entry.provider}: ${result.detail}` } : {
+          ok: false,
+          detail: `${entry.provider}: ${result.detail}`,
+          fix: result.kind === "auth"
+            ? `check ${info?.keyEnv.join(" / ") ?? "the API key"}`
+            : `check ${info?.baseUrlEnv ?? "the base URL"} and the network`,
+        },
       );
     }
     return out.length > 0 ? out : { ok: true, detail: "no provider with a key to call" };
@@ -148,9 +153,9 @@ const gatewayProbe: DoctorProbe = {
     const loopback = isLoopbackHost(gateway.bind);
     return {
       ok: true,
-      detail: `binds ${gateway.bind}:${gateway.port}, pairing ${gateway.pairingRequired ? "required" : "off"}${
-        loopback ? "" : " (reachable from the network: keep the router firewall tight)"
-      }`,
+      detail: `binds ${gateway.bind}:${gateway.port}, pairing ${
+        gateway.pairingRequired ? "required" : "off"
+      }${loopback ? "" : " (reachable from the network: keep the router firewall tight)"}`,
     };
   },
 };
@@ -169,13 +174,17 @@ const channelsProbe: DoctorProbe = {
       if (!allowlist.all && allowlist.ids.length === 0) {
         out.push({
           ok: false,
-          detail: `${name} is configured but its allowlist is empty, so nobody can talk to the agent`,
-          fix: `set ${variable} to the sender ids allowed (e.g. ${variable}=123456789), or * for everyone`,
+          detail:
+            `${name} is configured but its allowlist is empty, so nobody can talk to the agent`,
+          fix:
+            `set ${variable} to the sender ids allowed (e.g. ${variable}=123456789), or * for everyone`,
         });
       } else {
         out.push({
           ok: true,
-          detail: `${name}: ${allowlist.all ? "everyone allowed (*)" : `${allowlist.ids.length} sender(s) allowed`}`,
+          detail: `${name}: ${
+            allowlist.all ? "everyone allowed (*)" : `${allowlist.ids.length} sender(s) allowed`
+          }`,
         });
       }
     }
@@ -193,7 +202,10 @@ const routerProbe: DoctorProbe = {
   name: "router",
   run: async ({ router }) => {
     if (!router.url) {
-      return { ok: true, detail: "no router configured (set ROUTER_HOST or ROUTER_URL to manage one)" };
+      return {
+        ok: true,
+        detail: "no router configured (set ROUTER_HOST or ROUTER_URL to manage one)",
+      };
     }
     const out: ProbeOutcome[] = [];
     if (!router.user || !router.password) {
@@ -203,19 +215,28 @@ const routerProbe: DoctorProbe = {
         fix: "set ROUTER_USER and ROUTER_PASS (a user in a least-privilege group)",
       });
     }
-    if (router.url.startsWith("http:") && !/^http:\/\/(?:127\.|172\.1[6-9]\.|172\.2\d\.|172\.3[01]\.|\[::1\]|localhost)/.test(router.url)) {
+    if (
+      router.url.startsWith("http:") &&
+      !/^http:\/\/(?:127\.|172\.1[6-9]\.|172\.2\d\.|172\.3[01]\.|\[::1\]|localhost)/.test(
+        router.url,
+      )
+    ) {
       out.push({
         ok: false,
-        detail: `the router password would cross the network in clear text (${new URL(router.url).host})`,
+        detail: `the router password would cross the network in clear text (${
+          new URL(router.url).host
+        })`,
         fix: "use https (ROUTER_HOST or an https ROUTER_URL) with ROUTER_TLS_FINGERPRINT",
       });
     }
-    const writes = router.allowWrite ? `writes allowed in ${router.writeScopes.join(", ")}` : "read-only";
+    const writes = router.allowWrite
+      ? `writes allowed in ${router.writeScopes.join(", ")}`
+      : "read-only";
     out.push({
       ok: true,
-      detail: `${new URL(router.url).host}: ${writes}${router.allowExecute ? ", execute allowed" : ""}${
-        router.approval === "writes" ? ", writes need approval" : ""
-      }`,
+      detail: `${new URL(router.url).host}: ${writes}${
+        router.allowExecute ? ", execute allowed" : ""
+      }${router.approval === "writes" ? ", writes need approval" : ""}`,
     });
     return out;
   },

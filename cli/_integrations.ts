@@ -28,7 +28,9 @@ function providerIntegrations(): Integration[] {
   return PROVIDERS.map((p): Integration => ({
     name: p.name,
     kind: "provider",
-    description: `${p.family} LLM provider${p.defaultModel ? ` (default model ${p.defaultModel})` : ""}`,
+    description: `${p.family} LLM provider${
+      p.defaultModel ? ` (default model ${p.defaultModel})` : ""
+    }`,
     needs: [
       ...(p.keyRequired ? [p.keyEnv.join("|")] : []),
       ...(p.defaultBaseUrl ? [] : [`${p.baseUrlEnv}|LLM_BASE_URL`]),
@@ -39,7 +41,8 @@ function providerIntegrations(): Integration[] {
       const primary = config.llm.provider === name;
       const key = own?.apiKey ?? (primary ? config.llm.apiKey : undefined);
       const base = own?.baseUrl ?? (primary ? config.llm.baseUrl : undefined);
-      return (p.keyRequired ? set(key) : primary || set(base)) && (p.defaultBaseUrl !== "" || set(base));
+      return (p.keyRequired ? set(key) : primary || set(base)) &&
+        (p.defaultBaseUrl !== "" || set(base));
     },
     details: (config) => {
       const name = p.name as keyof Config["llm"]["providers"];
@@ -67,7 +70,10 @@ const CHANNELS: Integration[] = [
     description: "Telegram bot (long polling, or a webhook with TELEGRAM_WEBHOOK_SECRET)",
     needs: ["BOT_TOKEN", "TELEGRAM_ALLOWLIST"],
     configured: (c) => set(c.channels.telegram.botToken),
-    details: (c) => ({ allowlist: allowlistText(c.channels.telegram.allowlist), "api base": c.channels.telegram.apiBase }),
+    details: (c) => ({
+      allowlist: allowlistText(c.channels.telegram.allowlist),
+      "api base": c.channels.telegram.apiBase,
+    }),
   },
   {
     name: "discord",
@@ -75,15 +81,24 @@ const CHANNELS: Integration[] = [
     description: "Discord bot (gateway websocket; interactions with DISCORD_PUBLIC_KEY)",
     needs: ["DISCORD_BOT_TOKEN", "DISCORD_ALLOWLIST"],
     configured: (c) => set(c.channels.discord.botToken),
-    details: (c) => ({ allowlist: allowlistText(c.channels.discord.allowlist), "api base": c.channels.discord.apiBase }),
+    details: (c) => ({
+      allowlist: allowlistText(c.channels.discord.allowlist),
+      "api base": c.channels.discord.apiBase,
+    }),
   },
   {
     name: "slack",
     kind: "channel",
-    description: "Slack app (Socket Mode with SLACK_APP_TOKEN, or Events API with SLACK_SIGNING_SECRET)",
+    description:
+      "Slack app (Socket Mode with SLACK_APP_TOKEN, or Events API with SLACK_SIGNING_SECRET)",
     needs: ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN|SLACK_SIGNING_SECRET", "SLACK_ALLOWLIST"],
-    configured: (c) => set(c.channels.slack.botToken) && (set(c.channels.slack.appToken) || set(c.channels.slack.signingSecret)),
-    details: (c) => ({ allowlist: allowlistText(c.channels.slack.allowlist), "api base": c.channels.slack.apiBase }),
+    configured: (c) =>
+      set(c.channels.slack.botToken) &&
+      (set(c.channels.slack.appToken) || set(c.channels.slack.signingSecret)),
+    details: (c) => ({
+      allowlist: allowlistText(c.channels.slack.allowlist),
+      "api base": c.channels.slack.apiBase,
+    }),
   },
 ];
 
@@ -108,15 +123,47 @@ const TOOLS: Integration[] = [
     ["WEB_SEARCH_PROVIDER", "BRAVE_API_KEY|TAVILY_API_KEY|SEARXNG_URL"],
     (c) => set(c.tools.webSearch.provider),
   ),
-  tool("web_scrape", "Scrape URL via cloud services", ["WEBSCRAPE_SERVICES"], (c) => c.tools.webscrapeServices.length > 0),
-  tool("skill_list", "List skills directory entries", ["SKILLS_DIR"], (c) => set(c.tools.skillsDir)),
-  tool("skill_invoke", "Invoke executable skill from skills directory", ["SKILLS_DIR"], (c) => set(c.tools.skillsDir)),
-  tool("routeros", "RouterOS tools over REST (read-only unless ROUTEROS_ALLOW_WRITE)", ["ROUTER_HOST|ROUTER_URL", "ROUTER_USER", "ROUTER_PASS"], (c) => set(c.router.url) && set(c.router.password)),
-  tool("routeros_execute", "Execute RouterOS command (needs ROUTEROS_ALLOW_EXECUTE)", ["ROUTER_HOST|ROUTER_URL", "ROUTEROS_ALLOW_EXECUTE"], (c) => set(c.router.url) && c.router.allowExecute),
-  tool("shell_exec", "Execute allowed shell command", ["ALLOWED_SHELL_CMDS"], (c) => c.tools.allowedShellCmds.length > 0),
+  tool(
+    "web_scrape",
+    "Scrape URL via cloud services",
+    ["WEBSCRAPE_SERVICES"],
+    (c) => c.tools.webscrapeServices.length > 0,
+  ),
+  tool(
+    "skill_list",
+    "List skills directory entries",
+    ["SKILLS_DIR"],
+    (c) => set(c.tools.skillsDir),
+  ),
+  tool(
+    "skill_invoke",
+    "Invoke executable skill from skills directory",
+    ["SKILLS_DIR"],
+    (c) => set(c.tools.skillsDir),
+  ),
+  tool("routeros", "RouterOS tools over REST (read-only unless ROUTEROS_ALLOW_WRITE)", [
+    "ROUTER_HOST|ROUTER_URL",
+    "ROUTER_USER",
+    "ROUTER_PASS",
+  ], (c) => set(c.router.url) && set(c.router.password)),
+  tool("routeros_execute", "Execute RouterOS command (needs ROUTEROS_ALLOW_EXECUTE)", [
+    "ROUTER_HOST|ROUTER_URL",
+    "ROUTEROS_ALLOW_EXECUTE",
+  ], (c) => set(c.router.url) && c.router.allowExecute),
+  tool(
+    "shell_exec",
+    "Execute allowed shell command",
+    ["ALLOWED_SHELL_CMDS"],
+    (c) => c.tools.allowedShellCmds.length > 0,
+  ),
   tool("file_read", "Read file in workspace", ["WORKSPACE_DIR"], () => true),
   tool("file_write", "Write file in workspace", ["WORKSPACE_DIR"], () => true),
-  tool("composio_call", "Call Composio-compatible endpoint", ["COMPOSIO_URL", "COMPOSIO_API_KEY"], (c) => set(c.tools.composioUrl) && set(c.tools.composioApiKey)),
+  tool(
+    "composio_call",
+    "Call Composio-compatible endpoint",
+    ["COMPOSIO_URL", "COMPOSIO_API_KEY"],
+    (c) => set(c.tools.composioUrl) && set(c.tools.composioApiKey),
+  ),
 ];
 
 const SERVICES: Integration[] = [
@@ -140,7 +187,10 @@ const SERVICES: Integration[] = [
     description: "memU cloud memory (else memory lives in MIKROCLAW_STORAGE)",
     needs: ["MEMU_API_KEY"],
     configured: (c) => set(c.memory.memuApiKey),
-    details: (c) => ({ "base URL": c.memory.memuBaseUrl, "auto recall": String(c.memory.autoRecall) }),
+    details: (c) => ({
+      "base URL": c.memory.memuBaseUrl,
+      "auto recall": String(c.memory.autoRecall),
+    }),
   },
   {
     name: "storage",
@@ -156,7 +206,10 @@ const SERVICES: Integration[] = [
     description: "The HTTP gateway (pairing, tasks, chat, webhooks, MCP, OpenAI-compatible API)",
     needs: ["GATEWAY_PORT", "GATEWAY_BIND"],
     configured: () => true,
-    details: (c) => ({ listen: `${c.gateway.bind}:${c.gateway.port}`, pairing: c.gateway.pairingRequired ? "required" : "off" }),
+    details: (c) => ({
+      listen: `${c.gateway.bind}:${c.gateway.port}`,
+      pairing: c.gateway.pairingRequired ? "required" : "off",
+    }),
   },
   {
     name: "mcp",
@@ -166,27 +219,46 @@ const SERVICES: Integration[] = [
     configured: (c) => set(c.tools.mcpServers),
   },
   {
-    name: "brave", kind: "service", description: "Brave Search API (web_search)", needs: ["BRAVE_API_KEY"],
+    name: "brave",
+    kind: "service",
+    description: "Brave Search API (web_search)",
+    needs: ["BRAVE_API_KEY"],
     configured: (c) => set(c.tools.webSearch.braveApiKey),
   },
   {
-    name: "tavily", kind: "service", description: "Tavily search API (web_search)", needs: ["TAVILY_API_KEY"],
+    name: "tavily",
+    kind: "service",
+    description: "Tavily search API (web_search)",
+    needs: ["TAVILY_API_KEY"],
     configured: (c) => set(c.tools.webSearch.tavilyApiKey),
   },
   {
-    name: "searxng", kind: "service", description: "A SearXNG instance (web_search)", needs: ["SEARXNG_URL"],
+    name: "searxng",
+    kind: "service",
+    description: "A SearXNG instance (web_search)",
+    needs: ["SEARXNG_URL"],
     configured: (c) => set(c.tools.webSearch.searxngUrl),
   },
   {
-    name: "jina", kind: "service", description: "Jina Reader (web_scrape; key optional)", needs: ["WEBSCRAPE_SERVICES=jina"],
+    name: "jina",
+    kind: "service",
+    description: "Jina Reader (web_scrape; key optional)",
+    needs: ["WEBSCRAPE_SERVICES=jina"],
     configured: (c) => c.tools.webscrapeServices.includes("jina"),
   },
   {
-    name: "firecrawl", kind: "service", description: "Firecrawl (web_scrape)", needs: ["WEBSCRAPE_SERVICES=firecrawl", "FIRECRAWL_API_KEY"],
-    configured: (c) => c.tools.webscrapeServices.includes("firecrawl") && set(c.tools.firecrawlApiKey),
+    name: "firecrawl",
+    kind: "service",
+    description: "Firecrawl (web_scrape)",
+    needs: ["WEBSCRAPE_SERVICES=firecrawl", "FIRECRAWL_API_KEY"],
+    configured: (c) =>
+      c.tools.webscrapeServices.includes("firecrawl") && set(c.tools.firecrawlApiKey),
   },
   {
-    name: "composio", kind: "service", description: "Composio-compatible endpoint (composio_call)", needs: ["COMPOSIO_URL", "COMPOSIO_API_KEY"],
+    name: "composio",
+    kind: "service",
+    description: "Composio-compatible endpoint (composio_call)",
+    needs: ["COMPOSIO_URL", "COMPOSIO_API_KEY"],
     configured: (c) => set(c.tools.composioUrl) && set(c.tools.composioApiKey),
   },
 ];

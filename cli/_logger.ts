@@ -12,7 +12,14 @@ import { isSecret } from "../lib/secrets/secret.ts";
 export type LogLevelName = "error" | "warn" | "info" | "debug";
 
 const LEVELS: Record<LogLevelName, number> = { error: 0, warn: 1, info: 3, debug: 4 };
-const NAMES: Record<number, string> = { 0: "error", 1: "warn", 2: "info", 3: "info", 4: "debug", 5: "debug" };
+const NAMES: Record<number, string> = {
+  0: "error",
+  1: "warn",
+  2: "info",
+  3: "info",
+  4: "debug",
+  5: "debug",
+};
 const MIN_SECRET_LENGTH = 4;
 
 let format: "text" | "json" = process.env.LOG_FORMAT?.trim().toLowerCase() === "json"

@@ -65,7 +65,9 @@ export async function runCli(rawArgs: readonly string[], io: CliIO = processIO):
         return 0;
       }
       const unknownFlag = flagsPart.find((t) => t.startsWith("-") && !isGlobalToken(t));
-      if (unknownFlag && !wantsHelp) throw new UsageError(`Unknown option ${unknownFlag.split("=")[0]}`);
+      if (unknownFlag && !wantsHelp) {
+        throw new UsageError(`Unknown option ${unknownFlag.split("=")[0]}`);
+      }
       if (wantsHelp) {
         io.stdout(`${plain(await renderUsage(root))}\n`);
         return 0;
@@ -77,7 +79,9 @@ export async function runCli(rawArgs: readonly string[], io: CliIO = processIO):
     if (!load) {
       const near = Object.keys(COMMANDS).find((c) => c.startsWith(name.slice(0, 3)));
       throw new UsageError(
-        `Unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ""} (run mikroclaw --help)`,
+        `Unknown command "${name}"${
+          near ? ` (did you mean "${near}"?)` : ""
+        } (run mikroclaw --help)`,
       );
     }
     const command = await load();
@@ -119,7 +123,7 @@ function report(error: unknown, debug: boolean, io: CliIO): number {
 /** Drops colours unless stdout is a terminal (and NO_COLOR is unset). */
 function plain(text: string): string {
   const tty = (process.stdout as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
-  return tty ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
+  return tty ? text : text.replace(new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g"), "");
 }
 
 function firstLine(text: string): string {

@@ -15,7 +15,11 @@ const args = {
   },
   id: { type: "positional", required: false, description: "Change id (all actions but list)" },
   json: { type: "boolean", description: "Print JSON" },
-  url: { type: "string", description: "Gateway URL (default: the local gateway)", valueHint: "URL" },
+  url: {
+    type: "string",
+    description: "Gateway URL (default: the local gateway)",
+    valueHint: "URL",
+  },
   token: {
     type: "string",
     description: "Gateway bearer token (default: MIKROCLAW_TOKEN)",

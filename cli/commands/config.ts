@@ -1,4 +1,7 @@
-/** `mikroclaw config --dump [--json]`: the effective configuration, secrets only as set/unset. */
+/**
+ * `mikroclaw config --dump [--json]`: the effective configuration, secrets only as set/unset;
+ * `config --list [--json]`: every known setting with its default and description.
+ */
 import { type CommandDef, defineCommand } from "citty";
 import { describeConfig } from "../../lib/config/load_config.ts";
 import { SETTINGS } from "../../lib/config/settings.ts";
@@ -8,7 +11,8 @@ import { loadCliConfig, print, printJson } from "../_context.ts";
 const args = {
   ...globalArgs,
   dump: { type: "boolean", description: "Print the effective configuration" },
-  json: { type: "boolean", description: "As JSON (with --dump)" },
+  json: { type: "boolean", description: "As JSON (with --dump or --list)" },
+  list: { type: "boolean", description: "List every setting with its default and description" },
 } as const;
 
 const config = defineCommand({
@@ -18,7 +22,20 @@ const config = defineCommand({
   },
   args,
   async run({ args }) {
-    if (!args.dump) throw new UsageError("config needs --dump (run mikroclaw config --help)");
+    if (args.list && !args.dump) {
+      if (args.json) return void printJson(SETTINGS);
+      const width = Math.max(...SETTINGS.map((s) => s.name.length));
+      return void print(
+        SETTINGS.map((s) =>
+          `${s.name.padEnd(width)}  ${s.description}${s.secret ? " (secret)" : ""}${
+            s.default === undefined ? "" : ` [default: ${s.default}]`
+          }`
+        ).join("\n"),
+      );
+    }
+    if (!args.dump || args.list) {
+      throw new UsageError("config needs --dump or --list (run mikroclaw config --help)");
+    }
     const loaded = await loadCliConfig(args);
     const described = describeConfig(loaded);
     if (args.json) return void printJson(described);

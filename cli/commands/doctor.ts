@@ -23,9 +23,13 @@ const doctor = defineCommand({
     if (args.json) printJson({ ok, checks });
     else {
       const lines = checks.map((c) =>
-        `${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}${!c.ok && c.fix ? `\n     fix: ${c.fix}` : ""}`
+        `${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}${
+          !c.ok && c.fix ? `\n     fix: ${c.fix}` : ""
+        }`
       );
-      lines.push(ok ? "All checks passed" : `${checks.filter((c) => !c.ok).length} problem(s) found`);
+      lines.push(
+        ok ? "All checks passed" : `${checks.filter((c) => !c.ok).length} problem(s) found`,
+      );
       print(lines.join("\n"));
     }
     return ok ? 0 : 1;

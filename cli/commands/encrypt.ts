@@ -13,7 +13,8 @@ const args = {
   assignment: {
     type: "positional",
     required: false,
-    description: "KEY=VALUE, or KEY alone to read the value from stdin (keeps it out of shell history)",
+    description:
+      "KEY=VALUE, or KEY alone to read the value from stdin (keeps it out of shell history)",
   },
 } as const;
 
@@ -25,11 +26,17 @@ const encrypt = defineCommand({
   args,
   async run({ args }) {
     const assignment = args.assignment;
-    if (!assignment) throw new UsageError("encrypt needs KEY=VALUE (e.g. mikroclaw encrypt OPENAI_API_KEY=sk-...)");
+    if (!assignment) {
+      throw new UsageError(
+        "encrypt needs KEY=VALUE (e.g. mikroclaw encrypt OPENAI_API_KEY=sk-...)",
+      );
+    }
     const eq = assignment.indexOf("=");
     const key = eq < 0 ? assignment : assignment.slice(0, eq);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key)) {
-      throw new UsageError(`Invalid name ${JSON.stringify(key.slice(0, 40))} (expected e.g. OPENAI_API_KEY=sk-...)`);
+      throw new UsageError(
+        `Invalid name ${JSON.stringify(key.slice(0, 40))} (expected e.g. OPENAI_API_KEY=sk-...)`,
+      );
     }
     const value = eq < 0 ? (await readStdin()).replace(/\r?\n$/, "") : assignment.slice(eq + 1);
     if (value === "") throw new UsageError(`Nothing to encrypt: the value of ${key} is empty`);

@@ -18,7 +18,9 @@ const gateway = defineCommand({
   args,
   async run({ args }) {
     if (args.port !== undefined && (!/^\d{1,5}$/.test(args.port) || Number(args.port) > 65535)) {
-      throw new UsageError(`Invalid value ${JSON.stringify(args.port)} for --port (expected 0-65535)`);
+      throw new UsageError(
+        `Invalid value ${JSON.stringify(args.port)} for --port (expected 0-65535)`,
+      );
     }
     await loadCliConfig(args);
     notBuilt("gateway", "the gateway server");

@@ -25,7 +25,9 @@ const integrations = defineCommand({
     }
     if (action === "info" && !args.name) throw new UsageError("integrations info needs a NAME");
     if (action === "list" && args.name) {
-      throw new UsageError(`Unexpected argument ${JSON.stringify(args.name)} for "integrations list"`);
+      throw new UsageError(
+        `Unexpected argument ${JSON.stringify(args.name)} for "integrations list"`,
+      );
     }
     const config = await loadCliConfig(args);
     if (action === "list") {
@@ -55,7 +57,9 @@ const integrations = defineCommand({
     const found = findIntegrations(args.name!);
     if (found.length === 0) {
       throw new AgentError(
-        `Cannot show integration "${args.name!.slice(0, 40)}": unknown name (run mikroclaw integrations list)`,
+        `Cannot show integration "${
+          args.name!.slice(0, 40)
+        }": unknown name (run mikroclaw integrations list)`,
         { code: ErrorCode.NotConfigured },
       );
     }
@@ -68,14 +72,16 @@ const integrations = defineCommand({
       ...(i.details ? { details: i.details(config) } : {}),
     }));
     if (args.json) return void printJson(infos.length === 1 ? infos[0] : infos);
-    print(infos.map((i) =>
-      [
-        `${i.name} (${i.kind}): ${i.description}`,
-        `  configured:     ${i.configured ? "yes" : "no"}`,
-        `  needs:          ${i.needs.length > 0 ? i.needs.join(", ") : "nothing"}`,
-        ...Object.entries(i.details ?? {}).map(([k, v]) => `  ${(k + ":").padEnd(15)} ${v}`),
-      ].join("\n")
-    ).join("\n\n"));
+    print(
+      infos.map((i) =>
+        [
+          `${i.name} (${i.kind}): ${i.description}`,
+          `  configured:     ${i.configured ? "yes" : "no"}`,
+          `  needs:          ${i.needs.length > 0 ? i.needs.join(", ") : "nothing"}`,
+          ...Object.entries(i.details ?? {}).map(([k, v]) => `  ${(k + ":").padEnd(15)} ${v}`),
+        ].join("\n")
+      ).join("\n\n"),
+    );
   },
 });
 

@@ -50,7 +50,16 @@ export const PROVIDER_NAMES = [
 
 const MAX_TEXT = 16_384;
 const TEXT = v.pipe(v.string(), v.maxLength(MAX_TEXT));
-const LINE = v.pipe(TEXT, v.regex(/^[^\x00-\x1f\x7f]*$/));
+/** True when `text` has no control character (tab and line breaks too, unless `multiline`). */
+function plainText(text: string, multiline = false): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 127 || (c < 32 && !(multiline && (c === 9 || c === 10 || c === 13)))) return false;
+  }
+  return true;
+}
+
+const LINE = v.pipe(TEXT, v.check((s) => plainText(s)));
 
 function kind(schema: v.GenericSchema<string, unknown>, expected: string, example: string): Kind {
   return { schema, expected, example };
@@ -146,10 +155,20 @@ function httpUrl(example: string, schemes: readonly string[] = ["http:", "https:
 }
 
 const STRING: Kind = kind(v.pipe(LINE, v.minLength(1)), "a non-empty single line", "value");
-const TEXT_KIND: Kind = kind(v.pipe(TEXT, v.minLength(1)), "non-empty text", "You are …");
+const TEXT_KIND: Kind = kind(
+  v.pipe(TEXT, v.minLength(1), v.check((s) => plainText(s, true))),
+  "non-empty text without control characters",
+  "You are …",
+);
 const PATH: Kind = kind(v.pipe(LINE, v.minLength(1)), "a path", "/data/workspace");
 const SECRET: Kind = kind(
-  v.pipe(TEXT, v.minLength(1), v.regex(/^[^\x00\r\n]*$/), v.transform((s) => secret(s))),
+  v.pipe(
+    TEXT,
+    v.transform((s) => s.trim()),
+    v.minLength(1),
+    v.check((s) => plainText(s)),
+    v.transform((s) => secret(s)),
+  ),
   `a single-line secret of at most ${MAX_TEXT} characters`,
   "sk-…",
 );
@@ -162,7 +181,8 @@ function validHost(text: string): boolean {
   if (h.length > 253 || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*$/.test(h)) {
     return false;
   }
-  return !/^[\d.]+$/.test(h) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(h) && h.split(".").every((o) => Number(o) <= 255);
+  return !/^[\d.]+$/.test(h) ||
+    /^\d{1,3}(?:\.\d{1,3}){3}$/.test(h) && h.split(".").every((o) => Number(o) <= 255);
 }
 
 const HOST: Kind = kind(
@@ -212,13 +232,25 @@ const FINGERPRINT: Kind = kind(
 );
 
 const KEY_TEXT: Kind = kind(
-  v.pipe(TEXT, v.regex(/^[^\x00\r\n]*$/), v.minLength(32), v.transform((s) => secret(s))),
+  v.pipe(
+    TEXT,
+    v.transform((s) => s.trim()),
+    v.check((s) => plainText(s)),
+    v.minLength(32),
+    v.transform((s) => secret(s)),
+  ),
   "at least 32 characters (a long passphrase, or 32 random bytes as hex or base64)",
   "$(openssl rand -hex 32)",
 );
 
 const LEGACY_KEY: Kind = kind(
-  v.pipe(TEXT, v.minLength(1), v.regex(/^[^\x00\r\n]*$/), v.transform((s) => secret(s))),
+  v.pipe(
+    TEXT,
+    v.transform((s) => s.trim()),
+    v.minLength(1),
+    v.check((s) => plainText(s)),
+    v.transform((s) => secret(s)),
+  ),
   "a non-empty passphrase",
   "my-old-key",
 );
@@ -264,7 +296,7 @@ const MCP: Kind = kind(
     v.minLength(1),
     v.check((s) => {
       const t = s.trim();
-      if (!t.startsWith("{")) return !/[\r\n\x00]/.test(t);
+      if (!t.startsWith("{")) return plainText(t);
       try {
         const parsed = JSON.parse(t);
         return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
@@ -304,7 +336,9 @@ const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p) => [
   ...providerKeyNames(p).map((n, i): SettingDef => ({
     name: n,
     group: "llm",
-    description: i === 0 ? `API key of ${p}` : `API key of ${p} (alias of ${providerKeyNames(p)[0]})`,
+    description: i === 0
+      ? `API key of ${p}`
+      : `API key of ${p} (alias of ${providerKeyNames(p)[0]})`,
     kind: SECRET,
     secret: true,
   })),
@@ -325,83 +359,521 @@ const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p) => [
 /** Every setting MikroClaw reads, in documentation order. */
 export const SETTING_DEFS: readonly SettingDef[] = [
   // LLM
-  { name: "LLM_PROVIDER", group: "llm", description: "primary LLM provider", kind: PROVIDER, default: "openrouter" },
-  { name: "MODEL", group: "llm", description: "model id of the primary provider", kind: STRING, defaultText: "per provider", example: "gpt-4o-mini" },
-  { name: "LLM_API_KEY", group: "llm", description: "API key of the primary provider (wins over the provider's own variable)", kind: SECRET, secret: true },
-  { name: "LLM_BASE_URL", group: "llm", description: "base URL of the primary provider (wins over <NAME>_BASE_URL)", kind: httpUrl("https://api.openai.com/v1") },
-  { name: "RELIABLE_PROVIDERS", group: "llm", description: "fallback chain: comma list of provider or provider:model", kind: RELIABLE, default: "" },
-  { name: "LLM_STREAMING", group: "llm", description: "stream model output", kind: BOOL, default: "on" },
-  { name: "LLM_TIMEOUT_MS", group: "llm", description: "total time budget of one model call, retries included (ms)", kind: int(1000, 3_600_000, "120000"), default: "120000" },
-  { name: "MAX_STEPS", group: "llm", description: "most model calls in one agent turn", kind: int(1, 100, "10"), default: "10" },
-  { name: "SYSTEM_PROMPT", group: "llm", description: "replaces the built-in system prompt", kind: TEXT_KIND },
+  {
+    name: "LLM_PROVIDER",
+    group: "llm",
+    description: "primary LLM provider",
+    kind: PROVIDER,
+    default: "openrouter",
+  },
+  {
+    name: "MODEL",
+    group: "llm",
+    description: "model id of the primary provider",
+    kind: STRING,
+    defaultText: "per provider",
+    example: "gpt-4o-mini",
+  },
+  {
+    name: "LLM_API_KEY",
+    group: "llm",
+    description: "API key of the primary provider (wins over the provider's own variable)",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "LLM_BASE_URL",
+    group: "llm",
+    description: "base URL of the primary provider (wins over <NAME>_BASE_URL)",
+    kind: httpUrl("https://api.openai.com/v1"),
+  },
+  {
+    name: "RELIABLE_PROVIDERS",
+    group: "llm",
+    description: "fallback chain: comma list of provider or provider:model",
+    kind: RELIABLE,
+    default: "",
+  },
+  {
+    name: "LLM_STREAMING",
+    group: "llm",
+    description: "stream model output",
+    kind: BOOL,
+    default: "on",
+  },
+  {
+    name: "LLM_TIMEOUT_MS",
+    group: "llm",
+    description: "total time budget of one model call, retries included (ms)",
+    kind: int(1000, 3_600_000, "120000"),
+    default: "120000",
+  },
+  {
+    name: "MAX_STEPS",
+    group: "llm",
+    description: "most model calls in one agent turn",
+    kind: int(1, 100, "10"),
+    default: "10",
+  },
+  {
+    name: "SYSTEM_PROMPT",
+    group: "llm",
+    description: "replaces the built-in system prompt",
+    kind: TEXT_KIND,
+  },
   ...PROVIDER_SETTINGS,
   // Router
-  { name: "ROUTER_HOST", group: "router", description: "RouterOS host (REST at https://HOST/rest)", kind: HOST },
-  { name: "ROUTER_URL", group: "router", description: "full RouterOS REST base, overrides ROUTER_HOST", kind: httpUrl("http://172.17.0.1/rest") },
-  { name: "ROUTER_USER", group: "router", description: "RouterOS user (use a least-privilege group)", kind: STRING, example: "mikroclaw" },
-  { name: "ROUTER_PASS", group: "router", description: "RouterOS password", kind: SECRET, secret: true },
-  { name: "ROUTER_TLS_FINGERPRINT", group: "router", description: "SHA-256 pin of the router's (self-signed) certificate", kind: FINGERPRINT },
-  { name: "ROUTEROS_ALLOW_WRITE", group: "router", description: "allow router writes within ROUTEROS_WRITE_SCOPES", kind: BOOL, default: "off" },
-  { name: "ROUTEROS_ALLOW_EXECUTE", group: "router", description: "allow free-form console commands (/execute)", kind: BOOL, default: "off" },
-  { name: "ROUTEROS_WRITE_SCOPES", group: "router", description: "menus writes may touch", kind: list(/^\/[A-Za-z0-9/_-]*$/, "a comma list of RouterOS menu paths", "/ip/firewall/address-list"), default: "/ip/firewall/address-list,/ip/firewall/filter" },
-  { name: "ROUTEROS_FIREWALL", group: "router", description: "add (and remove on exit) an input rule letting ROUTEROS_ALLOW_SUBNETS reach the gateway", kind: BOOL, default: "off" },
-  { name: "ROUTEROS_ALLOW_SUBNETS", group: "router", description: "subnets the firewall rule admits", kind: CIDR_LIST, default: "" },
-  { name: "HEARTBEAT_ROUTEROS", group: "router", description: "add a router scheduler entry that pings /health/heartbeat", kind: BOOL, default: "off" },
-  { name: "ROUTEROS_APPROVAL", group: "router", description: "writes wait for a person's approval", kind: choice(["off", "writes"], "writes"), default: "off" },
-  { name: "ROUTEROS_APPROVERS", group: "router", description: "who may approve: telegram:<id>, discord:<id>, slack:<id>", kind: list(/^(?:telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/, "a comma list of telegram:<id>, discord:<id> or slack:<id>", "telegram:4242"), defaultText: "the sender who asked" },
-  { name: "ROUTEROS_APPROVAL_TTL", group: "router", description: "seconds a pending change waits before it expires", kind: duration(10, 604_800, "600"), default: "600" },
-  { name: "ROUTEROS_CONFIRM_SECONDS", group: "router", description: "auto-revert an applied change unless confirmed within this time (0 = off)", kind: duration(0, 86_400, "120"), default: "0" },
+  {
+    name: "ROUTER_HOST",
+    group: "router",
+    description: "RouterOS host (REST at https://HOST/rest)",
+    kind: HOST,
+  },
+  {
+    name: "ROUTER_URL",
+    group: "router",
+    description: "full RouterOS REST base, overrides ROUTER_HOST",
+    kind: httpUrl("http://172.17.0.1/rest"),
+  },
+  {
+    name: "ROUTER_USER",
+    group: "router",
+    description: "RouterOS user (use a least-privilege group)",
+    kind: STRING,
+    example: "mikroclaw",
+  },
+  {
+    name: "ROUTER_PASS",
+    group: "router",
+    description: "RouterOS password",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "ROUTER_TLS_FINGERPRINT",
+    group: "router",
+    description: "SHA-256 pin of the router's (self-signed) certificate",
+    kind: FINGERPRINT,
+  },
+  {
+    name: "ROUTEROS_ALLOW_WRITE",
+    group: "router",
+    description: "allow router writes within ROUTEROS_WRITE_SCOPES",
+    kind: BOOL,
+    default: "off",
+  },
+  {
+    name: "ROUTEROS_ALLOW_EXECUTE",
+    group: "router",
+    description: "allow free-form console commands (/execute)",
+    kind: BOOL,
+    default: "off",
+  },
+  {
+    name: "ROUTEROS_WRITE_SCOPES",
+    group: "router",
+    description: "menus writes may touch",
+    kind: list(
+      /^\/[A-Za-z0-9/_-]*$/,
+      "a comma list of RouterOS menu paths",
+      "/ip/firewall/address-list",
+    ),
+    default: "/ip/firewall/address-list,/ip/firewall/filter",
+  },
+  {
+    name: "ROUTEROS_FIREWALL",
+    group: "router",
+    description:
+      "add (and remove on exit) an input rule letting ROUTEROS_ALLOW_SUBNETS reach the gateway",
+    kind: BOOL,
+    default: "off",
+  },
+  {
+    name: "ROUTEROS_ALLOW_SUBNETS",
+    group: "router",
+    description: "subnets the firewall rule admits",
+    kind: CIDR_LIST,
+    default: "",
+  },
+  {
+    name: "HEARTBEAT_ROUTEROS",
+    group: "router",
+    description: "add a router scheduler entry that pings /health/heartbeat",
+    kind: BOOL,
+    default: "off",
+  },
+  {
+    name: "ROUTEROS_APPROVAL",
+    group: "router",
+    description: "writes wait for a person's approval",
+    kind: choice(["off", "writes"], "writes"),
+    default: "off",
+  },
+  {
+    name: "ROUTEROS_APPROVERS",
+    group: "router",
+    description: "who may approve: telegram:<id>, discord:<id>, slack:<id>",
+    kind: list(
+      /^(?:telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/,
+      "a comma list of telegram:<id>, discord:<id> or slack:<id>",
+      "telegram:4242",
+    ),
+    defaultText: "the sender who asked",
+  },
+  {
+    name: "ROUTEROS_APPROVAL_TTL",
+    group: "router",
+    description: "seconds a pending change waits before it expires",
+    kind: duration(10, 604_800, "600"),
+    default: "600",
+  },
+  {
+    name: "ROUTEROS_CONFIRM_SECONDS",
+    group: "router",
+    description: "auto-revert an applied change unless confirmed within this time (0 = off)",
+    kind: duration(0, 86_400, "120"),
+    default: "0",
+  },
   // Channels
-  { name: "BOT_TOKEN", group: "telegram", description: "Telegram bot token", kind: SECRET, secret: true },
-  { name: "TELEGRAM_API_BASE", group: "telegram", description: "Telegram Bot API base", kind: httpUrl("https://api.telegram.org"), default: "https://api.telegram.org" },
-  { name: "TELEGRAM_ALLOWLIST", group: "telegram", description: "Telegram user ids allowed to talk (* = all; empty = none)", kind: ALLOWLIST, defaultText: "none" },
-  { name: "TELEGRAM_WEBHOOK_SECRET", group: "telegram", description: "secret of the Telegram webhook (X-Telegram-Bot-Api-Secret-Token)", kind: SECRET, secret: true },
-  { name: "DISCORD_BOT_TOKEN", group: "discord", description: "Discord bot token", kind: SECRET, secret: true },
-  { name: "DISCORD_PUBLIC_KEY", group: "discord", description: "Discord application public key (interactions)", kind: kind(v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.regex(/^[0-9a-f]{64}$/)), "64 hex digits", "e3b0c442…(64 hex)") },
-  { name: "DISCORD_API_BASE", group: "discord", description: "Discord REST base", kind: httpUrl("https://discord.com/api/v10"), default: "https://discord.com/api/v10" },
-  { name: "DISCORD_GATEWAY_URL", group: "discord", description: "Discord gateway URL (default: asked from /gateway/bot)", kind: httpUrl("wss://gateway.discord.gg", ["wss:", "ws:"]) },
-  { name: "DISCORD_ALLOWLIST", group: "discord", description: "Discord user ids allowed to talk (* = all; empty = none)", kind: ALLOWLIST, defaultText: "none" },
-  { name: "SLACK_BOT_TOKEN", group: "slack", description: "Slack bot token (xoxb-…)", kind: SECRET, secret: true },
-  { name: "SLACK_APP_TOKEN", group: "slack", description: "Slack app token for Socket Mode (xapp-…)", kind: SECRET, secret: true },
-  { name: "SLACK_SIGNING_SECRET", group: "slack", description: "Slack signing secret (Events API)", kind: SECRET, secret: true },
-  { name: "SLACK_API_BASE", group: "slack", description: "Slack Web API base", kind: httpUrl("https://slack.com/api"), default: "https://slack.com/api" },
-  { name: "SLACK_ALLOWLIST", group: "slack", description: "Slack user ids allowed to talk (* = all; empty = none)", kind: ALLOWLIST, defaultText: "none" },
+  {
+    name: "BOT_TOKEN",
+    group: "telegram",
+    description: "Telegram bot token",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "TELEGRAM_API_BASE",
+    group: "telegram",
+    description: "Telegram Bot API base",
+    kind: httpUrl("https://api.telegram.org"),
+    default: "https://api.telegram.org",
+  },
+  {
+    name: "TELEGRAM_ALLOWLIST",
+    group: "telegram",
+    description: "Telegram user ids allowed to talk (* = all; empty = none)",
+    kind: ALLOWLIST,
+    defaultText: "none",
+  },
+  {
+    name: "TELEGRAM_WEBHOOK_SECRET",
+    group: "telegram",
+    description: "secret of the Telegram webhook (X-Telegram-Bot-Api-Secret-Token)",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "DISCORD_BOT_TOKEN",
+    group: "discord",
+    description: "Discord bot token",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "DISCORD_PUBLIC_KEY",
+    group: "discord",
+    description: "Discord application public key (interactions)",
+    kind: kind(
+      v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.regex(/^[0-9a-f]{64}$/)),
+      "64 hex digits",
+      "e3b0c442…(64 hex)",
+    ),
+  },
+  {
+    name: "DISCORD_API_BASE",
+    group: "discord",
+    description: "Discord REST base",
+    kind: httpUrl("https://discord.com/api/v10"),
+    default: "https://discord.com/api/v10",
+  },
+  {
+    name: "DISCORD_GATEWAY_URL",
+    group: "discord",
+    description: "Discord gateway URL (default: asked from /gateway/bot)",
+    kind: httpUrl("wss://gateway.discord.gg", ["wss:", "ws:"]),
+  },
+  {
+    name: "DISCORD_ALLOWLIST",
+    group: "discord",
+    description: "Discord user ids allowed to talk (* = all; empty = none)",
+    kind: ALLOWLIST,
+    defaultText: "none",
+  },
+  {
+    name: "SLACK_BOT_TOKEN",
+    group: "slack",
+    description: "Slack bot token (xoxb-…)",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "SLACK_APP_TOKEN",
+    group: "slack",
+    description: "Slack app token for Socket Mode (xapp-…)",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "SLACK_SIGNING_SECRET",
+    group: "slack",
+    description: "Slack signing secret (Events API)",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "SLACK_API_BASE",
+    group: "slack",
+    description: "Slack Web API base",
+    kind: httpUrl("https://slack.com/api"),
+    default: "https://slack.com/api",
+  },
+  {
+    name: "SLACK_ALLOWLIST",
+    group: "slack",
+    description: "Slack user ids allowed to talk (* = all; empty = none)",
+    kind: ALLOWLIST,
+    defaultText: "none",
+  },
   // Gateway
-  { name: "GATEWAY_PORT", group: "gateway", description: "gateway port", kind: kind(v.pipe(v.string(), v.regex(/^\s*\d{1,5}\s*$/), v.transform((s) => Number(s.trim())), v.maxValue(65535)), "0-65535", "18789"), default: "18789" },
-  { name: "GATEWAY_BIND", group: "gateway", description: "gateway address", kind: HOST, default: "127.0.0.1", example: "127.0.0.1" },
-  { name: "PAIRING_REQUIRED", group: "gateway", description: "require a paired bearer token (0 only on a loopback bind)", kind: BOOL, default: "on" },
-  { name: "TRUSTED_PROXIES", group: "gateway", description: "proxies whose X-Forwarded-For is believed", kind: CIDR_LIST, default: "" },
-  { name: "GATEWAY_TOKEN_TTL", group: "gateway", description: "lifetime of a gateway token", kind: duration(60, 31_536_000, "30d"), default: "30d" },
-  { name: "TASK_CONCURRENCY", group: "gateway", description: "tasks run at once", kind: int(1, 64, "4"), default: "4" },
-  { name: "TASK_QUEUE_LIMIT", group: "gateway", description: "most queued tasks", kind: int(1, 100_000, "100"), default: "100" },
-  { name: "TASK_RETENTION", group: "gateway", description: "how long finished tasks are kept", kind: duration(0, 2_592_000, "3600"), default: "3600" },
+  {
+    name: "GATEWAY_PORT",
+    group: "gateway",
+    description: "gateway port",
+    kind: kind(
+      v.pipe(
+        v.string(),
+        v.regex(/^\s*\d{1,5}\s*$/),
+        v.transform((s) => Number(s.trim())),
+        v.maxValue(65535),
+      ),
+      "0-65535",
+      "18789",
+    ),
+    default: "18789",
+  },
+  {
+    name: "GATEWAY_BIND",
+    group: "gateway",
+    description: "gateway address",
+    kind: HOST,
+    default: "127.0.0.1",
+    example: "127.0.0.1",
+  },
+  {
+    name: "PAIRING_REQUIRED",
+    group: "gateway",
+    description: "require a paired bearer token (0 only on a loopback bind)",
+    kind: BOOL,
+    default: "on",
+  },
+  {
+    name: "TRUSTED_PROXIES",
+    group: "gateway",
+    description: "proxies whose X-Forwarded-For is believed",
+    kind: CIDR_LIST,
+    default: "",
+  },
+  {
+    name: "GATEWAY_TOKEN_TTL",
+    group: "gateway",
+    description: "lifetime of a gateway token",
+    kind: duration(60, 31_536_000, "30d"),
+    default: "30d",
+  },
+  {
+    name: "TASK_CONCURRENCY",
+    group: "gateway",
+    description: "tasks run at once",
+    kind: int(1, 64, "4"),
+    default: "4",
+  },
+  {
+    name: "TASK_QUEUE_LIMIT",
+    group: "gateway",
+    description: "most queued tasks",
+    kind: int(1, 100_000, "100"),
+    default: "100",
+  },
+  {
+    name: "TASK_RETENTION",
+    group: "gateway",
+    description: "how long finished tasks are kept",
+    kind: duration(0, 2_592_000, "3600"),
+    default: "3600",
+  },
   // Tools
-  { name: "WORKSPACE_DIR", group: "tools", description: "the only folder file tools may touch", kind: PATH, default: "./workspace" },
-  { name: "FORBIDDEN_PATHS", group: "tools", description: "extra workspace paths file tools refuse", kind: list(/^[^\x00]+$/, "a comma list of paths", ".secrets,private"), default: "" },
-  { name: "ALLOWED_SHELL_CMDS", group: "tools", description: "programs shell_exec may run (empty = none)", kind: list(/^[A-Za-z0-9._+-]{1,64}$/, "a comma list of program names", "ping,dig,uptime"), default: "" },
+  {
+    name: "WORKSPACE_DIR",
+    group: "tools",
+    description: "the only folder file tools may touch",
+    kind: PATH,
+    default: "./workspace",
+  },
+  {
+    name: "FORBIDDEN_PATHS",
+    group: "tools",
+    description: "extra workspace paths file tools refuse",
+    kind: list(/^.+$/, "a comma list of paths", ".secrets,private"),
+    default: "",
+  },
+  {
+    name: "ALLOWED_SHELL_CMDS",
+    group: "tools",
+    description: "programs shell_exec may run (empty = none)",
+    kind: list(/^[A-Za-z0-9._+-]{1,64}$/, "a comma list of program names", "ping,dig,uptime"),
+    default: "",
+  },
   { name: "SKILLS_DIR", group: "tools", description: "folder of executable skills", kind: PATH },
-  { name: "WEBSCRAPE_SERVICES", group: "tools", description: "web_scrape services in order: jina, firecrawl, direct", kind: list(/^(?:jina|firecrawl|direct)$/, "a comma list of jina, firecrawl, direct", "jina,direct"), default: "" },
-  { name: "WEB_SEARCH_PROVIDER", group: "tools", description: "web_search backend", kind: choice(["brave", "tavily", "searxng"], "brave"), defaultText: "the one configured" },
-  { name: "BRAVE_API_KEY", group: "tools", description: "Brave Search API key", kind: SECRET, secret: true },
-  { name: "TAVILY_API_KEY", group: "tools", description: "Tavily API key", kind: SECRET, secret: true },
-  { name: "SEARXNG_URL", group: "tools", description: "SearXNG instance URL", kind: httpUrl("http://searxng:8080") },
-  { name: "JINA_API_KEY", group: "tools", description: "Jina Reader API key (optional)", kind: SECRET, secret: true },
-  { name: "FIRECRAWL_API_KEY", group: "tools", description: "Firecrawl API key", kind: SECRET, secret: true },
-  { name: "COMPOSIO_URL", group: "tools", description: "Composio-compatible endpoint", kind: httpUrl("https://backend.composio.dev") },
-  { name: "COMPOSIO_API_KEY", group: "tools", description: "Composio API key", kind: SECRET, secret: true },
-  { name: "MCP_SERVERS", group: "tools", description: "MCP servers whose tools are offered (JSON or a file path)", kind: MCP, secret: true },
+  {
+    name: "WEBSCRAPE_SERVICES",
+    group: "tools",
+    description: "web_scrape services in order: jina, firecrawl, direct",
+    kind: list(
+      /^(?:jina|firecrawl|direct)$/,
+      "a comma list of jina, firecrawl, direct",
+      "jina,direct",
+    ),
+    default: "",
+  },
+  {
+    name: "WEB_SEARCH_PROVIDER",
+    group: "tools",
+    description: "web_search backend",
+    kind: choice(["brave", "tavily", "searxng"], "brave"),
+    defaultText: "the one configured",
+  },
+  {
+    name: "BRAVE_API_KEY",
+    group: "tools",
+    description: "Brave Search API key",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "TAVILY_API_KEY",
+    group: "tools",
+    description: "Tavily API key",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "SEARXNG_URL",
+    group: "tools",
+    description: "SearXNG instance URL",
+    kind: httpUrl("http://searxng:8080"),
+  },
+  {
+    name: "JINA_API_KEY",
+    group: "tools",
+    description: "Jina Reader API key (optional)",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "FIRECRAWL_API_KEY",
+    group: "tools",
+    description: "Firecrawl API key",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "COMPOSIO_URL",
+    group: "tools",
+    description: "Composio-compatible endpoint",
+    kind: httpUrl("https://backend.composio.dev"),
+  },
+  {
+    name: "COMPOSIO_API_KEY",
+    group: "tools",
+    description: "Composio API key",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "MCP_SERVERS",
+    group: "tools",
+    description: "MCP servers whose tools are offered (JSON or a file path)",
+    kind: MCP,
+    secret: true,
+  },
   // Memory and state
-  { name: "MEMU_API_KEY", group: "memory", description: "memU cloud API key", kind: SECRET, secret: true },
-  { name: "MEMU_BASE_URL", group: "memory", description: "memU API base", kind: httpUrl("https://api.memu.so"), default: "https://api.memu.so" },
-  { name: "MEMORY_AUTO_RECALL", group: "memory", description: "put recalled memories into each turn's context", kind: BOOL, defaultText: "on when memU is configured" },
-  { name: "MIKROCLAW_STORAGE", group: "storage", description: "state storage: memory (nothing on disk), fs:/path or redis://host:port", kind: STORAGE, default: "memory" },
-  { name: "AGENT_ID", group: "storage", description: "device identity id (overrides the stored one)", kind: AGENT_ID },
-  { name: "MIKROCLAW_STATE_DIR", group: "storage", description: "daemon pid and log folder", kind: PATH, default: "~/.mikroclaw" },
+  {
+    name: "MEMU_API_KEY",
+    group: "memory",
+    description: "memU cloud API key",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "MEMU_BASE_URL",
+    group: "memory",
+    description: "memU API base",
+    kind: httpUrl("https://api.memu.so"),
+    default: "https://api.memu.so",
+  },
+  {
+    name: "MEMORY_AUTO_RECALL",
+    group: "memory",
+    description: "put recalled memories into each turn's context",
+    kind: BOOL,
+    defaultText: "on when memU is configured",
+  },
+  {
+    name: "MIKROCLAW_STORAGE",
+    group: "storage",
+    description: "state storage: memory (nothing on disk), fs:/path or redis://host:port",
+    kind: STORAGE,
+    default: "memory",
+  },
+  {
+    name: "AGENT_ID",
+    group: "storage",
+    description: "device identity id (overrides the stored one)",
+    kind: AGENT_ID,
+  },
+  {
+    name: "MIKROCLAW_STATE_DIR",
+    group: "storage",
+    description: "daemon pid and log folder",
+    kind: PATH,
+    default: "~/.mikroclaw",
+  },
   // Secrets
-  { name: "MIKROCLAW_SECRET_KEY", group: "secrets", description: "key of ENCRYPTED:v2: values", kind: KEY_TEXT, secret: true },
-  { name: "MEMU_ENCRYPTION_KEY", group: "secrets", description: "key of the C original's ENCRYPTED:v1: values", kind: LEGACY_KEY, secret: true },
+  {
+    name: "MIKROCLAW_SECRET_KEY",
+    group: "secrets",
+    description: "key of ENCRYPTED:v2: values",
+    kind: KEY_TEXT,
+    secret: true,
+  },
+  {
+    name: "MEMU_ENCRYPTION_KEY",
+    group: "secrets",
+    description: "key of the C original's ENCRYPTED:v1: values",
+    kind: LEGACY_KEY,
+    secret: true,
+  },
   // CLI and logs
-  { name: "MIKROCLAW_TOKEN", group: "cli", description: "gateway bearer token used by the CLI (changes, status)", kind: SECRET, secret: true },
-  { name: "LOG_LEVEL", group: "log", description: "log level", kind: choice(["error", "warn", "info", "debug"], "info"), default: "info" },
-  { name: "LOG_FORMAT", group: "log", description: "log format (json = one object per line)", kind: choice(["text", "json"], "json"), default: "text" },
+  {
+    name: "MIKROCLAW_TOKEN",
+    group: "cli",
+    description: "gateway bearer token used by the CLI (changes, status)",
+    kind: SECRET,
+    secret: true,
+  },
+  {
+    name: "LOG_LEVEL",
+    group: "log",
+    description: "log level",
+    kind: choice(["error", "warn", "info", "debug"], "info"),
+    default: "info",
+  },
+  {
+    name: "LOG_FORMAT",
+    group: "log",
+    description: "log format (json = one object per line)",
+    kind: choice(["text", "json"], "json"),
+    default: "text",
+  },
 ];

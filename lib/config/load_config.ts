@@ -13,16 +13,10 @@ import {
   PROVIDER_NAMES,
   providerBaseUrlName,
   providerKeyNames,
-  type SettingDef,
   SETTING_DEFS,
+  type SettingDef,
 } from "./_schema.ts";
-import type {
-  Allowlist,
-  Config,
-  FallbackEntry,
-  ProviderName,
-  ProviderSettings,
-} from "./types.ts";
+import type { Allowlist, Config, FallbackEntry, ProviderName, ProviderSettings } from "./types.ts";
 
 /** Options of {@linkcode loadConfig}. */
 export interface LoadConfigOptions {
@@ -44,7 +38,8 @@ const MAX_FILE_BYTES = 1_048_576;
 const PIPE = { abortPipeEarly: true } as const;
 
 /**
- * Loads, decrypts and validates the configuration.
+ * Loads, decrypts and validates the configuration. A name set in the environment wins over
+ * the file, even when empty; an empty value counts as unset (its default applies).
  *
  * @throws {ConfigError} listing every bad setting by name, with what is wrong and an example
  * @example
@@ -80,14 +75,21 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     }
   }
   const keys = {
-    secretKey: raw.get("MIKROCLAW_SECRET_KEY"),
-    legacyKey: raw.get("MEMU_ENCRYPTION_KEY"),
+    secretKey: raw.get("MIKROCLAW_SECRET_KEY")?.trim(),
+    legacyKey: raw.get("MEMU_ENCRYPTION_KEY")?.trim(),
   };
   await Promise.all(
     [...raw].filter(([, value]) => isEncryptedValue(value.trim())).map(async ([name, value]) => {
       try {
-        raw.set(name, await decryptValue(value.trim(), keys, { name }));
+        const plain = await decryptValue(value.trim(), keys, { name });
         decrypted.add(name);
+        if (isEncryptedValue(plain.trim())) {
+          raw.delete(name);
+          issues.push({
+            key: name,
+            message: "decrypts to another ENCRYPTED: value (encrypt the plain value once)",
+          });
+        } else raw.set(name, plain);
       } catch (error) {
         raw.delete(name);
         const prefix = `Cannot decrypt ${name}: `;
@@ -186,7 +188,9 @@ function parseFile(text: string, name: string, issues: ConfigIssue[]): Record<st
   } catch (error) {
     issues.push({
       key: name,
-      message: `Cannot parse: invalid JSON (${errorMessage(error).slice(0, 120)}); expected e.g. {"GATEWAY_PORT": 18789}`,
+      message: `Cannot parse: invalid JSON (${
+        errorMessage(error).slice(0, 120)
+      }); expected e.g. {"GATEWAY_PORT": 18789}`,
     });
     return {};
   }
@@ -392,7 +396,11 @@ function assemble(values: Map<string, unknown>, env: Env, file: string | undefin
     },
     storage: {
       url: storageUrl,
-      kind: storageUrl.startsWith("fs:") ? "fs" : storageUrl.startsWith("redis") ? "redis" : "memory",
+      kind: storageUrl.startsWith("fs:")
+        ? "fs"
+        : storageUrl.startsWith("redis")
+        ? "redis"
+        : "memory",
       agentId: get("AGENT_ID"),
       stateDir,
     },
@@ -471,12 +479,18 @@ function describe(config: Config, values: Map<string, unknown>): Record<string, 
     } else if (typeof value === "object" && value !== null && "all" in value) {
       const list = value as Allowlist;
       out[def.name] = list.all ? "*" : list.ids;
-    } else out[def.name] = value as DescribedValue;
+    } else if (typeof value === "string") out[def.name] = hideUrlPassword(value);
+    else out[def.name] = value as DescribedValue;
   }
   out.MEMORY_AUTO_RECALL = config.memory.autoRecall;
   out.WEB_SEARCH_PROVIDER = config.tools.webSearch.provider ?? null;
   out.MIKROCLAW_STATE_DIR = config.storage.stateDir;
   return out;
+}
+
+/** `redis://user:pass@host` -> `redis://user:***@host` (URLs may carry passwords). */
+function hideUrlPassword(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:***@");
 }
 
 function deepFreeze<T>(value: T): T {

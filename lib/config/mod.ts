@@ -6,8 +6,8 @@
 export type * from "./types.ts";
 export {
   collectSecrets,
-  type DescribedValue,
   describeConfig,
+  type DescribedValue,
   isLoopbackHost,
   loadConfig,
   type LoadConfigOptions,

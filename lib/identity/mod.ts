@@ -3,8 +3,8 @@
  * @module
  */
 export {
-  IDENTITY_KEY,
   type Identity,
+  IDENTITY_KEY,
   type IdentityOptions,
   loadIdentity,
   rotateIdentity,

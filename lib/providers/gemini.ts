@@ -170,7 +170,9 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }
     const stream = request.stream !== false;
-    const model = encodeURIComponent(request.model ?? settings.model ?? "").replaceAll("%2F", "/");
+    const model = encodeURIComponent(
+      (request.model ?? settings.model ?? "").replace(/^models\//, ""),
+    );
     const path = stream
       ? `models/${model}:streamGenerateContent?alt=sse`
       : `models/${model}:generateContent`;

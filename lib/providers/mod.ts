@@ -36,3 +36,4 @@ export {
 } from "./classify_error.ts";
 export { parseTextToolCalls } from "./text_tool_calls.ts";
 export { probeProvider } from "./probe.ts";
+export * from "./mock.ts";

@@ -342,7 +342,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
   }
 
   async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
-    return await probeGet({
+    const result = await probeGet({
       provider: id,
       url: joinUrl(settings.baseURL, "models"),
       headers: headers(false),
@@ -350,6 +350,12 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       timeoutMs: Math.min(timeoutMs, 15_000),
       signal: options.signal,
     });
+    if (/:11434\/v1\/?$/.test(settings.baseURL)) {
+      // LESSONS §3.5: Ollama's /v1 parser turns local models' tool calls into plain text
+      result.detail +=
+        "; warning: this looks like Ollama's OpenAI-compatible /v1 endpoint, which loses tool calls of local models (use LLM_PROVIDER=ollama with OLLAMA_BASE_URL instead)";
+    }
+    return result;
   }
 
   return {

@@ -5,8 +5,8 @@
  */
 export { constantTimeEqual, isSecret, type Secret, secret } from "./secret.ts";
 export {
-  decryptValue,
   type DecryptOptions,
+  decryptValue,
   isEncryptedValue,
   MAX_ENCRYPTED_LENGTH,
   type SecretKeys,

@@ -15,6 +15,9 @@ describe("cli/_logger", () => {
     assert.equal(redact("a tok-very-secret b tok-very-secret"), "a [redacted] b [redacted]");
     // too short to scrub safely
     assert.equal(redact("abc"), "abc");
-    assert.equal(formatArgs(["url https://x/bottok-very-secret/getMe"]), "url https://x/bot[redacted]/getMe");
+    assert.equal(
+      formatArgs(["url https://x/bottok-very-secret/getMe"]),
+      "url https://x/bot[redacted]/getMe",
+    );
   });
 });

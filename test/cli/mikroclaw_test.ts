@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { decryptValue } from "../../lib/secrets/mod.ts";
+import { createStateStoreFromUrl } from "../../lib/storage/from_url.ts";
 
 const CLI = fileURLToPath(new URL("../../cli/mikroclaw.ts", import.meta.url));
 const HEX_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -94,18 +95,18 @@ describe("mikroclaw CLI", () => {
   });
 
   it("an unknown or bad flag is a one-line error naming it, exit 2", async () => {
-    for (
-      const [args, pattern] of [
-        [["config", "--dump", "--bogus"], /--bogus/],
-        [["identity", "--rotate=maybe"], /--rotate/],
-        [["gateway", "--port"], /--port needs a value/],
-        [["gateway", "--port", "99999"], /--port/],
-        [["config", "--dump", "extra"], /"extra"/],
-        [["--nope"], /--nope/],
-        [["channel", "irc"], /irc/],
-      ] as [string[], RegExp][]
-    ) {
-      const r = await run(args);
+    const cases: [string[], RegExp][] = [
+      [["config", "--dump", "--bogus"], /--bogus/],
+      [["identity", "--rotate=maybe"], /--rotate/],
+      [["gateway", "--port"], /--port needs a value/],
+      [["gateway", "--port", "99999"], /--port/],
+      [["config", "--dump", "extra"], /"extra"/],
+      [["--nope"], /--nope/],
+      [["channel", "irc"], /irc/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => run(args)));
+    for (const [i, [args, pattern]] of cases.entries()) {
+      const r = results[i]!;
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       oneLine(r.stderr);
       assert.match(r.stderr, pattern);
@@ -113,7 +114,11 @@ describe("mikroclaw CLI", () => {
   });
 
   it("config --dump never prints a secret (text and --json)", async () => {
-    const env = { OPENAI_API_KEY: "sk-test-123", ROUTER_PASS: "hunter2-pass", LLM_PROVIDER: "openai" };
+    const env = {
+      OPENAI_API_KEY: "sk-test-123",
+      ROUTER_PASS: "hunter2-pass",
+      LLM_PROVIDER: "openai",
+    };
     const text = await run(["config", "--dump"], env);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^OPENAI_API_KEY=set$/m);
@@ -151,10 +156,26 @@ describe("mikroclaw CLI", () => {
     }
   });
 
+  it("config --list prints every setting with its default, also as JSON", async () => {
+    const [text, json] = await Promise.all([
+      run(["config", "--list"]),
+      run(["config", "--list", "--json"]),
+    ]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^GATEWAY_BIND +gateway address \[default: 127\.0\.0\.1\]$/m);
+    const settings = JSON.parse(json.stdout) as { name: string }[];
+    assert.ok(settings.some((s) => s.name === "MIKROCLAW_SECRET_KEY"));
+    const bare = await run(["config"]);
+    assert.equal(bare.code, 2);
+  });
+
   it("a bad value stops with the variable's name and an example, exit 2", async () => {
     const r = await run(["config", "--dump"], { GATEWAY_PORT: "abc" });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /GATEWAY_PORT: expected 0-65535, got "abc" \(e\.g\. GATEWAY_PORT=18789\)/);
+    assert.match(
+      r.stderr,
+      /GATEWAY_PORT: expected 0-65535, got "abc" \(e\.g\. GATEWAY_PORT=18789\)/,
+    );
   });
 
   it("encrypt FOO=bar prints FOO=ENCRYPTED:v2:… that loadConfig decrypts back", async () => {
@@ -165,13 +186,20 @@ describe("mikroclaw CLI", () => {
     assert.equal(await decryptValue(m[1]!, { secretKey: HEX_KEY }), "bar");
     const config = await loadConfig({ env: { MIKROCLAW_SECRET_KEY: HEX_KEY, BOT_TOKEN: m[1]! } });
     assert.equal(config.channels.telegram.botToken?.reveal(), "bar");
-    const dump = await run(["config", "--dump"], { MIKROCLAW_SECRET_KEY: HEX_KEY, BOT_TOKEN: m[1]! });
+    const dump = await run(["config", "--dump"], {
+      MIKROCLAW_SECRET_KEY: HEX_KEY,
+      BOT_TOKEN: m[1]!,
+    });
     assert.equal(dump.code, 0, dump.stderr);
     assert.match(dump.stdout, /^BOT_TOKEN=set$/m);
   });
 
   it("encrypt reads the value from stdin when given only KEY", async () => {
-    const r = await run(["encrypt", "OPENAI_API_KEY"], { MIKROCLAW_SECRET_KEY: HEX_KEY }, "sk-from-stdin\n");
+    const r = await run(
+      ["encrypt", "OPENAI_API_KEY"],
+      { MIKROCLAW_SECRET_KEY: HEX_KEY },
+      "sk-from-stdin\n",
+    );
     assert.equal(r.code, 0, r.stderr);
     const value = r.stdout.trim().replace(/^OPENAI_API_KEY=/, "");
     assert.equal(await decryptValue(value, { secretKey: HEX_KEY }), "sk-from-stdin");
@@ -200,8 +228,10 @@ describe("mikroclaw CLI", () => {
   });
 
   it("commands whose part is not built exit 1 saying what is missing", async () => {
-    for (const c of ["agent", "gateway", "daemon", "status", "channel", "changes", "mcp"]) {
-      const r = await run([c]);
+    const names = ["agent", "gateway", "daemon", "status", "channel", "changes", "mcp"];
+    const results = await Promise.all(names.map((c) => run([c])));
+    for (const [i, c] of names.entries()) {
+      const r = results[i]!;
       assert.equal(r.code, 1, `${c}: ${r.stderr}`);
       oneLine(r.stderr);
       assert.match(r.stderr, new RegExp(`^Cannot run ${c}: .+ is not built yet`));
@@ -227,12 +257,19 @@ describe("mikroclaw CLI", () => {
     assert.equal(first.note, undefined);
     const again = JSON.parse((await run(["identity", "--json"], env)).stdout);
     assert.equal(again.publicKey, first.publicKey);
+    const store = await createStateStoreFromUrl(env.MIKROCLAW_STORAGE);
+    try {
+      await store.set("tokens:abc", { hash: "x" });
+    } finally {
+      await store.dispose();
+    }
     const rotated = await run(["identity", "--rotate", "--json"], env);
     assert.equal(rotated.code, 0, rotated.stderr);
     const r = JSON.parse(rotated.stdout);
     assert.equal(r.id, first.id);
     assert.notEqual(r.publicKey, first.publicKey);
     assert.equal(r.rotated, true);
+    assert.equal(r.revokedTokens, 1);
   });
 
   it("integrations list / info come from the registries; unknown name exits 1", async () => {
@@ -244,10 +281,15 @@ describe("mikroclaw CLI", () => {
     }
     assert.ok(rows.find((r) => r.name === "anthropic")!.configured);
     assert.equal(rows.find((r) => r.name === "openai")!.configured, false);
-    for (const c of ["telegram", "discord", "slack"]) assert.ok(rows.some((r) => r.kind === "channel" && r.name === c));
+    for (const c of ["telegram", "discord", "slack"]) {
+      assert.ok(rows.some((r) => r.kind === "channel" && r.name === c));
+    }
     assert.ok(rows.some((r) => r.kind === "tool" && r.name === "shell_exec"));
     assert.ok(rows.some((r) => r.kind === "service" && r.name === "memu"));
-    const info = await run(["integrations", "info", "telegram"], { BOT_TOKEN: "123:abc-secret", TELEGRAM_ALLOWLIST: "42" });
+    const info = await run(["integrations", "info", "telegram"], {
+      BOT_TOKEN: "123:abc-secret",
+      TELEGRAM_ALLOWLIST: "42",
+    });
     assert.equal(info.code, 0, info.stderr);
     assert.match(info.stdout, /configured: +yes/);
     assert.ok(!info.stdout.includes("abc-secret"));

@@ -64,7 +64,10 @@ describe("loadConfig() defaults", () => {
   });
 
   it("expands ~ in MIKROCLAW_STATE_DIR from HOME", async () => {
-    assert.equal((await loadConfig({ env: { HOME: "/home/u" } })).storage.stateDir, "/home/u/.mikroclaw");
+    assert.equal(
+      (await loadConfig({ env: { HOME: "/home/u" } })).storage.stateDir,
+      "/home/u/.mikroclaw",
+    );
     const c = await loadConfig({ env: { HOME: "/home/u", MIKROCLAW_STATE_DIR: "/var/run/mc" } });
     assert.equal(c.storage.stateDir, "/var/run/mc");
   });
@@ -83,7 +86,10 @@ describe("loadConfig() defaults", () => {
 describe("loadConfig() values", () => {
   it("accepts every boolean word", async () => {
     for (const word of ["1", "true", "on", "yes", "TRUE", " On "]) {
-      assert.equal((await loadConfig({ env: { ROUTEROS_ALLOW_WRITE: word } })).router.allowWrite, true);
+      assert.equal(
+        (await loadConfig({ env: { ROUTEROS_ALLOW_WRITE: word } })).router.allowWrite,
+        true,
+      );
     }
     for (const word of ["0", "false", "off", "no", "No"]) {
       assert.equal((await loadConfig({ env: { LLM_STREAMING: word } })).llm.streaming, false);
@@ -141,14 +147,22 @@ describe("loadConfig() values", () => {
 
   it("makes every secret a Secret", async () => {
     const env: Record<string, string> = {};
-    for (const s of SETTINGS) if (s.secret) env[s.name] = s.name === "MIKROCLAW_SECRET_KEY" ? HEX_KEY : `value-of-${s.name}`;
-    env.MCP_SERVERS = '{"x":{"url":"http://127.0.0.1:1/mcp","headers":{"Authorization":"Bearer t"}}}';
+    for (const s of SETTINGS) {
+      if (s.secret) {
+        env[s.name] = s.name === "MIKROCLAW_SECRET_KEY" ? HEX_KEY : `value-of-${s.name}`;
+      }
+    }
+    env.MCP_SERVERS =
+      '{"x":{"url":"http://127.0.0.1:1/mcp","headers":{"Authorization":"Bearer t"}}}';
     const c = await loadConfig({ env });
     const seen: string[] = [];
     (function walk(v: unknown, path: string): void {
       if (isSecret(v)) seen.push(path);
-      else if (typeof v === "string") assert.ok(!v.startsWith("value-of-"), `${path} is a plain string`);
-      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+      else if (typeof v === "string") {
+        assert.ok(!v.startsWith("value-of-"), `${path} is a plain string`);
+      } else if (v && typeof v === "object") {
+        for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+      }
     })(c, "config");
     assert.ok(seen.includes("config.router.password"));
     assert.ok(seen.includes("config.channels.slack.signingSecret"));
@@ -162,19 +176,27 @@ describe("loadConfig() values", () => {
   });
 
   it("derives the router URL from ROUTER_HOST unless ROUTER_URL is set", async () => {
-    assert.equal((await loadConfig({ env: { ROUTER_HOST: "192.168.88.1" } })).router.url, "https://192.168.88.1/rest");
     assert.equal(
-      (await loadConfig({ env: { ROUTER_HOST: "192.168.88.1", ROUTER_URL: "http://172.17.0.1/rest/" } })).router.url,
+      (await loadConfig({ env: { ROUTER_HOST: "192.168.88.1" } })).router.url,
+      "https://192.168.88.1/rest",
+    );
+    assert.equal(
+      (await loadConfig({
+        env: { ROUTER_HOST: "192.168.88.1", ROUTER_URL: "http://172.17.0.1/rest/" },
+      })).router.url,
       "http://172.17.0.1/rest",
     );
     assert.equal(
-      (await loadConfig({ env: { ROUTER_TLS_FINGERPRINT: "AB:".repeat(31) + "AB" } })).router.tlsFingerprint,
+      (await loadConfig({ env: { ROUTER_TLS_FINGERPRINT: "AB:".repeat(31) + "AB" } })).router
+        .tlsFingerprint,
       "ab".repeat(32),
     );
   });
 
   it("accepts durations with units", async () => {
-    const c = await loadConfig({ env: { GATEWAY_TOKEN_TTL: "12h", TASK_RETENTION: "10m", ROUTEROS_APPROVAL_TTL: "900" } });
+    const c = await loadConfig({
+      env: { GATEWAY_TOKEN_TTL: "12h", TASK_RETENTION: "10m", ROUTEROS_APPROVAL_TTL: "900" },
+    });
     assert.equal(c.gateway.tokenTtlSeconds, 43200);
     assert.equal(c.gateway.taskRetentionSeconds, 600);
     assert.equal(c.router.approvalTtlSeconds, 900);
@@ -182,11 +204,18 @@ describe("loadConfig() values", () => {
 
   it("turns memory auto-recall on when memU is configured", async () => {
     assert.equal((await loadConfig({ env: { MEMU_API_KEY: "m" } })).memory.autoRecall, true);
-    assert.equal((await loadConfig({ env: { MEMU_API_KEY: "m", MEMORY_AUTO_RECALL: "off" } })).memory.autoRecall, false);
+    assert.equal(
+      (await loadConfig({ env: { MEMU_API_KEY: "m", MEMORY_AUTO_RECALL: "off" } })).memory
+        .autoRecall,
+      false,
+    );
   });
 
   it("picks the web search backend that is configured", async () => {
-    assert.equal((await loadConfig({ env: { TAVILY_API_KEY: "t" } })).tools.webSearch.provider, "tavily");
+    assert.equal(
+      (await loadConfig({ env: { TAVILY_API_KEY: "t" } })).tools.webSearch.provider,
+      "tavily",
+    );
     const e = await configError(loadConfig({ env: { WEB_SEARCH_PROVIDER: "brave" } }));
     assert.match(issueOf(e, "WEB_SEARCH_PROVIDER"), /BRAVE_API_KEY/);
   });
@@ -196,7 +225,10 @@ describe("loadConfig() guards", () => {
   it("names the variable, the problem and an example", async () => {
     const e = await configError(loadConfig({ env: { GATEWAY_PORT: "abc" } }));
     assert.equal(e.code, "E_CONFIG");
-    assert.match(e.message, /^GATEWAY_PORT: expected 0-65535, got "abc" \(e\.g\. GATEWAY_PORT=18789\)$/m);
+    assert.match(
+      e.message,
+      /^GATEWAY_PORT: expected 0-65535, got "abc" \(e\.g\. GATEWAY_PORT=18789\)$/m,
+    );
   });
 
   it("reports every bad value at once, each with its name and an example", async () => {
@@ -249,7 +281,9 @@ describe("loadConfig() guards", () => {
   });
 
   it("refuses PAIRING_REQUIRED=0 on a non-loopback bind", async () => {
-    const e = await configError(loadConfig({ env: { PAIRING_REQUIRED: "0", GATEWAY_BIND: "0.0.0.0" } }));
+    const e = await configError(
+      loadConfig({ env: { PAIRING_REQUIRED: "0", GATEWAY_BIND: "0.0.0.0" } }),
+    );
     assert.match(issueOf(e, "PAIRING_REQUIRED"), /GATEWAY_BIND/);
     for (const bind of ["127.0.0.1", "localhost", "::1", "127.0.0.5"]) {
       const c = await loadConfig({ env: { PAIRING_REQUIRED: "0", GATEWAY_BIND: bind } });
@@ -260,13 +294,17 @@ describe("loadConfig() guards", () => {
   it("needs a base URL for the custom provider", async () => {
     const e = await configError(loadConfig({ env: { LLM_PROVIDER: "custom" } }));
     assert.match(issueOf(e, "LLM_BASE_URL"), /custom/);
-    const c = await loadConfig({ env: { LLM_PROVIDER: "custom", CUSTOM_BASE_URL: "http://10.0.0.2:8000/v1" } });
+    const c = await loadConfig({
+      env: { LLM_PROVIDER: "custom", CUSTOM_BASE_URL: "http://10.0.0.2:8000/v1" },
+    });
     assert.equal(c.llm.baseUrl, "http://10.0.0.2:8000/v1");
   });
 
   it("refuses control characters and oversized values", async () => {
     const e = await configError(
-      loadConfig({ env: { ROUTER_USER: "admin\nevil", BOT_TOKEN: "x".repeat(20_000), MODEL: "a\u0000b" } }),
+      loadConfig({
+        env: { ROUTER_USER: "admin\nevil", BOT_TOKEN: "x".repeat(20_000), MODEL: "a\u0000b" },
+      }),
     );
     issueOf(e, "ROUTER_USER");
     issueOf(e, "MODEL");
@@ -274,7 +312,9 @@ describe("loadConfig() guards", () => {
   });
 
   it("isLoopbackHost() knows loopback forms only", () => {
-    for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) assert.ok(isLoopbackHost(h), h);
+    for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+      assert.ok(isLoopbackHost(h), h);
+    }
     for (const h of ["0.0.0.0", "::", "192.168.88.1", "localhost.evil.com", "128.0.0.1"]) {
       assert.equal(isLoopbackHost(h), false, h);
     }
@@ -300,7 +340,9 @@ describe("loadConfig() encrypted values", () => {
   it("stops with the variable's name when a value does not decrypt", async () => {
     const value = await encryptValue("sk-real", HEX_KEY);
     const e = await configError(
-      loadConfig({ env: { MIKROCLAW_SECRET_KEY: HEX_KEY.replace("00", "ff"), OPENAI_API_KEY: value } }),
+      loadConfig({
+        env: { MIKROCLAW_SECRET_KEY: HEX_KEY.replace("00", "ff"), OPENAI_API_KEY: value },
+      }),
     );
     assert.match(issueOf(e, "OPENAI_API_KEY"), /cannot decrypt: wrong key/);
     assert.ok(!e.message.includes(value.split(":")[4]!));
@@ -312,13 +354,38 @@ describe("loadConfig() encrypted values", () => {
 
   it("never shows a decrypted non-secret value in an error", async () => {
     const e = await configError(
-      loadConfig({ env: { MIKROCLAW_SECRET_KEY: HEX_KEY, GATEWAY_PORT: await encryptValue("hidden-port", HEX_KEY) } }),
+      loadConfig({
+        env: {
+          MIKROCLAW_SECRET_KEY: HEX_KEY,
+          GATEWAY_PORT: await encryptValue("hidden-port", HEX_KEY),
+        },
+      }),
     );
     assert.ok(!issueOf(e, "GATEWAY_PORT").includes("hidden-port"));
   });
 
+  it("refuses a value that decrypts to another ENCRYPTED: value", async () => {
+    const inner = await encryptValue("sk-x", HEX_KEY);
+    const outer = await encryptValue(inner, HEX_KEY);
+    const e = await configError(
+      loadConfig({ env: { MIKROCLAW_SECRET_KEY: HEX_KEY, BOT_TOKEN: outer } }),
+    );
+    assert.match(issueOf(e, "BOT_TOKEN"), /another ENCRYPTED/);
+  });
+
+  it("trims secrets and keys", async () => {
+    const value = await encryptValue("sk-x", HEX_KEY);
+    const c = await loadConfig({
+      env: { MIKROCLAW_SECRET_KEY: ` ${HEX_KEY} `, BOT_TOKEN: ` ${value}`, ROUTER_PASS: " pw " },
+    });
+    assert.equal(c.channels.telegram.botToken?.reveal(), "sk-x");
+    assert.equal(c.router.password?.reveal(), "pw");
+  });
+
   it("refuses an encrypted key", async () => {
-    const e = await configError(loadConfig({ env: { MIKROCLAW_SECRET_KEY: "ENCRYPTED:v1:a:b:c" } }));
+    const e = await configError(
+      loadConfig({ env: { MIKROCLAW_SECRET_KEY: "ENCRYPTED:v1:a:b:c" } }),
+    );
     issueOf(e, "MIKROCLAW_SECRET_KEY");
   });
 });
@@ -396,6 +463,18 @@ describe("describeConfig()", () => {
     for (const s of SETTINGS) assert.ok(s.name in d, `${s.name} is described`);
   });
 
+  it("hides passwords inside URLs", async () => {
+    const c = await loadConfig({
+      env: {
+        MIKROCLAW_STORAGE: "redis://user:pw-secret@10.0.0.9:6379/0",
+        ROUTER_URL: "https://a:b-pass@r/rest",
+      },
+    });
+    const d = describeConfig(c);
+    assert.equal(d.MIKROCLAW_STORAGE, "redis://user:***@10.0.0.9:6379/0");
+    assert.doesNotMatch(JSON.stringify(d), /pw-secret|b-pass/);
+  });
+
   it("refuses a config it did not make", () => {
     assert.throws(() => describeConfig({} as Config), TypeError);
   });
@@ -404,7 +483,8 @@ describe("describeConfig()", () => {
 describe("SETTINGS", () => {
   it("lists every name of CONTRACT §3 and the issues, with a description", () => {
     const names = new Set(SETTINGS.map((s) => s.name));
-    const expected = `LLM_PROVIDER MODEL LLM_API_KEY OPENROUTER_KEY OPENROUTER_API_KEY OPENAI_API_KEY
+    const expected =
+      `LLM_PROVIDER MODEL LLM_API_KEY OPENROUTER_KEY OPENROUTER_API_KEY OPENAI_API_KEY
       ANTHROPIC_API_KEY GEMINI_API_KEY GROQ_API_KEY MISTRAL_API_KEY XAI_API_KEY DEEPSEEK_API_KEY
       TOGETHER_API_KEY FIREWORKS_API_KEY PERPLEXITY_API_KEY COHERE_API_KEY MOONSHOT_API_KEY
       OLLAMA_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL OLLAMA_BASE_URL LLM_BASE_URL

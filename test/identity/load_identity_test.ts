@@ -65,19 +65,36 @@ describe("loadIdentity()", () => {
     const id = await loadIdentity(s);
     const record = await s.get<{ privateKey: { d: string } }>(IDENTITY_KEY);
     assert.ok(record?.privateKey.d);
-    assert.doesNotMatch(JSON.stringify(id), new RegExp(record.privateKey.d.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&")));
+    assert.doesNotMatch(
+      JSON.stringify(id),
+      new RegExp(record.privateKey.d.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&")),
+    );
   });
 
   it("refuses a damaged stored record with E_STORAGE", async () => {
-    for (const damaged of [{ version: 1 }, "junk", { version: 1, id: "x", createdAt: "t", publicKey: "AAAA", privateKey: {} }]) {
+    for (
+      const damaged of [{ version: 1 }, "junk", {
+        version: 1,
+        id: "x",
+        createdAt: "t",
+        publicKey: "AAAA",
+        privateKey: {},
+      }]
+    ) {
       const s = store("fs");
       await s.set(IDENTITY_KEY, damaged);
-      await assert.rejects(loadIdentity(s), (e) => isAgentError(e) && e.code === "E_STORAGE" && /--rotate/.test(e.message));
+      await assert.rejects(
+        loadIdentity(s),
+        (e) => isAgentError(e) && e.code === "E_STORAGE" && /--rotate/.test(e.message),
+      );
     }
     const s = store("fs");
     const good = await loadIdentity(s);
     const record = await s.get<Record<string, unknown>>(IDENTITY_KEY);
-    await s.set(IDENTITY_KEY, { ...record, privateKey: { kty: "OKP", crv: "Ed25519", d: "AAAA", x: "AAAA" } });
+    await s.set(IDENTITY_KEY, {
+      ...record,
+      privateKey: { kty: "OKP", crv: "Ed25519", d: "AAAA", x: "AAAA" },
+    });
     await assert.rejects(loadIdentity(s), (e) => isAgentError(e) && e.code === "E_STORAGE");
     assert.ok(good.id);
   });

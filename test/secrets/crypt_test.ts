@@ -54,12 +54,18 @@ describe("decryptValue() ENCRYPTED:v1", () => {
       const p = parts[i]!;
       const flipped = (p[0] === "A" ? "B" : "A") + p.slice(1);
       const text = [...parts.slice(0, i), flipped, ...parts.slice(i + 1)].join(":");
-      await rejectsWithSecretError(decryptValue(text, { legacyKey: "test-key" }, { name: "X" }), "X");
+      await rejectsWithSecretError(
+        decryptValue(text, { legacyKey: "test-key" }, { name: "X" }),
+        "X",
+      );
     }
   });
 
   it("needs MEMU_ENCRYPTION_KEY", async () => {
-    const message = await rejectsWithSecretError(decryptValue(V1, {}, { name: "BOT_TOKEN" }), "BOT_TOKEN");
+    const message = await rejectsWithSecretError(
+      decryptValue(V1, {}, { name: "BOT_TOKEN" }),
+      "BOT_TOKEN",
+    );
     assert.match(message, /MEMU_ENCRYPTION_KEY/);
   });
 });
@@ -101,7 +107,10 @@ describe("encryptValue() / decryptValue() ENCRYPTED:v2", () => {
         async (i, c) => {
           fc.pre(text[i] !== c);
           const changed = text.slice(0, i) + c + text.slice(i + 1);
-          await rejectsWithSecretError(decryptValue(changed, { secretKey: HEX_KEY }, { name: "K" }), "K");
+          await rejectsWithSecretError(
+            decryptValue(changed, { secretKey: HEX_KEY }, { name: "K" }),
+            "K",
+          );
         },
       ),
       { numRuns: 60 },
@@ -122,13 +131,22 @@ describe("encryptValue() / decryptValue() ENCRYPTED:v2", () => {
 
   it("needs MIKROCLAW_SECRET_KEY of at least 32 characters", async () => {
     const text = await encryptValue("x", HEX_KEY);
-    assert.match(await rejectsWithSecretError(decryptValue(text, {}, { name: "A" }), "A"), /MIKROCLAW_SECRET_KEY/);
+    assert.match(
+      await rejectsWithSecretError(decryptValue(text, {}, { name: "A" }), "A"),
+      /MIKROCLAW_SECRET_KEY/,
+    );
     assert.match(
       await rejectsWithSecretError(decryptValue(text, { secretKey: "short" }, { name: "A" }), "A"),
       /32/,
     );
-    await assert.rejects(encryptValue("x", "short"), (e) => isAgentError(e) && e.code === "E_SECRET");
-    await assert.rejects(encryptValue("x", undefined), (e) => isAgentError(e) && /openssl|MIKROCLAW_SECRET_KEY/.test(e.message));
+    await assert.rejects(
+      encryptValue("x", "short"),
+      (e) => isAgentError(e) && e.code === "E_SECRET",
+    );
+    await assert.rejects(
+      encryptValue("x", undefined),
+      (e) => isAgentError(e) && /openssl|MIKROCLAW_SECRET_KEY/.test(e.message),
+    );
   });
 
   it("refuses an oversized plaintext", async () => {
@@ -146,19 +164,27 @@ describe("decryptValue() with hostile input", () => {
     ["truncated base64", V1.slice(0, -3)],
     ["base64 without padding", "ENCRYPTED:v1:fr/AgJyGDAb7cPqZ:w28zWDuJJ37L:6HpXk20TkapXdCr70m13/w"],
     ["non-canonical base64 (trailing bits set)", V1.slice(0, -3) + "x=="],
-    ["non-base64 characters", "ENCRYPTED:v1:fr/AgJyGDAb7cPq!:w28zWDuJJ37L:6HpXk20TkapXdCr70m13/w=="],
+    [
+      "non-base64 characters",
+      "ENCRYPTED:v1:fr/AgJyGDAb7cPq!:w28zWDuJJ37L:6HpXk20TkapXdCr70m13/w==",
+    ],
     ["short nonce", "ENCRYPTED:v1:AAAA:w28zWDuJJ37L:6HpXk20TkapXdCr70m13/w=="],
     ["short tag", "ENCRYPTED:v1:fr/AgJyGDAb7cPqZ:w28zWDuJJ37L:6HpXk20T"],
     ["empty parts", "ENCRYPTED:v2:::"],
     ["v2 short salt", "ENCRYPTED:v2:AAAA:fr/AgJyGDAb7cPqZ:6HpXk20TkapXdCr70m13/w=="],
-    ["v2 ciphertext shorter than tag", "ENCRYPTED:v2:AAAAAAAAAAAAAAAAAAAAAA==:fr/AgJyGDAb7cPqZ:AAAA"],
+    [
+      "v2 ciphertext shorter than tag",
+      "ENCRYPTED:v2:AAAAAAAAAAAAAAAAAAAAAA==:fr/AgJyGDAb7cPqZ:AAAA",
+    ],
     ["huge value", "ENCRYPTED:v1:" + "A".repeat(MAX_ENCRYPTED_LENGTH)],
     ["not encrypted at all", "plain"],
   ];
   for (const [label, text] of cases) {
     it(`refuses ${label} with E_SECRET naming the variable`, async () => {
       await rejectsWithSecretError(
-        decryptValue(text, { legacyKey: "test-key", secretKey: HEX_KEY }, { name: "SLACK_BOT_TOKEN" }),
+        decryptValue(text, { legacyKey: "test-key", secretKey: HEX_KEY }, {
+          name: "SLACK_BOT_TOKEN",
+        }),
         "SLACK_BOT_TOKEN",
         text.split(":").slice(2).filter((p) => p.length >= 4).map((p) => p.slice(0, 40)),
       );

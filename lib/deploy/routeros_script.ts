@@ -1,0 +1,285 @@
+/**
+ * `routerosSetupScript`: the router side of a container deployment as a commented RouterOS
+ * `.rsc` script, generated from the same {@linkcode Config} the CLI loads, so the two never
+ * drift: container package check, veth + bridge + address, NAT, a least-privilege RouterOS user
+ * for the agent, the `www` service for the REST API, `/container/envs`, mounts, `ram-high`,
+ * `start-on-boot` and `logging`.
+ * @module
+ */
+import type { Env } from "../_internal/env.ts";
+import { describeConfig, type DescribedValue } from "../config/load_config.ts";
+import { SETTINGS } from "../config/settings.ts";
+import type { Config } from "../config/types.ts";
+import { VERSION } from "../version.ts";
+
+/** Options of {@linkcode routerosSetupScript}; every name and path has a working default. */
+export interface RouterosScriptOptions {
+  /** Container name, env/mount list and RouterOS user/group name. @default {"mikroclaw"} */
+  name?: string;
+  /** Address of the container on its veth, with prefix. @default {"172.17.0.2/24"} */
+  containerAddress?: string;
+  /** The router's address on the container bridge (also the REST API host). @default {"172.17.0.1"} */
+  routerAddress?: string;
+  /** veth interface name. @default {"veth-mikroclaw"} */
+  veth?: string;
+  /** Bridge for containers. @default {"containers"} */
+  bridge?: string;
+  /** Interface list the default firewall trusts. @default {"LAN"} */
+  lanList?: string;
+  /** Disk the image, root dir and data live on (USB/NVMe; internal flash is small). @default {"usb1"} */
+  disk?: string;
+  /** Image tar uploaded to the router (relative to the disk). @default {"mikroclaw.tar"} */
+  imageFile?: string;
+  /** Global container soft RAM cap. @default {"256MiB"} */
+  ramHigh?: string;
+  /** Pre-7.20 syntax (`name=`, `envlist=`, `mounts=`) instead of `list=`, `envlists=`, `mountlists=`. @default {false} */
+  legacy?: boolean;
+  /**
+   * The raw environment the config was loaded from: a secret whose raw value is an
+   * `ENCRYPTED:` value is copied as is (it is safe to store); every other secret becomes a
+   * `<set me>` placeholder to fill in before the import.
+   */
+  env?: Env;
+}
+
+/** The placeholder a secret gets in the script. */
+export const SET_ME = "<set me>";
+
+// Settings the container gets from the deployment itself, not from the local config.
+const DEPLOYMENT_KEYS = new Set([
+  "ROUTER_HOST",
+  "ROUTER_URL",
+  "ROUTER_USER",
+  "ROUTER_PASS",
+  "ROUTER_TLS_FINGERPRINT",
+  "GATEWAY_BIND",
+  "PAIRING_REQUIRED",
+  "MIKROCLAW_STORAGE",
+  "MIKROCLAW_STATE_DIR",
+  "WORKSPACE_DIR",
+  "SKILLS_DIR",
+  "MIKROCLAW_TOKEN",
+]);
+
+/**
+ * Quotes `value` as a RouterOS script string: `"`, `\`, `$` and `?` are escaped, and every
+ * byte outside printable ASCII (newlines, control characters, UTF-8) becomes `\HH`, so no
+ * value can end the string, start a variable or a command, or break the line.
+ */
+export function quoteRouterOS(value: string): string {
+  let out = '"';
+  for (const byte of new TextEncoder().encode(value)) {
+    const c = String.fromCharCode(byte);
+    if (c === '"' || c === "\\" || c === "$" || c === "?") out += `\\${c}`;
+    else if (byte >= 0x20 && byte < 0x7f) out += c;
+    else out += `\\${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return `${out}"`;
+}
+
+/** One line of a comment: control characters become spaces so the comment cannot end early. */
+function comment(text: string): string {
+  return `# ${text.replace(/[\x00-\x1f\x7f]/g, " ")}`;
+}
+
+function ipv4Cidr(text: string, what: string): { ip: string; prefix: number } {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(text);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5] ?? 32) > 32) {
+    throw new TypeError(`Cannot generate RouterOS script: ${what} ${JSON.stringify(text)} is not an IPv4 address`);
+  }
+  return { ip: m.slice(1, 5).join("."), prefix: Number(m[5] ?? 32) };
+}
+
+function networkOf(ip: string, prefix: number): string {
+  const n = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join(".")}/${prefix}`;
+}
+
+/** The env text of a described (non-secret) value, `undefined` = unset. */
+function envText(value: DescribedValue): string | undefined {
+  if (value === null) return undefined;
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.join(",");
+  if (typeof value === "boolean") return value ? "1" : "0";
+  return String(value);
+}
+
+/**
+ * Generates the router-side setup script for running MikroClaw in a RouterOS container.
+ * Upload it with the image and run `/import file-name=mikroclaw.rsc`. Review it first.
+ *
+ * @throws {TypeError} when an address option is not IPv4 or a name is empty
+ * @example
+ * ```ts
+ * const config = await loadConfig({ env: { BOT_TOKEN: "123:abc", TELEGRAM_ALLOWLIST: "42" } });
+ * const rsc = routerosSetupScript(config, { disk: "usb1" });
+ * ```
+ */
+export function routerosSetupScript(config: Config, options: RouterosScriptOptions = {}): string {
+  const name = options.name ?? "mikroclaw";
+  const veth = options.veth ?? "veth-mikroclaw";
+  const bridge = options.bridge ?? "containers";
+  const lanList = options.lanList ?? "LAN";
+  const disk = (options.disk ?? "usb1").replace(/\/+$/, "");
+  const imageFile = options.imageFile ?? "mikroclaw.tar";
+  const ramHigh = options.ramHigh ?? "256MiB";
+  const legacy = options.legacy ?? false;
+  for (const [what, value] of Object.entries({ name, veth, bridge, lanList, disk, imageFile, ramHigh })) {
+    if (value.trim() === "") throw new TypeError(`Cannot generate RouterOS script: ${what} is empty`);
+  }
+  const container = ipv4Cidr(options.containerAddress ?? "172.17.0.2/24", "containerAddress");
+  const router = ipv4Cidr(options.routerAddress ?? "172.17.0.1", "routerAddress");
+  const subnet = networkOf(container.ip, container.prefix);
+  if (networkOf(router.ip, container.prefix) !== subnet) {
+    throw new TypeError(
+      `Cannot generate RouterOS script: routerAddress ${router.ip} is not in the container subnet ${subnet}`,
+    );
+  }
+  const q = quoteRouterOS;
+  const listKey = legacy ? "name" : "list";
+  const described = describeConfig(config);
+  const secretNames = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.name));
+  const defaults = new Map(SETTINGS.map((s) => [s.name, s.default]));
+
+  // Settings for /container/envs, in documentation order.
+  const envs: { key: string; value: string; secret: boolean; note?: string }[] = [];
+  const secrets: { key: string; variable: string }[] = [];
+  for (const setting of SETTINGS) {
+    const key = setting.name;
+    if (DEPLOYMENT_KEYS.has(key)) continue;
+    if (secretNames.has(key)) {
+      if (described[key] !== "set") continue;
+      const raw = options.env?.[key]?.trim();
+      if (raw !== undefined && raw.startsWith("ENCRYPTED:")) {
+        envs.push({ key, value: raw, secret: false, note: "encrypted, needs MIKROCLAW_SECRET_KEY" });
+      } else {
+        const variable = `secret${secrets.length + 1}`;
+        secrets.push({ key, variable });
+        envs.push({ key, value: `$${variable}`, secret: true });
+      }
+      continue;
+    }
+    const text = envText(described[key] ?? null);
+    if (text === undefined || text === defaults.get(key)) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:\*\*\*@/i.test(text)) {
+      // a URL whose password describeConfig hid: treat it like a secret
+      const variable = `secret${secrets.length + 1}`;
+      secrets.push({ key, variable });
+      envs.push({ key, value: `$${variable}`, secret: true });
+      continue;
+    }
+    envs.push({ key, value: text, secret: false });
+  }
+  const deployment: [string, string][] = [
+    ["ROUTER_URL", `http://${router.ip}/rest`],
+    ["ROUTER_USER", name],
+    ["GATEWAY_BIND", "0.0.0.0"],
+    ["MIKROCLAW_STATE_DIR", "/data"],
+    ["WORKSPACE_DIR", "/data/workspace"],
+  ];
+  if (config.storage.kind !== "redis") deployment.push(["MIKROCLAW_STORAGE", "fs:/data/state"]);
+  else if (!envs.some((e) => e.key === "MIKROCLAW_STORAGE")) {
+    deployment.push(["MIKROCLAW_STORAGE", config.storage.url]);
+  }
+  if (config.tools.skillsDir !== undefined) deployment.push(["SKILLS_DIR", "/data/skills"]);
+
+  const policy = config.router.allowWrite ? "read,write,api,rest-api" : "read,api,rest-api";
+  const l: string[] = [];
+  const section = (title: string) => l.push("", comment(`--- ${title} ---`));
+
+  l.push(
+    comment(`MikroClaw ${VERSION}: router-side setup for the MikroClaw container.`),
+    comment("Generated by `mikroclaw config --routeros-script` from your settings; do not edit by hand."),
+    comment("Read it before running it. Then, on the router (RouterOS 7, arm / arm64 / x86 only):"),
+    comment(`  1. fill in every "${SET_ME}" below (secrets are not written by the generator),`),
+    comment(`  2. upload this file and the image ${disk}/${imageFile} (see examples/routeros/README.md),`),
+    comment("  3. /import file-name=mikroclaw.rsc   then delete the file: it holds your secrets."),
+    comment("Everything runs inside one { } block so the local variables below live until the end."),
+    "{",
+  );
+  section("secrets: fill these in (they go into /container/envs)");
+  if (secrets.length === 0) l.push(comment("(no secret settings are configured)"));
+  for (const s of secrets) {
+    l.push(`:local ${s.variable} ${q(SET_ME)}`, comment(`  ^ ${s.key}`));
+    l.push(
+      `:if ($${s.variable} = ${q(SET_ME)}) do={ :error ${q(`Cannot set up MikroClaw: fill in ${s.key} at the top of this script`)} }`,
+    );
+  }
+  l.push(
+    comment("The agent's RouterOS password: random, generated here, never leaves the router."),
+    `:local routerPass [:rndstr length=32 from="ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"]`,
+  );
+
+  section("1. the container package and device-mode");
+  l.push(
+    `:if ([:len [/system/package/find where name="container" and disabled=no]] = 0) do={ :error "Cannot set up MikroClaw: install the container package (System > Packages > Check for updates, or upload container-*.npk) and reboot" }`,
+    comment("Containers must also be allowed by device-mode, once, with physical confirmation:"),
+    comment("  /system/device-mode/update container=yes   (newer: mode=advanced container=yes)"),
+    comment("  then press the reset button or power-cycle the router within the activation timeout."),
+    comment("The image must match the CPU: arm = linux/arm/v7, arm64 = linux/arm64, x86 = linux/amd64."),
+    `:put ("MikroClaw: this router is " . [/system/resource/get architecture-name])`,
+  );
+
+  section("2. network: veth + bridge + address, NAT, bridge in the LAN list");
+  l.push(
+    `:if ([:len [/interface/veth/find where name=${q(veth)}]] = 0) do={ /interface/veth/add name=${q(veth)} address=${q(`${container.ip}/${container.prefix}`)} gateway=${q(router.ip)} comment=${q(name)} }`,
+    `:if ([:len [/interface/bridge/find where name=${q(bridge)}]] = 0) do={ /interface/bridge/add name=${q(bridge)} comment=${q(name)} }`,
+    `:if ([:len [/ip/address/find where interface=${q(bridge)} and address=${q(`${router.ip}/${container.prefix}`)}]] = 0) do={ /ip/address/add address=${q(`${router.ip}/${container.prefix}`)} interface=${q(bridge)} comment=${q(name)} }`,
+    `:if ([:len [/interface/bridge/port/find where bridge=${q(bridge)} and interface=${q(veth)}]] = 0) do={ /interface/bridge/port/add bridge=${q(bridge)} interface=${q(veth)} }`,
+    comment("Egress for the container (LLM APIs, Telegram): masquerade its subnet."),
+    `:if ([:len [/ip/firewall/nat/find where chain=srcnat and src-address=${q(subnet)} and action=masquerade]] = 0) do={ /ip/firewall/nat/add chain=srcnat action=masquerade src-address=${q(subnet)} comment=${q(`${name}: container egress`)} }`,
+    comment("The default firewall drops input not from LAN: the container must reach the REST API."),
+    `:if ([:len [/interface/list/member/find where list=${q(lanList)} and interface=${q(bridge)}]] = 0) do={ /interface/list/member/add list=${q(lanList)} interface=${q(bridge)} }`,
+    comment(`The gateway is then reachable from the LAN at http://${container.ip}:${config.gateway.port} (pairing on).`),
+  );
+
+  section("3. a least-privilege RouterOS user for the agent, only from the container subnet");
+  l.push(
+    comment(
+      config.router.allowWrite
+        ? "ROUTEROS_ALLOW_WRITE is on: the group may write (the agent's policy still limits it)."
+        : "Read-only: ROUTEROS_ALLOW_WRITE is off, so the group has no write policy.",
+    ),
+    `:if ([:len [/user/group/find where name=${q(name)}]] = 0) do={ /user/group/add name=${q(name)} policy=${q(policy)} comment=${q("MikroClaw agent")} } else={ /user/group/set [find where name=${q(name)}] policy=${q(policy)} }`,
+    `:if ([:len [/user/find where name=${q(name)}]] = 0) do={ /user/add name=${q(name)} group=${q(name)} address=${q(subnet)} password=$routerPass comment=${q("MikroClaw agent")} } else={ /user/set [find where name=${q(name)}] group=${q(name)} address=${q(subnet)} password=$routerPass }`,
+    comment(`The REST API over the www service, from the container at http://${router.ip}/rest:`),
+    `:if ([/ip/service/get [find where name="www"] disabled]) do={ /ip/service/set [find where name="www"] disabled=no address=${q(subnet)} } else={ :put ${q(`MikroClaw: www is already on; make sure its address list (available-from) includes ${subnet}`)} }`,
+  );
+
+  section("4. container settings: RAM cap, settings, data mount");
+  l.push(
+    comment("ram-high is a global soft cap shared with routing; the agent needs about 60-150 MB."),
+    `/container/config/set ram-high=${q(ramHigh)} tmpdir=${q(`${disk}/${name}/tmp`)}`,
+    comment("Secrets in envs are readable by every RouterOS user with read access to /container."),
+    `/container/envs/remove [find where ${listKey}=${q(name)}]`,
+  );
+  const addEnv = (key: string, value: string) =>
+    l.push(`/container/envs/add ${listKey}=${q(name)} key=${q(key)} value=${value}`);
+  for (const [key, value] of deployment) addEnv(key, q(value));
+  addEnv("ROUTER_PASS", "$routerPass");
+  for (const e of envs) {
+    if (e.note) l.push(comment(`${e.key}: ${e.note}`));
+    addEnv(e.key, e.secret ? e.value : q(e.value));
+  }
+  const mountName = `${name}-data`;
+  l.push(
+    `/container/mounts/remove [find where ${listKey}=${q(mountName)}]`,
+    `/container/mounts/add ${listKey}=${q(mountName)} src=${q(`${disk}/${name}/data`)} dst="/data"`,
+  );
+
+  section("5. the container: from the uploaded image, started on boot, logging to /log");
+  const lists = legacy
+    ? `envlist=${q(name)} mounts=${q(mountName)}`
+    : `envlists=${q(name)} mountlists=${q(mountName)}`;
+  l.push(
+    `:if ([:len [/container/find where comment=${q(name)}]] = 0) do={ /container/add file=${q(`${disk}/${imageFile}`)} interface=${q(veth)} root-dir=${q(`${disk}/${name}/root`)} ${lists} hostname=${q(name)} start-on-boot=yes logging=yes comment=${q(name)} }`,
+    comment("Extraction takes a minute: wait until /container/print shows it stopped, then:"),
+    comment(`  /container/start [find where comment=${q(name)}]`),
+    comment('The pairing code is in the log:   /log/print where topics~"container"'),
+    `:put ${q(`MikroClaw: set up; start it with /container/start [find where comment=${q(name)}] once extracted`)}`,
+    "}",
+    "",
+  );
+  return l.join("\n");
+}

@@ -1,0 +1,69 @@
+/**
+ * The chat channels a {@linkcode Config} turns on (a bot token each), wired to the agent.
+ * @module
+ */
+import type { Config } from "../config/types.ts";
+import type { Allowlist } from "../config/types.ts";
+import type { Agent } from "../agent/types.ts";
+import type { Logger } from "../_internal/logger.ts";
+import type { ButtonHandler, Channel } from "../channels/types.ts";
+import { createTelegram } from "../channels/telegram.ts";
+import { createDiscord } from "../channels/discord.ts";
+import { createSlack } from "../channels/slack.ts";
+
+/** Options of {@linkcode configuredChannels}. */
+export interface ConfiguredChannelsOptions {
+  config: Config;
+  agent: Agent;
+  logger: Logger;
+  fetch?: typeof globalThis.fetch;
+  /** Approval buttons (safe router changes). */
+  onButton?: ButtonHandler;
+}
+
+function ids(allowlist: Allowlist): string[] {
+  return allowlist.all ? ["*"] : [...allowlist.ids];
+}
+
+/** One channel per configured bot token; none when no token is set. */
+export function configuredChannels(options: ConfiguredChannelsOptions): Channel[] {
+  const { config, agent, logger } = options;
+  const { telegram, discord, slack } = config.channels;
+  const common = {
+    agent,
+    logger,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.onButton ? { onButton: options.onButton } : {}),
+  };
+  const channels: Channel[] = [];
+  if (telegram.botToken) {
+    channels.push(createTelegram({
+      ...common,
+      token: telegram.botToken.reveal(),
+      apiBase: telegram.apiBase,
+      allowlist: ids(telegram.allowlist),
+      ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret.reveal() } : {}),
+    }));
+  }
+  if (discord.botToken) {
+    channels.push(createDiscord({
+      ...common,
+      token: discord.botToken.reveal(),
+      apiBase: discord.apiBase,
+      allowlist: ids(discord.allowlist),
+      ...(discord.publicKey ? { publicKey: discord.publicKey } : {}),
+      ...(discord.gatewayUrl ? { gatewayUrl: discord.gatewayUrl } : {}),
+    }));
+  }
+  if (slack.botToken) {
+    channels.push(createSlack({
+      ...common,
+      botToken: slack.botToken.reveal(),
+      apiBase: slack.apiBase,
+      allowlist: ids(slack.allowlist),
+      ...(slack.appToken ? { appToken: slack.appToken.reveal() } : {}),
+      ...(slack.signingSecret ? { signingSecret: slack.signingSecret.reveal() } : {}),
+    }));
+  }
+  return channels;
+}
