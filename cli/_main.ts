@@ -109,6 +109,10 @@ function report(error: unknown, debug: boolean, io: CliIO): number {
     if (debug && error.stack) io.stderr(`${redact(error.stack)}\n`);
     return 2;
   }
+  if ((error as Error)?.name === "PortInUseError") {
+    io.stderr(`${redact((error as Error).message)}\n`);
+    return 78;
+  }
   const cittyCode = (error as { code?: unknown })?.code;
   if (!isAgentError(error) && typeof cittyCode === "string" && cittyCode.startsWith("E_")) {
     // citty's own CLIError (unknown command, bad enum value, missing required argument)

@@ -2,7 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { notBuilt } from "../_not_built.ts";
+import { runServer } from "../_run_server.ts";
 
 const args = { ...globalArgs } as const;
 
@@ -13,8 +13,8 @@ const agent = defineCommand({
   },
   args,
   async run({ args }) {
-    await loadCliConfig(args);
-    notBuilt("agent", "the agent runner (channels + gateway wiring)");
+    const config = await loadCliConfig(args);
+    return await runServer({ config, channels: true });
   },
 });
 

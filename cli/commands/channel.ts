@@ -1,8 +1,8 @@
 /** `mikroclaw channel [telegram|discord|slack] [--send TEXT --to ID]`: tests channel credentials. */
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs, UsageError } from "../_args.ts";
-import { loadCliConfig } from "../_context.ts";
-import { notBuilt } from "../_not_built.ts";
+import { loadCliConfig, print } from "../_context.ts";
+import { logger } from "../_logger.ts";
 
 const CHANNELS = ["telegram", "discord", "slack"];
 
@@ -30,8 +30,32 @@ const channel = defineCommand({
     if ((args.send === undefined) !== (args.to === undefined)) {
       throw new UsageError("Options --send and --to go together");
     }
-    await loadCliConfig(args);
-    notBuilt("channel", "the channel check");
+    const config = await loadCliConfig(args);
+    const { configuredChannels } = await import("../../lib/runtime/channels.ts");
+    // `check` and `sendTest` never run the agent; a channel object just needs one to exist.
+    const idle = {
+      run: () => Promise.reject(new Error("not used")),
+      stream: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("not used")) }) }),
+      reset: () => {},
+    };
+    const channels = configuredChannels({ config, agent: idle, logger })
+      .filter((c) => args.name === undefined || c.name === args.name);
+    if (channels.length === 0) {
+      print(args.name ? `Channel ${args.name} is not configured` : "No channel is configured (set BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)");
+      return 1;
+    }
+    let failed = false;
+    for (const channel of channels) {
+      const result = await channel.check();
+      print(`${channel.name}: ${result.ok ? "ok" : "FAILED"} ${result.detail}`);
+      if (!result.ok) failed = true;
+      else if (args.send !== undefined && args.to !== undefined) {
+        const sent = await channel.sendTest(args.to, args.send);
+        print(`${channel.name}: ${sent.ok ? "sent" : "send FAILED"} ${sent.detail}`);
+        if (!sent.ok) failed = true;
+      }
+    }
+    return failed ? 1 : 0;
   },
 });
 

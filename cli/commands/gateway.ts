@@ -2,7 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs, UsageError } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { notBuilt } from "../_not_built.ts";
+import { runServer } from "../_run_server.ts";
 
 const args = {
   ...globalArgs,
@@ -22,8 +22,13 @@ const gateway = defineCommand({
         `Invalid value ${JSON.stringify(args.port)} for --port (expected 0-65535)`,
       );
     }
-    await loadCliConfig(args);
-    notBuilt("gateway", "the gateway server");
+    const config = await loadCliConfig(args);
+    return await runServer({
+      config,
+      channels: false,
+      port: args.port === undefined ? undefined : Number(args.port),
+      host: args.host,
+    });
   },
 });
 

@@ -1,8 +1,8 @@
 /** `mikroclaw status [--json]`: asks a running gateway's /health. */
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs } from "../_args.ts";
-import { loadCliConfig } from "../_context.ts";
-import { notBuilt } from "../_not_built.ts";
+import { loadCliConfig, print, printJson } from "../_context.ts";
+import { gatewayUrl } from "../_gateway_client.ts";
 
 const args = {
   ...globalArgs,
@@ -14,6 +14,13 @@ const args = {
   },
 } as const;
 
+interface HealthBody {
+  status?: string;
+  components?: Record<string, boolean>;
+  uptime_s?: number;
+  version?: string;
+}
+
 const status = defineCommand({
   meta: {
     name: "status",
@@ -21,8 +28,34 @@ const status = defineCommand({
   },
   args,
   async run({ args }) {
-    await loadCliConfig(args);
-    notBuilt("status", "the status client");
+    const config = await loadCliConfig(args);
+    const base = gatewayUrl(config, args.url);
+    const token = config.cli.token?.reveal();
+    let body: HealthBody;
+    try {
+      const res = await fetch(`${base}/health`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal: AbortSignal.timeout(5000),
+      });
+      body = await res.json() as HealthBody;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (args.json) printJson({ up: false, url: base, error: reason });
+      else print(`MikroClaw gateway at ${base} is down (${reason})`);
+      return 1;
+    }
+    if (args.json) {
+      printJson({ up: true, url: base, ...body });
+      return 0;
+    }
+    print(`MikroClaw gateway at ${base}: ${body.status ?? "unknown"}`);
+    for (const [name, ok] of Object.entries(body.components ?? {})) {
+      print(`  ${name.padEnd(9)} ${ok ? "ok" : "down"}`);
+    }
+    if (body.version) print(`  version   ${body.version}`);
+    if (body.uptime_s !== undefined) print(`  uptime    ${body.uptime_s} s`);
+    else print("  (set MIKROCLAW_TOKEN to a gateway token to see uptime and version)");
+    return 0;
   },
 });
 

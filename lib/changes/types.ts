@@ -82,8 +82,12 @@ export interface ChangeRecord {
   undo_missing?: string;
   /** The armed auto-revert, until confirmed or reverted. */
   revert?: ChangeRevert;
+  /** How an applied change will be auto-reverted (`ROUTEROS_CONFIRM_SECONDS` > 0). */
+  auto_revert?: "router" | "local";
   /** A manager is applying or reverting it right now (at most one wins the claim). */
   claim?: { op: "apply" | "revert"; by: string; at: string };
+  /** Random per write: tells a manager whether its atomic transition won. */
+  rev?: string;
 }
 
 /** `GET /changes` rows. */

@@ -105,6 +105,23 @@ function envText(value: DescribedValue): string | undefined {
   return String(value);
 }
 
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Whether a described value equals the setting's default text (then it need not be sent). */
+function isDefault(value: DescribedValue, defaultText: string | undefined): boolean {
+  if (defaultText === undefined) return false;
+  const d = defaultText.trim().toLowerCase();
+  if (typeof value === "boolean") return ["1", "true", "on", "yes"].includes(d) === value;
+  if (typeof value === "number") {
+    const m = /^(\d+)\s*([smhd]?)$/.exec(d);
+    return m !== null && Number(m[1]) * (UNIT_SECONDS[m[2] || "s"] ?? 1) === value;
+  }
+  if (Array.isArray(value)) {
+    return value.join(",") === defaultText.split(",").map((s) => s.trim()).filter(Boolean).join(",");
+  }
+  return value === defaultText;
+}
+
 /**
  * Generates the router-side setup script for running MikroClaw in a RouterOS container.
  * Upload it with the image and run `/import file-name=mikroclaw.rsc`. Review it first.
@@ -160,8 +177,9 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
       }
       continue;
     }
-    const text = envText(described[key] ?? null);
-    if (text === undefined || text === defaults.get(key)) continue;
+    const value = described[key] ?? null;
+    const text = envText(value);
+    if (text === undefined || isDefault(value, defaults.get(key))) continue;
     if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:\*\*\*@/i.test(text)) {
       // a URL whose password describeConfig hid: treat it like a secret
       const variable = `secret${secrets.length + 1}`;
@@ -195,6 +213,7 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
     comment(`  1. fill in every "${SET_ME}" below (secrets are not written by the generator),`),
     comment(`  2. upload this file and the image ${disk}/${imageFile} (see examples/routeros/README.md),`),
     comment("  3. /import file-name=mikroclaw.rsc   then delete the file: it holds your secrets."),
+    comment('Inside a value write \\" for ", \\\\ for \\, \\$ for $ and \\? for ?.'),
     comment("Everything runs inside one { } block so the local variables below live until the end."),
     "{",
   );

@@ -1,0 +1,72 @@
+/**
+ * What `agent` and `gateway` share: build the runtime, serve the gateway, print where it
+ * listens and the pairing code, run the opt-in router setup, and drain on SIGINT/SIGTERM.
+ * @module
+ */
+import type { Config } from "../lib/config/types.ts";
+import { createRuntime, type Runtime } from "../lib/runtime/mod.ts";
+import { logger } from "./_logger.ts";
+import { listen, type Listening } from "./_serve.ts";
+import { print } from "./_context.ts";
+
+/** Options of {@linkcode runServer}. */
+export interface RunServerOptions {
+  config: Config;
+  /** Start the chat channels too (`agent`). */
+  channels: boolean;
+  port?: number | undefined;
+  host?: string | undefined;
+}
+
+async function routerSetup(runtime: Runtime, port: number, undo: (() => Promise<unknown>)[]): Promise<void> {
+  const { router } = runtime;
+  const { config } = runtime;
+  if (!router) return;
+  const setup = await import("../lib/routeros/setup.ts");
+  if (config.router.firewall) {
+    await setup.ensureGatewayFirewallRule({ router, port, allowSubnets: config.router.allowSubnets });
+    undo.push(() => setup.removeGatewayFirewallRule({ router }));
+    logger.info(`RouterOS: input rule for port ${port} from ${config.router.allowSubnets.join(", ") || "(none)"} in place`);
+  }
+  if (config.router.heartbeat) {
+    const url = `http://${config.gateway.bind === "0.0.0.0" ? "127.0.0.1" : config.gateway.bind}:${port}/health/heartbeat`;
+    await setup.ensureHeartbeatScheduler({ router, url });
+    logger.info("RouterOS: heartbeat scheduler in place");
+  }
+}
+
+/** Serves until SIGINT/SIGTERM, then drains; resolves the exit code. */
+export async function runServer(options: RunServerOptions): Promise<number> {
+  const config = options.config;
+  const host = options.host ?? config.gateway.bind;
+  const port = options.port ?? config.gateway.port;
+  const runtime = await createRuntime({ config, logger, channels: options.channels });
+  let server: Listening | undefined;
+  const undo: (() => Promise<unknown>)[] = [];
+  try {
+    server = await listen(runtime.gateway.fetch, host, port);
+    await runtime.start();
+    print(`MikroClaw gateway listening on ${server.url}`);
+    const code = runtime.gateway.pairingCode();
+    if (code) print(`pairing code: ${code} (one-time, expires in 10 minutes)`);
+    else print("pairing is off (PAIRING_REQUIRED=0, loopback only)");
+    if (!runtime.identity.persistent) {
+      logger.info("Storage is memory: tokens and identity last until this process stops");
+    }
+    for (const channel of runtime.channels) logger.info(`Channel ${channel.name} started`);
+    await routerSetup(runtime, server.port, undo).catch((error: unknown) => {
+      logger.warn("RouterOS setup failed:", error instanceof Error ? error.message : error);
+    });
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    logger.info("Stopping: draining tasks and channels");
+    return 0;
+  } finally {
+    for (const step of undo) await step().catch(() => {});
+    await server?.close();
+    await runtime.stop();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A minimal agent with a custom tool, offline: a scripted mock provider asks for the tool,
+ * the agent validates the arguments, runs it and feeds the result back, and the "model"
+ * answers. Swap `createMockProvider([...])` for `createProvider("openai")` to use a real model.
+ *
+ *   node examples/agent_custom_tool.ts      (also deno run -A / bun)
+ *
+ * Imports the library's module files directly until the root `mod.ts` exists; in your own
+ * project write `import { createAgent, defineTool } from "mikroclaw"` (npm) or the JSR name.
+ * @module
+ */
+import * as v from "valibot";
+import { createAgent, type TurnResult } from "../lib/agent/mod.ts";
+import { createMockProvider } from "../lib/providers/mock.ts";
+import { defineTool } from "../lib/tools/define_tool.ts";
+import type { Tool } from "../lib/tools/types.ts";
+
+/** A custom read-only tool: converts a bandwidth between units. */
+export function bandwidthTool(): Tool {
+  return defineTool({
+    name: "convert_bandwidth",
+    description: "Converts a bandwidth value between bit/s units (bps, kbps, Mbps, Gbps)",
+    input: v.object({
+      value: v.pipe(v.number(), v.minValue(0)),
+      from: v.picklist(["bps", "kbps", "Mbps", "Gbps"]),
+      to: v.picklist(["bps", "kbps", "Mbps", "Gbps"]),
+    }),
+    async run({ value, from, to }) {
+      const scale = { bps: 1, kbps: 1e3, Mbps: 1e6, Gbps: 1e9 } as const;
+      return { value: (value * scale[from]) / scale[to], unit: to };
+    },
+  });
+}
+
+/** Runs one turn with the custom tool; resolves the turn and the tool output the model saw. */
+export async function runExample(): Promise<{ turn: TurnResult; toolOutput: string }> {
+  const provider = createMockProvider([
+    { toolCalls: [{ name: "convert_bandwidth", arguments: { value: 250, from: "Mbps", to: "Gbps" } }] },
+    "250 Mbps is 0.25 Gbps.",
+  ]);
+  const agent = createAgent({ provider, tools: [bandwidthTool()] });
+  let toolOutput = "";
+  const turn = await agent.run({
+    input: "How many Gbps is 250 Mbps?",
+    sessionKey: "example",
+    onEvent: (event) => {
+      if (event.type === "tool-end") toolOutput = event.result.content;
+    },
+  });
+  return { turn, toolOutput };
+}
+
+if (import.meta.url === `file://${globalThis.process?.argv?.[1] ?? ""}`) {
+  const { turn, toolOutput } = await runExample();
+  console.log(`tool result: ${toolOutput}`);
+  console.log(`answer: ${turn.text}`);
+}
