@@ -35,6 +35,22 @@ async function routerSetup(runtime: Runtime, port: number, undo: (() => Promise<
   }
 }
 
+/** Resolves on the first SIGINT or SIGTERM (Deno needs its own listener API). */
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const deno = (globalThis as {
+      Deno?: { addSignalListener(signal: string, handler: () => void): void };
+    }).Deno;
+    if (deno) {
+      deno.addSignalListener("SIGINT", () => resolve());
+      deno.addSignalListener("SIGTERM", () => resolve());
+      return;
+    }
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
 /** Serves until SIGINT/SIGTERM, then drains; resolves the exit code. */
 export async function runServer(options: RunServerOptions): Promise<number> {
   const config = options.config;
@@ -44,6 +60,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
   let server: Listening | undefined;
   const undo: (() => Promise<unknown>)[] = [];
   try {
+    const stopped = untilSignal();
     server = await listen(runtime.gateway.fetch, host, port);
     await runtime.start();
     print(`MikroClaw gateway listening on ${server.url}`);
@@ -57,11 +74,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
     await routerSetup(runtime, server.port, undo).catch((error: unknown) => {
       logger.warn("RouterOS setup failed:", error instanceof Error ? error.message : error);
     });
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await stopped;
     logger.info("Stopping: draining tasks and channels");
     return 0;
   } finally {

@@ -9,6 +9,8 @@
  * project write `import { createAgent, defineTool } from "mikroclaw"` (npm) or the JSR name.
  * @module
  */
+import process from "node:process";
+import { pathToFileURL } from "node:url";
 import * as v from "valibot";
 import { createAgent, type TurnResult } from "../lib/agent/mod.ts";
 import { createMockProvider } from "../lib/providers/mock.ts";
@@ -35,7 +37,12 @@ export function bandwidthTool(): Tool {
 /** Runs one turn with the custom tool; resolves the turn and the tool output the model saw. */
 export async function runExample(): Promise<{ turn: TurnResult; toolOutput: string }> {
   const provider = createMockProvider([
-    { toolCalls: [{ name: "convert_bandwidth", arguments: { value: 250, from: "Mbps", to: "Gbps" } }] },
+    {
+      toolCalls: [{
+        name: "convert_bandwidth",
+        arguments: { value: 250, from: "Mbps", to: "Gbps" },
+      }],
+    },
     "250 Mbps is 0.25 Gbps.",
   ]);
   const agent = createAgent({ provider, tools: [bandwidthTool()] });
@@ -50,7 +57,7 @@ export async function runExample(): Promise<{ turn: TurnResult; toolOutput: stri
   return { turn, toolOutput };
 }
 
-if (import.meta.url === `file://${globalThis.process?.argv?.[1] ?? ""}`) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { turn, toolOutput } = await runExample();
   console.log(`tool result: ${toolOutput}`);
   console.log(`answer: ${turn.text}`);

@@ -5,12 +5,20 @@
  * storage driver, MCP) split into files beside it that the core loads only on a dynamic
  * `import()`. Fails when the core file is over the size budget and prints what fills it.
  *
- * Flags: `--bundle-only` (skip tsc), `--outdir DIR` (bundle output; default `dist`),
+ * Flags: `--bundle-only` (skip tsc), `--dist-only` (only tsc), `--outdir DIR` (bundle output; default `dist`),
  * `--budget BYTES` (default 204800), `--json` (print the result as JSON on stdout).
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -60,11 +68,28 @@ export function splitFileFor(specifier: string): string | undefined {
   for (const [key, file] of Object.entries(SPLIT_MODULES)) {
     if (key.endsWith("/") ? specifier.startsWith(key) : specifier === key) {
       return key.endsWith("/")
-        ? `${file}${specifier.slice(key.length).replace(/[^A-Za-z0-9]+/g, "-").replace(/-js$/, "")}.mjs`
+        ? `${file}${
+          specifier.slice(key.length).replace(/[^A-Za-z0-9]+/g, "-").replace(/-js$/, "")
+        }.mjs`
         : file;
     }
   }
   return undefined;
+}
+
+// ofetch's "node" build wraps node-fetch-native (~115 KB) for keep-alive agents; its default
+// build uses the runtime's own fetch, which Node >= 22, Deno and Bun all have.
+const ALIASES: Readonly<Record<string, string>> = {
+  ofetch: "node_modules/ofetch/dist/index.mjs",
+};
+
+function aliasPlugin(): Plugin {
+  return {
+    name: "mikroclaw-alias",
+    setup(b) {
+      b.onResolve({ filter: /^ofetch$/ }, (args) => ({ path: join(ROOT, ALIASES[args.path]!) }));
+    },
+  };
 }
 
 function splitPlugin(wanted: Map<string, string>, staticHeavy: Set<string>): Plugin {
@@ -127,7 +152,7 @@ export async function buildBundle(outdir: string): Promise<BundleResult> {
     ...common,
     entryPoints: [join(ROOT, "cli/mikroclaw.ts")],
     outfile: core,
-    plugins: [splitPlugin(wanted, staticHeavy)],
+    plugins: [aliasPlugin(), splitPlugin(wanted, staticHeavy)],
   });
   const split: Record<string, number> = {};
   // Split files may themselves reach other heavy modules: build until nothing new appears.
@@ -146,7 +171,7 @@ export async function buildBundle(outdir: string): Promise<BundleResult> {
           sourcefile: `${file}.entry.js`,
         },
         outfile,
-        plugins: [splitPlugin(wanted, new Set())],
+        plugins: [aliasPlugin(), splitPlugin(wanted, new Set())],
       });
       split[file] = statSync(outfile).size;
     }
@@ -156,7 +181,7 @@ export async function buildBundle(outdir: string): Promise<BundleResult> {
     coreBytes: statSync(core).size,
     split,
     staticHeavy: [...staticHeavy],
-    top: topInputs(result.metafile, core).slice(0, 15),
+    top: topInputs(result.metafile, core).slice(0, 25),
   };
 }
 
@@ -166,7 +191,9 @@ export function buildDist(): void {
   const run = spawnSync(tsc, ["-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
   if (run.status !== 0) throw new Error(`Cannot build dist/: tsc exited with ${run.status}`);
   const bin = join(ROOT, "dist/cli/mikroclaw.js");
-  if (!existsSync(bin)) throw new Error("Cannot build dist/: tsc did not write dist/cli/mikroclaw.js");
+  if (!existsSync(bin)) {
+    throw new Error("Cannot build dist/: tsc did not write dist/cli/mikroclaw.js");
+  }
   const text = readFileSync(bin, "utf8");
   if (!text.startsWith("#!/usr/bin/env node")) {
     writeFileSync(bin, `#!/usr/bin/env node\n${text}`);
@@ -193,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
     rmSync(join(ROOT, "dist"), { recursive: true, force: true });
     buildDist();
     log("dist/: tsc output written (npm package)");
+    if (argv.includes("--dist-only")) return 0;
   }
   const result = await buildBundle(outdir);
   const rel = relative(ROOT, result.core) || result.core;

@@ -6,7 +6,8 @@
 import type { ChangeItem } from "./types.ts";
 
 /** Columns the router changes by itself; never part of a diff or a "changed since" check. */
-const VOLATILE = /^(\.id|\.nextid|\.about|\.dead|bytes|packets|creation-time|timeout|run-count|next-run|last-started|(rx|tx|fp-rx|fp-tx)-(byte|packet|drop|error|queue-drop|bytes|packets)s?|link-downs|last-link-(up|down)-time|running|active|invalid|dynamic|actual-.*|expires-after|last-seen|uptime|status)$/;
+const VOLATILE =
+  /^(\.id|\.nextid|\.about|\.dead|bytes|packets|creation-time|timeout|run-count|next-run|last-started|(rx|tx|fp-rx|fp-tx)-(byte|packet|drop|error|queue-drop|bytes|packets)s?|link-downs|last-link-(up|down)-time|running|active|invalid|dynamic|actual-.*|expires-after|last-seen|uptime|status)$/;
 
 /** Whether a column changes on its own (counters, timers, run state). */
 export function isVolatileKey(key: string): boolean {

@@ -124,12 +124,17 @@ function portIn(list: string, port: number): boolean {
 }
 
 /** Whether an input-chain rule would match MikroClaw's REST traffic (unknown tests count as matching). */
-export function ruleMatchesSession(rule: Readonly<Record<string, string>>, session: SessionPath): boolean {
+export function ruleMatchesSession(
+  rule: Readonly<Record<string, string>>,
+  session: SessionPath,
+): boolean {
   for (const [key, value] of Object.entries(rule)) {
     if (NOT_MATCH.has(key)) continue;
     switch (key) {
       case "src-address":
-        if (session.sourceAddress && !negatable(value, (v) => contains(v, session.sourceAddress!))) return false;
+        if (
+          session.sourceAddress && !negatable(value, (v) => contains(v, session.sourceAddress!))
+        ) return false;
         break;
       case "dst-address":
         if (!negatable(value, (v) => contains(v, session.host))) return false;
@@ -154,7 +159,10 @@ export function ruleMatchesSession(rule: Readonly<Record<string, string>>, sessi
   return true;
 }
 
-function accepts(rule: Readonly<Record<string, string>> | undefined, session: SessionPath): boolean {
+function accepts(
+  rule: Readonly<Record<string, string>> | undefined,
+  session: SessionPath,
+): boolean {
   if (!rule || truthy(rule.disabled)) return false;
   return rule.chain === "input" && (rule.action ?? "accept") === "accept" &&
     ruleMatchesSession(rule, session);
@@ -201,7 +209,9 @@ export function findLockout(
     const effect = callEffect(call);
     if (effect.kind === "other" || effect.kind === "singleton") {
       if (effect.kind === "singleton" && effect.menu === "/ip/service/webserver") {
-        const off = session.service === "www" ? effect.body["rest-plain"] : effect.body["rest-secure"];
+        const off = session.service === "www"
+          ? effect.body["rest-plain"]
+          : effect.body["rest-secure"];
         if (off !== undefined && !truthy(off)) {
           say(`turning REST off on ${session.service} would cut MikroClaw's own REST session`);
         }
@@ -235,20 +245,28 @@ export function findLockout(
       if (menu === "/ip/firewall/filter" && accepts(before, session) && effect.kind !== "move") {
         if (gone || !accepts(after, session)) {
           say(
-            `${what} firewall rule ${id} (${before?.comment ?? "input accept"}) would drop MikroClaw's own REST traffic`,
+            `${what} firewall rule ${id} (${
+              before?.comment ?? "input accept"
+            }) would drop MikroClaw's own REST traffic`,
           );
         }
       }
       if (menu === "/interface" || menu.startsWith("/interface/")) {
         if (menu !== "/interface/bridge/port" && session.interfaces.includes(name) && gone) {
-          say(`${what} interface ${name} would cut MikroClaw's REST session (it carries ${session.host})`);
+          say(
+            `${what} interface ${name} would cut MikroClaw's REST session (it carries ${session.host})`,
+          );
         }
       }
       if (menu === "/ip/address" && session.addressIds.includes(id)) {
         const moved = after !== undefined &&
           (after.address !== before?.address || after.interface !== before?.interface);
         if (gone || moved) {
-          say(`${what} address ${before?.address ?? id} would cut MikroClaw's REST session (it connects to ${session.host})`);
+          say(
+            `${what} address ${
+              before?.address ?? id
+            } would cut MikroClaw's REST session (it connects to ${session.host})`,
+          );
         }
       }
       if (menu === "/ip/route" && session.routeIds.includes(id)) {
@@ -262,14 +280,20 @@ export function findLockout(
         if (gone) say(`${what} the ${session.service} service would cut MikroClaw's REST session`);
         else if (after) {
           if (after.port !== undefined && before.port !== undefined && after.port !== before.port) {
-            say(`moving ${session.service} to port ${after.port} would cut MikroClaw's REST session (it uses ${session.port})`);
+            say(
+              `moving ${session.service} to port ${after.port} would cut MikroClaw's REST session (it uses ${session.port})`,
+            );
           }
           if ((after.address ?? "") !== (before.address ?? "") && (after.address ?? "") !== "") {
             const ours = session.sourceAddress !== undefined &&
-              after.address!.split(",").some((a) => contains(a.trim(), session.sourceAddress!) === true);
+              after.address!.split(",").some((a) =>
+                contains(a.trim(), session.sourceAddress!) === true
+              );
             if (!ours) {
               say(
-                `limiting ${session.service} to ${after.address} would exclude MikroClaw (${session.sourceAddress ?? "its address is unknown"})`,
+                `limiting ${session.service} to ${after.address} would exclude MikroClaw (${
+                  session.sourceAddress ?? "its address is unknown"
+                })`,
               );
             }
           }
@@ -287,7 +311,11 @@ export function findLockout(
         const policy = (after?.policy ?? "").split(",");
         const lost = POLICY_NEEDED.filter((p) => !policy.includes(p));
         if (effect.kind === "remove" || (after && (after.name !== before.name || lost.length))) {
-          say(`${what} group ${session.group} would lock MikroClaw out${lost.length && effect.kind !== "remove" ? ` (it needs ${lost.join(", ")})` : ""}`);
+          say(
+            `${what} group ${session.group} would lock MikroClaw out${
+              lost.length && effect.kind !== "remove" ? ` (it needs ${lost.join(", ")})` : ""
+            }`,
+          );
         }
       }
     }
@@ -313,7 +341,11 @@ export interface LockoutGuard {
   /** The session path, derived from the router URL and the router's own tables. */
   session(signal?: AbortSignal): Promise<SessionPath>;
   /** Reasons the calls would lock MikroClaw out (empty when safe). */
-  check(calls: readonly RouterOSCall[], items: LockoutItems, signal?: AbortSignal): Promise<string[]>;
+  check(
+    calls: readonly RouterOSCall[],
+    items: LockoutItems,
+    signal?: AbortSignal,
+  ): Promise<string[]>;
 }
 
 async function rows(
@@ -352,10 +384,15 @@ export function createLockoutGuard(options: LockoutGuardOptions): LockoutGuard {
     }
     const addresses = (await rows(router, "/ip/address", undefined, signal))
       .filter((a) => (a.address ?? "").split("/")[0] === host);
-    const interfaces = [...new Set(addresses.map((a) => a.interface).filter((i): i is string => !!i))];
+    const interfaces = [
+      ...new Set(addresses.map((a) => a.interface).filter((i): i is string => !!i)),
+    ];
     // A VLAN carrying the session depends on its parent interface too.
     for (const vlan of await rows(router, "/interface/vlan", undefined, signal)) {
-      if (interfaces.includes(vlan.name ?? "") && vlan.interface && !interfaces.includes(vlan.interface)) {
+      if (
+        interfaces.includes(vlan.name ?? "") && vlan.interface &&
+        !interfaces.includes(vlan.interface)
+      ) {
         interfaces.push(vlan.interface);
       }
     }
@@ -365,7 +402,9 @@ export function createLockoutGuard(options: LockoutGuardOptions): LockoutGuard {
     if (sourceAddress !== undefined && ipv4(sourceAddress) !== undefined) {
       const covering = routes.filter((r) => contains(r["dst-address"]!, sourceAddress!) === true);
       const best = Math.max(-1, ...covering.map((r) => prefixLength(r["dst-address"]!)));
-      routeIds = covering.filter((r) => prefixLength(r["dst-address"]!) === best).map((r) => r[".id"]!);
+      routeIds = covering.filter((r) => prefixLength(r["dst-address"]!) === best).map((r) =>
+        r[".id"]!
+      );
     } else {
       // Unknown source: the default routes may carry the replies; protect them.
       routeIds = routes.filter((r) => r["dst-address"] === "0.0.0.0/0").map((r) => r[".id"]!);

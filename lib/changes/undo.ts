@@ -48,7 +48,9 @@ export function inverseCalls(items: readonly ChangeItem[]): InverseCalls {
   }
   for (const item of others) {
     if (item.op === "add") {
-      if (!item.id) return { calls: [], missing: `the router did not return the new ${item.menu} id` };
+      if (!item.id) {
+        return { calls: [], missing: `the router did not return the new ${item.menu} id` };
+      }
       calls.push({ method: "DELETE", path: `${item.menu}/${item.id}` });
     } else if (item.op === "move") {
       const body: Record<string, unknown> = { ".id": item.id };
@@ -65,9 +67,14 @@ export function inverseCalls(items: readonly ChangeItem[]): InverseCalls {
       }
       if (item.op === "singleton") {
         if (unset.length) {
-          return { calls: [], missing: `${item.menu} gained ${unset.join(", ")}; a singleton cannot unset it` };
+          return {
+            calls: [],
+            missing: `${item.menu} gained ${unset.join(", ")}; a singleton cannot unset it`,
+          };
         }
-        if (Object.keys(back).length) calls.push({ method: "POST", path: `${item.menu}/set`, body: back });
+        if (Object.keys(back).length) {
+          calls.push({ method: "POST", path: `${item.menu}/set`, body: back });
+        }
         continue;
       }
       if (Object.keys(back).length) {
@@ -98,15 +105,18 @@ export function quoteRouterOSValue(value: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else if (code < 0x20 || code === 0x7f) out += "\\" + code.toString(16).toUpperCase().padStart(2, "0");
-    else out += ch;
+    else if (code < 0x20 || code === 0x7f) {
+      out += "\\" + code.toString(16).toUpperCase().padStart(2, "0");
+    } else out += ch;
   }
   return out + '"';
 }
 
 function scriptValue(value: unknown): string {
   if (typeof value === "string" && ID.test(value)) return value;
-  if (typeof value === "boolean" || typeof value === "number") return quoteRouterOSValue(String(value));
+  if (typeof value === "boolean" || typeof value === "number") {
+    return quoteRouterOSValue(String(value));
+  }
   if (typeof value !== "string") throw new TypeError(`Cannot script a ${typeof value} value`);
   return quoteRouterOSValue(value);
 }
@@ -115,7 +125,9 @@ function args(body: Record<string, unknown>, skip: readonly string[] = []): stri
   const parts: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (skip.includes(key)) continue;
-    if (!KEY.test(key)) throw new TypeError(`Cannot script the property name ${JSON.stringify(key)}`);
+    if (!KEY.test(key)) {
+      throw new TypeError(`Cannot script the property name ${JSON.stringify(key)}`);
+    }
     parts.push(`${key}=${scriptValue(value)}`);
   }
   return parts.join(" ");

@@ -2,4 +2,9 @@
  * Deployment helpers: the RouterOS setup script for running MikroClaw in a router container.
  * @module
  */
-export { quoteRouterOS, routerosSetupScript, type RouterosScriptOptions, SET_ME } from "./routeros_script.ts";
+export {
+  quoteRouterOS,
+  type RouterosScriptOptions,
+  routerosSetupScript,
+  SET_ME,
+} from "./routeros_script.ts";

@@ -33,7 +33,12 @@ export interface Session {
   readonly tools: RemoteTool[];
   /** Why the session is no longer usable, once it is not. */
   readonly closedReason: string | undefined;
-  request(method: string, params: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown>;
+  request(
+    method: string,
+    params: unknown,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -60,8 +65,10 @@ export async function openSession(
   options: OpenSessionOptions,
 ): Promise<Session> {
   const { logger } = options;
-  let wire: Wire | undefined;
+  // Assigned once the transport is open; the callbacks below run only after that.
+  const link: { wire?: Wire } = {};
   const client: JSONRPCClient = new JSONRPCClient((payload) => {
+    const wire = link.wire;
     if (!wire || wire.closed) return Promise.reject(new Error(wire?.closed ?? "not connected"));
     return wire.send(payload);
   });
@@ -76,7 +83,7 @@ export async function openSession(
       const reply = m.method === "ping"
         ? { jsonrpc: "2.0", id: m.id, result: {} }
         : { jsonrpc: "2.0", id: m.id, error: { code: -32601, message: "Method not found" } };
-      void wire?.send(reply).catch(() => {});
+      void link.wire?.send(reply).catch(() => {});
       return;
     }
     if ("result" in m || "error" in m) client.receive(m as unknown as JSONRPCResponse);
@@ -86,7 +93,7 @@ export async function openSession(
     client.rejectAllPendingRequests(`MCP server "${name}" ${reason}`);
   }
 
-  wire = "command" in entry
+  const wire = link.wire = "command" in entry
     ? await openStdio(name, entry, incoming, onClosed, logger)
     : openHttp(entry, incoming, options.fetch);
 
@@ -96,13 +103,16 @@ export async function openSession(
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    if (wire?.closed) throw new Error(`MCP server "${name}" ${wire.closed}`);
+    if (wire.closed) throw new Error(`MCP server "${name}" ${wire.closed}`);
     const pending = client.timeout(
       timeoutMs,
       (id) => ({
         jsonrpc: "2.0",
         id,
-        error: { code: -32001, message: `MCP server "${name}" did not answer within ${timeoutMs} ms` },
+        error: {
+          code: -32001,
+          message: `MCP server "${name}" did not answer within ${timeoutMs} ms`,
+        },
       }),
     ).request(method, params as any);
     if (!signal) return await pending;
@@ -117,11 +127,16 @@ export async function openSession(
   }
 
   try {
-    const init = await request("initialize", {
-      protocolVersion: PROTOCOL_VERSION,
-      capabilities: {},
-      clientInfo: { name: "mikroclaw", version: VERSION },
-    }, options.timeoutMs, options.signal) as Record<string, unknown> | undefined;
+    const init = await request(
+      "initialize",
+      {
+        protocolVersion: PROTOCOL_VERSION,
+        capabilities: {},
+        clientInfo: { name: "mikroclaw", version: VERSION },
+      },
+      options.timeoutMs,
+      options.signal,
+    ) as Record<string, unknown> | undefined;
     if (typeof init?.protocolVersion !== "string") {
       throw new Error("the initialize answer has no protocolVersion");
     }
@@ -192,7 +207,10 @@ async function openStdio(
           reject(new Error(wire.closed ?? "stdin is closed"));
           return;
         }
-        child.stdin.write(JSON.stringify(payload) + "\n", (error) => error ? reject(error) : resolve());
+        child.stdin.write(
+          JSON.stringify(payload) + "\n",
+          (error) => error ? reject(error) : resolve(),
+        );
       });
     },
     async close(): Promise<void> {
@@ -259,7 +277,9 @@ async function openStdio(
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => {
     stderrBytes += chunk.length;
-    if (stderrBytes < 64 * 1024) logger.debug(`MCP server "${name}": ${chunk.trimEnd().slice(0, 500)}`);
+    if (stderrBytes < 64 * 1024) {
+      logger.debug(`MCP server "${name}": ${chunk.trimEnd().slice(0, 500)}`);
+    }
   });
 
   // Spawn failures (ENOENT, EACCES) arrive as an "error" event.

@@ -76,7 +76,9 @@ export function createEngine(server: McpServer): McpEngine {
 function invalidParams(message: unknown): unknown {
   if (typeof message !== "object" || message === null) return undefined;
   const { id, method, params } = message as Record<string, unknown>;
-  if (method !== "tools/call" || (typeof id !== "string" && typeof id !== "number")) return undefined;
+  if (method !== "tools/call" || (typeof id !== "string" && typeof id !== "number")) {
+    return undefined;
+  }
   const p = params as Record<string, unknown> | undefined;
   const args = p?.arguments;
   if (

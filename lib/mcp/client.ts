@@ -8,7 +8,11 @@ import * as v from "valibot";
 import { ConfigError, errorMessage } from "../errors.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { Logger } from "../_internal/logger.ts";
-import { capText, DEFAULT_TOOL_OUTPUT_CHARS, DEFAULT_TOOL_TIMEOUT_MS } from "../tools/define_tool.ts";
+import {
+  capText,
+  DEFAULT_TOOL_OUTPUT_CHARS,
+  DEFAULT_TOOL_TIMEOUT_MS,
+} from "../tools/define_tool.ts";
 import type { Tool, ToolContext, ToolResult } from "../tools/types.ts";
 import { sanitizeUntrusted } from "../agent/untrusted.ts";
 import type { RemoteTool, Session } from "./_client_session.ts";
@@ -67,7 +71,7 @@ const HttpEntry = v.strictObject({
  */
 export async function parseMcpServers(text: string): Promise<McpServersConfig> {
   if (typeof text !== "string" || text.trim() === "") {
-    throw issue("must be JSON or the path of a JSON file, e.g. {\"fs\": {\"command\": \"npx\"}}");
+    throw issue('must be JSON or the path of a JSON file, e.g. {"fs": {"command": "npx"}}');
   }
   const trimmed = text.trim();
   let json = trimmed;
@@ -229,7 +233,12 @@ export async function connectMcpServers(
         }
       }
       const note = skipped.length > 0 ? `; skipped: ${skipped.join("; ")}` : "";
-      statuses.set(name, { name, ok: true, detail: `connected (${mine.length} tools)${note}`, tools: mine });
+      statuses.set(name, {
+        name,
+        ok: true,
+        detail: `connected (${mine.length} tools)${note}`,
+        tools: mine,
+      });
       logger.info(`MCP server "${name}" connected with ${mine.length} tools`);
     } catch (error) {
       // A late success must not leak a running server.

@@ -162,7 +162,10 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     const tool = byName.get(toolName);
     if (!tool) {
       const available = [...byName.keys()].join(", ") || "none";
-      return result(undefined, failure(`Unknown tool "${toolName}". Available tools: ${available}`));
+      return result(
+        undefined,
+        failure(`Unknown tool "${toolName}". Available tools: ${available}`),
+      );
     }
     const who = context.requestedBy ?? requestedBy;
     const controller = new AbortController();

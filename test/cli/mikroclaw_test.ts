@@ -1,15 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { decryptValue } from "../../lib/secrets/mod.ts";
 import { createStateStoreFromUrl } from "../../lib/storage/from_url.ts";
+import { type CliRun, runCli } from "../_utils/cli.ts";
 
-const CLI = fileURLToPath(new URL("../../cli/mikroclaw.ts", import.meta.url));
 const HEX_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const V1 = "ENCRYPTED:v1:fr/AgJyGDAb7cPqZ:w28zWDuJJ37L:6HpXk20TkapXdCr70m13/w==";
 const COMMANDS = [
@@ -27,32 +25,10 @@ const COMMANDS = [
   "mcp",
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let cwd = "";
 
-/** Runs the CLI with the current runtime, a clean environment and an empty working directory. */
-function run(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
-  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
-  const [cmd, pre] = deno ? [deno.execPath(), ["run", "-A", CLI]] : [process.execPath, [CLI]];
-  const child = spawn(cmd, [...pre, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, NO_COLOR: "1", ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  child.stdin!.end(stdin ?? "");
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliRun> {
+  return runCli(args, { cwd, env, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 function oneLine(text: string): void {

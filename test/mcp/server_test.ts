@@ -55,7 +55,10 @@ function routerTools(router: FakeRouterOS): Tool[] {
 }
 
 /** Shared assertions for one connected SDK client. */
-function clientSuite(name: string, connect: () => Promise<{ client: Client; router: FakeRouterOS }>) {
+function clientSuite(
+  name: string,
+  connect: () => Promise<{ client: Client; router: FakeRouterOS }>,
+) {
   describe(name, () => {
     let client: Client;
     let router: FakeRouterOS;
@@ -116,7 +119,9 @@ function clientSuite(name: string, connect: () => Promise<{ client: Client; rout
       });
       assert.equal(result.isError, false, textOf(result));
       assert.match(textOf(result), /name/);
-      assert.ok(router.requests.some((r) => r.method === "GET" && r.path.startsWith("/system/identity")));
+      assert.ok(
+        router.requests.some((r) => r.method === "GET" && r.path.startsWith("/system/identity")),
+      );
     });
 
     it("routeros_execute write with writes off is isError and reaches no router", async () => {
@@ -129,7 +134,9 @@ function clientSuite(name: string, connect: () => Promise<{ client: Client; rout
       assert.match(textOf(result), /ROUTEROS_ALLOW_WRITE/);
       const writes = router.requests.slice(before).filter(isWrite);
       assert.deepEqual(writes, []);
-      assert.ok(!router.items("/ip/firewall/address-list").some((r) => r.address === "203.0.113.9"));
+      assert.ok(
+        !router.items("/ip/firewall/address-list").some((r) => r.address === "203.0.113.9"),
+      );
     });
 
     it("results never carry the router password", async () => {
@@ -233,7 +240,10 @@ describe("createMcpHttpHandler() with the official SDK client", () => {
   it("/mcp without a token -> 401 (behind the gateway's auth)", async () => {
     const response = await fetch(`${http.url}/mcp`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
     });
     await response.body?.cancel();
@@ -280,7 +290,11 @@ describe("serveMcpStdio() with in-memory streams", () => {
     jsonrpc: "2.0",
     id: 1,
     method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "t", version: "1" },
+    },
   };
 
   it("answers initialize, tools/list and tools/call, one JSON line each", async () => {

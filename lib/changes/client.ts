@@ -1,0 +1,180 @@
+/**
+ * `createChangesClient` and `runChangesCommand`: what `mikroclaw changes [list|show|approve|
+ * deny|confirm|revert]` does against a running gateway (CONTRACT §2, §6).
+ * @module
+ */
+import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
+import type { ChangeRecord, ChangeSummary } from "./types.ts";
+
+/** Default gateway URL of the CLI. */
+export const DEFAULT_GATEWAY_URL = "http://127.0.0.1:18789";
+
+/** Options of {@linkcode createChangesClient}. */
+export interface ChangesClientOptions {
+  /** Gateway base URL. @default {"http://127.0.0.1:18789"} */
+  url?: string | undefined;
+  /** Bearer token (`--token` / `MIKROCLAW_TOKEN`); never printed. */
+  token?: string | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  /** @default {15000} */
+  timeoutMs?: number | undefined;
+}
+
+/** A refused or failed gateway call; `status` is the HTTP status (0 when unreachable). */
+export class ChangesClientError extends AgentError {
+  /** HTTP status, 0 when the gateway did not answer. */
+  readonly status: number;
+  constructor(message: string, status: number, options: { cause?: unknown } = {}) {
+    super(message, { code: ErrorCode.NotConfigured, cause: options.cause });
+    this.name = "ChangesClientError";
+    this.status = status;
+  }
+}
+
+/** The client. */
+export interface ChangesClient {
+  list(): Promise<ChangeSummary[]>;
+  show(id: string): Promise<ChangeRecord>;
+  approve(id: string): Promise<ChangeRecord>;
+  deny(id: string): Promise<ChangeRecord>;
+  confirm(id: string): Promise<ChangeRecord>;
+  revert(id: string, force?: boolean): Promise<ChangeRecord>;
+}
+
+const ID = /^[A-Za-z0-9]{1,64}$/;
+
+/** Builds the client. */
+export function createChangesClient(options: ChangesClientOptions = {}): ChangesClient {
+  const base = (options.url ?? DEFAULT_GATEWAY_URL).replace(/\/+$/, "");
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw new TypeError(`Cannot use gateway URL ${JSON.stringify(base)}: not a URL`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new TypeError(`Cannot use gateway URL ${base}: use http:// or https://`);
+  }
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+
+  async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await doFetch(base + path, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new ChangesClientError(
+        `Cannot reach the gateway at ${base}: ${errorMessage(error)}`,
+        0,
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    let data: unknown;
+    try {
+      data = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+    if (!response.ok) {
+      const message = (data as { error?: { message?: unknown } } | undefined)?.error?.message;
+      const reason = typeof message === "string" ? message : `HTTP ${response.status}`;
+      const hint = response.status === 401
+        ? " (pass --token or set MIKROCLAW_TOKEN to a paired token)"
+        : "";
+      throw new ChangesClientError(reason + hint, response.status);
+    }
+    if (data === undefined) {
+      throw new ChangesClientError(
+        `Cannot read the gateway's answer to ${method} ${path}: not JSON`,
+        response.status,
+      );
+    }
+    return data as T;
+  }
+
+  const one = (id: string): string => {
+    if (!ID.test(id)) {
+      throw new ChangesClientError(`Cannot use change id ${JSON.stringify(id).slice(0, 70)}`, 400);
+    }
+    return `/changes/${id}`;
+  };
+  return {
+    list: () => call("GET", "/changes"),
+    show: (id) => call("GET", one(id)),
+    approve: (id) => call("POST", `${one(id)}/approve`),
+    deny: (id) => call("POST", `${one(id)}/deny`),
+    confirm: (id) => call("POST", `${one(id)}/confirm`),
+    revert: (id, force) => call("POST", `${one(id)}/revert`, force ? { force: true } : {}),
+  };
+}
+
+/** What `mikroclaw changes` was asked. */
+export interface ChangesCommand extends ChangesClientOptions {
+  action: "list" | "show" | "approve" | "deny" | "confirm" | "revert";
+  id?: string | undefined;
+  json?: boolean | undefined;
+  force?: boolean | undefined;
+  /** Output (stdout). */
+  write: (text: string) => void;
+  /** Errors (stderr). */
+  writeError: (text: string) => void;
+}
+
+function showRecord(r: ChangeRecord): string {
+  const lines = [
+    `change ${r.change_id}: ${r.state}`,
+    `command: ${r.command}`,
+    `requested by ${r.requested_by} at ${r.created_at}`,
+  ];
+  if (r.approved_by) lines.push(`approved by ${r.approved_by}`);
+  if (r.decided_by) lines.push(`decided by ${r.decided_by}`);
+  if (r.error) lines.push(`error: ${r.error}`);
+  if (r.diff) lines.push("", r.diff);
+  return lines.join("\n");
+}
+
+/** Runs one `changes` action; resolves the exit code (0 done, 1 refused, unknown or unreachable). */
+export async function runChangesCommand(command: ChangesCommand): Promise<number> {
+  try {
+    const client = createChangesClient(command);
+    if (command.action === "list") {
+      const rows = await client.list();
+      if (command.json) command.write(JSON.stringify(rows, null, 2));
+      else if (rows.length === 0) command.write("no change records");
+      else {
+        for (const r of rows) {
+          command.write(
+            `${r.change_id}  ${
+              r.state.padEnd(9)
+            }  ${r.created_at}  ${r.requested_by}  ${r.command}`,
+          );
+        }
+      }
+      return 0;
+    }
+    if (!command.id) {
+      throw new ChangesClientError(`changes ${command.action} needs a change id`, 400);
+    }
+    const record = command.action === "revert"
+      ? await client.revert(command.id, command.force === true)
+      : await client[command.action](command.id);
+    command.write(command.json ? JSON.stringify(record, null, 2) : showRecord(record));
+    return 0;
+  } catch (error) {
+    command.writeError(
+      `Cannot ${command.action}${command.id ? ` change ${command.id}` : " changes"}: ${
+        errorMessage(error)
+      }`,
+    );
+    return 1;
+  }
+}

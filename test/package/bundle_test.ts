@@ -1,0 +1,102 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { bin, ROOT, spawnProcess } from "../examples/_spawn.ts";
+
+// Builds the bundle once into a temp dir (esbuild only, ~1 s) and runs it on all three runtimes.
+const BUDGET = 204_800;
+let outdir: string;
+let result: {
+  coreBytes: number;
+  core: string;
+  top: [string, number][];
+  split: Record<string, number>;
+};
+
+const RUNTIMES: [string, string, string[]][] = [
+  ["node", bin("node"), []],
+  ["deno", bin("deno"), ["run", "-A"]],
+  ["bun", bin("bun"), []],
+];
+
+describe("dist/mikroclaw.mjs (the single-file bundle)", () => {
+  before(() => {
+    outdir = mkdtempSync(join(tmpdir(), "mikroclaw-bundle-"));
+    const run = spawnSync(bin("node"), [
+      "scripts/build.ts",
+      "--bundle-only",
+      "--json",
+      "--outdir",
+      outdir,
+    ], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    const line = run.stdout.trim().split("\n").pop() ?? "";
+    assert.ok(line.startsWith("{"), `build printed no result (exit ${run.status}):\n${run.stderr}`);
+    result = JSON.parse(line);
+  });
+  after(() => {
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it(`is at most ${BUDGET} bytes (npm run build fails above it)`, () => {
+    assert.ok(
+      result.coreBytes <= BUDGET,
+      `core is ${result.coreBytes} bytes; largest parts: ${
+        result.top.slice(0, 10).map(([p, b]) => `${p} ${b}`).join(", ")
+      }`,
+    );
+  });
+
+  it("keeps Redis out of the core file", () => {
+    assert.ok(result.split["mikroclaw-redis.mjs"]! > 0);
+  });
+
+  for (const [name, runtime, flags] of RUNTIMES) {
+    it(`runs --help under ${name}`, () => {
+      const run = spawnSync(runtime, [...flags, join(outdir, "mikroclaw.mjs"), "--help"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "/tmp",
+          NO_COLOR: "1",
+          DENO_NO_UPDATE_CHECK: "1",
+        },
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /USAGE mikroclaw/);
+      assert.match(run.stdout, /gateway/);
+    });
+
+    it(`starts the gateway and answers GET /health under ${name}`, async () => {
+      const proc = spawnProcess(runtime, [
+        ...flags,
+        join(outdir, "mikroclaw.mjs"),
+        "gateway",
+        "--port",
+        "0",
+      ], {
+        DENO_NO_UPDATE_CHECK: "1",
+        MIKROCLAW_STORAGE: "memory",
+      });
+      try {
+        const [, url] = await proc.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        const health = await fetch(`${url}/health`);
+        assert.equal(health.status, 200);
+        const body = await health.json() as { status: string; components: { gateway: boolean } };
+        assert.ok(["ok", "degraded"].includes(body.status));
+        assert.equal(body.components.gateway, true);
+        const heartbeat = await fetch(`${url}/health/heartbeat`);
+        assert.deepEqual(await heartbeat.json(), { heartbeat: "ok" });
+      } finally {
+        await proc.stop();
+      }
+    });
+  }
+});

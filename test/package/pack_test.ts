@@ -1,0 +1,95 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { bin, ROOT } from "../examples/_spawn.ts";
+
+// Packaging, not the runtime: slow (tsc + npm), so it runs under `node --test` only.
+const g = globalThis as { Deno?: unknown; Bun?: unknown };
+const skip = g.Deno || g.Bun
+  ? "packaging test (npm pack + install + npx): runs under node --test only"
+  : undefined;
+if (skip) console.log(`# ${skip}`);
+
+const ENV = {
+  ...process.env,
+  PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+  NO_COLOR: "1",
+};
+
+function run(command: string, args: string[], cwd: string) {
+  const r = spawnSync(command, args, { cwd, encoding: "utf8", env: ENV, timeout: 240_000 });
+  assert.equal(
+    r.status,
+    0,
+    `${command} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`,
+  );
+  return r.stdout;
+}
+
+describe("npm package", { skip }, () => {
+  let work: string;
+  let project: string;
+  before(() => {
+    run(bin("node"), ["scripts/build.ts", "--dist-only"], ROOT);
+    work = mkdtempSync(join(tmpdir(), "mikroclaw-pack-"));
+    run("npm", ["pack", "--pack-destination", work, "--silent"], ROOT);
+    project = join(work, "project");
+    run("mkdir", ["-p", project], work);
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "t", private: true, type: "module" }),
+    );
+    const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"))!;
+    // dependencies resolve from the npm cache `npm ci` filled: no network
+    run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(work, tarball)], project);
+  });
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("ships compiled JS and types, no tests, sources or maps of the bundle", () => {
+    const listing = run("npm", ["pack", "--dry-run", "--json"], ROOT);
+    const files = (JSON.parse(listing) as { files: { path: string }[] }[])[0]!.files.map((f) =>
+      f.path
+    );
+    assert.ok(files.includes("dist/cli/mikroclaw.js"));
+    assert.ok(files.some((f) => f.endsWith(".d.ts")));
+    assert.ok(
+      !files.some((f) =>
+        f.endsWith("_test.js") || f.startsWith("test/") || f.endsWith(".ts") && !f.endsWith(".d.ts")
+      ),
+    );
+  });
+
+  it("npx mikroclaw --help works", () => {
+    const out = run("npx", ["--offline", "mikroclaw", "--help"], project);
+    assert.match(out, /USAGE mikroclaw/);
+  });
+
+  it('import { createAgent } from "mikroclaw" works', () => {
+    writeFileSync(
+      join(project, "use.mjs"),
+      'import { createAgent, createMockProvider } from "mikroclaw";\n' +
+        'const agent = createAgent({ provider: createMockProvider(["hi there"]) });\n' +
+        'console.log((await agent.run({ input: "hi", sessionKey: "s" })).text);\n',
+    );
+    assert.equal(run(bin("node"), ["use.mjs"], project).trim(), "hi there");
+  });
+});
+
+describe("JSR package", { skip }, () => {
+  it("deno publish --dry-run passes (no slow types)", () => {
+    const r = spawnSync(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...ENV, DENO_NO_UPDATE_CHECK: "1" },
+      timeout: 240_000,
+    });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout + r.stderr, /Dry run complete/);
+  });
+});
