@@ -1,24 +1,36 @@
 /**
- * Gateway benchmark: requests/s and p99 latency of `GET /health/heartbeat` and of an
- * authenticated `GET /tasks`, against a bare one-route Hono app served the same way (srvx)
- * in the same run, plus the server process's RSS idle and after the load.
+ * Gateway benchmark (figures 4 and 6a): requests/s and p99 latency of `GET /health/heartbeat`
+ * and of an authenticated `GET /tasks`, against a bare one-route Hono app served the same way
+ * (srvx) in the same rounds, plus the gateway process's RSS idle (2 s after its first answered
+ * request) and after every request of the run (the leak check).
  *
- * The load comes from a small bounded loader (fixed concurrency, keep-alive `node:http`) in a
- * child process, so the client's own CPU and memory are not counted against the server.
+ * The gateway (`bench/_gateway_server.ts`, rate limit raised) and the baseline
+ * (`bench/baseline_hono.ts`) each run in their own process on the runtime under test; the load
+ * comes from a small bounded loader (fixed concurrency, keep-alive `node:http`) in a third
+ * process, so neither the client's CPU nor its memory is counted against the server.
  *
- * Run alone: `node bench/gateway.ts [--quick]` (Deno: `deno run -A`, Bun: `bun`).
+ * Run alone: `node bench/gateway.ts [--quick] [--json] [--runtimes node,deno,bun]`.
  * @module
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Hono } from "hono";
-import { serve } from "srvx";
-import { createStorage } from "unstorage";
-import { createGateway } from "../lib/gateway/mod.ts";
-import { createStateStore } from "../lib/storage/state_store.ts";
-import type { Agent } from "../lib/agent/types.ts";
+import process from "node:process";
+import { bundleScript } from "./_bundle.ts";
+import { emit, type Report, type Row } from "./_table.ts";
+import {
+  binary,
+  commandFor,
+  isQuick,
+  request,
+  rssKiB,
+  RUNTIMES,
+  type RuntimeName,
+  sleep,
+  startChild,
+} from "./_util.ts"
+;
 
 /** One measured target. */
 export interface LoadResult {
@@ -81,21 +93,28 @@ const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length *
 process.stdout.write(JSON.stringify({ rps: total / (elapsed / 1000), p50: pct(0.5), p99: pct(0.99), errors }));
 `;
 
-function runtimeName(): string {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (g.Bun) return `bun ${(process.versions as Record<string, string>).bun}`;
-  if (g.Deno) return `deno ${(process.versions as Record<string, string>).deno}`;
-  return `node ${process.versions.node}`;
+/** Raw result of one load run. */
+export interface LoadRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
 }
 
-function load(
+/** Writes the load generator to `dir`; resolves its path. */
+export async function writeLoader(dir: string): Promise<string> {
+  const loaderPath = join(dir, "loader.mjs");
+  await writeFile(loaderPath, LOADER);
+  return loaderPath;
+}
+
+/** Runs the load generator (on Node) in a child process against `spec.url`. */
+export function load(
   loaderPath: string,
   spec: { url: string; headers: Record<string, string>; total: number; concurrency: number },
-): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
-  const g = globalThis as { Deno?: unknown };
-  const args = g.Deno ? ["run", "-A", loaderPath] : [loaderPath];
+): Promise<LoadRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args, JSON.stringify(spec)], {
+    const child = spawn(binary("node"), [loaderPath, JSON.stringify(spec)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -108,100 +127,174 @@ function load(
   });
 }
 
-function mib(bytes: number): number {
-  return Math.round((bytes / 1024 / 1024) * 10) / 10;
+function mib(kib: number): number {
+  return Math.round((kib / 1024) * 10) / 10;
 }
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+/** Everything one runtime's run measured, per round. */
+export interface GatewayRounds {
+  runtime: RuntimeName;
+  /** Target name -> one load result per round. */
+  rounds: Record<string, LoadResult[]>;
+  rssIdleMiB: number;
+  rssAfterMiB: number;
+  /** Requests the gateway answered between the two RSS readings. */
+  requestsForRss: number;
+  /** RSS after the warm-up requests, MiB (tells one-time growth from steady growth). */
+  rssWarmMiB: number;
+  warmRequests: number;
 }
 
-/** Runs the benchmark; `quick` uses 2 000 requests per target instead of 20 000. */
-export async function run(options: { quick?: boolean } = {}): Promise<GatewayBenchResult> {
-  const total = options.quick ? 2000 : 20_000;
+const TARGETS = ["bare hono /health/heartbeat", "gateway /health/heartbeat", "gateway GET /tasks (bearer)"];
+
+/** Runs the rounds on one runtime; `quick` uses 2 rounds of 500 requests instead of 5 of 4 000. */
+export async function runOn(runtime: RuntimeName, options: { quick?: boolean } = {}): Promise<GatewayRounds> {
+  const rounds = options.quick ? 2 : 5;
+  const total = options.quick ? 500 : 4000;
+  const warmup = options.quick ? 200 : 500;
   const concurrency = 32;
-  const agent: Agent = {
-    run: async (input) => ({ text: input.input, steps: 1, stopReason: "stop", toolCalls: 0 }),
-    stream: async function* () {},
-    reset() {},
-  };
-  const gateway = createGateway({
-    agent,
-    store: createStateStore({ storage: createStorage(), kind: "memory" }),
-    rateLimit: { rps: 1e9, burst: 1e9 },
-  });
-  await gateway.start();
-  const gwServer = serve({ fetch: gateway.fetch, hostname: "127.0.0.1", port: 0, silent: true });
-  const bare = new Hono();
-  bare.get("/health/heartbeat", (c) => c.json({ heartbeat: "ok" }));
-  const bareServer = serve({ fetch: bare.fetch, hostname: "127.0.0.1", port: 0, silent: true });
-  await gwServer.ready();
-  await bareServer.ready();
   const dir = await mkdtemp(join(tmpdir(), "mikroclaw-bench-"));
-  const loaderPath = join(dir, "loader.mjs");
-  await writeFile(loaderPath, LOADER);
+  const gwScript = join(dir, "gateway_server.mjs");
+  const bareScript = join(dir, "baseline_hono.mjs");
+  await bundleScript("bench/_gateway_server.ts", gwScript);
+  await bundleScript("bench/baseline_hono.ts", bareScript);
+  const [gwCmd, gwArgs] = commandFor(runtime, gwScript);
+  const [bareCmd, bareArgs] = commandFor(runtime, bareScript);
+  const gw = startChild(gwCmd, gwArgs);
+  const bare = startChild(bareCmd, bareArgs);
   try {
-    const gwUrl = gwServer.url!.replace(/\/$/, "");
-    const bareUrl = bareServer.url!.replace(/\/$/, "");
-    const paired = await fetch(`${gwUrl}/pair`, {
-      method: "POST",
-      headers: { "x-pairing-code": gateway.pairingCode()! },
-    });
-    const { token } = await paired.json() as { token: string };
+    const loaderPath = await writeLoader(dir);
+    const gwUrl = (await gw.waitFor(/listening on (\S+)/))[1]!;
+    const code = (await gw.waitFor(/pairing code: (\d{6})/))[1]!;
+    const bareUrl = (await bare.waitFor(/listening on (\S+)/))[1]!;
+    const paired = await request(`${gwUrl}/pair`, { method: "POST", headers: { "x-pairing-code": code } });
+    if (paired.status !== 200) throw new Error(`Cannot pair with the gateway: ${paired.status} ${paired.body}`);
+    const { token } = JSON.parse(paired.body) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
-
-    gc();
-    const rssIdle = process.memoryUsage().rss;
     const targets = [
-      { name: "bare hono /health/heartbeat", url: `${bareUrl}/health/heartbeat`, headers: {} },
-      { name: "gateway /health/heartbeat", url: `${gwUrl}/health/heartbeat`, headers: {} },
-      { name: "gateway GET /tasks (bearer)", url: `${gwUrl}/tasks`, headers: auth },
+      { name: TARGETS[0]!, url: `${bareUrl}/health/heartbeat`, headers: {} },
+      { name: TARGETS[1]!, url: `${gwUrl}/health/heartbeat`, headers: {} },
+      { name: TARGETS[2]!, url: `${gwUrl}/tasks`, headers: auth },
     ];
-    const results: LoadResult[] = [];
-    let rssAfter = 0;
+    await sleep(options.quick ? 500 : 2000);
+    const rssIdle = rssKiB(gw.pid);
+    let gwRequests = 0;
     for (const t of targets) {
-      await load(loaderPath, { url: t.url, headers: t.headers, total: 500, concurrency }); // warm-up
-      const r = await load(loaderPath, { url: t.url, headers: t.headers, total, concurrency });
-      results.push({
-        name: t.name,
-        requests: total,
-        concurrency,
-        rps: Math.round(r.rps),
-        p50Ms: Math.round(r.p50 * 100) / 100,
-        p99Ms: Math.round(r.p99 * 100) / 100,
-        errors: r.errors,
-      });
-      if (t.name === "gateway /health/heartbeat") rssAfter = process.memoryUsage().rss;
+      await load(loaderPath, { url: t.url, headers: t.headers, total: warmup, concurrency });
+      if (t.name.startsWith("gateway")) gwRequests += warmup;
     }
+    const rssWarm = rssKiB(gw.pid);
+    const warmRequests = gwRequests;
+    const results: Record<string, LoadResult[]> = Object.fromEntries(TARGETS.map((n) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      // rotate the order so no target always runs first or last
+      const order = [...targets.slice(r % 3), ...targets.slice(0, r % 3)];
+      for (const t of order) {
+        const x = await load(loaderPath, { url: t.url, headers: t.headers, total, concurrency });
+        if (t.name.startsWith("gateway")) gwRequests += total;
+        results[t.name]!.push({
+          name: t.name,
+          requests: total,
+          concurrency,
+          rps: Math.round(x.rps),
+          p50Ms: Math.round(x.p50 * 100) / 100,
+          p99Ms: Math.round(x.p99 * 100) / 100,
+          errors: x.errors,
+        });
+      }
+    }
+    const rssAfter = rssKiB(gw.pid);
     return {
-      runtime: runtimeName(),
-      results,
+      runtime,
+      rounds: results,
       rssIdleMiB: mib(rssIdle),
       rssAfterMiB: mib(rssAfter),
-      requestsForRss: total + 500,
+      requestsForRss: gwRequests,
+      rssWarmMiB: mib(rssWarm),
+      warmRequests,
     };
   } finally {
-    await gwServer.close(true);
-    await bareServer.close(true);
-    await gateway.stop();
+    await gw.stop();
+    await bare.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function print(r: GatewayBenchResult): void {
-  console.log(`gateway benchmark (${r.runtime})`);
-  console.log("| target | requests | conc. | req/s | p50 ms | p99 ms | errors |");
-  console.log("|---|---|---|---|---|---|---|");
-  for (const x of r.results) {
-    console.log(
-      `| ${x.name} | ${x.requests} | ${x.concurrency} | ${x.rps} | ${x.p50Ms} | ${x.p99Ms} | ${x.errors} |`,
-    );
+/** Runs the benchmark on Node only (the shape the suite had before `runOn`). */
+export async function run(options: { quick?: boolean } = {}): Promise<GatewayBenchResult> {
+  const r = await runOn("node", options);
+  return {
+    runtime: r.runtime,
+    results: TARGETS.map((n) => {
+      const xs = r.rounds[n]!;
+      const mid = [...xs].sort((a, b) => a.rps - b.rps)[xs.length >> 1]!;
+      return { ...mid, errors: xs.reduce((s, x) => s + x.errors, 0) };
+    }),
+    rssIdleMiB: r.rssIdleMiB,
+    rssAfterMiB: r.rssAfterMiB,
+    requestsForRss: r.requestsForRss,
+  };
+}
+
+/** Figures 4 and 6a as report rows, on `runtimes`. */
+export async function report(
+  options: { quick?: boolean; runtimes?: readonly RuntimeName[] } = {},
+): Promise<Report> {
+  const rows: Row[] = [];
+  for (const runtime of options.runtimes ?? RUNTIMES) {
+    const r = await runOn(runtime, options);
+    process.stderr.write(`gateway: ${runtime} done\n`);
+    const bare = r.rounds[TARGETS[0]!]!;
+    const errors = (n: string) => r.rounds[n]!.reduce((s, x) => s + x.errors, 0);
+    for (const n of TARGETS.slice(1)) {
+      const xs = r.rounds[n]!;
+      const note = `${xs.length} x ${xs[0]!.requests} requests, ${xs[0]!.concurrency} connections, ${errors(n)} errors`;
+      rows.push({
+        figure: "4 throughput",
+        name: `${runtime}: ${n}`,
+        unit: "req/s",
+        values: xs.map((x) => x.rps),
+        baseline: { name: "bare Hono+srvx", values: bare.map((x) => x.rps) },
+        ...(n === TARGETS[1] ? { target: { op: ">=", ratio: 0.8 } } : {}),
+        note,
+      });
+      rows.push({
+        figure: "4 throughput",
+        name: `${runtime}: ${n} p99`,
+        unit: "ms",
+        values: xs.map((x) => x.p99Ms),
+        baseline: { name: "bare Hono+srvx", values: bare.map((x) => x.p99Ms) },
+      });
+    }
+    rows.push({
+      figure: "6 leak check",
+      name: `${runtime}: gateway RSS after ${r.requestsForRss} requests`,
+      unit: "MiB",
+      values: [r.rssAfterMiB],
+      baseline: { name: "idle", values: [r.rssIdleMiB] },
+      target: { op: "<=", ratio: 1.2 },
+    });
+    rows.push({
+      figure: "6 leak check",
+      name: `${runtime}: gateway RSS after ${r.requestsForRss} requests vs after ${r.warmRequests} warm-up requests`,
+      unit: "MiB",
+      values: [r.rssAfterMiB],
+      baseline: { name: "after warm-up", values: [r.rssWarmMiB] },
+    });
   }
-  console.log(
-    `RSS idle: ${r.rssIdleMiB} MiB; after ${r.requestsForRss} gateway requests: ${r.rssAfterMiB} MiB (server process, both apps)`,
-  );
+  return {
+    rows,
+    methods: {
+      "4 throughput":
+        "`bench/_gateway_server.ts` (createGateway, memory storage, pairing on, per-client rate limit raised to 1e9 rps because every request comes from 127.0.0.1; no environment variable sets it) and the bare one-route Hono app are each bundled with esbuild (like the deployable bundle) and run in their own process, served by srvx on the runtime under test; a keep-alive `node:http` loader with 32 concurrent requests runs in a third process (on Node), rounds rotate the order of the targets, each target gets an untimed warm-up first; `GET /tasks` carries the bearer token from `POST /pair` with the printed code.",
+      "6 leak check":
+        "Gateway: VmRSS of the gateway process 2 s after its first answered request (the pairing) against VmRSS after every warm-up and measured request of figure 4 (heartbeat and authenticated `GET /tasks`), no forced GC; one reading per runtime. A second row compares with the RSS right after the warm-up requests, to tell one-time growth (JIT, heap sizing) from growth that continues with load.",
+    },
+  };
 }
 
 if ((import.meta as { main?: boolean }).main) {
-  print(await run({ quick: process.argv.includes("--quick") }));
+  const i = process.argv.indexOf("--runtimes");
+  const runtimes = i < 0 ? undefined : process.argv[i + 1]!.split(",") as RuntimeName[];
+  emit("Gateway throughput", await report({ quick: isQuick(), ...(runtimes ? { runtimes } : {}) }), process.argv);
 }

@@ -1,9 +1,10 @@
 /**
  * `npm run build`: (a) `tsc -p tsconfig.build.json` -> `dist/` (JavaScript + `.d.ts` for npm),
- * (b) esbuild -> the single-file bundle `dist/mikroclaw.mjs` (+ source map) that runs with
- * `node|deno run -A|bun dist/mikroclaw.mjs <command>`, with heavy optional parts (Redis, the fs
- * storage driver, MCP) split into files beside it that the core loads only on a dynamic
- * `import()`. Fails when the core file is over the size budget and prints what fills it.
+ * (b) esbuild -> the bundle `dist/mikroclaw.mjs` (+ source maps) that runs with
+ * `node|deno run -A|bun dist/mikroclaw.mjs <command>`: every dependency inside, minified, with
+ * optional parts (channels, RouterOS, changes, MCP, memU, Redis, fs storage, other commands) in
+ * `mikroclaw-*.mjs` files beside it that load only on a dynamic `import()`. Fails when the core
+ * (what `gateway` loads) is over the size budget and prints what fills it.
  *
  * Flags: `--bundle-only` (skip tsc), `--dist-only` (only tsc), `--outdir DIR` (bundle output; default `dist`),
  * `--budget BYTES` (default 204800), `--json` (print the result as JSON on stdout).
@@ -14,6 +15,7 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -30,31 +32,22 @@ export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..
 /** The size budget of the core bundle in bytes (200 KiB). */
 export const BUNDLE_BUDGET: number = 204_800;
 
-/**
- * Modules kept out of the core file when they are reached through a dynamic `import()`:
- * specifier (or prefix ending in `/`) -> file written beside the core.
- */
-export const SPLIT_MODULES: Readonly<Record<string, string>> = {
-  "unstorage/drivers/redis": "mikroclaw-redis.mjs",
-  "ioredis": "mikroclaw-ioredis.mjs",
-  "unstorage/drivers/fs": "mikroclaw-fs.mjs",
-  "chokidar": "mikroclaw-chokidar.mjs",
-  "tmcp": "mikroclaw-mcp.mjs",
-  "@tmcp/": "mikroclaw-mcp-",
-  "@modelcontextprotocol/sdk/": "mikroclaw-mcp-sdk-",
-  "json-rpc-2.0": "mikroclaw-jsonrpc.mjs",
-};
-
 /** What one bundle build produced. */
 export interface BundleResult {
-  /** Path of the core file. */
+  /** Path of the entry file, `dist/mikroclaw.mjs`. */
   core: string;
-  /** Size of the core file in bytes. */
+  /**
+   * Bytes `mikroclaw gateway` loads on embedded defaults: the entry, the `gateway` command and
+   * every file they import statically. Optional parts (channels, RouterOS, changes, MCP, memU,
+   * Redis, fs storage, other commands) are separate files loaded only when used.
+   */
   coreBytes: number;
-  /** Split files beside the core: file name -> bytes. */
+  /** Files of the core: file name -> bytes. */
+  coreFiles: Record<string, number>;
+  /** Lazily loaded files beside the core: file name -> bytes. */
   split: Record<string, number>;
-  /** Heavy modules imported statically (so they sit in the core): `importer -> module`. */
-  staticHeavy: string[];
+  /** Source files inside the core (for "is X out of the core" checks). */
+  coreInputs: string[];
   /** Largest inputs of the core: `[path, bytes]`, biggest first. */
   top: [string, number][];
 }
@@ -62,20 +55,6 @@ export interface BundleResult {
 // A CJS dependency (ioredis, debug) calls require() for Node built-ins; ESM has no require.
 const BANNER =
   `import { createRequire as __mcCreateRequire } from "node:module"; const require = __mcCreateRequire(import.meta.url);`;
-
-/** File name of the split file for `specifier`, or `undefined` when it stays inline. */
-export function splitFileFor(specifier: string): string | undefined {
-  for (const [key, file] of Object.entries(SPLIT_MODULES)) {
-    if (key.endsWith("/") ? specifier.startsWith(key) : specifier === key) {
-      return key.endsWith("/")
-        ? `${file}${
-          specifier.slice(key.length).replace(/[^A-Za-z0-9]+/g, "-").replace(/-js$/, "")
-        }.mjs`
-        : file;
-    }
-  }
-  return undefined;
-}
 
 // ofetch's "node" build wraps node-fetch-native (~115 KB) for keep-alive agents; its default
 // build uses the runtime's own fetch, which Node >= 22, Deno and Bun all have.
@@ -92,51 +71,41 @@ function aliasPlugin(): Plugin {
   };
 }
 
-function splitPlugin(wanted: Map<string, string>, staticHeavy: Set<string>): Plugin {
-  return {
-    name: "mikroclaw-split",
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (args) => {
-        const file = splitFileFor(args.path);
-        if (file === undefined) return undefined;
-        if (args.kind !== "dynamic-import") {
-          // A static import pulls the module into this file: report it, keep it working.
-          if (args.kind === "import-statement" && !args.importer.includes("node_modules")) {
-            staticHeavy.add(`${relative(ROOT, args.importer)} -> ${args.path}`);
-          }
-          return undefined;
-        }
-        wanted.set(file, args.path);
-        return { path: `./${file}`, external: true };
-      });
-    },
-  };
+function group(path: string): string {
+  const nm = path.lastIndexOf("node_modules/");
+  if (nm < 0) return path;
+  const parts = path.slice(nm + 13).split("/");
+  return `npm:${parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]}`;
 }
 
-function topInputs(metafile: Metafile, outfile: string): [string, number][] {
-  const key = Object.keys(metafile.outputs).find((k) => resolve(ROOT, k) === outfile);
-  const inputs = key ? metafile.outputs[key]!.inputs : {};
-  const groups = new Map<string, number>();
-  for (const [path, info] of Object.entries(inputs)) {
-    let group = path;
-    const nm = path.lastIndexOf("node_modules/");
-    if (nm >= 0) {
-      const parts = path.slice(nm + 13).split("/");
-      group = `npm:${parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]}`;
+/** Outputs reached from `roots` through static imports only. */
+function staticClosure(metafile: Metafile, roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...roots];
+  while (stack.length) {
+    const out = stack.pop()!;
+    if (seen.has(out) || !metafile.outputs[out]) continue;
+    seen.add(out);
+    for (const imp of metafile.outputs[out]!.imports) {
+      if (imp.kind === "import-statement" && !imp.external) stack.push(imp.path);
     }
-    groups.set(group, (groups.get(group) ?? 0) + info.bytesInOutput);
   }
-  return [...groups].sort((a, b) => b[1] - a[1]);
+  return seen;
 }
 
-/** Bundles `cli/mikroclaw.ts` into `outdir/mikroclaw.mjs` plus the split files. */
+/**
+ * Bundles `cli/mikroclaw.ts` into `outdir/mikroclaw.mjs` with code splitting: every dynamic
+ * `import()` (CLI commands, channels, RouterOS, changes, MCP, storage drivers) becomes a
+ * `mikroclaw-*.mjs` file beside it, loaded only when that part is used.
+ */
 export async function buildBundle(outdir: string): Promise<BundleResult> {
   mkdirSync(outdir, { recursive: true });
-  const core = join(outdir, "mikroclaw.mjs");
-  const wanted = new Map<string, string>();
-  const staticHeavy = new Set<string>();
-  const common = {
+  for (const f of readdirSync(outdir)) {
+    if (/^mikroclaw.*\.mjs(\.map)?$/.test(f)) rmSync(join(outdir, f));
+  }
+  const result = await build({
     bundle: true,
+    splitting: true,
     minify: true,
     sourcemap: true,
     format: "esm",
@@ -147,41 +116,43 @@ export async function buildBundle(outdir: string): Promise<BundleResult> {
     banner: { js: BANNER },
     metafile: true,
     absWorkingDir: ROOT,
-  } as const;
-  const result = await build({
-    ...common,
-    entryPoints: [join(ROOT, "cli/mikroclaw.ts")],
-    outfile: core,
-    plugins: [aliasPlugin(), splitPlugin(wanted, staticHeavy)],
+    entryPoints: { mikroclaw: join(ROOT, "cli/mikroclaw.ts") },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "mikroclaw-[name]-[hash]",
+    plugins: [aliasPlugin()],
   });
+  const metafile = result.metafile;
+  const outputs = Object.keys(metafile.outputs).filter((k) => k.endsWith(".mjs"));
+  const entry = outputs.find((k) => metafile.outputs[k]!.entryPoint === "cli/mikroclaw.ts")!;
+  const gateway = outputs.find((k) =>
+    metafile.outputs[k]!.entryPoint === "cli/commands/gateway.ts"
+  );
+  const core = staticClosure(metafile, gateway ? [entry, gateway] : [entry]);
+  const coreFiles: Record<string, number> = {};
   const split: Record<string, number> = {};
-  // Split files may themselves reach other heavy modules: build until nothing new appears.
-  const done = new Set<string>();
-  while ([...wanted.keys()].some((f) => !done.has(f))) {
-    for (const [file, specifier] of [...wanted]) {
-      if (done.has(file)) continue;
-      done.add(file);
-      const outfile = join(outdir, file);
-      await build({
-        ...common,
-        stdin: {
-          contents: `export * from ${JSON.stringify(specifier)};\n` +
-            `import * as m from ${JSON.stringify(specifier)};\nexport default m.default;\n`,
-          resolveDir: ROOT,
-          sourcefile: `${file}.entry.js`,
-        },
-        outfile,
-        plugins: [aliasPlugin(), splitPlugin(wanted, new Set())],
-      });
-      split[file] = statSync(outfile).size;
+  const groups = new Map<string, number>();
+  const coreInputs: string[] = [];
+  for (const out of outputs) {
+    const bytes = statSync(resolve(ROOT, out)).size;
+    const name = relative(outdir, resolve(ROOT, out));
+    if (!core.has(out)) {
+      split[name] = bytes;
+      continue;
+    }
+    coreFiles[name] = bytes;
+    for (const [path, info] of Object.entries(metafile.outputs[out]!.inputs)) {
+      coreInputs.push(path);
+      groups.set(group(path), (groups.get(group(path)) ?? 0) + info.bytesInOutput);
     }
   }
   return {
-    core,
-    coreBytes: statSync(core).size,
+    core: resolve(ROOT, entry),
+    coreBytes: Object.values(coreFiles).reduce((a, b) => a + b, 0),
+    coreFiles,
     split,
-    staticHeavy: [...staticHeavy],
-    top: topInputs(result.metafile, core).slice(0, 25),
+    coreInputs,
+    top: [...groups].sort((a, b) => b[1] - a[1]).slice(0, 25),
   };
 }
 
@@ -224,13 +195,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const result = await buildBundle(outdir);
   const rel = relative(ROOT, result.core) || result.core;
-  log(`${rel}: ${result.coreBytes} bytes (${kb(result.coreBytes)}), budget ${budget} bytes`);
-  for (const [file, bytes] of Object.entries(result.split)) {
-    log(`  split, loaded only when used: ${file} ${bytes} bytes (${kb(bytes)})`);
-  }
-  for (const s of result.staticHeavy) {
-    log(`  warning: static import keeps a heavy module in the core: ${s} (use a dynamic import())`);
-  }
+  log(
+    `${rel}: core (what \`gateway\` loads) ${result.coreBytes} bytes (${kb(result.coreBytes)}) in ${
+      Object.keys(result.coreFiles).length
+    } files, budget ${budget} bytes`,
+  );
+  const lazy = Object.values(result.split).reduce((a, b) => a + b, 0);
+  log(`  loaded only when used: ${Object.keys(result.split).length} files, ${kb(lazy)}`);
   const over = result.coreBytes > budget;
   if (over || json) {
     log(`${over ? "Cannot build bundle: over budget; " : ""}largest parts of the core:`);

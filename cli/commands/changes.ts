@@ -2,7 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs, UsageError } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { notBuilt } from "../_not_built.ts";
+import { gatewayUrl } from "../_gateway_client.ts";
 
 const ACTIONS = ["list", "show", "approve", "deny", "confirm", "revert"];
 
@@ -45,8 +45,19 @@ const changes = defineCommand({
     if (action === "list" && args.id !== undefined) {
       throw new UsageError(`Unexpected argument ${JSON.stringify(args.id)} for "changes list"`);
     }
-    await loadCliConfig(args);
-    notBuilt("changes", "the change records client");
+    const config = await loadCliConfig(args);
+    const token = args.token ?? config.cli.token?.reveal();
+    const { runChangesCommand } = await import("../../lib/changes/client.ts");
+    return await runChangesCommand({
+      action: action as "list",
+      id: args.id,
+      json: args.json,
+      force: args.force,
+      url: gatewayUrl(config, args.url),
+      ...(token ? { token } : {}),
+      write: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+      writeError: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    });
   },
 });
 

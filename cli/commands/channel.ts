@@ -38,7 +38,7 @@ const channel = defineCommand({
       stream: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("not used")) }) }),
       reset: () => {},
     };
-    const channels = configuredChannels({ config, agent: idle, logger })
+    const channels = (await configuredChannels({ config, agent: idle, logger }))
       .filter((c) => args.name === undefined || c.name === args.name);
     if (channels.length === 0) {
       print(args.name ? `Channel ${args.name} is not configured` : "No channel is configured (set BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)");

@@ -2,7 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { notBuilt } from "../_not_built.ts";
+import { logger } from "../_logger.ts";
 
 const args = { ...globalArgs } as const;
 
@@ -10,8 +10,23 @@ const mcp = defineCommand({
   meta: { name: "mcp", description: "Serve MikroClaw's tools over MCP on stdin/stdout" },
   args,
   async run({ args }) {
-    await loadCliConfig(args);
-    notBuilt("mcp", "the MCP server");
+    // Nothing but JSON-RPC may reach stdout: every log line goes to stderr.
+    const config = await loadCliConfig(args);
+    const { createRuntime } = await import("../../lib/runtime/mod.ts");
+    const { createMcpServer, serveMcpStdio } = await import("../../lib/mcp/mod.ts");
+    const runtime = await createRuntime({ config, logger });
+    try {
+      const server = createMcpServer({
+        tools: runtime.tools,
+        secrets: runtime.secrets,
+        requestedBy: "mcp:stdio",
+        logger,
+      });
+      await serveMcpStdio({ server, requestedBy: "mcp:stdio", logger });
+      return 0;
+    } finally {
+      await runtime.stop();
+    }
   },
 });
 

@@ -16,7 +16,7 @@ import {
   SETTING_DEFS,
   type SettingDef,
 } from "./_schema.ts";
-import type { Allowlist, Config, FallbackEntry, ProviderName, ProviderSettings } from "./types.ts";
+import type { Allowlist, Config, ReliableProvider, ProviderName, ProviderSettings } from "./types.ts";
 
 /** Options of {@linkcode loadConfig}. */
 export interface LoadConfigOptions {
@@ -315,7 +315,7 @@ function assemble(values: Map<string, unknown>, env: Env, file: string | undefin
       model: get("MODEL"),
       apiKey: get<Secret>("LLM_API_KEY") ?? providers[provider].apiKey,
       baseUrl: get<string>("LLM_BASE_URL") ?? providers[provider].baseUrl,
-      fallbacks: list<FallbackEntry>("RELIABLE_PROVIDERS"),
+      fallbacks: list<ReliableProvider>("RELIABLE_PROVIDERS"),
       streaming: get<boolean>("LLM_STREAMING") ?? true,
       timeoutMs: get<number>("LLM_TIMEOUT_MS") ?? 120_000,
       maxSteps: get<number>("MAX_STEPS") ?? 10,

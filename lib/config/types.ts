@@ -32,7 +32,7 @@ export interface ProviderSettings {
 }
 
 /** One entry of `RELIABLE_PROVIDERS`. */
-export interface FallbackEntry {
+export interface ReliableProvider {
   readonly provider: ProviderName;
   /** Model id; absent = the provider's default. */
   readonly model?: string;
@@ -56,7 +56,7 @@ export interface LlmConfig {
   /** Base URL of the primary: `LLM_BASE_URL`, else `<NAME>_BASE_URL`; `undefined` = the default. */
   readonly baseUrl: string | undefined;
   /** `RELIABLE_PROVIDERS`, in order. */
-  readonly fallbacks: readonly FallbackEntry[];
+  readonly fallbacks: readonly ReliableProvider[];
   /** `LLM_STREAMING`. @default {true} */
   readonly streaming: boolean;
   /** `LLM_TIMEOUT_MS`. @default {120000} */

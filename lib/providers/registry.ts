@@ -7,11 +7,8 @@ import { ProviderError } from "../errors.ts";
 import type { Env } from "../_internal/env.ts";
 import { processEnv } from "../_internal/env.ts";
 import type { Logger } from "../_internal/logger.ts";
-import { createAnthropic } from "./anthropic.ts";
 import { createFallbackProvider, type FallbackEntry, type FallbackOptions } from "./fallback.ts";
-import { createGemini } from "./gemini.ts";
-import { createOllama } from "./ollama.ts";
-import { createOpenAICompatible } from "./openai_compatible.ts";
+import type { FamilySettings } from "./_http.ts";
 import type { ChatOptions, ChatRequest, ProbeResult, Provider, StreamPart } from "./types.ts";
 
 /** Wire protocol of a provider. */
@@ -253,6 +250,38 @@ function requireKey(
   return wrapped;
 }
 
+type FamilyCommon = FamilySettings & {
+  baseURL: string;
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+};
+
+// Literal lazy imports (JSR and bundlers trace them): only the configured family's wire code loads.
+const FAMILIES: Record<ProviderFamily, (settings: FamilyCommon) => Promise<Provider>> = {
+  "anthropic": async (s) => (await import("./anthropic.ts")).createAnthropic(s),
+  "gemini": async (s) => (await import("./gemini.ts")).createGemini(s),
+  "ollama": async (s) => (await import("./ollama.ts")).createOllama(s),
+  "openai-compatible": async (s) =>
+    (await import("./openai_compatible.ts")).createOpenAICompatible(s),
+};
+
+/** A provider whose family module is imported on its first request. */
+function lazyFamily(info: ProviderInfo, settings: FamilyCommon & { model: string }): Provider {
+  let loaded: Promise<Provider> | undefined;
+  const load = () => (loaded ??= FAMILIES[info.family](settings));
+  return {
+    id: info.name,
+    model: settings.model,
+    async *chat(request: ChatRequest, options?: ChatOptions): AsyncGenerator<StreamPart> {
+      yield* (await load()).chat(request, options);
+    },
+    async probe(options?: ChatOptions): Promise<ProbeResult> {
+      const provider = await load();
+      if (provider.probe) return await provider.probe(options);
+      return { ok: false, unsupported: true, detail: `${info.name} has no model-list probe` };
+    },
+  };
+}
+
 /**
  * Builds a named provider (`openai`, `anthropic`, ..., `custom`). Throws `TypeError` for an
  * unknown name and for `custom` without a base URL or model.
@@ -285,23 +314,10 @@ export function createProvider(name: string, settings: CreateProviderSettings = 
     ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
   };
-  let provider: Provider;
-  switch (info.family) {
-    case "anthropic":
-      provider = createAnthropic(common);
-      break;
-    case "gemini":
-      provider = createGemini(common);
-      break;
-    case "ollama":
-      provider = createOllama(common);
-      break;
-    default:
-      provider = createOpenAICompatible({
-        ...common,
-        ...(info.maxTokensField ? { maxTokensField: info.maxTokensField } : {}),
-      });
-  }
+  const provider = lazyFamily(info, {
+    ...common,
+    ...(info.maxTokensField ? { maxTokensField: info.maxTokensField } : {}),
+  });
   return info.keyRequired ? requireKey(provider, info, key) : provider;
 }
 

@@ -6,7 +6,7 @@ import type { Config } from "../config/types.ts";
 import type { Memory } from "../memory/types.ts";
 import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
-import { createWorkspace } from "../security/workspace.ts";
+import type { Workspace } from "../security/workspace.ts";
 import { parseUrlTool } from "../tools/parse_url.ts";
 import { healthCheckTool } from "../tools/health_check.ts";
 import { memoryTools } from "../tools/memory.ts";
@@ -49,7 +49,15 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
   const { config } = options;
   const t = config.tools;
   const fetch = options.fetch ? { fetch: options.fetch } : {};
-  const workspace = createWorkspace({ root: t.workspaceDir, forbidden: t.forbiddenPaths });
+  // The workspace guard loads when a file or shell tool first runs; its root is fixed now.
+  const root = t.workspaceDir.startsWith("/")
+    ? t.workspaceDir
+    : `${globalThis.process?.cwd?.() ?? "."}/${t.workspaceDir}`;
+  let loaded: Promise<Workspace> | undefined;
+  const workspace = (): Promise<Workspace> =>
+    loaded ??= import("../security/workspace.ts").then(({ createWorkspace }) =>
+      createWorkspace({ root, forbidden: t.forbiddenPaths })
+    );
   return [
     parseUrlTool(),
     healthCheckTool({ healthSource: options.healthSource }),

@@ -1,15 +1,12 @@
 /**
- * The chat channels a {@linkcode Config} turns on (a bot token each), wired to the agent.
+ * The chat channels a {@linkcode Config} turns on (a bot token each), wired to the agent. Each
+ * channel's module is imported only when its token is set.
  * @module
  */
-import type { Config } from "../config/types.ts";
-import type { Allowlist } from "../config/types.ts";
+import type { Allowlist, Config } from "../config/types.ts";
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { ButtonHandler, Channel } from "../channels/types.ts";
-import { createTelegram } from "../channels/telegram.ts";
-import { createDiscord } from "../channels/discord.ts";
-import { createSlack } from "../channels/slack.ts";
 
 /** Options of {@linkcode configuredChannels}. */
 export interface ConfiguredChannelsOptions {
@@ -26,7 +23,7 @@ function ids(allowlist: Allowlist): string[] {
 }
 
 /** One channel per configured bot token; none when no token is set. */
-export function configuredChannels(options: ConfiguredChannelsOptions): Channel[] {
+export async function configuredChannels(options: ConfiguredChannelsOptions): Promise<Channel[]> {
   const { config, agent, logger } = options;
   const { telegram, discord, slack } = config.channels;
   const common = {
@@ -37,6 +34,7 @@ export function configuredChannels(options: ConfiguredChannelsOptions): Channel[
   };
   const channels: Channel[] = [];
   if (telegram.botToken) {
+    const { createTelegram } = await import("../channels/telegram.ts");
     channels.push(createTelegram({
       ...common,
       token: telegram.botToken.reveal(),
@@ -46,6 +44,7 @@ export function configuredChannels(options: ConfiguredChannelsOptions): Channel[
     }));
   }
   if (discord.botToken) {
+    const { createDiscord } = await import("../channels/discord.ts");
     channels.push(createDiscord({
       ...common,
       token: discord.botToken.reveal(),
@@ -56,6 +55,7 @@ export function configuredChannels(options: ConfiguredChannelsOptions): Channel[
     }));
   }
   if (slack.botToken) {
+    const { createSlack } = await import("../channels/slack.ts");
     channels.push(createSlack({
       ...common,
       botToken: slack.botToken.reveal(),

@@ -1,19 +1,19 @@
 /**
  * `createRuntime`: turns a loaded {@linkcode Config} into the running parts — state store,
- * identity, provider chain, RouterOS client and policy, memory, the 14 tools, the agent, the
- * gateway and the configured channels. The CLI's `agent`, `gateway` and `mcp` commands and the
- * examples all start from here, so every entry point gets the same guards.
+ * identity, provider chain, RouterOS client, policy and change records, memory, the 14 tools
+ * (plus `MCP_SERVERS` tools), the agent, the gateway (with `/changes`, `/mcp` and `/v1`) and the
+ * configured channels. The CLI's `agent`, `gateway` and `mcp` commands start from here, so every
+ * entry point gets the same guards. Optional parts (RouterOS, memU, changes, MCP, the OpenAI
+ * surface, each channel) are imported only when configured or first used.
  * @module
  */
-import type { Config, ProviderName } from "../config/types.ts";
+import type { Config } from "../config/types.ts";
 import { collectSecrets } from "../config/load_config.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { Agent } from "../agent/types.ts";
 import { createAgent } from "../agent/create_agent.ts";
 import type { Provider } from "../providers/types.ts";
-import { createProvider } from "../providers/registry.ts";
-import { createFallbackProvider, type FallbackEntry } from "../providers/fallback.ts";
 import { probeProvider } from "../providers/probe.ts";
 import type { StateStore } from "../storage/types.ts";
 import { createStateStoreFromUrl } from "../storage/from_url.ts";
@@ -21,19 +21,21 @@ import type { Identity } from "../identity/load_identity.ts";
 import { loadIdentity } from "../identity/load_identity.ts";
 import type { Memory } from "../memory/types.ts";
 import { createMemory } from "../memory/create_memory.ts";
-import { memuDriver } from "../memory/memu_driver.ts";
 import { storageMemoryDriver } from "../memory/storage_driver.ts";
 import type { RouterOS } from "../routeros/types.ts";
-import { createRouterOS } from "../routeros/create_routeros.ts";
-import { createRouterOSPolicy } from "../routeros/policy.ts";
-import { createRouterOSExecutor, type RouterOSExecutor } from "../routeros/executor.ts";
-import { analyzeRecipe, investigateRecipe, runRouterOSRecipe } from "../routeros/recipes.ts";
+import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
-import type { Gateway, TaskHandlers, TaskInfo } from "../gateway/types.ts";
+import type { Gateway } from "../gateway/types.ts";
 import { createGateway } from "../gateway/create_gateway.ts";
 import type { Channel } from "../channels/types.ts";
+import type { ChangeManager } from "../changes/create_change_manager.ts";
 import { builtinTools } from "./builtin_tools.ts";
 import { configuredChannels } from "./channels.ts";
+import { providerFromConfig } from "./provider.ts";
+import { taskHandlers } from "./tasks.ts";
+import { withChatCommands } from "./chat_commands.ts";
+import { mountInterop } from "./interop.ts";
+import { notifyChannels } from "./notify.ts";
 
 /** Options of {@linkcode createRuntime}. */
 export interface RuntimeOptions {
@@ -57,110 +59,95 @@ export interface Runtime {
   readonly provider: Provider;
   readonly router: RouterOS | undefined;
   readonly executor: RouterOSExecutor | undefined;
-  readonly memory: Memory | undefined;
+  /** Change records and approvals; present when a router is configured. */
+  readonly changes: ChangeManager | undefined;
+  readonly memory: Memory;
+  /** Every tool the agent offers: the 14 built-ins, then `MCP_SERVERS` tools. */
   readonly tools: readonly Tool[];
   readonly agent: Agent;
   readonly gateway: Gateway;
   readonly channels: readonly Channel[];
   /** Every configured secret value, for scrubbing. */
   readonly secrets: readonly string[];
-  /** Starts the gateway's workers and probes, then every channel (until `stop`). */
+  /** State of each `MCP_SERVERS` server (empty when none is configured). */
+  mcpStatus(): { name: string; ok: boolean; detail: string; tools: string[] }[];
+  /** Starts the gateway's workers and probes, change sweeps, then every channel. */
   start(): Promise<void>;
-  /** Stops channels, drains tasks, closes the store. */
+  /** Stops channels, drains tasks, closes MCP clients and the store. */
   stop(): Promise<void>;
 }
 
-function entryFor(config: Config, provider: ProviderName, model: string | undefined, fetch?: typeof globalThis.fetch): Provider {
-  const own = config.llm.providers[provider];
-  const primary = provider === config.llm.provider;
-  const apiKey = (primary ? config.llm.apiKey : undefined) ?? own.apiKey;
-  const baseURL = (primary ? config.llm.baseUrl : undefined) ?? own.baseUrl;
-  return createProvider(provider, {
-    env: {},
-    timeoutMs: config.llm.timeoutMs,
-    ...(apiKey ? { apiKey: apiKey.reveal() } : {}),
-    ...(baseURL ? { baseURL } : {}),
-    ...(model ? { model } : {}),
-    ...(fetch ? { fetch } : {}),
-  });
+interface RouterParts {
+  router: RouterOS;
+  executor: RouterOSExecutor;
+  changes: ChangeManager;
 }
 
-/** The primary provider and `RELIABLE_PROVIDERS`, as one chain with retries and fallback. */
-export function providerFromConfig(
+async function routerParts(
   config: Config,
-  options: { logger?: Logger; fetch?: typeof globalThis.fetch } = {},
-): Provider {
-  const primary = entryFor(config, config.llm.provider, config.llm.model, options.fetch);
-  const entries: FallbackEntry[] = [
-    { provider: primary },
-    ...config.llm.fallbacks.map((f) => ({ provider: entryFor(config, f.provider, f.model, options.fetch) })),
-  ];
-  const chain = createFallbackProvider(entries, {
-    timeoutMs: config.llm.timeoutMs,
-    logger: options.logger ?? silentLogger,
+  store: StateStore,
+  logger: Logger,
+  notify: Parameters<typeof notifyChannels>[0]["channels"],
+  fetch: typeof globalThis.fetch | undefined,
+): Promise<RouterParts | undefined> {
+  if (!config.router.url) return undefined;
+  const [{ createRouterOS }, { createRouterOSPolicy }, { createRouterOSExecutor }, changes] =
+    await Promise.all([
+      import("../routeros/create_routeros.ts"),
+      import("../routeros/policy.ts"),
+      import("../routeros/executor.ts"),
+      import("../changes/create_change_manager.ts"),
+    ]);
+  const { createLockoutGuard } = await import("../changes/lockout.ts");
+  const router = createRouterOS({
+    url: config.router.url,
+    user: config.router.user ?? "",
+    password: config.router.password?.reveal() ?? "",
+    tlsFingerprint: config.router.tlsFingerprint,
+    ...(fetch && !config.router.tlsFingerprint ? { fetch } : {}),
   });
-  // Health and doctor probe the primary with its cheapest call (a model list), never a chat.
-  const probe = (init?: { signal?: AbortSignal }) => probeProvider(primary, init);
-  return {
-    id: chain.id,
-    model: chain.model,
-    probe,
-    chat: config.llm.streaming
-      ? (request, init) => chain.chat(request, init)
-      : (request, init) => chain.chat({ ...request, stream: false }, init),
-  };
+  const policy = createRouterOSPolicy({
+    allowWrite: config.router.allowWrite,
+    allowExecute: config.router.allowExecute,
+    writeScopes: config.router.writeScopes,
+  });
+  const manager = changes.createChangeManager({
+    store,
+    router,
+    policy,
+    approval: config.router.approval,
+    approvers: config.router.approvers,
+    approvalTtlMs: config.router.approvalTtlSeconds * 1000,
+    confirmSeconds: config.router.confirmSeconds,
+    lockout: createLockoutGuard({ router }),
+    notify: notifyChannels({ channels: notify, logger }),
+    logger,
+  });
+  const executor = createRouterOSExecutor({
+    router,
+    policy,
+    onWrite: manager.onWrite,
+    onRefused: manager.onRefused,
+  });
+  return { router, executor, changes: manager };
 }
 
-function targetsOf(task: TaskInfo): string[] {
-  const raw = task.params?.targets;
-  if (Array.isArray(raw)) return raw.map(String);
-  if (typeof raw === "string") return raw.split(/[\s,]+/).filter(Boolean);
-  return (task.input ?? "").split(/[\s,]+/).filter(Boolean);
-}
-
-function scopesOf(task: TaskInfo): string[] | undefined {
-  const raw = task.params?.scopes;
-  if (Array.isArray(raw)) return raw.map(String);
-  if (typeof raw === "string") return raw.split(/[\s,]+/).filter(Boolean);
-  return undefined;
-}
-
-function taskHandlers(agent: Agent, router: RouterOS | undefined, tools: readonly Tool[], logger: Logger): TaskHandlers {
-  const runAgent = (task: TaskInfo) => async (prompt: string, init: { signal?: AbortSignal | undefined }) =>
-    (await agent.run({
-      input: prompt,
-      sessionKey: `task:${task.task_id}`,
-      requestedBy: task.requested_by,
-      ...(init.signal ? { signal: init.signal } : {}),
-    })).text;
-  const needRouter = (type: string): RouterOS => {
-    if (!router) throw new Error(`Cannot run a ${type} task: no router is configured (set ROUTER_URL or ROUTER_HOST)`);
-    return router;
-  };
-  const skillInvoke = tools.find((t) => t.name === "skill_invoke");
-  return {
-    investigate: async (task, { signal }) => {
-      const recipe = investigateRecipe({ targets: targetsOf(task), ...(scopesOf(task) ? { scopes: scopesOf(task)! } : {}) });
-      const out = await runRouterOSRecipe(recipe, { router: needRouter("investigate"), runAgent: runAgent(task), signal });
-      return out.result;
-    },
-    analyze: async (task, { signal }) => {
-      const scopes = scopesOf(task);
-      const recipe = analyzeRecipe({ ...(scopes ? { scopes } : {}), ...(task.input ? { question: task.input } : {}) });
-      const out = await runRouterOSRecipe(recipe, { router: needRouter("analyze"), runAgent: runAgent(task), signal });
-      return out.result;
-    },
-    skill_invoke: async (task, { signal }) => {
-      if (!skillInvoke) throw new Error("Cannot run a skill_invoke task: skills are not configured");
-      const params = task.params === undefined ? undefined : JSON.stringify(task.params);
-      const result = await skillInvoke.call(
-        { skill: task.skill, ...(params ? { params } : {}) },
-        { signal, requestedBy: task.requested_by, sessionKey: `task:${task.task_id}`, logger },
-      );
-      if (result.isError) throw new Error(result.content);
-      return result.content;
-    },
-  };
+async function memoryFromConfig(
+  config: Config,
+  store: StateStore,
+  agentId: string,
+  fetch: typeof globalThis.fetch | undefined,
+): Promise<Memory> {
+  if (!config.memory.memuApiKey) return createMemory({ driver: storageMemoryDriver({ store }) });
+  const { memuDriver } = await import("../memory/memu_driver.ts");
+  return createMemory({
+    driver: memuDriver({
+      apiKey: config.memory.memuApiKey.reveal(),
+      baseUrl: config.memory.memuBaseUrl,
+      agentId,
+      ...(fetch ? { fetch } : {}),
+    }),
+  });
 }
 
 /** Builds every part from `config`; nothing listens or polls until `start()`. */
@@ -171,45 +158,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const secrets = collectSecrets(config);
   const store = options.store ?? await createStateStoreFromUrl(config.storage.url, { logger });
   const identity = await loadIdentity(store, { agentId: config.storage.agentId });
-  const provider = options.provider ?? providerFromConfig(config, { logger, ...(fetch ? { fetch } : {}) });
+  const provider = options.provider ??
+    providerFromConfig(config, { logger, ...(fetch ? { fetch } : {}) });
 
-  let router: RouterOS | undefined;
-  let executor: RouterOSExecutor | undefined;
-  if (config.router.url) {
-    router = createRouterOS({
-      url: config.router.url,
-      user: config.router.user ?? "",
-      password: config.router.password?.reveal() ?? "",
-      tlsFingerprint: config.router.tlsFingerprint,
-      ...(fetch && !config.router.tlsFingerprint ? { fetch } : {}),
-    });
-    executor = createRouterOSExecutor({
-      router,
-      policy: createRouterOSPolicy({
-        allowWrite: config.router.allowWrite,
-        allowExecute: config.router.allowExecute,
-        writeScopes: config.router.writeScopes,
-      }),
-    });
-  }
-
-  const memory = config.memory.memuApiKey
-    ? createMemory({
-      driver: memuDriver({
-        apiKey: config.memory.memuApiKey.reveal(),
-        baseUrl: config.memory.memuBaseUrl,
-        agentId: identity.id,
-        ...(fetch ? { fetch } : {}),
-      }),
-    })
-    : createMemory({ driver: storageMemoryDriver({ store }) });
+  // Channels are built after the agent, but change notifications go out through them.
+  const channelsByName = new Map<string, Channel>();
+  const parts = await routerParts(config, store, logger, channelsByName, fetch);
+  const memory = await memoryFromConfig(config, store, identity.id, fetch);
 
   // The gateway is built after the agent, but health_check reads the gateway's cached probes.
   let gatewayRef: Gateway | undefined;
-  const tools = builtinTools({
+  const tools: Tool[] = builtinTools({
     config,
     memory,
-    executor,
+    executor: parts?.executor,
     ...(fetch ? { fetch } : {}),
     healthSource: async () => {
       if (!gatewayRef) return { status: "starting" };
@@ -217,6 +179,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       return await res.json() as Record<string, unknown>;
     },
   });
+  const mcp = config.tools.mcpServers
+    ? await (await import("./mcp_servers.ts")).connectConfiguredMcp(
+      config.tools.mcpServers.reveal(),
+      logger,
+    )
+    : undefined;
+  if (mcp) tools.push(...mcp.tools);
 
   const agent = createAgent({
     provider,
@@ -229,17 +198,32 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(config.llm.systemPrompt ? { systemPrompt: config.llm.systemPrompt } : {}),
   });
 
-  const channels = options.channels ? configuredChannels({ config, agent, logger, ...(fetch ? { fetch } : {}) }) : [];
+  const channels = options.channels
+    ? await configuredChannels({
+      config,
+      agent: parts ? withChatCommands(agent, parts.changes) : agent,
+      logger,
+      ...(fetch ? { fetch } : {}),
+      ...(parts
+        ? {
+          onButton: (press) =>
+            parts.changes.handleButton(press.data, `${press.channel}:${press.senderId}`),
+        }
+        : {}),
+    })
+    : [];
+  for (const channel of channels) channelsByName.set(channel.name, channel);
   const webhooks: Record<string, (req: Request) => Promise<Response>> = {};
   for (const channel of channels) {
     if (channel.webhook) webhooks[channel.name] = (req) => channel.webhook!(req);
   }
 
+  const router = parts?.router;
   const gateway = createGateway({
     agent,
     store,
     logger,
-    tasks: taskHandlers(agent, router, tools, logger),
+    tasks: taskHandlers({ agent, router, tools, logger }),
     webhooks,
     pairingRequired: config.gateway.pairingRequired,
     bindHost: config.gateway.bind,
@@ -250,14 +234,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     taskRetentionMs: config.gateway.taskRetentionSeconds * 1000,
     health: {
       llm: async (signal) => (await probeProvider(provider, { signal })).ok,
-      ...(router ? { routeros: async (signal: AbortSignal) => {
-        await router!.get("/system/resource", undefined, { signal });
-        return true;
-      } } : {}),
-      ...(config.memory.memuApiKey ? { memu: async (signal: AbortSignal) => (await memory.probe({ signal })).ok } : {}),
+      ...(router
+        ? {
+          routeros: async (signal: AbortSignal) => {
+            await router.get("/system/resource", undefined, { signal });
+            return true;
+          },
+        }
+        : {}),
+      ...(config.memory.memuApiKey
+        ? { memu: async (signal: AbortSignal) => (await memory.probe({ signal })).ok }
+        : {}),
     },
   });
   gatewayRef = gateway;
+  mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
@@ -267,19 +258,25 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     identity,
     provider,
     router,
-    executor,
+    executor: parts?.executor,
+    changes: parts?.changes,
     memory,
     tools,
     agent,
     gateway,
     channels,
     secrets,
+    mcpStatus: () => mcp?.status() ?? [],
     async start() {
       await gateway.start();
+      parts?.changes.start();
       for (const channel of channels) {
         running.push(
           channel.start({ signal: controller.signal }).catch((error: unknown) => {
-            logger.error(`Channel ${channel.name} stopped:`, error instanceof Error ? error.message : error);
+            logger.error(
+              `Channel ${channel.name} stopped:`,
+              error instanceof Error ? error.message : error,
+            );
           }),
         );
       }
@@ -287,7 +284,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     async stop() {
       controller.abort();
       await Promise.allSettled(running);
+      await parts?.changes.stop();
       await gateway.stop();
+      await mcp?.close();
       await store.dispose();
     },
   };

@@ -5,12 +5,12 @@
 import * as v from "valibot";
 import { defineTool } from "./define_tool.ts";
 import type { Tool } from "./types.ts";
-import type { Workspace } from "../security/workspace.ts";
+import { workspaceOf, type WorkspaceSource } from "./_workspace_source.ts";
 
 /** Options of {@linkcode fileReadTool}. */
 export interface FileReadToolOptions {
   /** The guarded workspace (`createWorkspace`); its `maxReadBytes` caps the read. */
-  workspace: Workspace;
+  workspace: WorkspaceSource;
   /** Longest text handed to the model (the rest is cut with a note). @default {32000} */
   maxOutputChars?: number;
 }
@@ -25,7 +25,7 @@ export function fileReadTool(options: FileReadToolOptions): Tool {
     input: Input,
     maxOutputChars: options.maxOutputChars ?? 32_000,
     async run({ path }) {
-      const result = await options.workspace.readText(path);
+      const result = await (await workspaceOf(options.workspace)).readText(path);
       if (!result.truncated) return result.text;
       return `${result.text}\n…[file is ${result.size} bytes; only the first ${
         new TextEncoder().encode(result.text).byteLength

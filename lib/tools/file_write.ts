@@ -5,12 +5,12 @@
 import * as v from "valibot";
 import { defineTool } from "./define_tool.ts";
 import type { Tool } from "./types.ts";
-import type { Workspace } from "../security/workspace.ts";
+import { workspaceOf, type WorkspaceSource } from "./_workspace_source.ts";
 
 /** Options of {@linkcode fileWriteTool}. */
 export interface FileWriteToolOptions {
   /** The guarded workspace (`createWorkspace`); its `maxWriteBytes` caps the content. */
-  workspace: Workspace;
+  workspace: WorkspaceSource;
 }
 
 const Input = v.object({ path: v.string(), content: v.string() });
@@ -23,7 +23,7 @@ export function fileWriteTool(options: FileWriteToolOptions): Tool {
     input: Input,
     effect: "write",
     async run({ path, content }) {
-      const written = await options.workspace.writeText(path, content);
+      const written = await (await workspaceOf(options.workspace)).writeText(path, content);
       return `wrote ${written.bytes} bytes to ${written.path}`;
     },
   });

@@ -6,9 +6,7 @@
 import * as v from "valibot";
 import { defineTool } from "./define_tool.ts";
 import type { Tool } from "./types.ts";
-import type { Workspace } from "../security/workspace.ts";
-import { checkCommand, resolveProgram, TRUSTED_PATH } from "../security/shell.ts";
-import { formatProcessResult, runProcess } from "../security/_process.ts";
+import { workspaceOf, type WorkspaceSource } from "./_workspace_source.ts";
 import { AgentError, ErrorCode } from "../errors.ts";
 
 /** Options of {@linkcode shellExecTool}. */
@@ -16,7 +14,7 @@ export interface ShellExecToolOptions {
   /** `ALLOWED_SHELL_CMDS`: program names; empty (the default) denies everything. */
   allowed?: readonly string[];
   /** The workspace: the working directory, and where path operands must resolve. */
-  workspace: Workspace;
+  workspace: WorkspaceSource;
   /** Time limit of the program. @default {10000} */
   timeoutMs?: number;
   /** Cap of stdout + stderr in bytes. @default {65536} */
@@ -31,7 +29,6 @@ const Input = v.object({ command: v.string() });
 export function shellExecTool(options: ShellExecToolOptions): Tool {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxOutputBytes = options.maxOutputBytes ?? 65_536;
-  const trustedPath = options.trustedPath ?? TRUSTED_PATH;
   return defineTool({
     name: "shell_exec",
     description: "Execute allowed shell command",
@@ -39,15 +36,20 @@ export function shellExecTool(options: ShellExecToolOptions): Tool {
     effect: "write",
     timeoutMs: timeoutMs + 5_000,
     async run({ command }, context) {
+      // The guard and the process runner load on first use (they are not needed at start-up).
+      const [{ checkCommand, resolveProgram, TRUSTED_PATH }, { formatProcessResult, runProcess }] =
+        await Promise.all([import("../security/shell.ts"), import("../security/_process.ts")]);
+      const trustedPath = options.trustedPath ?? TRUSTED_PATH;
+      const workspace = await workspaceOf(options.workspace);
       const checked = await checkCommand(command, {
         allowed: options.allowed ?? [],
-        workspace: options.workspace,
+        workspace,
       });
       const file = await resolveProgram(checked.program, trustedPath);
       const result = await runProcess({
         file,
         args: checked.args,
-        cwd: await options.workspace.realRoot(),
+        cwd: await workspace.realRoot(),
         env: { PATH: trustedPath, LANG: "C.UTF-8" },
         timeoutMs,
         maxOutputBytes,

@@ -9,8 +9,6 @@ import * as v from "valibot";
 import { defineTool } from "./define_tool.ts";
 import type { Tool } from "./types.ts";
 import { AgentError, ErrorCode, PolicyError } from "../errors.ts";
-import { TRUSTED_PATH } from "../security/shell.ts";
-import { formatProcessResult, runProcess } from "../security/_process.ts";
 
 /** Options of {@linkcode skillListTool} and {@linkcode skillInvokeTool}. */
 export interface SkillsToolOptions {
@@ -129,6 +127,10 @@ export function skillInvokeTool(options: SkillsToolOptions = {}): Tool {
       if (!entry.file) {
         throw new PolicyError(`Cannot invoke skill "${skill}": ${entry.skipped} (see skill_list)`);
       }
+      const [{ TRUSTED_PATH }, { formatProcessResult, runProcess }] = await Promise.all([
+        import("../security/shell.ts"),
+        import("../security/_process.ts"),
+      ]);
       const result = await runProcess({
         file: entry.file,
         args: params !== undefined ? [params] : [],

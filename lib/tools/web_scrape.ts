@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { capText, defineTool } from "./define_tool.ts";
 import type { Tool } from "./types.ts";
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { createSafeFetch, type SafeFetch } from "../security/safe_fetch.ts";
+import type { SafeFetch } from "../security/safe_fetch.ts";
 import type { Resolver } from "../security/ssrf.ts";
 
 /** A scraping back-end. */
@@ -119,13 +119,21 @@ export function webScrapeTool(options: WebScrapeToolOptions = {}): Tool {
   const maxChars = options.maxChars ?? 12_000;
   const timeoutMs = options.timeoutMs ?? 20_000;
   const maxBytes = options.maxBytes ?? 2_097_152;
-  const safeFetch = options.safeFetch ?? createSafeFetch({
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.resolve ? { resolve: options.resolve } : {}),
-    ...(options.extraDenied ? { extraDenied: options.extraDenied } : {}),
-    timeoutMs,
-    maxBytes,
-  });
+  // The SSRF guard loads with the first scrape, not at start-up.
+  let guarded: Promise<SafeFetch> | undefined;
+  const safeFetchOf = (): Promise<SafeFetch> =>
+    guarded ??= options.safeFetch
+      ? Promise.resolve(options.safeFetch)
+      : import("../security/safe_fetch.ts").then(
+        ({ createSafeFetch }) =>
+          createSafeFetch({
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+            ...(options.resolve ? { resolve: options.resolve } : {}),
+            ...(options.extraDenied ? { extraDenied: options.extraDenied } : {}),
+            timeoutMs,
+            maxBytes,
+          }),
+      );
 
   async function viaService(
     url: string,
@@ -210,7 +218,7 @@ export function webScrapeTool(options: WebScrapeToolOptions = {}): Tool {
   }
 
   async function direct(url: string, signal: AbortSignal): Promise<string> {
-    const response = await safeFetch(url, {
+    const response = await (await safeFetchOf())(url, {
       headers: { Accept: "text/html,text/plain;q=0.9,application/json;q=0.8,*/*;q=0.1" },
       signal,
     });
@@ -252,7 +260,7 @@ export function webScrapeTool(options: WebScrapeToolOptions = {}): Tool {
       }
       // The guard runs first, whatever service follows: no service is asked to fetch an
       // internal address on the model's behalf.
-      const checked = await safeFetch.guard.check(url.trim());
+      const checked = await (await safeFetchOf()).guard.check(url.trim());
       const target = checked.url.href;
       const failures: string[] = [];
       for (const service of services as WebScrapeService[]) {

@@ -18,6 +18,7 @@ import { createRouterOSPolicy } from "../../lib/routeros/policy.ts";
 import { createRouterOSExecutor } from "../../lib/routeros/executor.ts";
 import type { Tool } from "../../lib/tools/types.ts";
 import * as v from "valibot";
+import { tmpdir } from "node:os";
 import { serveLocal } from "../_utils/serve.ts";
 import type { LocalServer } from "../_utils/serve.ts";
 import {
@@ -27,7 +28,7 @@ import {
   startFakeRouterOS,
 } from "../_fakes/routeros.ts";
 
-const ENTRY = fileURLToPath(new URL("./_stdio_entry.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../cli/mikroclaw.ts", import.meta.url));
 const TOKEN = "mcp-test-token-123456";
 
 function textOf(result: unknown): string {
@@ -149,7 +150,7 @@ function clientSuite(
   });
 }
 
-describe("createMcpServer() over stdio with the official SDK client", () => {
+describe("mikroclaw mcp (stdio) with the official SDK client", () => {
   let router: FakeRouterOS;
   let client: Client;
   let stderr = "";
@@ -164,12 +165,14 @@ describe("createMcpServer() over stdio with the official SDK client", () => {
   clientSuite("stdio", async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: runtimeArgs(ENTRY),
+      args: [...runtimeArgs(CLI), "mcp"],
       env: {
         PATH: process.env.PATH ?? "",
-        FAKE_ROUTER_URL: router.url,
-        FAKE_ROUTER_USER: FAKE_ROUTEROS_USER,
-        FAKE_ROUTER_PASSWORD: FAKE_ROUTEROS_PASSWORD,
+        HOME: tmpdir(),
+        LOG_LEVEL: "info",
+        ROUTER_URL: router.url,
+        ROUTER_USER: FAKE_ROUTEROS_USER,
+        ROUTER_PASS: FAKE_ROUTEROS_PASSWORD,
       },
       stderr: "pipe",
     });
@@ -179,8 +182,10 @@ describe("createMcpServer() over stdio with the official SDK client", () => {
     return { client, router };
   });
 
-  it("logs go to stderr, stdout carries only JSON-RPC (the client parsed every line)", () => {
-    assert.match(stderr, /mcp stdio entry ready/);
+  it("offers the agent's 14 tools; logs go to stderr, stdout carries only JSON-RPC", async () => {
+    const { tools } = await client.listTools();
+    assert.equal(tools.length, 14);
+    assert.doesNotMatch(stderr, /jsonrpc/);
   });
 });
 

@@ -1,0 +1,66 @@
+/**
+ * Sends change-record events to people through the chat channels: the diff with Approve / Deny
+ * to each approver, Confirm / Undo to the requester when an auto-revert is armed, and a short
+ * note when a pending change expires.
+ * @module
+ */
+import type { Logger } from "../_internal/logger.ts";
+import type { Channel } from "../channels/types.ts";
+import type { ChangeEvent, ChangeRecord } from "../changes/types.ts";
+import { approvalPrompt, confirmPrompt } from "../changes/chat.ts";
+
+/** Options of {@linkcode notifyChannels}. */
+export interface NotifyChannelsOptions {
+  /** Channels by name; filled once they exist. */
+  channels: ReadonlyMap<string, Channel>;
+  logger: Logger;
+}
+
+/** `telegram:4242` -> the channel and the recipient id. */
+function target(
+  channels: ReadonlyMap<string, Channel>,
+  identity: string,
+): [Channel, string] | undefined {
+  const at = identity.indexOf(":");
+  if (at < 0) return undefined;
+  const channel = channels.get(identity.slice(0, at));
+  return channel ? [channel, identity.slice(at + 1)] : undefined;
+}
+
+/** The `notify` hook of the change manager. */
+export function notifyChannels(
+  options: NotifyChannelsOptions,
+): (record: ChangeRecord, event: ChangeEvent) => Promise<void> {
+  const { channels, logger } = options;
+  async function send(
+    identity: string,
+    text: string,
+    buttons?: { text: string; data: string; style?: "primary" | "danger" }[],
+  ) {
+    const to = target(channels, identity);
+    if (!to) return;
+    try {
+      await to[0].send(to[1], text, buttons ? { buttons } : {});
+    } catch (error) {
+      logger.warn(
+        `Cannot notify ${identity} about a router change:`,
+        error instanceof Error ? error.message : error,
+      );
+    }
+  }
+  return async (record, event) => {
+    if (event === "pending") {
+      const prompt = approvalPrompt(record);
+      const approvers = record.approvers?.length ? record.approvers : [record.requested_by];
+      await Promise.all(approvers.map((a) => send(a, prompt.text, prompt.buttons)));
+    } else if (event === "applied" && record.revert) {
+      const prompt = confirmPrompt(record);
+      await send(record.requested_by, prompt.text, prompt.buttons);
+    } else if (event === "expired") {
+      await send(
+        record.requested_by,
+        `Router change ${record.change_id} expired without approval; nothing was written`,
+      );
+    }
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Handlers of the gateway's task types that need more than the agent: `investigate` and
+ * `analyze` (RouterOS recipes) and `skill_invoke`.
+ * @module
+ */
+import type { Agent } from "../agent/types.ts";
+import type { Logger } from "../_internal/logger.ts";
+import type { RouterOS } from "../routeros/types.ts";
+import type { Tool } from "../tools/types.ts";
+import type { TaskHandlers, TaskInfo } from "../gateway/types.ts";
+
+/** Options of {@linkcode taskHandlers}. */
+export interface TaskHandlersOptions {
+  agent: Agent;
+  router: RouterOS | undefined;
+  tools: readonly Tool[];
+  logger: Logger;
+}
+
+function listParam(task: TaskInfo, name: string): string[] | undefined {
+  const raw = task.params?.[name];
+  if (Array.isArray(raw)) return raw.map(String);
+  if (typeof raw === "string") return raw.split(/[\s,]+/).filter(Boolean);
+  return undefined;
+}
+
+/** `investigate`, `analyze` and `skill_invoke`; `agent` and `summarize` are the gateway's own. */
+export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
+  const { agent, router, tools, logger } = options;
+  const runAgent =
+    (task: TaskInfo) => async (prompt: string, init: { signal?: AbortSignal | undefined }) =>
+      (await agent.run({
+        input: prompt,
+        sessionKey: `${task.requested_by}:task:${task.task_id}`,
+        requestedBy: task.requested_by,
+        ...(init.signal ? { signal: init.signal } : {}),
+      })).text;
+  const needRouter = (type: string): RouterOS => {
+    if (!router) {
+      throw new Error(
+        `Cannot run a ${type} task: no router is configured (set ROUTER_URL or ROUTER_HOST)`,
+      );
+    }
+    return router;
+  };
+  const skillInvoke = tools.find((t) => t.name === "skill_invoke");
+  return {
+    investigate: async (task, { signal }) => {
+      const { investigateRecipe, runRouterOSRecipe } = await import("../routeros/recipes.ts");
+      const scopes = listParam(task, "scopes");
+      const targets = listParam(task, "targets") ??
+        (task.input ?? "").split(/[\s,]+/).filter(Boolean);
+      const recipe = investigateRecipe({ targets, ...(scopes ? { scopes } : {}) });
+      return (await runRouterOSRecipe(recipe, {
+        router: needRouter("investigate"),
+        runAgent: runAgent(task),
+        signal,
+      }))
+        .result;
+    },
+    analyze: async (task, { signal }) => {
+      const { analyzeRecipe, runRouterOSRecipe } = await import("../routeros/recipes.ts");
+      const scopes = listParam(task, "scopes");
+      const recipe = analyzeRecipe({
+        ...(scopes ? { scopes } : {}),
+        ...(task.input ? { question: task.input } : {}),
+      });
+      return (await runRouterOSRecipe(recipe, {
+        router: needRouter("analyze"),
+        runAgent: runAgent(task),
+        signal,
+      }))
+        .result;
+    },
+    skill_invoke: async (task, { signal }) => {
+      if (!skillInvoke) {
+        throw new Error("Cannot run a skill_invoke task: skills are not configured");
+      }
+      const params = task.params === undefined ? undefined : JSON.stringify(task.params);
+      const result = await skillInvoke.call(
+        { skill: task.skill, ...(params ? { params } : {}) },
+        { signal, requestedBy: task.requested_by, sessionKey: `task:${task.task_id}`, logger },
+      );
+      if (result.isError) throw new Error(result.content);
+      return result.content;
+    },
+  };
+}
