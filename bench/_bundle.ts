@@ -22,7 +22,8 @@ export async function bundleScript(entry: string, outfile: string): Promise<void
     absWorkingDir: ROOT,
     // a CJS dependency may call require() for Node built-ins (as in scripts/build.ts)
     banner: {
-      js: `import { createRequire as __mcCreateRequire } from "node:module"; const require = __mcCreateRequire(import.meta.url);`,
+      js:
+        `import { createRequire as __mcCreateRequire } from "node:module"; const require = __mcCreateRequire(import.meta.url);`,
     },
   });
 }

@@ -36,11 +36,12 @@ export function commandFor(
   return [binary(runtime), [script, ...args]];
 }
 
-const children = new Set<ChildProcess>();
+const children = new Map<ChildProcess, NodeJS.Signals>();
 
+// Benchmark scripts get SIGTERM so they can kill their own servers; servers get SIGKILL.
 function killAll(): void {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const [child, signal] of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   }
   children.clear();
 }
@@ -67,14 +68,20 @@ export interface Child {
 export function startChild(
   command: string,
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string; quiet?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    quiet?: boolean;
+    /** Killed with SIGTERM (not SIGKILL) at exit: a benchmark script that cleans up itself. */
+    graceful?: boolean;
+  } = {},
 ): Child {
   const child = spawn(command, args, {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? (process.env as Record<string, string>),
     stdio: ["ignore", "pipe", options.quiet ? "ignore" : "inherit"],
   });
-  children.add(child);
+  children.set(child, options.graceful ? "SIGTERM" : "SIGKILL");
   let out = "";
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));

@@ -63,30 +63,39 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
       run: async ({ n }) => ({ n }),
     });
     const agentFor = (provider: Provider) => createAgent({ provider, tools: [tool] });
-    async function turn(agent: ReturnType<typeof agentFor>): Promise<void> {
-      const r = await agent.run({ input: "Echo 1, 2 and 3, one call at a time", sessionKey: "bench" });
+    const turn = async (agent: ReturnType<typeof agentFor>): Promise<void> => {
+      const r = await agent.run({
+        input: "Echo 1, 2 and 3, one call at a time",
+        sessionKey: "bench",
+      });
       agent.reset("bench");
       if (r.toolCalls !== 3 || r.stopReason !== "stop") {
-        throw new Error(`Cannot benchmark the agent: turn ended ${r.stopReason} after ${r.toolCalls} tool calls`);
+        throw new Error(
+          `Cannot benchmark the agent: turn ended ${r.stopReason} after ${r.toolCalls} tool calls`,
+        );
       }
-    }
-    async function raw(requests: Captured[]): Promise<void> {
+    };
+    const raw = async (requests: Captured[]): Promise<void> => {
       for (const c of requests) {
         const res = await fetch(c.url, { method: "POST", headers: c.headers, body: c.body });
         if (res.status !== 200) throw new Error(`Cannot replay a request: ${res.status}`);
         await res.text();
       }
-    }
+    };
 
     let rssIdle = 0;
-    for (const [mode, provider] of [["non-streaming", nonStreaming], ["streaming", streaming]] as const) {
+    for (
+      const [mode, provider] of [["non-streaming", nonStreaming], ["streaming", streaming]] as const
+    ) {
       const agent = agentFor(provider);
       for (let i = 0; i < warmup; i++) await turn(agent);
       capture = [];
       await turn(agent);
       const requests = capture;
       capture = undefined;
-      if (requests.length !== 4) throw new Error(`Cannot benchmark: a turn made ${requests.length} requests, not 4`);
+      if (requests.length !== 4) {
+        throw new Error(`Cannot benchmark: a turn made ${requests.length} requests, not 4`);
+      }
       if (mode === "non-streaming") {
         gc();
         await sleep(100);
@@ -134,7 +143,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
     rows,
     methods: {
       "5 agent overhead":
-        "`createAgent` with `createProvider(\"openai\")` and one `defineTool` tool against `startFakeOpenAI` (run in its own Node process, answering at once: three single tool calls, then text); a turn is `agent.run` + `reset`; the baseline replays the four HTTP requests of one captured turn (same URL, headers and bodies) with `fetch` and reads each body whole; agent and raw batches alternate within each round, after warm-up turns; non-streaming sends `stream: false` to the provider.",
+        '`createAgent` with `createProvider("openai")` and one `defineTool` tool against `startFakeOpenAI` (run in its own Node process, answering at once: three single tool calls, then text); a turn is `agent.run` + `reset`; the baseline replays the four HTTP requests of one captured turn (same URL, headers and bodies) with `fetch` and reads each body whole; agent and raw batches alternate within each round, after warm-up turns; non-streaming sends `stream: false` to the provider.',
       "6 leak check":
         "Agent: VmRSS of the benchmark process (Node, `--expose-gc`, GC forced before each reading) after the warm-up turns against after the stated number of agent turns (both modes, session reset after each turn); one reading.",
     },

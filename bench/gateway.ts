@@ -25,12 +25,11 @@ import {
   isQuick,
   request,
   rssKiB,
-  RUNTIMES,
   type RuntimeName,
+  RUNTIMES,
   sleep,
   startChild,
-} from "./_util.ts"
-;
+} from "./_util.ts";
 
 /** One measured target. */
 export interface LoadResult {
@@ -145,10 +144,17 @@ export interface GatewayRounds {
   warmRequests: number;
 }
 
-const TARGETS = ["bare hono /health/heartbeat", "gateway /health/heartbeat", "gateway GET /tasks (bearer)"];
+const TARGETS = [
+  "bare hono /health/heartbeat",
+  "gateway /health/heartbeat",
+  "gateway GET /tasks (bearer)",
+];
 
 /** Runs the rounds on one runtime; `quick` uses 2 rounds of 500 requests instead of 5 of 4 000. */
-export async function runOn(runtime: RuntimeName, options: { quick?: boolean } = {}): Promise<GatewayRounds> {
+export async function runOn(
+  runtime: RuntimeName,
+  options: { quick?: boolean } = {},
+): Promise<GatewayRounds> {
   const rounds = options.quick ? 2 : 5;
   const total = options.quick ? 500 : 4000;
   const warmup = options.quick ? 200 : 500;
@@ -167,8 +173,13 @@ export async function runOn(runtime: RuntimeName, options: { quick?: boolean } =
     const gwUrl = (await gw.waitFor(/listening on (\S+)/))[1]!;
     const code = (await gw.waitFor(/pairing code: (\d{6})/))[1]!;
     const bareUrl = (await bare.waitFor(/listening on (\S+)/))[1]!;
-    const paired = await request(`${gwUrl}/pair`, { method: "POST", headers: { "x-pairing-code": code } });
-    if (paired.status !== 200) throw new Error(`Cannot pair with the gateway: ${paired.status} ${paired.body}`);
+    const paired = await request(`${gwUrl}/pair`, {
+      method: "POST",
+      headers: { "x-pairing-code": code },
+    });
+    if (paired.status !== 200) {
+      throw new Error(`Cannot pair with the gateway: ${paired.status} ${paired.body}`);
+    }
     const { token } = JSON.parse(paired.body) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
     const targets = [
@@ -248,7 +259,9 @@ export async function report(
     const errors = (n: string) => r.rounds[n]!.reduce((s, x) => s + x.errors, 0);
     for (const n of TARGETS.slice(1)) {
       const xs = r.rounds[n]!;
-      const note = `${xs.length} x ${xs[0]!.requests} requests, ${xs[0]!.concurrency} connections, ${errors(n)} errors`;
+      const note = `${xs.length} x ${xs[0]!.requests} requests, ${
+        xs[0]!.concurrency
+      } connections, ${errors(n)} errors`;
       rows.push({
         figure: "4 throughput",
         name: `${runtime}: ${n}`,
@@ -276,7 +289,8 @@ export async function report(
     });
     rows.push({
       figure: "6 leak check",
-      name: `${runtime}: gateway RSS after ${r.requestsForRss} requests vs after ${r.warmRequests} warm-up requests`,
+      name:
+        `${runtime}: gateway RSS after ${r.requestsForRss} requests vs after ${r.warmRequests} warm-up requests`,
       unit: "MiB",
       values: [r.rssAfterMiB],
       baseline: { name: "after warm-up", values: [r.rssWarmMiB] },
@@ -296,5 +310,9 @@ export async function report(
 if ((import.meta as { main?: boolean }).main) {
   const i = process.argv.indexOf("--runtimes");
   const runtimes = i < 0 ? undefined : process.argv[i + 1]!.split(",") as RuntimeName[];
-  emit("Gateway throughput", await report({ quick: isQuick(), ...(runtimes ? { runtimes } : {}) }), process.argv);
+  emit(
+    "Gateway throughput",
+    await report({ quick: isQuick(), ...(runtimes ? { runtimes } : {}) }),
+    process.argv,
+  );
 }

@@ -1,13 +1,18 @@
 /**
- * Request and response schemas (valibot, private) and the OpenAPI document built from them.
+ * Request schemas (valibot, private) and the parsers the routes use; `_openapi.ts` documents them.
  * @module
  */
 import * as v from "valibot";
-import { toJsonSchema } from "@valibot/to-json-schema";
-import { VERSION } from "../version.ts";
 import type { TaskType } from "./types.ts";
 
-const TASK_TYPES = ["agent", "investigate", "analyze", "summarize", "skill_invoke"] as const;
+/** The task types of `POST /tasks`. */
+export const TASK_TYPES: readonly TaskType[] = [
+  "agent",
+  "investigate",
+  "analyze",
+  "summarize",
+  "skill_invoke",
+] as const;
 
 const Text = v.pipe(
   v.string("must be a string"),
@@ -46,50 +51,6 @@ const ChatBody = v.object({
     ),
     "default",
   ),
-});
-
-const ErrorBody = v.object({
-  error: v.object({ code: v.string(), message: v.string() }),
-});
-const Health = v.object({
-  status: v.picklist(["ok", "degraded"]),
-  components: v.object({
-    llm: v.boolean(),
-    gateway: v.literal(true),
-    routeros: v.boolean(),
-    memu: v.boolean(),
-  }),
-  uptime_s: v.optional(v.number()),
-  version: v.optional(v.string()),
-  checked_at: v.optional(v.nullable(v.string())),
-});
-const Heartbeat = v.object({ heartbeat: v.literal("ok") });
-const Paired = v.object({ paired: v.literal(true), token: v.string() });
-const Revoked = v.object({ revoked: v.literal(true) });
-const PairCode = v.object({ code: v.pipe(v.string(), v.regex(/^\d{6}$/)), expires_in: v.number() });
-const Status = v.picklist(["queued", "running", "complete", "failed", "cancelled"]);
-const TaskCreated = v.object({ task_id: v.string(), status: v.literal("queued") });
-const TaskSummary = v.object({
-  task_id: v.string(),
-  type: v.picklist(TASK_TYPES),
-  status: Status,
-  created_at: v.string(),
-});
-const TaskDetail = v.object({
-  task_id: v.string(),
-  type: v.picklist(TASK_TYPES),
-  status: Status,
-  created_at: v.string(),
-  result: v.optional(v.unknown()),
-  error: v.optional(v.string()),
-});
-const Cancelled = v.object({ status: v.literal("cancelled") });
-const ChatReply = v.object({
-  reply: v.string(),
-  session: v.string(),
-  stop_reason: v.picklist(["stop", "step-limit", "error", "aborted"]),
-  steps: v.number(),
-  tool_calls: v.number(),
 });
 
 /** A parsed `POST /tasks` body. */
@@ -137,206 +98,7 @@ export function parseChatBody(input: unknown): Parsed<{ input: string; session: 
   return parseWith(ChatBody, input);
 }
 
-function schema(s: v.GenericSchema): Record<string, unknown> {
-  const { $schema: _, ...rest } = toJsonSchema(s, { errorMode: "ignore" }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
-}
-
-let cached: Record<string, unknown> | undefined;
-
-/** The OpenAPI 3.1 document of the gateway, generated from the schemas above. */
-export function openApiDocument(): Record<string, unknown> {
-  if (cached) return cached;
-  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-  const json = (name: string, description: string) => ({
-    description,
-    content: { "application/json": { schema: ref(name) } },
-  });
-  const err = (description: string) => json("Error", description);
-  const common = {
-    "400": err("Invalid request; the message names the field"),
-    "401": err("Missing, bad or expired bearer token"),
-    "403": err("Cross-origin browser request"),
-    "413": err("Body over the size limit"),
-    "429": {
-      ...err("Rate limited or locked out"),
-      headers: { "Retry-After": { schema: { type: "integer" } } },
-    },
-  };
-  const open = { security: [] };
-  cached = {
-    openapi: "3.1.0",
-    info: { title: "MikroClaw gateway", version: VERSION },
-    components: {
-      securitySchemes: {
-        bearer: {
-          type: "http",
-          scheme: "bearer",
-          description: "A token from POST /pair (256-bit, base64url)",
-        },
-      },
-      schemas: {
-        Error: schema(ErrorBody),
-        Health: schema(Health),
-        Heartbeat: schema(Heartbeat),
-        Paired: schema(Paired),
-        Revoked: schema(Revoked),
-        PairCode: schema(PairCode),
-        TaskBody: schema(TaskBody),
-        TaskCreated: schema(TaskCreated),
-        TaskSummary: schema(TaskSummary),
-        TaskDetail: schema(TaskDetail),
-        Cancelled: schema(Cancelled),
-        ChatBody: schema(ChatBody),
-        ChatReply: schema(ChatReply),
-      },
-    },
-    security: [{ bearer: [] }],
-    paths: {
-      "/health": {
-        get: {
-          ...open,
-          summary: "Component health (cached probes); uptime and version when authenticated",
-          responses: { "200": json("Health", "Health"), "429": common["429"] },
-        },
-      },
-      "/health/heartbeat": {
-        get: { ...open, summary: "Liveness", responses: { "200": json("Heartbeat", "Alive") } },
-      },
-      "/pair": {
-        post: {
-          ...open,
-          summary: "Trade a one-time pairing code (header X-Pairing-Code) for a bearer token",
-          parameters: [{
-            name: "X-Pairing-Code",
-            in: "header",
-            required: true,
-            schema: { type: "string", pattern: "^\\d{6}$" },
-          }],
-          responses: {
-            "200": json("Paired", "Paired"),
-            "400": common["400"],
-            "403": err("Wrong, used or expired code"),
-            "429": common["429"],
-          },
-        },
-        delete: {
-          summary: "Revoke the caller's token",
-          responses: { "200": json("Revoked", "Revoked"), "401": common["401"] },
-        },
-      },
-      "/pair/codes": {
-        post: {
-          summary: "Mint a one-time pairing code for another device",
-          responses: { "201": json("PairCode", "A new code"), "401": common["401"] },
-        },
-      },
-      "/tasks": {
-        get: {
-          summary: "List tasks",
-          responses: {
-            "200": {
-              description: "Tasks, oldest first",
-              content: {
-                "application/json": { schema: { type: "array", items: ref("TaskSummary") } },
-              },
-            },
-            "401": common["401"],
-          },
-        },
-        post: {
-          summary: "Queue a task",
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: ref("TaskBody") } },
-          },
-          responses: {
-            "202": json("TaskCreated", "Queued"),
-            ...common,
-            "503": err("Queue full"),
-          },
-        },
-      },
-      "/tasks/{id}": {
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        get: {
-          summary: "One task",
-          responses: {
-            "200": json("TaskDetail", "The task"),
-            "401": common["401"],
-            "404": err("Unknown task"),
-          },
-        },
-        delete: {
-          summary: "Cancel a task (its handler's AbortSignal is aborted)",
-          responses: {
-            "200": json("Cancelled", "Cancelled"),
-            "401": common["401"],
-            "404": err("Unknown task"),
-            "409": err("Already finished"),
-          },
-        },
-      },
-      "/chat": {
-        post: {
-          summary: "One agent turn; JSON, or SSE with Accept: text/event-stream",
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: ref("ChatBody") } },
-          },
-          responses: {
-            "200": {
-              description: "The reply (JSON) or a stream of agent events (SSE, ending with `done`)",
-              content: {
-                "application/json": { schema: ref("ChatReply") },
-                "text/event-stream": { schema: { type: "string" } },
-              },
-            },
-            ...common,
-            "502": err("The LLM provider failed"),
-          },
-        },
-      },
-      "/openapi.json": {
-        get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } },
-      },
-      "/channels/telegram/webhook": {
-        post: {
-          ...open,
-          summary: "Telegram webhook (X-Telegram-Bot-Api-Secret-Token)",
-          responses: {
-            "200": { description: "Accepted" },
-            "401": err("Bad secret"),
-            "404": err("Not configured"),
-          },
-        },
-      },
-      "/channels/slack/events": {
-        post: {
-          ...open,
-          summary: "Slack Events API (signing secret v0)",
-          responses: {
-            "200": { description: "Accepted" },
-            "401": err("Bad signature"),
-            "404": err("Not configured"),
-          },
-        },
-      },
-      "/channels/discord/interactions": {
-        post: {
-          ...open,
-          summary: "Discord interactions (Ed25519)",
-          responses: {
-            "200": { description: "Accepted" },
-            "401": err("Bad signature"),
-            "404": err("Not configured"),
-          },
-        },
-      },
-    },
-  };
-  return cached;
+/** The request schemas, for the OpenAPI document. */
+export function requestSchemas(): { task: v.GenericSchema; chat: v.GenericSchema } {
+  return { task: TaskBody, chat: ChatBody };
 }

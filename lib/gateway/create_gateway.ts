@@ -16,7 +16,7 @@ import { createHealthMonitor } from "./_health.ts";
 import { isLoopbackHost, parseCidr, resolveClient } from "./_net.ts";
 import { createPairing } from "./_pairing.ts";
 import { createRateLimiter } from "./_rate_limit.ts";
-import { openApiDocument, parseChatBody, parseTaskBody } from "./_schemas.ts";
+import { parseChatBody, parseTaskBody } from "./_schemas.ts";
 import { createTaskQueue } from "./_tasks.ts";
 import type { Gateway, GatewayEnv, GatewayOptions, TaskHandlers } from "./types.ts";
 
@@ -487,7 +487,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.get("/openapi.json", async (c) => c.json((await import("./_openapi.ts")).openApiDocument()));
 
   for (const name of ["telegram", "slack", "discord"] as const) {
     app.post(WEBHOOK_PATHS[name], (c) => {

@@ -10,7 +10,6 @@ import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import { AgentError, ConfigError, ErrorCode, errorMessage } from "../errors.ts";
 import { createStateStore } from "./state_store.ts";
-import { createRedisStateStore } from "./redis_state_store.ts";
 import type { RedisClientLike } from "./redis_state_store.ts";
 import type { StateStore } from "./types.ts";
 
@@ -128,6 +127,7 @@ export async function createStateStoreFromUrl(
     );
   }
   lastError = "";
+  const { createRedisStateStore } = await import("./redis_state_store.ts");
   return createRedisStateStore({
     storage: createStorage({ driver }),
     redis: client,

@@ -98,7 +98,8 @@ export function startCli(args: string[], options: CliOptions): CliServer {
       throw new Error(`CLI did not print ${pattern} in time; output:\n${out}${err}`);
     },
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
+      // process.kill, not child.kill: Deno's child_process then reports the real exit code.
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
       return await exited;
     },
   };

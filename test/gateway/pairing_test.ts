@@ -190,7 +190,7 @@ describe("createGateway() pairing", () => {
           "Bearer",
           `Basic ${token}`,
           `Bearer ${token}x`,
-          `Bearer ${token.slice(0, -1)}A`,
+          `Bearer ${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`,
           "Bearer " + "A".repeat(43),
         ]
       ) {
