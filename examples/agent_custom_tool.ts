@@ -12,9 +12,7 @@
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import * as v from "valibot";
-import { createAgent, type TurnResult } from "../lib/agent/mod.ts";
-import { createMockProvider } from "../lib/providers/mock.ts";
-import { defineTool } from "../lib/tools/define_tool.ts";
+import { createAgent, createMockProvider, defineTool, type TurnResult } from "../mod.ts";
 import type { Tool } from "../lib/tools/types.ts";
 
 /** A custom read-only tool: converts a bandwidth between units. */

@@ -10,12 +10,16 @@
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { serve } from "srvx";
-import { createAgent } from "../lib/agent/mod.ts";
-import { loadConfig } from "../lib/config/mod.ts";
-import { createGateway, type Gateway } from "../lib/gateway/mod.ts";
+import {
+  createAgent,
+  createGateway,
+  createProvider,
+  createStateStoreFromUrl,
+  type Gateway,
+  loadConfig,
+  type StateStore,
+} from "../mod.ts";
 import type { Provider } from "../lib/providers/types.ts";
-import { createProvider } from "../lib/providers/registry.ts";
-import { createStateStoreFromUrl, type StateStore } from "../lib/storage/mod.ts";
 
 /** Options of {@linkcode startFleet}. */
 export interface FleetOptions {

@@ -27,15 +27,13 @@ interface BunLike {
 const Bun = (globalThis as unknown as { Bun?: BunLike }).Bun;
 if (!Bun) throw new Error("Cannot run examples/gateway_bun.ts: run it with bun");
 
-// Bun gives the peer address through the server object: remember it per request.
-const peers = new WeakMap<Request, string>();
-const app = await gatewayFromEnv({ clientAddress: (request) => peers.get(request) });
+const app = await gatewayFromEnv();
 const server = Bun.serve({
   port: app.config.gateway.port,
   hostname: app.config.gateway.bind,
   fetch(request, srv) {
-    const ip = srv.requestIP(request);
-    if (ip) peers.set(request, ip.address);
+    // The gateway rate-limits per peer: it reads the address from `request.ip`.
+    Object.defineProperty(request, "ip", { value: srv.requestIP(request)?.address });
     return app.gateway.fetch(request);
   },
 });

@@ -27,9 +27,7 @@ interface DenoLike {
 const Deno = (globalThis as unknown as { Deno?: DenoLike }).Deno;
 if (!Deno) throw new Error("Cannot run examples/gateway_deno.ts: run it with deno run -A");
 
-// Deno passes the peer address beside the request, not on it: remember it per request.
-const peers = new WeakMap<Request, string>();
-const app = await gatewayFromEnv({ clientAddress: (request) => peers.get(request) });
+const app = await gatewayFromEnv();
 const server = Deno.serve(
   {
     port: app.config.gateway.port,
@@ -37,7 +35,8 @@ const server = Deno.serve(
     onListen: ({ hostname, port }) => console.log(`listening on http://${hostname}:${port}`),
   },
   (request, info) => {
-    peers.set(request, info.remoteAddr.hostname);
+    // The gateway rate-limits per peer: it reads the address from `request.ip`.
+    Object.defineProperty(request, "ip", { value: info.remoteAddr.hostname });
     return app.gateway.fetch(request);
   },
 );

@@ -9,8 +9,7 @@
  */
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { loadConfig } from "../lib/config/mod.ts";
-import { createRouterOS, type RouterOS } from "../lib/routeros/mod.ts";
+import { createRouterOS, loadConfig, type RouterOS } from "../mod.ts";
 
 /** One finding. */
 export interface Finding {

@@ -248,7 +248,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
   gatewayRef = gateway;
-  mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
+  await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];

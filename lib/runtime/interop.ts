@@ -10,7 +10,6 @@ import type { Logger } from "../_internal/logger.ts";
 import type { Tool } from "../tools/types.ts";
 import type { Gateway } from "../gateway/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
-import { createChangeRoutes } from "../changes/routes.ts";
 
 /** Options of {@linkcode mountInterop}. */
 export interface InteropOptions {
@@ -40,10 +39,12 @@ function notConfigured(): Response {
 }
 
 /** Adds the routes to `gateway.app`. */
-export function mountInterop(gateway: Gateway, options: InteropOptions): void {
+export async function mountInterop(gateway: Gateway, options: InteropOptions): Promise<void> {
   const { app } = gateway;
-  if (options.changes) app.route("/changes", createChangeRoutes(options.changes));
-  else app.all("/changes/*", notConfigured).all("/changes", notConfigured);
+  if (options.changes) {
+    const { createChangeRoutes } = await import("../changes/routes.ts");
+    app.route("/changes", createChangeRoutes(options.changes));
+  } else app.all("/changes/*", notConfigured).all("/changes", notConfigured);
 
   const mcp = once(async () => {
     const { createMcpServer, createMcpHttpHandler } = await import("../mcp/mod.ts");

@@ -7,7 +7,6 @@
 import type { Logger } from "../_internal/logger.ts";
 import type { Channel } from "../channels/types.ts";
 import type { ChangeEvent, ChangeRecord } from "../changes/types.ts";
-import { approvalPrompt, confirmPrompt } from "../changes/chat.ts";
 
 /** Options of {@linkcode notifyChannels}. */
 export interface NotifyChannelsOptions {
@@ -49,6 +48,7 @@ export function notifyChannels(
     }
   }
   return async (record, event) => {
+    const { approvalPrompt, confirmPrompt } = await import("../changes/chat.ts");
     if (event === "pending") {
       const prompt = approvalPrompt(record);
       const approvers = record.approvers?.length ? record.approvers : [record.requested_by];
