@@ -1,6 +1,7 @@
 /**
  * `mikroclaw config --dump [--json]`: the effective configuration, secrets only as set/unset;
- * `config --list [--json]`: every known setting with its default and description.
+ * `config --list [--json]`: every known setting with its default and description;
+ * `config --routeros-script [--legacy]`: the router-side setup script from the same settings.
  */
 import { type CommandDef, defineCommand } from "citty";
 import { describeConfig } from "../../lib/config/load_config.ts";
@@ -13,6 +14,11 @@ const args = {
   dump: { type: "boolean", description: "Print the effective configuration" },
   json: { type: "boolean", description: "As JSON (with --dump or --list)" },
   list: { type: "boolean", description: "List every setting with its default and description" },
+  "routeros-script": {
+    type: "boolean",
+    description: "Print the RouterOS .rsc that sets up the container, user and envs from these settings",
+  },
+  legacy: { type: "boolean", description: "With --routeros-script: syntax for RouterOS before 7.20" },
 } as const;
 
 const config = defineCommand({
@@ -33,8 +39,15 @@ const config = defineCommand({
         ).join("\n"),
       );
     }
+    if (args["routeros-script"]) {
+      const loaded = await loadCliConfig(args);
+      const { routerosSetupScript } = await import("../../lib/deploy/routeros_script.ts");
+      return void print(routerosSetupScript(loaded, { env: process.env, legacy: args.legacy === true }));
+    }
     if (!args.dump || args.list) {
-      throw new UsageError("config needs --dump or --list (run mikroclaw config --help)");
+      throw new UsageError(
+        "config needs --dump, --list or --routeros-script (run mikroclaw config --help)",
+      );
     }
     const loaded = await loadCliConfig(args);
     const described = describeConfig(loaded);

@@ -167,15 +167,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const memory = await memoryFromConfig(config, store, identity.id, fetch);
 
   // The gateway is built after the agent, but health_check reads the gateway's cached probes.
-  let gatewayRef: Gateway | undefined;
+  const late: { gateway?: Gateway } = {};
   const tools: Tool[] = builtinTools({
     config,
     memory,
     executor: parts?.executor,
     ...(fetch ? { fetch } : {}),
     healthSource: async () => {
-      if (!gatewayRef) return { status: "starting" };
-      const res = await gatewayRef.fetch(new Request("http://127.0.0.1/health"));
+      if (!late.gateway) return { status: "starting" };
+      const res = await late.gateway.fetch(new Request("http://127.0.0.1/health"));
       return await res.json() as Record<string, unknown>;
     },
   });
@@ -247,7 +247,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         : {}),
     },
   });
-  gatewayRef = gateway;
+  late.gateway = gateway;
   await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
 
   const controller = new AbortController();
