@@ -412,8 +412,8 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: "MAX_STEPS",
     group: "llm",
     description: "most model calls in one agent turn",
-    kind: int(1, 100, "10"),
-    default: "10",
+    kind: int(1, 100, "8"),
+    default: "8",
   },
   {
     name: "SYSTEM_PROMPT",

@@ -318,7 +318,7 @@ function assemble(values: Map<string, unknown>, env: Env, file: string | undefin
       fallbacks: list<ReliableProvider>("RELIABLE_PROVIDERS"),
       streaming: get<boolean>("LLM_STREAMING") ?? true,
       timeoutMs: get<number>("LLM_TIMEOUT_MS") ?? 120_000,
-      maxSteps: get<number>("MAX_STEPS") ?? 10,
+      maxSteps: get<number>("MAX_STEPS") ?? 8,
       systemPrompt: get("SYSTEM_PROMPT"),
       providers,
     },

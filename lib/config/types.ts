@@ -61,7 +61,7 @@ export interface LlmConfig {
   readonly streaming: boolean;
   /** `LLM_TIMEOUT_MS`. @default {120000} */
   readonly timeoutMs: number;
-  /** `MAX_STEPS`. @default {10} */
+  /** `MAX_STEPS`. @default {8} */
   readonly maxSteps: number;
   /** `SYSTEM_PROMPT`; `undefined` = the built-in prompt. */
   readonly systemPrompt: string | undefined;
