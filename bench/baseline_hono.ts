@@ -1,13 +1,13 @@
 /**
  * The baseline of the footprint, start-up and throughput figures: a bare one-route Hono app
- * (`GET /health/heartbeat` -> `{"heartbeat":"ok"}`) served by srvx, the adapter the gateway
- * uses, on whichever runtime runs it. Prints `listening on http://host:port`; SIGTERM stops it.
+ * (`GET /health/heartbeat` -> `{"heartbeat":"ok"}`) served by `cli/_serve.ts`, the adapter the
+ * gateway uses (the runtime's own HTTP server), on whichever runtime runs it. Prints `listening on http://host:port`; SIGTERM stops it.
  *
  * Run alone: `node bench/baseline_hono.ts [--port N] [--host H]` (also `deno run -A`, `bun`).
  * @module
  */
 import { Hono } from "hono";
-import { serve } from "srvx";
+import { listen } from "../cli/_serve.ts";
 
 function flag(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -18,9 +18,7 @@ function flag(argv: readonly string[], name: string): string | undefined {
 export async function startBaselineHono(port = 0, hostname = "127.0.0.1"): Promise<string> {
   const app = new Hono();
   app.get("/health/heartbeat", (c) => c.json({ heartbeat: "ok" }));
-  const server = serve({ fetch: app.fetch, port, hostname, silent: true });
-  await server.ready();
-  return server.url!.replace(/\/$/, "");
+  return (await listen(app.fetch, hostname, port)).url;
 }
 
 if ((import.meta as { main?: boolean }).main) {

@@ -2,7 +2,7 @@
  * Footprint benchmark, figures 1-3: the bundle's size (minified and gzipped, plus the split
  * files beside it), the idle RSS of the bundle running `gateway` 2 s after its first answered
  * request, and its start-up time (process start to the first 200 on `/health/heartbeat`), on
- * Node, Deno and Bun, each against a bare one-route Hono app served by srvx and the runtime's
+ * Node, Deno and Bun, each against a bare one-route Hono app served by the same adapter and the runtime's
  * own bare HTTP server, bundled the same way and measured in the same rounds.
  *
  * Run alone: `node bench/footprint.ts [--quick] [--json] [--bundle dist/mikroclaw.mjs]
@@ -160,7 +160,7 @@ export async function run(
         name: `${runtime}: gateway bundle RSS`,
         unit: "MiB",
         values: rss("gateway"),
-        baseline: { name: "bare Hono+srvx", values: rss("hono") },
+        baseline: { name: "bare Hono", values: rss("hono") },
         target: { op: "<=", ratio: 1.15 },
       });
       rows.push({
@@ -172,7 +172,7 @@ export async function run(
       });
       rows.push({
         figure: "2 idle memory",
-        name: `${runtime}: bare Hono+srvx RSS vs bare server`,
+        name: `${runtime}: bare Hono RSS vs bare server`,
         unit: "MiB",
         values: rss("hono"),
         baseline: { name: "bare runtime server", values: rss("raw") },
@@ -182,12 +182,12 @@ export async function run(
         name: `${runtime}: gateway bundle to first 200`,
         unit: "ms",
         values: up("gateway"),
-        baseline: { name: "bare Hono+srvx", values: up("hono") },
+        baseline: { name: "bare Hono", values: up("hono") },
         target: { op: "<=", ratio: 1.3 },
       });
       rows.push({
         figure: "3 start-up",
-        name: `${runtime}: bare Hono+srvx to first 200`,
+        name: `${runtime}: bare Hono to first 200`,
         unit: "ms",
         values: up("hono"),
         baseline: { name: "bare runtime server", values: up("raw") },
@@ -202,7 +202,7 @@ export async function run(
       "1 bundle":
         "`buildBundle` of `scripts/build.ts` (what `npm run build` runs) writes the bundle to a temporary folder; the core is the files `mikroclaw gateway` loads on defaults as that script reports them (`coreFiles`), counted as written (minified) and gzip -9 per file; the budget is 200 KiB minified for the core; source maps are not counted.",
       "2 idle memory":
-        "Each server is started as its own process (`node`, `deno run -A`, `bun`) on a free port with HOME in a temporary folder and no other environment (so pairing is on and storage is memory); VmRSS of that process is read from /proc/<pid>/status 2 s after its first answered `GET /health/heartbeat`. The baselines are a one-route Hono app served by srvx and the runtime's bare HTTP server (`node:http` / `Deno.serve` / `Bun.serve` with a fixed body), both bundled with esbuild like the gateway bundle so all three load one minified file; subjects are started in rotating order after one untimed start each.",
+        "Each server is started as its own process (`node`, `deno run -A`, `bun`) on a free port with HOME in a temporary folder and no other environment (so pairing is on and storage is memory); VmRSS of that process is read from /proc/<pid>/status 2 s after its first answered `GET /health/heartbeat`. The baselines are a one-route Hono app served by the same adapter and the runtime's bare HTTP server (`node:http` / `Deno.serve` / `Bun.serve` with a fixed body), both bundled with esbuild like the gateway bundle so all three load one minified file; subjects are started in rotating order after one untimed start each.",
       "3 start-up":
         "Wall time from spawning the process to the first 200 on `GET /health/heartbeat`, polled every millisecond with a fresh connection from the benchmark process; same processes and rounds as figure 2.",
     },

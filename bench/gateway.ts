@@ -4,7 +4,7 @@
  * (srvx) in the same rounds, plus the gateway process's RSS idle (2 s after its first answered
  * request) and after every request of the run (the leak check).
  *
- * The gateway (`bench/_gateway_server.ts`, rate limit raised) and the baseline
+ * The gateway (the deployable bundle, rate limit raised by its settings) and the baseline
  * (`bench/baseline_hono.ts`) each run in their own process on the runtime under test; the load
  * comes from a small bounded loader (fixed concurrency, keep-alive `node:http`) in a third
  * process, so neither the client's CPU nor its memory is counted against the server.
@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { bundleScript } from "./_bundle.ts";
+import { buildBundle } from "../scripts/build.ts";
 import { emit, type Report, type Row } from "./_table.ts";
 import {
   binary,
@@ -160,13 +161,20 @@ export async function runOn(
   const warmup = options.quick ? 200 : 500;
   const concurrency = 32;
   const dir = await mkdtemp(join(tmpdir(), "mikroclaw-bench-"));
-  const gwScript = join(dir, "gateway_server.mjs");
   const bareScript = join(dir, "baseline_hono.mjs");
-  await bundleScript("bench/_gateway_server.ts", gwScript);
+  const built = await buildBundle(join(dir, "dist"));
   await bundleScript("bench/baseline_hono.ts", bareScript);
-  const [gwCmd, gwArgs] = commandFor(runtime, gwScript);
+  const [gwCmd, gwArgs] = commandFor(runtime, built.core);
   const [bareCmd, bareArgs] = commandFor(runtime, bareScript);
-  const gw = startChild(gwCmd, gwArgs);
+  // The deployable bundle itself; one loader process is one client, so its rate limit is raised.
+  const gw = startChild(gwCmd, [...gwArgs, "gateway", "--port", "0"], {
+    env: {
+      ...(process.env as Record<string, string>),
+      MIKROCLAW_STORAGE: "memory",
+      GATEWAY_RATE_LIMIT: "1000000",
+      GATEWAY_RATE_BURST: "1000000",
+    },
+  });
   const bare = startChild(bareCmd, bareArgs);
   try {
     const loaderPath = await writeLoader(dir);
@@ -267,7 +275,7 @@ export async function report(
         name: `${runtime}: ${n}`,
         unit: "req/s",
         values: xs.map((x) => x.rps),
-        baseline: { name: "bare Hono+srvx", values: bare.map((x) => x.rps) },
+        baseline: { name: "bare Hono", values: bare.map((x) => x.rps) },
         ...(n === TARGETS[1] ? { target: { op: ">=", ratio: 0.8 } } : {}),
         note,
       });
@@ -276,7 +284,7 @@ export async function report(
         name: `${runtime}: ${n} p99`,
         unit: "ms",
         values: xs.map((x) => x.p99Ms),
-        baseline: { name: "bare Hono+srvx", values: bare.map((x) => x.p99Ms) },
+        baseline: { name: "bare Hono", values: bare.map((x) => x.p99Ms) },
       });
     }
     rows.push({
@@ -300,7 +308,7 @@ export async function report(
     rows,
     methods: {
       "4 throughput":
-        "`bench/_gateway_server.ts` (createGateway, memory storage, pairing on, per-client rate limit raised to 1e9 rps because every request comes from 127.0.0.1; no environment variable sets it) and the bare one-route Hono app are each bundled with esbuild (like the deployable bundle) and run in their own process, served by srvx on the runtime under test; a keep-alive `node:http` loader with 32 concurrent requests runs in a third process (on Node), rounds rotate the order of the targets, each target gets an untimed warm-up first; `GET /tasks` carries the bearer token from `POST /pair` with the printed code.",
+        "The deployable bundle running `gateway` (memory storage, pairing on, `GATEWAY_RATE_LIMIT`/`GATEWAY_RATE_BURST` raised to 1e6 because every request comes from one loader) and the bare one-route Hono app (bundled with esbuild the same way) each run in their own process, served by the same adapter (`cli/_serve.ts`: the runtime's own HTTP server) on the runtime under test; a keep-alive `node:http` loader with 32 concurrent requests runs in a third process (on Node), rounds rotate the order of the targets, each target gets an untimed warm-up first; `GET /tasks` carries the bearer token from `POST /pair` with the printed code.",
       "6 leak check":
         "Gateway: VmRSS of the gateway process 2 s after its first answered request (the pairing) against VmRSS after every warm-up and measured request of figure 4 (heartbeat and authenticated `GET /tasks`), no forced GC; one reading per runtime. A second row compares with the RSS right after the warm-up requests, to tell one-time growth (JIT, heap sizing) from growth that continues with load.",
     },

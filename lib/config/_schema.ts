@@ -682,6 +682,20 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     default: "30d",
   },
   {
+    name: "GATEWAY_RATE_LIMIT",
+    group: "gateway",
+    description: "requests per second each client may make (token bucket refill)",
+    kind: int(1, 1_000_000, "10"),
+    default: "10",
+  },
+  {
+    name: "GATEWAY_RATE_BURST",
+    group: "gateway",
+    description: "requests a client may make at once before the rate limit applies",
+    kind: int(1, 1_000_000, "40"),
+    default: "40",
+  },
+  {
     name: "TASK_CONCURRENCY",
     group: "gateway",
     description: "tasks run at once",

@@ -367,6 +367,8 @@ function assemble(values: Map<string, unknown>, env: Env, file: string | undefin
       pairingRequired: get<boolean>("PAIRING_REQUIRED") ?? true,
       trustedProxies: list("TRUSTED_PROXIES"),
       tokenTtlSeconds: get<number>("GATEWAY_TOKEN_TTL") ?? 2_592_000,
+      rateLimit: get<number>("GATEWAY_RATE_LIMIT") ?? 10,
+      rateBurst: get<number>("GATEWAY_RATE_BURST") ?? 40,
       taskConcurrency: get<number>("TASK_CONCURRENCY") ?? 4,
       taskQueueLimit: get<number>("TASK_QUEUE_LIMIT") ?? 100,
       taskRetentionSeconds: get<number>("TASK_RETENTION") ?? 3600,

@@ -157,6 +157,10 @@ export interface GatewayConfig {
   readonly tokenTtlSeconds: number;
   /** `TASK_CONCURRENCY`. @default {4} */
   readonly taskConcurrency: number;
+  /** `GATEWAY_RATE_LIMIT`: requests per second per client. @default {10} */
+  readonly rateLimit: number;
+  /** `GATEWAY_RATE_BURST`: requests a client may make at once. @default {40} */
+  readonly rateBurst: number;
   /** `TASK_QUEUE_LIMIT`. @default {100} */
   readonly taskQueueLimit: number;
   /** `TASK_RETENTION` in seconds. @default {3600} */

@@ -229,6 +229,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     bindHost: config.gateway.bind,
     trustedProxies: config.gateway.trustedProxies,
     tokenTtlMs: config.gateway.tokenTtlSeconds * 1000,
+    rateLimit: { rps: config.gateway.rateLimit, burst: config.gateway.rateBurst },
     taskConcurrency: config.gateway.taskConcurrency,
     taskQueueLimit: config.gateway.taskQueueLimit,
     taskRetentionMs: config.gateway.taskRetentionSeconds * 1000,

@@ -1,7 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createMemory } from "../../lib/memory/create_memory.ts";
-import { memuDriver, type MemuDriverOptions } from "../../lib/memory/memu_driver.ts";
+import {
+  memuDriver,
+  type MemuDriverOptions,
+} from "../../lib/memory/memu_driver.ts";
 import { MemoryError } from "../../lib/memory/memory_error.ts";
 import { memoryTools } from "../../lib/tools/memory.ts";
 import { silentLogger } from "../../lib/_internal/logger.ts";
@@ -54,25 +57,41 @@ describe("memuDriver() against a fake memU v3", () => {
     );
     assert.equal(stored.isError, false, stored.content);
     // The memorize task was polled until SUCCESS before the tool answered.
-    const polls = fake.requests.filter((r) => r.path.includes("/memorize/status/"));
+    const polls = fake.requests.filter((r) =>
+      r.path.includes("/memorize/status/")
+    );
     assert.ok(polls.length >= 2);
-    const memorize = fake.requests.find((r) => r.path === "/api/v3/memory/memorize")!;
+    const memorize = fake.requests.find((r) =>
+      r.path === "/api/v3/memory/memorize"
+    )!;
     assert.equal(memorize.headers.authorization, "Bearer mu-test-key");
-    const body = memorize.body as { user_id: string; agent_id: string; conversation: unknown[] };
+    const body = memorize.body as {
+      user_id: string;
+      agent_id: string;
+      conversation: unknown[];
+    };
     assert.equal(body.user_id, "router-1");
     assert.match(body.agent_id, /^router-1\.k\.[0-9a-f]{24}$/);
     assert.ok(body.conversation.length >= 3);
 
-    const recalled = await tool(tools, "memory_recall").call({ key: "guest-wifi" }, context);
+    const recalled = await tool(tools, "memory_recall").call({
+      key: "guest-wifi",
+    }, context);
     assert.equal(recalled.isError, false, recalled.content);
     const answer = JSON.parse(recalled.content);
     assert.equal(answer.found, true);
     assert.match(answer.value, /Guest Wi-Fi stays off on weekends/);
 
-    const forgot = await tool(tools, "memory_forget").call({ key: "guest-wifi" }, context);
-    assert.deepEqual(JSON.parse(forgot.content), { forgotten: true, key: "guest-wifi" });
+    const forgot = await tool(tools, "memory_forget").call({
+      key: "guest-wifi",
+    }, context);
+    assert.deepEqual(JSON.parse(forgot.content), {
+      forgotten: true,
+      key: "guest-wifi",
+    });
     const again = JSON.parse(
-      (await tool(tools, "memory_recall").call({ key: "guest-wifi" }, context)).content,
+      (await tool(tools, "memory_recall").call({ key: "guest-wifi" }, context))
+        .content,
     );
     assert.equal(again.found, false);
     assert.deepEqual(again.matches, []);
@@ -96,7 +115,10 @@ describe("memuDriver() against a fake memU v3", () => {
     const m = memory();
     await m.remember!("The owner blocks Tor exit nodes every night");
     const items = await m.recall("when are tor exit nodes blocked?");
-    assert.ok(items.some((i) => /Tor exit nodes/.test(i.value)), JSON.stringify(items));
+    assert.ok(
+      items.some((i) => /Tor exit nodes/.test(i.value)),
+      JSON.stringify(items),
+    );
   });
 
   it("401 becomes a clear auth error and is not retried", async () => {
@@ -106,7 +128,10 @@ describe("memuDriver() against a fake memU v3", () => {
       assert.ok(error instanceof MemoryError);
       assert.equal(error.kind, "auth");
       assert.equal(error.code, "E_MEMORY");
-      assert.match(error.message, /API key was refused \(401\); check MEMU_API_KEY/);
+      assert.match(
+        error.message,
+        /API key was refused \(401\); check MEMU_API_KEY/,
+      );
       assert.doesNotMatch(error.message, /wrong/);
       return true;
     });
@@ -127,7 +152,10 @@ describe("memuDriver() against a fake memU v3", () => {
   });
 
   it("429 beyond the retries or with a long Retry-After fails as rate-limit", async () => {
-    fake.script("categories", { status: 429, headers: { "retry-after": "120" } });
+    fake.script("categories", {
+      status: 429,
+      headers: { "retry-after": "120" },
+    });
     const m = memory();
     const probe = await m.probe();
     assert.equal(probe.ok, false);
@@ -175,11 +203,23 @@ describe("memuDriver() against a fake memU v3", () => {
   it("422 validation detail is shown", async () => {
     fake.script("retrieve", {
       status: 422,
-      body: { detail: [{ loc: ["body", "user_id"], msg: "field required", type: "x" }] },
+      body: {
+        detail: [{
+          loc: ["body", "user_id"],
+          msg: "field required",
+          type: "x",
+        }],
+      },
     });
     fake.script("retrieve", {
       status: 422,
-      body: { detail: [{ loc: ["body", "user_id"], msg: "field required", type: "x" }] },
+      body: {
+        detail: [{
+          loc: ["body", "user_id"],
+          msg: "field required",
+          type: "x",
+        }],
+      },
     });
     await assert.rejects(
       memory().recall("q"),
@@ -188,7 +228,10 @@ describe("memuDriver() against a fake memU v3", () => {
   });
 
   it("the API base path is configurable (memU changes versions)", async () => {
-    const v4 = await startFakeMemu({ prefix: "/api/v9/memory", pollsToComplete: 1 });
+    const v4 = await startFakeMemu({
+      prefix: "/api/v9/memory",
+      pollsToComplete: 1,
+    });
     try {
       const m = createMemory({
         driver: memuDriver({
@@ -213,7 +256,12 @@ describe("memuDriver() when memU is unreachable", () => {
     const url = closed.url;
     await closed.close();
     const m = createMemory({
-      driver: memuDriver({ apiKey: "k", baseUrl: url, maxRetries: 1, retryBaseMs: 1 }),
+      driver: memuDriver({
+        apiKey: "k",
+        baseUrl: url,
+        maxRetries: 1,
+        retryBaseMs: 1,
+      }),
     });
     for (
       const [name, args] of [
@@ -235,13 +283,27 @@ describe("memuDriver() when memU is unreachable", () => {
   });
 
   it("a hanging memU times out with a clear error", async () => {
-    const hang = await serveLocal(() => new Promise<Response>(() => {}));
+    const pending: Array<() => void> = [];
+    const hang = await serveLocal(() =>
+      new Promise<Response>((resolve) =>
+        pending.push(() => resolve(new Response("late")))
+      )
+    );
     try {
       const m = createMemory({
-        driver: memuDriver({ apiKey: "k", baseUrl: hang.url, requestTimeoutMs: 50, maxRetries: 0 }),
+        driver: memuDriver({
+          apiKey: "k",
+          baseUrl: hang.url,
+          requestTimeoutMs: 50,
+          maxRetries: 0,
+        }),
       });
-      await assert.rejects(m.recall("q"), /Cannot reach memU at .*: no answer within 50 ms/);
+      await assert.rejects(
+        m.recall("q"),
+        /Cannot reach memU at .*: no answer within 50 ms/,
+      );
     } finally {
+      for (const release of pending) release();
       await hang.close();
     }
   });
