@@ -3,6 +3,7 @@ import { type CommandDef, defineCommand } from "citty";
 import { globalArgs } from "../_args.ts";
 import { loadCliConfig, print, printJson } from "../_context.ts";
 import { PROBES, runDoctor } from "../_doctor.ts";
+import { NETWORK_PROBES } from "../_doctor_network.ts";
 
 const args = {
   ...globalArgs,
@@ -18,7 +19,7 @@ const doctor = defineCommand({
   args,
   async run({ args }) {
     const config = await loadCliConfig(args);
-    const checks = await runDoctor(config, PROBES, { offline: args.offline === true });
+    const checks = await runDoctor(config, [...PROBES, ...NETWORK_PROBES], { offline: args.offline === true });
     const ok = checks.every((c) => c.ok);
     if (args.json) printJson({ ok, checks });
     else {

@@ -294,7 +294,8 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
   const requests: FakeRouterOSRequest[] = [];
   const inFlight = new Map<string, number>();
   const queues = new Map<string, Promise<unknown>>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  // Pending sleeps, so close() can end hanging handlers (Deno's shutdown waits for them).
+  const sleepers = new Map<ReturnType<typeof setTimeout>, () => void>();
   let origin = "";
   let jobs = 0x100;
 
@@ -302,10 +303,10 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
       const timer = setTimeout(() => {
-        timers.delete(timer);
+        sleepers.delete(timer);
         resolve();
       }, ms);
-      timers.add(timer);
+      sleepers.set(timer, resolve);
     });
   const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
@@ -652,8 +653,11 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
     requests,
     items: (menu) => state.menus.get(menu) ?? [],
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      for (const [timer, wake] of sleepers) {
+        clearTimeout(timer);
+        wake();
+      }
+      sleepers.clear();
       await closeServer();
     },
   };
