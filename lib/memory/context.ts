@@ -33,7 +33,9 @@ export async function recallContext(
   if (!memory || input.trim() === "") return "";
   const maxChars = options.maxChars ?? 2000;
   try {
-    const recallOptions: { limit: number; signal?: AbortSignal } = { limit: options.limit ?? 5 };
+    const recallOptions: { limit: number; signal?: AbortSignal } = {
+      limit: options.limit ?? 5,
+    };
     if (options.signal) recallOptions.signal = options.signal;
     const items = await memory.recall(input, recallOptions);
     if (items.length === 0) return "";
@@ -47,7 +49,9 @@ export async function recallContext(
     return block === HEADER ? "" : block;
   } catch (error) {
     options.logger?.warn(
-      `memory: recall failed, the turn goes on without it: ${errorMessage(error)}`,
+      `memory: recall failed, the turn goes on without it: ${
+        errorMessage(error)
+      }`,
     );
     return "";
   }
@@ -67,12 +71,16 @@ export async function rememberTurn(
     const callOptions = options.signal ? { signal: options.signal } : {};
     if (memory.remember) await memory.remember(summary, callOptions);
     else {
-      const key = `turn:${new Date().toISOString()}:${crypto.randomUUID().slice(0, 8)}`;
+      const key = `turn:${new Date().toISOString()}:${
+        crypto.randomUUID().slice(0, 8)
+      }`;
       await memory.store(key, summary, undefined, callOptions);
     }
     return true;
   } catch (error) {
-    options.logger?.warn(`memory: could not remember the turn: ${errorMessage(error)}`);
+    options.logger?.warn(
+      `memory: could not remember the turn: ${errorMessage(error)}`,
+    );
     return false;
   }
 }

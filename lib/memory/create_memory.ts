@@ -3,7 +3,12 @@
  * arguments, bounds recalls and turns every driver failure into an `E_MEMORY` error.
  * @module
  */
-import { AgentError, ErrorCode, errorMessage, isAgentError } from "../errors.ts";
+import {
+  AgentError,
+  ErrorCode,
+  errorMessage,
+  isAgentError,
+} from "../errors.ts";
 import type { Memory, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
 
 /** Options of {@linkcode createMemory}. */
@@ -29,7 +34,9 @@ export function createMemory(options: CreateMemoryOptions): Memory {
 
   function checkKey(key: unknown): string {
     if (typeof key !== "string" || key.trim() === "") {
-      throw new TypeError("Cannot use memory key: it must be a non-empty string");
+      throw new TypeError(
+        "Cannot use memory key: it must be a non-empty string",
+      );
     }
     if (key.length > maxKey) {
       throw new RangeError(
@@ -37,13 +44,17 @@ export function createMemory(options: CreateMemoryOptions): Memory {
       );
     }
     if (CONTROL.test(key) || !key.isWellFormed()) {
-      throw new TypeError("Cannot use memory key: it contains control characters");
+      throw new TypeError(
+        "Cannot use memory key: it contains control characters",
+      );
     }
     return key;
   }
 
   function checkText(text: unknown, what: string): string {
-    if (typeof text !== "string") throw new TypeError(`Cannot store ${what}: it must be a string`);
+    if (typeof text !== "string") {
+      throw new TypeError(`Cannot store ${what}: it must be a string`);
+    }
     if (text.length > maxValue) {
       throw new RangeError(
         `Cannot store ${what}: ${text.length} characters, the limit is ${maxValue}`,
@@ -56,7 +67,10 @@ export function createMemory(options: CreateMemoryOptions): Memory {
     try {
       return await fn();
     } catch (error) {
-      if (isAgentError(error) || error instanceof TypeError || error instanceof RangeError) {
+      if (
+        isAgentError(error) || error instanceof TypeError ||
+        error instanceof RangeError
+      ) {
         throw error;
       }
       throw new AgentError(`Cannot ${action}: ${errorMessage(error)}`, {
@@ -71,34 +85,51 @@ export function createMemory(options: CreateMemoryOptions): Memory {
     async store(key, value, meta, callOptions = {}) {
       const k = checkKey(key);
       const v = checkText(value, `memory "${k}"`);
-      return wrap(`store memory "${k}"`, () => driver.store(k, v, meta, callOptions));
+      return await wrap(
+        `store memory "${k}"`,
+        () => driver.store(k, v, meta, callOptions),
+      );
     },
     async recall(query, callOptions = {}) {
       if (typeof query !== "string" || query.trim() === "") {
         throw new TypeError("Cannot recall memory: the query is empty");
       }
       const q = query.slice(0, Math.max(maxKey, 1000));
-      const limit = Math.min(Math.max(1, Math.floor(callOptions.limit ?? 5)), maxRecall);
+      const limit = Math.min(
+        Math.max(1, Math.floor(callOptions.limit ?? 5)),
+        maxRecall,
+      );
       const recallOptions: { limit: number; signal?: AbortSignal } = { limit };
       if (callOptions.signal) recallOptions.signal = callOptions.signal;
-      return wrap("recall memory", async () => {
+      return await wrap("recall memory", async () => {
         const items: MemoryItem[] = await driver.recall(q, recallOptions);
         return items.slice(0, limit);
       });
     },
     async forget(key, callOptions = {}) {
       const k = checkKey(key);
-      return wrap(`forget memory "${k}"`, () => driver.forget(k, callOptions));
+      return await wrap(
+        `forget memory "${k}"`,
+        () => driver.forget(k, callOptions),
+      );
     },
     async remember(text, callOptions = {}) {
       const t = checkText(text, "the conversation summary");
       if (t.trim() === "") return;
       if (driver.remember) {
         const remember = driver.remember.bind(driver);
-        return wrap("remember the conversation", () => remember(t, callOptions));
+        return await wrap(
+          "remember the conversation",
+          () => remember(t, callOptions),
+        );
       }
-      const key = `turn:${new Date().toISOString()}:${crypto.randomUUID().slice(0, 8)}`;
-      return wrap("remember the conversation", () => driver.store(key, t, undefined, callOptions));
+      const key = `turn:${new Date().toISOString()}:${
+        crypto.randomUUID().slice(0, 8)
+      }`;
+      return await wrap(
+        "remember the conversation",
+        () => driver.store(key, t, undefined, callOptions),
+      );
     },
     async probe(callOptions = {}): Promise<MemoryProbe> {
       try {
@@ -106,7 +137,9 @@ export function createMemory(options: CreateMemoryOptions): Memory {
       } catch (error) {
         return {
           ok: false,
-          detail: `Cannot check memory (${driver.name}): ${errorMessage(error)}`,
+          detail: `Cannot check memory (${driver.name}): ${
+            errorMessage(error)
+          }`,
         };
       }
     },

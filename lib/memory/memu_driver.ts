@@ -11,7 +11,12 @@
  */
 import { errorMessage } from "../errors.ts";
 import { MemoryError } from "./memory_error.ts";
-import type { MemoryCallOptions, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
+import type {
+  MemoryCallOptions,
+  MemoryDriver,
+  MemoryItem,
+  MemoryProbe,
+} from "./types.ts";
 
 /** Options of {@linkcode memuDriver}. */
 export interface MemuDriverOptions {
@@ -48,7 +53,8 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
     throw new TypeError("Cannot use memU: MEMU_API_KEY is empty");
   }
   const base = (options.baseUrl ?? "https://api.memu.so").replace(/\/+$/, "");
-  const apiPrefix = "/" + (options.apiPrefix ?? "/api/v3/memory").replace(/^\/+|\/+$/g, "");
+  const apiPrefix = "/" +
+    (options.apiPrefix ?? "/api/v3/memory").replace(/^\/+|\/+$/g, "");
   const agentId = options.agentId ?? "mikroclaw";
   const userId = options.userId ?? agentId;
   const fetchFn = options.fetch ?? globalThis.fetch;
@@ -68,10 +74,13 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
   ): Promise<unknown> {
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(new Error(`no answer within ${requestTimeoutMs} ms`)),
+      () =>
+        controller.abort(new Error(`no answer within ${requestTimeoutMs} ms`)),
       requestTimeoutMs,
     );
-    const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    const combined = signal
+      ? AbortSignal.any([signal, controller.signal])
+      : controller.signal;
     let response: Response;
     try {
       const init: RequestInit = {
@@ -112,23 +121,32 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
       const wait = retryAfterMs === undefined
         ? ""
         : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
-      const error = new MemoryError(`Cannot use memU: rate limited (429)${wait}`, {
-        kind: "rate-limit",
-        status,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
+      const error = new MemoryError(
+        `Cannot use memU: rate limited (429)${wait}`,
+        {
+          kind: "rate-limit",
+          status,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        },
+      );
       throw error;
     }
     if (status >= 500) {
-      throw new MemoryError(`Cannot use memU: server error ${status}${detail}`, {
-        kind: "server",
-        status,
-      });
+      throw new MemoryError(
+        `Cannot use memU: server error ${status}${detail}`,
+        {
+          kind: "server",
+          status,
+        },
+      );
     }
-    throw new MemoryError(`Cannot use memU: request refused (${status})${detail}`, {
-      kind: status === 404 ? "not-found" : "bad-request",
-      status,
-    });
+    throw new MemoryError(
+      `Cannot use memU: request refused (${status})${detail}`,
+      {
+        kind: status === 404 ? "not-found" : "bad-request",
+        status,
+      },
+    );
   }
 
   async function call(
@@ -171,20 +189,28 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
         session_date: new Date().toISOString(),
       }, signal),
     );
-    const taskId = typeof submitted.task_id === "string" ? submitted.task_id : undefined;
+    const taskId = typeof submitted.task_id === "string"
+      ? submitted.task_id
+      : undefined;
     let status = String(submitted.status ?? "").toUpperCase();
     if (taskId === undefined) {
       if (isDone(status)) return;
-      throw new MemoryError("Cannot store memory in memU: the answer had no task_id", {
-        kind: "server",
-      });
+      throw new MemoryError(
+        "Cannot store memory in memU: the answer had no task_id",
+        {
+          kind: "server",
+        },
+      );
     }
     const deadline = Date.now() + taskTimeoutMs;
     while (!isDone(status)) {
       if (status === "FAILED") {
-        throw new MemoryError(`Cannot store memory in memU: task ${taskId} failed`, {
-          kind: "task-failed",
-        });
+        throw new MemoryError(
+          `Cannot store memory in memU: task ${taskId} failed`,
+          {
+            kind: "task-failed",
+          },
+        );
       }
       if (Date.now() >= deadline) {
         throw new MemoryError(
@@ -194,7 +220,12 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
       }
       await sleep(pollIntervalMs, signal);
       const answer = asObject(
-        await call("GET", `/memorize/status/${encodeURIComponent(taskId)}`, undefined, signal),
+        await call(
+          "GET",
+          `/memorize/status/${encodeURIComponent(taskId)}`,
+          undefined,
+          signal,
+        ),
       );
       status = String(answer.status ?? "").toUpperCase();
     }
@@ -206,24 +237,41 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
     signal: AbortSignal | undefined,
   ): Promise<Array<{ content: string; id?: string; score?: number }>> {
     const answer = asObject(
-      await call("POST", "/retrieve", { user_id: userId, agent_id: scope, query }, signal),
+      await call("POST", "/retrieve", {
+        user_id: userId,
+        agent_id: scope,
+        query,
+      }, signal),
     );
     const out: Array<{ content: string; id?: string; score?: number }> = [];
     for (const raw of Array.isArray(answer.items) ? answer.items : []) {
       const item = asObject(raw);
-      const content = firstString(item.content, item.summary, item.memory_content);
+      const content = firstString(
+        item.content,
+        item.summary,
+        item.memory_content,
+      );
       if (content === undefined) continue;
-      const entry: { content: string; id?: string; score?: number } = { content };
+      const entry: { content: string; id?: string; score?: number } = {
+        content,
+      };
       if (typeof item.id === "string") entry.id = item.id;
-      if (typeof item.score === "number" && Number.isFinite(item.score)) entry.score = item.score;
+      if (typeof item.score === "number" && Number.isFinite(item.score)) {
+        entry.score = item.score;
+      }
       out.push(entry);
     }
     if (out.length === 0) {
-      for (const raw of Array.isArray(answer.categories) ? answer.categories : []) {
+      for (
+        const raw of Array.isArray(answer.categories) ? answer.categories : []
+      ) {
         const category = asObject(raw);
         const summary = firstString(category.summary);
         if (summary !== undefined) {
-          out.push({ content: summary, id: `category:${String(category.name ?? "")}` });
+          out.push({
+            content: summary,
+            id: `category:${String(category.name ?? "")}`,
+          });
         }
       }
     }
@@ -231,7 +279,10 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
   }
 
   async function keyScope(key: string): Promise<string> {
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(key),
+    );
     const hex = Array.from(
       new Uint8Array(digest).slice(0, 12),
       (b) => b.toString(16).padStart(2, "0"),
@@ -239,8 +290,14 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
     return `${agentId}.k.${hex}`;
   }
 
-  async function deleteScope(scope: string, signal: AbortSignal | undefined): Promise<boolean> {
-    const answer = await call("POST", "/delete", { user_id: userId, agent_id: scope }, signal);
+  async function deleteScope(
+    scope: string,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const answer = await call("POST", "/delete", {
+      user_id: userId,
+      agent_id: scope,
+    }, signal);
     const count = asObject(answer).deleted_count;
     return typeof count === "number" ? count > 0 : true;
   }
@@ -252,7 +309,10 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
       await deleteScope(scope, signal);
       await memorize(scope, [
         { role: "user", content: `Please remember a note. Key: ${key}` },
-        { role: "assistant", content: `Sure. What should the note "${key}" say?` },
+        {
+          role: "assistant",
+          content: `Sure. What should the note "${key}" say?`,
+        },
         { role: "user", content: value },
       ], signal);
     },
@@ -266,7 +326,10 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
         items.push({ key: query, value: hit.content, score: hit.score ?? 1 });
       }
       for (const [i, hit] of general.entries()) {
-        const item: MemoryItem = { key: `memu:${hit.id ?? i}`, value: hit.content };
+        const item: MemoryItem = {
+          key: `memu:${hit.id ?? i}`,
+          value: hit.content,
+        };
         if (hit.score !== undefined) item.score = Math.min(hit.score, 0.99);
         items.push(item);
       }
@@ -280,8 +343,17 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
     },
     async probe({ signal }): Promise<MemoryProbe> {
       try {
-        await call("POST", "/categories", { user_id: userId, agent_id: agentId }, signal, 0);
-        return { ok: true, detail: `memU at ${base}: reachable, API key accepted` };
+        await call(
+          "POST",
+          "/categories",
+          { user_id: userId, agent_id: agentId },
+          signal,
+          0,
+        );
+        return {
+          ok: true,
+          detail: `memU at ${base}: reachable, API key accepted`,
+        };
       } catch (error) {
         return { ok: false, detail: errorMessage(error) };
       }
@@ -299,7 +371,10 @@ function asObject(value: unknown): Record<string, unknown> {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const object = value as Record<string, unknown>;
     // memU-server style `{"status":"success","result":{...}}`.
-    if (object.result !== null && typeof object.result === "object" && !("task_id" in object)) {
+    if (
+      object.result !== null && typeof object.result === "object" &&
+      !("task_id" in object)
+    ) {
       return object.result as Record<string, unknown>;
     }
     return object;
@@ -308,7 +383,9 @@ function asObject(value: unknown): Record<string, unknown> {
 }
 
 function firstString(...values: unknown[]): string | undefined {
-  for (const value of values) if (typeof value === "string" && value !== "") return value;
+  for (const value of values) {
+    if (typeof value === "string" && value !== "") return value;
+  }
   return undefined;
 }
 
@@ -344,13 +421,17 @@ function errorDetail(text: string): string {
 function parseRetryAfter(value: string | null): number | undefined {
   if (value === null || value.trim() === "") return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  if (Number.isFinite(seconds)) {
+    return seconds >= 0 ? seconds * 1000 : undefined;
+  }
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const cause = error instanceof Error && error.cause instanceof Error
+    ? error.cause
+    : undefined;
   const code = (cause as { code?: string } | undefined)?.code;
   return code ? `${errorMessage(error)} (${code})` : errorMessage(error);
 }

@@ -30,7 +30,9 @@ interface Record_ {
 const TURN = "turn:";
 
 /** Builds a {@linkcode MemoryDriver} over a {@linkcode StateStore}. */
-export function storageMemoryDriver(options: StorageMemoryDriverOptions): MemoryDriver {
+export function storageMemoryDriver(
+  options: StorageMemoryDriverOptions,
+): MemoryDriver {
   const { store } = options;
   const prefix = options.prefix ?? "memory:";
   const maxValue = options.maxValueChars ?? 4000;
@@ -65,7 +67,11 @@ export function storageMemoryDriver(options: StorageMemoryDriverOptions): Memory
     );
   }
 
-  async function put(key: string, value: string, meta?: Record<string, string>): Promise<void> {
+  async function put(
+    key: string,
+    value: string,
+    meta?: Record<string, string>,
+  ): Promise<void> {
     if (value.length > maxValue) {
       throw new MemoryError(
         `Cannot store memory "${key}": ${value.length} characters, the limit is ${maxValue}`,
@@ -98,12 +104,18 @@ export function storageMemoryDriver(options: StorageMemoryDriverOptions): Memory
           // Below an exact key match (1), whatever the overlap.
           score = 0.99 * (hits / terms.size);
         }
-        const item: MemoryItem = { key: record.key, value: record.value, score };
+        const item: MemoryItem = {
+          key: record.key,
+          value: record.value,
+          score,
+        };
         if (record.meta) item.meta = record.meta;
         scored.push(item);
         order.set(item, record.updatedAt);
       }
-      scored.sort((a, b) => (b.score! - a.score!) || (order.get(b)! - order.get(a)!));
+      scored.sort((a, b) =>
+        (b.score! - a.score!) || (order.get(b)! - order.get(a)!)
+      );
       return scored.slice(0, limit);
     },
     async forget(key) {
@@ -117,10 +129,13 @@ export function storageMemoryDriver(options: StorageMemoryDriverOptions): Memory
       const ok = (await store.get(key)) === 1;
       await store.remove(key);
       const where = store.location ?? store.kind;
-      return ok ? { ok, detail: `memory in storage ${where}: read/write ok` } : {
-        ok,
-        detail: `Cannot use memory in storage ${where}: a value written was not read back`,
-      };
+      return ok
+        ? { ok, detail: `memory in storage ${where}: read/write ok` }
+        : {
+          ok,
+          detail:
+            `Cannot use memory in storage ${where}: a value written was not read back`,
+        };
     },
   };
 }
@@ -130,7 +145,9 @@ export function storageMemoryDriver(options: StorageMemoryDriverOptions): Memory
 /** Lower-cased word tokens of at least two letters or digits, any script. */
 function tokens(text: string): Set<string> {
   const out = new Set<string>();
-  for (const word of text.normalize("NFKC").toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+  for (
+    const word of text.normalize("NFKC").toLowerCase().split(/[^\p{L}\p{N}]+/u)
+  ) {
     if (word.length >= 2) out.add(word);
   }
   return out;

@@ -61,7 +61,10 @@ export interface MemoryDriver {
     meta: Record<string, string> | undefined,
     options: MemoryCallOptions,
   ): Promise<void>;
-  recall(query: string, options: { limit: number; signal?: AbortSignal }): Promise<MemoryItem[]>;
+  recall(
+    query: string,
+    options: { limit: number; signal?: AbortSignal },
+  ): Promise<MemoryItem[]>;
   forget(key: string, options: MemoryCallOptions): Promise<boolean>;
   remember?(text: string, options: MemoryCallOptions): Promise<void>;
   probe(options: MemoryCallOptions): Promise<MemoryProbe>;

@@ -70,7 +70,13 @@ const COMMANDS = new Set([
 ]);
 const LOG_COMMANDS = new Set(["info", "warning", "error", "debug"]);
 /** Commands that only read; everything else with a side effect is a write for the policy. */
-const READ_COMMANDS = new Set(["ping", "traceroute", "monitor", "monitor-traffic", "export"]);
+const READ_COMMANDS = new Set([
+  "ping",
+  "traceroute",
+  "monitor",
+  "monitor-traffic",
+  "export",
+]);
 const FLAGS = new Set([
   "detail",
   "terse",
@@ -113,10 +119,15 @@ interface Term {
   negate: boolean;
 }
 
-type Positional = { kind: "text"; value: string } | { kind: "group"; group: ConsoleGroup };
+type Positional = { kind: "text"; value: string } | {
+  kind: "group";
+  group: ConsoleGroup;
+};
 
 function unmappable(line: string, reason: string): never {
-  throw new RouterOSError(`Cannot map "${line}" to a REST call: ${reason}`, { command: line });
+  throw new RouterOSError(`Cannot map "${line}" to a REST call: ${reason}`, {
+    command: line,
+  });
 }
 
 function normaliseValue(value: string): string {
@@ -134,15 +145,21 @@ function parseExpression(line: string, tokens: ConsoleToken[]): Term[][] {
   let negateNext = false;
   for (const token of tokens) {
     const current = conjs[conjs.length - 1]!;
-    if (token.type === "group") unmappable(line, "[ … ] inside a where condition");
+    if (token.type === "group") {
+      unmappable(line, "[ … ] inside a where condition");
+    }
     if (token.type === "word" && !token.quoted) {
       const w = token.value;
       if (w === "and") {
-        if (current.length === 0 || negateNext) unmappable(line, '"and" without a condition');
+        if (current.length === 0 || negateNext) {
+          unmappable(line, '"and" without a condition');
+        }
         continue;
       }
       if (w === "or") {
-        if (current.length === 0 || negateNext) unmappable(line, '"or" without a condition');
+        if (current.length === 0 || negateNext) {
+          unmappable(line, '"or" without a condition');
+        }
         conjs.push([]);
         continue;
       }
@@ -153,13 +170,24 @@ function parseExpression(line: string, tokens: ConsoleToken[]): Term[][] {
       const negated = w.startsWith("!");
       const key = negated ? w.slice(1) : w;
       if (!PROP.test(key)) unmappable(line, `"${w}" is not a condition`);
-      current.push({ key, op: "=", value: "true", negate: negated !== negateNext });
+      current.push({
+        key,
+        op: "=",
+        value: "true",
+        negate: negated !== negateNext,
+      });
       negateNext = false;
       continue;
     }
-    if (token.type === "word") unmappable(line, `"${token.value}" is not a condition`);
-    if (token.group) unmappable(line, "[ … ] as a value inside a where condition");
-    if (token.key.startsWith(".")) unmappable(line, `"${token.key}" in a where condition`);
+    if (token.type === "word") {
+      unmappable(line, `"${token.value}" is not a condition`);
+    }
+    if (token.group) {
+      unmappable(line, "[ … ] as a value inside a where condition");
+    }
+    if (token.key.startsWith(".")) {
+      unmappable(line, `"${token.key}" in a where condition`);
+    }
     current.push({
       key: token.key,
       op: token.op,
@@ -185,22 +213,28 @@ function toMatch(line: string, term: Term): RouterOSMatch {
   // Literal text only: regular expressions from a model are a ReDoS risk, and RouterOS's POSIX
   // dialect differs from JavaScript's anyway. "." is taken literally.
   if (/[[\]()*+?{}|\\^$]/.test(text)) {
-    unmappable(line, `"~" supports literal text with optional ^ and $ only, not "${term.value}"`);
+    unmappable(
+      line,
+      `"~" supports literal text with optional ^ and $ only, not "${term.value}"`,
+    );
   }
   return { key: term.key, text, anchorStart, anchorEnd, negate: term.negate };
 }
 
 function queryWords(term: Term): string[] {
   const words: string[] = [];
-  if (term.op === "<" || term.op === ">") words.push(`${term.op}${term.key}=${term.value}`);
-  else words.push(`${term.key}=${term.value}`);
+  if (term.op === "<" || term.op === ">") {
+    words.push(`${term.op}${term.key}=${term.value}`);
+  } else words.push(`${term.key}=${term.value}`);
   if (term.op === "!=") words.push("#!");
   if (term.negate) words.push("#!");
   return words;
 }
 
 function encodeQuery(params: [string, string][]): string {
-  return params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+  return params.map(([k, v]) =>
+    `${encodeURIComponent(k)}=${encodeURIComponent(v)}`
+  ).join("&");
 }
 
 /** The read that selects items matching a `where` expression, plus any `~` row tests. */
@@ -222,12 +256,16 @@ function selection(
   if (proplist && match.length) {
     proplist = [...new Set([...proplist, ...match.map((m) => m.key)])];
   }
-  const simple = conjs.length <= 1 && terms.every((t) => t.op === "=" && !t.negate);
+  const simple = conjs.length <= 1 &&
+    terms.every((t) => t.op === "=" && !t.negate);
   if (simple && !options.countOnly) {
     const params: [string, string][] = terms.map((t) => [t.key, t.value]);
     if (proplist) params.push([".proplist", proplist.join(",")]);
     const query = encodeQuery(params);
-    return { call: { method: "GET", path: query ? `${menu}?${query}` : menu }, match };
+    return {
+      call: { method: "GET", path: query ? `${menu}?${query}` : menu },
+      match,
+    };
   }
   const body: Record<string, unknown> = {};
   if (proplist) body[".proplist"] = proplist.join(",");
@@ -259,7 +297,9 @@ function findTarget(
   if (source.kind === "text") {
     const parts = source.value.split(",").map((p) => p.trim()).filter(Boolean);
     if (parts.length === 0) unmappable(line, "an empty item reference");
-    if (parts.every((p) => ID.test(p))) return { ids: parts.map((p) => p.toUpperCase()) };
+    if (parts.every((p) => ID.test(p))) {
+      return { ids: parts.map((p) => p.toUpperCase()) };
+    }
     if (parts.some((p) => /^\d+$/.test(p))) {
       unmappable(
         line,
@@ -268,16 +308,31 @@ function findTarget(
     }
     if (parts.some((p) => ID.test(p))) unmappable(line, "mixed *IDs and names");
     const call: RouterOSCall = parts.length === 1
-      ? { method: "GET", path: `${menu}?${encodeQuery([["name", parts[0]!], [".proplist", ".id,name"]])}` }
+      ? {
+        method: "GET",
+        path: `${menu}?${
+          encodeQuery([["name", parts[0]!], [".proplist", ".id,name"]])
+        }`,
+      }
       : {
         method: "POST",
         path: `${menu}/print`,
         body: {
           ".proplist": ".id,name",
-          ".query": [...parts.map((p) => `name=${p}`), ...parts.slice(1).map(() => "#|")],
+          ".query": [
+            ...parts.map((p) => `name=${p}`),
+            ...parts.slice(1).map(() => "#|"),
+          ],
         },
       };
-    return { lookup: { field, source: source.value, call, ...(field === "destination" ? { single: true } : {}) } };
+    return {
+      lookup: {
+        field,
+        source: source.value,
+        call,
+        ...(field === "destination" ? { single: true } : {}),
+      },
+    };
   }
   const tokens = source.group.tokens;
   const head = tokens[0];
@@ -286,10 +341,15 @@ function findTarget(
   }
   let rest = tokens.slice(1);
   const first = rest[0];
-  if (first && first.type === "word" && !first.quoted && first.value === "where") rest = rest.slice(1);
+  if (
+    first && first.type === "word" && !first.quoted && first.value === "where"
+  ) rest = rest.slice(1);
   const conjs = parseExpression(line, rest);
   if (conjs.length === 0 && forWrite) {
-    unmappable(line, "[find] without a condition selects every item; name the items to change");
+    unmappable(
+      line,
+      "[find] without a condition selects every item; name the items to change",
+    );
   }
   const { call, match } = selection(line, menu, conjs, { proplist: [".id"] });
   const lookup: RouterOSLookup = { field, source: source.group.raw, call };
@@ -305,16 +365,24 @@ function findTarget(
  * allowed.
  */
 export function planConsoleLine(line: string): RouterOSPlan {
-  if (typeof line !== "string") throw new SyntaxError("Cannot parse RouterOS command: not text");
+  if (typeof line !== "string") {
+    throw new SyntaxError("Cannot parse RouterOS command: not text");
+  }
   const text = line.trim();
-  if (text === "") throw new SyntaxError("Cannot parse RouterOS command: empty line");
+  if (text === "") {
+    throw new SyntaxError("Cannot parse RouterOS command: empty line");
+  }
   if (text.startsWith(":")) {
     if (text.length > MAX_CONSOLE_LINE) {
-      throw new SyntaxError(`Cannot parse RouterOS command: longer than ${MAX_CONSOLE_LINE} characters`);
+      throw new SyntaxError(
+        `Cannot parse RouterOS command: longer than ${MAX_CONSOLE_LINE} characters`,
+      );
     }
     // deno-lint-ignore no-control-regex
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(text)) {
-      throw new SyntaxError("Cannot parse RouterOS command: control character or several lines");
+      throw new SyntaxError(
+        "Cannot parse RouterOS command: control character or several lines",
+      );
     }
     return {
       kind: "execute",
@@ -322,7 +390,11 @@ export function planConsoleLine(line: string): RouterOSPlan {
       verb: "execute",
       line: text,
       args: { script: text },
-      calls: [{ method: "POST", path: "/execute", body: { script: text, "as-string": "" } }],
+      calls: [{
+        method: "POST",
+        path: "/execute",
+        body: { script: text, "as-string": "" },
+      }],
       lookups: [],
     };
   }
@@ -347,13 +419,17 @@ export function planConsoleLine(line: string): RouterOSPlan {
         if (k === 0 || k === words.length - 1) continue;
         unmappable(text, `empty path segment in "${token.value}"`);
       }
-      if (w === ".." || !PATH_WORD.test(w)) unmappable(text, `"${w}" is not a menu name`);
+      if (w === ".." || !PATH_WORD.test(w)) {
+        unmappable(text, `"${w}" is not a menu name`);
+      }
       const menuSoFar = "/" + parts.join("/");
       if (
         VERBS.has(w) || COMMANDS.has(w) ||
         (menuSoFar === "/log" && LOG_COMMANDS.has(w))
       ) {
-        if (k !== words.length - 1) unmappable(text, `"${w}" is a command, not a menu`);
+        if (k !== words.length - 1) {
+          unmappable(text, `"${w}" is a command, not a menu`);
+        }
         verb = w.toLowerCase();
         index++;
         break outer;
@@ -384,8 +460,12 @@ export function planConsoleLine(line: string): RouterOSPlan {
       positionals.push({ kind: "text", value: token.value });
       continue;
     }
-    if (token.op !== "=") unmappable(text, `"${token.key}${token.op}" outside a where condition`);
-    if (token.key in args || token.key in groups) unmappable(text, `"${token.key}" given twice`);
+    if (token.op !== "=") {
+      unmappable(text, `"${token.key}${token.op}" outside a where condition`);
+    }
+    if (token.key in args || token.key in groups) {
+      unmappable(text, `"${token.key}" given twice`);
+    }
     if (token.group) {
       if (!["numbers", "destination"].includes(token.key)) {
         unmappable(text, `[ … ] as the value of ${token.key}`);
@@ -403,7 +483,15 @@ export function planConsoleLine(line: string): RouterOSPlan {
     else verb = "print";
   }
   const menu = "/" + parts.join("/");
-  return buildPlan({ line: text, menu, verb, args, groups, positionals, whereTokens });
+  return buildPlan({
+    line: text,
+    menu,
+    verb,
+    args,
+    groups,
+    positionals,
+    whereTokens,
+  });
 }
 
 interface Parsed {
@@ -422,17 +510,40 @@ function buildPlan(p: Parsed): RouterOSPlan {
     kind: RouterOSPlanKind,
     calls: RouterOSCall[],
     extra: Partial<RouterOSPlan> = {},
-  ): RouterOSPlan => ({ kind, menu, verb, calls, line, args: { ...args }, lookups: [], ...extra });
+  ): RouterOSPlan => ({
+    kind,
+    menu,
+    verb,
+    calls,
+    line,
+    args: { ...args },
+    lookups: [],
+    ...extra,
+  });
   const noWhere = (): void => {
     if (p.whereTokens) unmappable(line, `"where" only goes with print`);
   };
 
   /** The items a write acts on: a positional, `numbers=` or `numbers=[find …]`. */
-  function target(field: ".id" | "destination", position: number, key: string): Target | undefined {
+  function target(
+    field: ".id" | "destination",
+    position: number,
+    key: string,
+  ): Target | undefined {
     const group = p.groups[key];
-    if (group) return findTarget(line, menu, field, { kind: "group", group }, true);
+    if (group) {
+      return findTarget(line, menu, field, { kind: "group", group }, true);
+    }
     const named = args[key];
-    if (named !== undefined) return findTarget(line, menu, field, { kind: "text", value: named }, true);
+    if (named !== undefined) {
+      return findTarget(
+        line,
+        menu,
+        field,
+        { kind: "text", value: named },
+        true,
+      );
+    }
     const positional = p.positionals[position];
     if (positional) return findTarget(line, menu, field, positional, true);
     return undefined;
@@ -444,36 +555,66 @@ function buildPlan(p: Parsed): RouterOSPlan {
     templates: RouterOSCall[],
     extra: Partial<RouterOSPlan> = {},
   ): RouterOSPlan {
-    if (t.ids) return plan(kind, expand(templates, t.ids, undefined), { ids: t.ids, ...extra });
+    if (t.ids) {
+      return plan(kind, expand(templates, t.ids, undefined), {
+        ids: t.ids,
+        ...extra,
+      });
+    }
     return plan(kind, templates, { lookups: [t.lookup!], ...extra });
   }
 
   switch (verb) {
     case "print": {
-      if (args.follow !== undefined || args["follow-only"] !== undefined || args.interval) {
-        unmappable(line, "print follow/interval never ends; the router stops it after 60 s");
+      if (
+        args.follow !== undefined || args["follow-only"] !== undefined ||
+        args.interval
+      ) {
+        unmappable(
+          line,
+          "print follow/interval never ends; the router stops it after 60 s",
+        );
       }
       const raw = args[".proplist"] ?? args.proplist;
-      const proplist = raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
-      if (proplist?.some((k) => !PROP.test(k))) unmappable(line, `bad property list "${raw}"`);
+      const proplist = raw
+        ? raw.split(",").map((s) => s.trim()).filter(Boolean)
+        : undefined;
+      if (proplist?.some((k) => !PROP.test(k))) {
+        unmappable(line, `bad property list "${raw}"`);
+      }
       const extra: Partial<RouterOSPlan> = {};
       if (proplist) extra.proplist = proplist;
       if (args.stats !== undefined) extra.keepCounters = true;
       for (const key of Object.keys(args)) {
         if (![".proplist", "proplist", ...FLAGS].includes(key)) {
-          unmappable(line, `print takes where, .proplist and flags, not ${key}=`);
+          unmappable(
+            line,
+            `print takes where, .proplist and flags, not ${key}=`,
+          );
         }
       }
-      if (p.positionals.length > 1) unmappable(line, "print takes at most one item");
+      if (p.positionals.length > 1) {
+        unmappable(line, "print takes at most one item");
+      }
       const one = p.positionals[0];
       if (one) {
         if (one.kind === "group" || p.whereTokens) {
           unmappable(line, "use print where … instead of print [find …]");
         }
-        if (/^\d+$/.test(one.value)) unmappable(line, "console item numbers are not REST ids");
-        const q = proplist ? `?${encodeQuery([[".proplist", proplist.join(",")]])}` : "";
-        const id = ID.test(one.value) ? one.value : encodeURIComponent(one.value);
-        return plan("read", [{ method: "GET", path: `${menu}/${id}${q}` }], extra);
+        if (/^\d+$/.test(one.value)) {
+          unmappable(line, "console item numbers are not REST ids");
+        }
+        const q = proplist
+          ? `?${encodeQuery([[".proplist", proplist.join(",")]])}`
+          : "";
+        const id = ID.test(one.value)
+          ? one.value
+          : encodeURIComponent(one.value);
+        return plan(
+          "read",
+          [{ method: "GET", path: `${menu}/${id}${q}` }],
+          extra,
+        );
       }
       const conjs = p.whereTokens ? parseExpression(line, p.whereTokens) : [];
       const { call, match } = selection(line, menu, conjs, {
@@ -481,22 +622,32 @@ function buildPlan(p: Parsed): RouterOSPlan {
         countOnly: args["count-only"] !== undefined,
       });
       if (match.length) {
-        if (args["count-only"] !== undefined) unmappable(line, '"~" together with count-only');
+        if (args["count-only"] !== undefined) {
+          unmappable(line, '"~" together with count-only');
+        }
         extra.match = match;
       }
       return plan("read", [call], extra);
     }
     case "get": {
       noWhere();
-      const valueName = p.positionals.length === 2 ? p.positionals[1] : p.positionals[0];
+      const valueName = p.positionals.length === 2
+        ? p.positionals[1]
+        : p.positionals[0];
       const item = p.positionals.length === 2 ? p.positionals[0] : undefined;
-      if (!valueName || valueName.kind !== "text" || !PROP.test(valueName.value)) {
+      if (
+        !valueName || valueName.kind !== "text" || !PROP.test(valueName.value)
+      ) {
         unmappable(line, "get takes a property name");
       }
       let path = menu;
       if (item) {
-        if (item.kind !== "text") unmappable(line, "get [find …] is not supported; use print where");
-        path += `/${ID.test(item.value) ? item.value : encodeURIComponent(item.value)}`;
+        if (item.kind !== "text") {
+          unmappable(line, "get [find …] is not supported; use print where");
+        }
+        path += `/${
+          ID.test(item.value) ? item.value : encodeURIComponent(item.value)
+        }`;
       }
       return plan("read", [{
         method: "GET",
@@ -505,9 +656,13 @@ function buildPlan(p: Parsed): RouterOSPlan {
     }
     case "add": {
       noWhere();
-      if (p.positionals.length) unmappable(line, "add takes key=value arguments only");
+      if (p.positionals.length) {
+        unmappable(line, "add takes key=value arguments only");
+      }
       if (Object.keys(p.groups).length) unmappable(line, "[ … ] in add");
-      if (Object.keys(args).length === 0) unmappable(line, "add without any key=value");
+      if (Object.keys(args).length === 0) {
+        unmappable(line, "add without any key=value");
+      }
       return plan("write", [{ method: "PUT", path: menu, body: { ...args } }]);
     }
     case "set":
@@ -516,23 +671,37 @@ function buildPlan(p: Parsed): RouterOSPlan {
       const t = target(".id", 0, "numbers");
       const body: Record<string, unknown> = { ...args };
       delete body.numbers;
-      if (p.positionals.length > 1) unmappable(line, `${verb} takes one item reference`);
-      if (Object.keys(body).length === 0) unmappable(line, `${verb} without any key=value`);
+      if (p.positionals.length > 1) {
+        unmappable(line, `${verb} takes one item reference`);
+      }
+      if (Object.keys(body).length === 0) {
+        unmappable(line, `${verb} without any key=value`);
+      }
       if (!t) {
         if (verb === "comment") unmappable(line, "comment needs an item");
         return plan("write", [{ method: "POST", path: `${menu}/set`, body }]);
       }
-      return withTarget("write", t, [{ method: "PATCH", path: `${menu}/${PLACEHOLDER_ID}`, body }]);
+      return withTarget("write", t, [{
+        method: "PATCH",
+        path: `${menu}/${PLACEHOLDER_ID}`,
+        body,
+      }]);
     }
     case "remove":
     case "enable":
     case "disable": {
       noWhere();
-      if (p.positionals.length > 1) unmappable(line, `${verb} takes one item reference`);
+      if (p.positionals.length > 1) {
+        unmappable(line, `${verb} takes one item reference`);
+      }
       const extraArgs = Object.keys(args).filter((k) => k !== "numbers");
-      if (extraArgs.length) unmappable(line, `${verb} takes no ${extraArgs[0]}=`);
+      if (extraArgs.length) {
+        unmappable(line, `${verb} takes no ${extraArgs[0]}=`);
+      }
       const t = target(".id", 0, "numbers");
-      if (!t) unmappable(line, `${verb} needs an item: a *ID, a name or [find …]`);
+      if (!t) {
+        unmappable(line, `${verb} needs an item: a *ID, a name or [find …]`);
+      }
       const call: RouterOSCall = verb === "remove"
         ? { method: "DELETE", path: `${menu}/${PLACEHOLDER_ID}` }
         : {
@@ -546,9 +715,12 @@ function buildPlan(p: Parsed): RouterOSPlan {
       noWhere();
       const t = target(".id", 0, "numbers");
       const second = p.positionals[1];
-      const valueName = args["value-name"] ?? (second?.kind === "text" ? second.value : undefined);
+      const valueName = args["value-name"] ??
+        (second?.kind === "text" ? second.value : undefined);
       if (!t) unmappable(line, "unset needs an item");
-      if (!valueName || !PROP.test(valueName)) unmappable(line, "unset needs a property name");
+      if (!valueName || !PROP.test(valueName)) {
+        unmappable(line, "unset needs a property name");
+      }
       return withTarget("write", t, [{
         method: "POST",
         path: `${menu}/unset`,
@@ -563,14 +735,18 @@ function buildPlan(p: Parsed): RouterOSPlan {
       const body: Record<string, unknown> = { ".id": PLACEHOLDER_ID };
       if (dest) body.destination = PLACEHOLDER_DEST;
       const lookups: RouterOSLookup[] = [];
-      let ids: string[] | undefined = t.ids;
+      const ids: string[] | undefined = t.ids;
       if (t.lookup) lookups.push(t.lookup);
       let destId: string | undefined;
       if (dest?.ids) {
         if (dest.ids.length !== 1) unmappable(line, "move has one destination");
         destId = dest.ids[0];
       } else if (dest?.lookup) lookups.push(dest.lookup);
-      let calls: RouterOSCall[] = [{ method: "POST", path: `${menu}/move`, body }];
+      let calls: RouterOSCall[] = [{
+        method: "POST",
+        path: `${menu}/move`,
+        body,
+      }];
       if (ids && (!dest || destId)) {
         calls = expand(calls, ids, destId);
         return plan("write", calls, { ids });
@@ -583,7 +759,11 @@ function buildPlan(p: Parsed): RouterOSPlan {
     case "export": {
       noWhere();
       const kind = args.file !== undefined ? "command" : "read";
-      return plan(kind, [{ method: "POST", path: joinPath(menu, "export"), body: { ...args } }]);
+      return plan(kind, [{
+        method: "POST",
+        path: joinPath(menu, "export"),
+        body: { ...args },
+      }]);
     }
     default:
       return commandPlan(p, plan);
@@ -592,17 +772,24 @@ function buildPlan(p: Parsed): RouterOSPlan {
 
 function commandPlan(
   p: Parsed,
-  plan: (kind: RouterOSPlanKind, calls: RouterOSCall[], extra?: Partial<RouterOSPlan>) => RouterOSPlan,
+  plan: (
+    kind: RouterOSPlanKind,
+    calls: RouterOSCall[],
+    extra?: Partial<RouterOSPlan>,
+  ) => RouterOSPlan,
 ): RouterOSPlan {
   const { line, menu, verb, args } = p;
   if (p.whereTokens) unmappable(line, `"where" only goes with print`);
   const path = joinPath(menu, verb);
   const body: Record<string, unknown> = { ...args };
-  if (p.positionals.length > 1) unmappable(line, `${verb} takes one unnamed argument`);
+  if (p.positionals.length > 1) {
+    unmappable(line, `${verb} takes one unnamed argument`);
+  }
   const unnamed = UNNAMED[path] ?? "numbers";
   const positional = p.positionals[0];
   let lookup: RouterOSLookup | undefined;
-  const group = p.groups.numbers ?? (positional?.kind === "group" ? positional.group : undefined);
+  const group = p.groups.numbers ??
+    (positional?.kind === "group" ? positional.group : undefined);
   if (group) {
     const t = findTarget(line, menu, ".id", { kind: "group", group }, true);
     lookup = t.lookup;
@@ -611,16 +798,28 @@ function commandPlan(
     if (unnamed in body) unmappable(line, `${unnamed} given twice`);
     body[unnamed] = positional.value;
   }
-  if (path === "/execute" && body.script === undefined) unmappable(line, "execute needs script=");
-  if (path === "/execute" && body["as-string"] === undefined) body["as-string"] = "";
+  if (path === "/execute" && body.script === undefined) {
+    unmappable(line, "execute needs script=");
+  }
+  if (path === "/execute" && body["as-string"] === undefined) {
+    body["as-string"] = "";
+  }
   // Commands that never end are bounded, so the call returns before the router's 60 s limit.
-  if ((path === "/ping" || /traceroute$/.test(path)) && body.count === undefined) {
+  if (
+    (path === "/ping" || /traceroute$/.test(path)) && body.count === undefined
+  ) {
     body.count = path === "/ping" ? "4" : "1";
   }
-  if (/\/monitor(-traffic)?$/.test(path) && body.once === undefined && body.duration === undefined) {
+  if (
+    /\/monitor(-traffic)?$/.test(path) && body.once === undefined &&
+    body.duration === undefined
+  ) {
     body.once = "";
   }
-  if (/bandwidth-test$|\/torch$|cable-test$/.test(path) && body.duration === undefined) {
+  if (
+    /bandwidth-test$|\/torch$|cable-test$/.test(path) &&
+    body.duration === undefined
+  ) {
     unmappable(line, `${verb} without duration= never ends; add duration=10s`);
   }
   let kind: RouterOSPlanKind = READ_COMMANDS.has(verb) ? "read" : "command";
@@ -635,7 +834,9 @@ function substitute(
   destination: string | undefined,
 ): unknown {
   if (value === PLACEHOLDER_ID) return ids.join(",");
-  if (value === PLACEHOLDER_DEST && destination !== undefined) return destination;
+  if (value === PLACEHOLDER_DEST && destination !== undefined) {
+    return destination;
+  }
   return value;
 }
 
@@ -654,7 +855,9 @@ function expand(
       };
       if (template.body) {
         call.body = Object.fromEntries(
-          Object.entries(template.body).map(([k, v]) => [k, substitute(v, group, destination)]),
+          Object.entries(template.body).map((
+            [k, v],
+          ) => [k, substitute(v, group, destination)]),
         );
       }
       calls.push(call);
@@ -664,7 +867,10 @@ function expand(
 }
 
 /** Whether a row passes the literal `~` tests. */
-export function matchesRow(row: Record<string, unknown>, match: readonly RouterOSMatch[]): boolean {
+export function matchesRow(
+  row: Record<string, unknown>,
+  match: readonly RouterOSMatch[],
+): boolean {
   return match.every((m) => {
     const value = row[m.key];
     let ok = false;
@@ -701,9 +907,17 @@ export async function resolvePlan(
       signal: options.signal,
       command: plan.line,
     });
-    const rows = (Array.isArray(reply) ? reply : reply ? [reply] : []) as Record<string, unknown>[];
-    const found = rows.filter((r) => !lookup.match || matchesRow(r, lookup.match))
-      .map((r) => r[".id"]).filter((id): id is string => typeof id === "string");
+    const rows =
+      (Array.isArray(reply) ? reply : reply ? [reply] : []) as Record<
+        string,
+        unknown
+      >[];
+    const found = rows.filter((r) =>
+      !lookup.match || matchesRow(r, lookup.match)
+    )
+      .map((r) => r[".id"]).filter((id): id is string =>
+        typeof id === "string"
+      );
     if (found.length === 0) {
       throw new RouterOSError(
         `Cannot run "${plan.line}": ${lookup.source} matched nothing in ${plan.menu}`,

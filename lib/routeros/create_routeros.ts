@@ -5,7 +5,12 @@
  * @module
  */
 import { ofetch } from "ofetch";
-import type { RouterOS, RouterOSCall, RouterOSMethod, RouterOSRequestOptions } from "./types.ts";
+import type {
+  RouterOS,
+  RouterOSCall,
+  RouterOSMethod,
+  RouterOSRequestOptions,
+} from "./types.ts";
 import { RouterOSError } from "./routeros_error.ts";
 import { createPinnedFetch } from "./pinned_fetch.ts";
 
@@ -59,7 +64,10 @@ async function serialised<T>(
   }
 }
 
-function waitOrAbort(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+function waitOrAbort(
+  promise: Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   if (!signal) return promise;
   signal.throwIfAborted();
   return new Promise<void>((resolve, reject) => {
@@ -80,27 +88,36 @@ function basicAuth(user: string, password: string): string {
 }
 
 function isRead(call: RouterOSCall): boolean {
-  return call.method === "GET" || (call.method === "POST" && /\/print$/.test(call.path.split("?")[0]!));
+  return call.method === "GET" ||
+    (call.method === "POST" && /\/print$/.test(call.path.split("?")[0]!));
 }
 
 function baseUrlOf(options: RouterOSOptions): string {
   if (options.url) {
     const url = new URL(options.url);
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`Cannot use ROUTER_URL "${options.url}": expected http:// or https://`);
+      throw new TypeError(
+        `Cannot use ROUTER_URL "${options.url}": expected http:// or https://`,
+      );
     }
     if (url.username || url.password) {
-      throw new TypeError("Cannot use ROUTER_URL: put credentials in ROUTER_USER/ROUTER_PASS");
+      throw new TypeError(
+        "Cannot use ROUTER_URL: put credentials in ROUTER_USER/ROUTER_PASS",
+      );
     }
     return url.href.replace(/\/+$/, "");
   }
   if (options.host) {
     if (!/^[A-Za-z0-9.:\-[\]]+$/.test(options.host)) {
-      throw new TypeError(`Cannot use ROUTER_HOST "${options.host}": not a host name or address`);
+      throw new TypeError(
+        `Cannot use ROUTER_HOST "${options.host}": not a host name or address`,
+      );
     }
     return `https://${options.host}/rest`;
   }
-  throw new TypeError("Cannot create the RouterOS client: set ROUTER_URL or ROUTER_HOST");
+  throw new TypeError(
+    "Cannot create the RouterOS client: set ROUTER_URL or ROUTER_HOST",
+  );
 }
 
 function looksLikeCertificateError(text: string): boolean {
@@ -114,7 +131,9 @@ function causeText(error: unknown): string {
   for (let i = 0; i < 4 && current; i++) {
     if (current instanceof Error) {
       const code = (current as { code?: unknown }).code;
-      parts.push(current.message + (typeof code === "string" ? ` (${code})` : ""));
+      parts.push(
+        current.message + (typeof code === "string" ? ` (${code})` : ""),
+      );
       current = current.cause;
     } else {
       parts.push(String(current));
@@ -136,10 +155,13 @@ function causeText(error: unknown): string {
 export function createRouterOS(options: RouterOSOptions): RouterOS {
   const url = baseUrlOf(options);
   if (typeof options.user !== "string" || options.user === "") {
-    throw new TypeError("Cannot create the RouterOS client: ROUTER_USER is empty");
+    throw new TypeError(
+      "Cannot create the RouterOS client: ROUTER_USER is empty",
+    );
   }
   const readTimeout = options.timeoutMs ?? ROUTEROS_READ_TIMEOUT_MS;
-  const commandTimeout = options.commandTimeoutMs ?? ROUTEROS_COMMAND_TIMEOUT_MS;
+  const commandTimeout = options.commandTimeoutMs ??
+    ROUTEROS_COMMAND_TIMEOUT_MS;
   let transport: typeof globalThis.fetch | undefined = options.fetch;
   if (options.tlsFingerprint) {
     if (!url.startsWith("https:")) {
@@ -148,9 +170,13 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
       );
     }
     if (options.fetch) {
-      throw new TypeError("Cannot pin the router certificate through a custom fetch");
+      throw new TypeError(
+        "Cannot pin the router certificate through a custom fetch",
+      );
     }
-    transport = createPinnedFetch(options.tlsFingerprint) as typeof globalThis.fetch;
+    transport = createPinnedFetch(
+      options.tlsFingerprint,
+    ) as typeof globalThis.fetch;
   }
   const authorization = basicAuth(options.user, options.password);
   const http = ofetch.create(
@@ -159,13 +185,23 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
   );
   const queueKey = `${url}\n${options.user}`;
 
-  async function send<T>(call: RouterOSCall, requestOptions: RouterOSRequestOptions): Promise<T> {
+  async function send<T>(
+    call: RouterOSCall,
+    requestOptions: RouterOSRequestOptions,
+  ): Promise<T> {
     const command = requestOptions.command ?? `${call.method} ${call.path}`;
-    const timeoutMs = requestOptions.timeoutMs ?? (isRead(call) ? readTimeout : commandTimeout);
-    if (!call.path.startsWith("/") || call.path.includes("..") || /[\s#]/.test(call.path)) {
-      throw new RouterOSError(`Cannot run "${command}": bad REST path "${call.path}"`, {
-        command,
-      });
+    const timeoutMs = requestOptions.timeoutMs ??
+      (isRead(call) ? readTimeout : commandTimeout);
+    if (
+      !call.path.startsWith("/") || call.path.includes("..") ||
+      /[\s#]/.test(call.path)
+    ) {
+      throw new RouterOSError(
+        `Cannot run "${command}": bad REST path "${call.path}"`,
+        {
+          command,
+        },
+      );
     }
     const timeout = new AbortController();
     const timer = setTimeout(
@@ -189,7 +225,9 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
           throw transportError(error);
         }
         const data = response._data as unknown;
-        if (response.status >= 400) throw httpError(response.status, response.statusText, data);
+        if (response.status >= 400) {
+          throw httpError(response.status, response.statusText, data);
+        }
         return (response.status === 204 ? undefined : data) as T;
       });
     } catch (error) {
@@ -208,7 +246,10 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
         );
       }
       if (requestOptions.signal?.aborted) {
-        return new RouterOSError(`Cannot run "${command}": cancelled`, { command, cause: error });
+        return new RouterOSError(`Cannot run "${command}": cancelled`, {
+          command,
+          cause: error,
+        });
       }
       // Never chain ofetch's FetchError itself: its `options` carry the Authorization header.
       const inner = (error as { cause?: unknown })?.cause ?? error;
@@ -223,32 +264,45 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
       );
     }
 
-    function httpError(status: number, statusText: string, data: unknown): RouterOSError {
+    function httpError(
+      status: number,
+      statusText: string,
+      data: unknown,
+    ): RouterOSError {
       const body = (typeof data === "object" && data !== null ? data : {}) as {
         detail?: unknown;
         message?: unknown;
       };
       const detail = typeof body.detail === "string" ? body.detail : undefined;
-      const routerMessage = typeof body.message === "string" ? body.message : undefined;
+      const routerMessage = typeof body.message === "string"
+        ? body.message
+        : undefined;
       let reason = detail ?? routerMessage ?? statusText ?? "error";
       if (status === 401) {
         reason =
           "the router refused the credentials; check ROUTER_USER/ROUTER_PASS and that the user's group has the rest-api and api policies";
       } else if (status === 403 && !detail) {
-        reason = "REST is disabled for this protocol on the router (/ip/service www or www-ssl)";
+        reason =
+          "REST is disabled for this protocol on the router (/ip/service www or www-ssl)";
       } else if (status === 415) {
         reason = "the router wants Content-Type: application/json";
       }
-      return new RouterOSError(`Cannot run "${command}": ${reason} (HTTP ${status})`, {
-        status,
-        detail,
-        routerMessage,
-        command,
-      });
+      return new RouterOSError(
+        `Cannot run "${command}": ${reason} (HTTP ${status})`,
+        {
+          status,
+          detail,
+          routerMessage,
+          command,
+        },
+      );
     }
   }
 
-  function withQuery(path: string, query: Record<string, string> | undefined): string {
+  function withQuery(
+    path: string,
+    query: Record<string, string> | undefined,
+  ): string {
     if (!query || Object.keys(query).length === 0) return path;
     const search = Object.entries(query).map(([k, v]) =>
       `${encodeURIComponent(k)}=${encodeURIComponent(v)}`
@@ -259,22 +313,41 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
   const client: RouterOS = {
     url,
     user: options.user,
-    call<T>(call: RouterOSCall, requestOptions: RouterOSRequestOptions = {}): Promise<T> {
+    call<T>(
+      call: RouterOSCall,
+      requestOptions: RouterOSRequestOptions = {},
+    ): Promise<T> {
       return send<T>(call, requestOptions);
     },
-    get<T>(path: string, query?: Record<string, string>, o: RouterOSRequestOptions = {}) {
+    get<T>(
+      path: string,
+      query?: Record<string, string>,
+      o: RouterOSRequestOptions = {},
+    ) {
       return send<T>({ method: "GET", path: withQuery(path, query) }, o);
     },
-    put<T>(path: string, body: Record<string, unknown>, o: RouterOSRequestOptions = {}) {
+    put<T>(
+      path: string,
+      body: Record<string, unknown>,
+      o: RouterOSRequestOptions = {},
+    ) {
       return send<T>({ method: "PUT", path, body }, o);
     },
-    patch<T>(path: string, body: Record<string, unknown>, o: RouterOSRequestOptions = {}) {
+    patch<T>(
+      path: string,
+      body: Record<string, unknown>,
+      o: RouterOSRequestOptions = {},
+    ) {
       return send<T>({ method: "PATCH", path, body }, o);
     },
     async remove(path: string, o: RouterOSRequestOptions = {}): Promise<void> {
       await send<unknown>({ method: "DELETE", path }, o);
     },
-    post<T>(path: string, body: Record<string, unknown> = {}, o: RouterOSRequestOptions = {}) {
+    post<T>(
+      path: string,
+      body: Record<string, unknown> = {},
+      o: RouterOSRequestOptions = {},
+    ) {
       return send<T>({ method: "POST" as RouterOSMethod, path, body }, o);
     },
   };

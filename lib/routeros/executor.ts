@@ -31,11 +31,19 @@ export interface RouterOSExecutorOptions {
    * Default: `apply()` then a compact summary.
    */
   onWrite?:
-    | ((plan: RouterOSPlan, context: RouterOSExecuteContext, apply: RouterOSApply) => Promise<unknown>)
+    | ((
+      plan: RouterOSPlan,
+      context: RouterOSExecuteContext,
+      apply: RouterOSApply,
+    ) => Promise<unknown>)
     | undefined;
   /** Told about every plan the policy refused (for `refused` change records). Must not throw. */
   onRefused?:
-    | ((plan: RouterOSPlan, error: PolicyError, context: RouterOSExecuteContext) => void | Promise<void>)
+    | ((
+      plan: RouterOSPlan,
+      error: PolicyError,
+      context: RouterOSExecuteContext,
+    ) => void | Promise<void>)
     | undefined;
 }
 
@@ -48,16 +56,23 @@ export interface RouterOSExecutor {
   /** Throws `PolicyError` when the policy refuses the plan. */
   check(plan: RouterOSPlan): void;
   /** Names and `[find …]` to `*ID`s. */
-  resolve(plan: RouterOSPlan, context?: RouterOSExecuteContext): Promise<RouterOSPlan>;
+  resolve(
+    plan: RouterOSPlan,
+    context?: RouterOSExecuteContext,
+  ): Promise<RouterOSPlan>;
   /** Runs a resolved plan's calls; returns each call's raw reply. */
-  apply(plan: RouterOSPlan, context?: RouterOSExecuteContext): Promise<unknown[]>;
+  apply(
+    plan: RouterOSPlan,
+    context?: RouterOSExecuteContext,
+  ): Promise<unknown[]>;
   /** The whole pipeline, with a compact result for the model. */
   execute(line: string, context?: RouterOSExecuteContext): Promise<unknown>;
 }
 
 /** Columns that only cost context. */
 const NOISE = new Set([".about", ".nextid", ".dead"]);
-const COUNTER = /^(bytes|packets|(rx|tx|fp-rx|fp-tx)-(byte|packet|drop|error|queue-drop|bytes|packets)s?|tx-queue-drop|link-downs|rx-too-short|rx-fcs-error)$/;
+const COUNTER =
+  /^(bytes|packets|(rx|tx|fp-rx|fp-tx)-(byte|packet|drop|error|queue-drop|bytes|packets)s?|tx-queue-drop|link-downs|rx-too-short|rx-fcs-error)$/;
 
 /** Options of {@linkcode compactResult}. */
 export interface CompactOptions {
@@ -67,15 +82,21 @@ export interface CompactOptions {
   keepCounters?: boolean | undefined;
 }
 
-function compactRow(row: Record<string, unknown>, options: CompactOptions): Record<string, unknown> {
-  const keep = new Set(options.keep ?? []);
+function compactRow(
+  row: Record<string, unknown>,
+  options: CompactOptions,
+): Record<string, unknown> {
+  const keep = new Set(["ret", ...(options.keep ?? [])]);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     if (!keep.has(key)) {
       if (NOISE.has(key)) continue;
       if (!options.keepCounters && COUNTER.test(key)) continue;
       if (value === "") continue;
-      if (value === "false" && (key === "invalid" || key === "dynamic" || key === "log")) continue;
+      if (
+        value === "false" &&
+        (key === "invalid" || key === "dynamic" || key === "log")
+      ) continue;
     }
     out[key] = value;
   }
@@ -86,16 +107,23 @@ function compactRow(row: Record<string, unknown>, options: CompactOptions): Reco
  * Shrinks a RouterOS reply for the model: drops `.about`, counters (unless asked) and empty
  * columns, and caps lists at `maxRows` with a note saying how many were left out.
  */
-export function compactResult(reply: unknown, options: CompactOptions = {}): unknown {
+export function compactResult(
+  reply: unknown,
+  options: CompactOptions = {},
+): unknown {
   const maxRows = options.maxRows ?? 50;
   if (Array.isArray(reply)) {
     const rows = reply.map((r) =>
-      typeof r === "object" && r !== null ? compactRow(r as Record<string, unknown>, options) : r
+      typeof r === "object" && r !== null
+        ? compactRow(r as Record<string, unknown>, options)
+        : r
     );
     if (rows.length <= maxRows) return rows;
     return {
       rows: rows.slice(0, maxRows),
-      more: `${rows.length - maxRows} more rows not shown (${rows.length} in all); narrow with where or .proplist`,
+      more: `${
+        rows.length - maxRows
+      } more rows not shown (${rows.length} in all); narrow with where or .proplist`,
     };
   }
   if (typeof reply === "object" && reply !== null) {
@@ -118,15 +146,24 @@ function describeCall(call: RouterOSCall, reply: unknown): string {
 }
 
 /** Builds the executor over a client and a policy. */
-export function createRouterOSExecutor(options: RouterOSExecutorOptions): RouterOSExecutor {
+export function createRouterOSExecutor(
+  options: RouterOSExecutorOptions,
+): RouterOSExecutor {
   const { router, policy } = options;
   const maxRows = options.maxRows ?? 50;
 
-  async function apply(plan: RouterOSPlan, context: RouterOSExecuteContext = {}): Promise<unknown[]> {
-    if (plan.lookups.length) throw new TypeError("Cannot apply a plan before resolvePlan()");
+  async function apply(
+    plan: RouterOSPlan,
+    context: RouterOSExecuteContext = {},
+  ): Promise<unknown[]> {
+    if (plan.lookups.length) {
+      throw new TypeError("Cannot apply a plan before resolvePlan()");
+    }
     const replies: unknown[] = [];
     for (const call of plan.calls) {
-      replies.push(await router.call(call, { signal: context.signal, command: plan.line }));
+      replies.push(
+        await router.call(call, { signal: context.signal, command: plan.line }),
+      );
     }
     return replies;
   }
@@ -146,7 +183,10 @@ export function createRouterOSExecutor(options: RouterOSExecutorOptions): Router
       try {
         policy.check(plan);
       } catch (error) {
-        if (error instanceof PolicyError || (isAgentError(error) && error.code === "E_POLICY_BLOCKED")) {
+        if (
+          error instanceof PolicyError ||
+          (isAgentError(error) && error.code === "E_POLICY_BLOCKED")
+        ) {
           try {
             await options.onRefused?.(plan, error as PolicyError, context);
           } catch {
@@ -155,12 +195,16 @@ export function createRouterOSExecutor(options: RouterOSExecutorOptions): Router
         }
         throw error;
       }
-      const resolved = await resolvePlan(router, plan, { signal: context.signal });
+      const resolved = await resolvePlan(router, plan, {
+        signal: context.signal,
+      });
       if (resolved.kind === "read") {
         const replies = await apply(resolved, context);
         let reply = replies.length === 1 ? replies[0] : replies;
         if (resolved.match && Array.isArray(reply)) {
-          reply = reply.filter((r) => matchesRow(r as Record<string, unknown>, resolved.match!));
+          reply = reply.filter((r) =>
+            matchesRow(r as Record<string, unknown>, resolved.match!)
+          );
         }
         return compactResult(reply, {
           maxRows,
@@ -171,7 +215,9 @@ export function createRouterOSExecutor(options: RouterOSExecutorOptions): Router
       const run: RouterOSApply = () => apply(resolved, context);
       if (options.onWrite) return await options.onWrite(resolved, context, run);
       const replies = await run();
-      const applied = resolved.calls.map((call, i) => describeCall(call, replies[i]));
+      const applied = resolved.calls.map((call, i) =>
+        describeCall(call, replies[i])
+      );
       const result: Record<string, unknown> = { ok: true, applied };
       const outputs = replies.filter((r) =>
         r !== undefined && !(Array.isArray(r) && r.length === 0) &&

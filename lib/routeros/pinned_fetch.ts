@@ -19,7 +19,11 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** The runtime's name: `node`, `deno`, `bun` or `unknown`. */
 export function runtimeName(): string {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown; process?: { versions?: { node?: string } } };
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    process?: { versions?: { node?: string } };
+  };
   if (g.Deno !== undefined) return "deno";
   if (g.Bun !== undefined) return "bun";
   if (g.process?.versions?.node) return "node";
@@ -38,7 +42,8 @@ export function pinningSupport(): PinningSupport {
   }
   return {
     supported: true,
-    detail: `${runtime}: node:tls peer certificate SHA-256 checked before the request is sent`,
+    detail:
+      `${runtime}: node:tls peer certificate SHA-256 checked before the request is sent`,
   };
 }
 
@@ -47,7 +52,10 @@ export function pinningSupport(): PinningSupport {
  * digits. Throws `TypeError` on anything else.
  */
 export function normalizeFingerprint(fingerprint: string): string {
-  const hex = fingerprint.trim().replace(/^sha-?256[:=\s]*/i, "").replace(/[:\s]/g, "")
+  const hex = fingerprint.trim().replace(/^sha-?256[:=\s]*/i, "").replace(
+    /[:\s]/g,
+    "",
+  )
     .toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw new TypeError(
@@ -68,7 +76,10 @@ function colonHex(hex: string): string {
   return hex.toUpperCase().match(/../g)?.join(":") ?? hex;
 }
 
-type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+type FetchLike = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
 
 /**
  * Builds a `fetch` for `https:` URLs that pins the server certificate to `fingerprint`
@@ -82,7 +93,9 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
     const request = new Request(input, init);
     const url = new URL(request.url);
     if (url.protocol !== "https:") {
-      throw new TypeError(`Cannot pin the router certificate: ${url.protocol} is not https:`);
+      throw new TypeError(
+        `Cannot pin the router certificate: ${url.protocol} is not https:`,
+      );
     }
     if (!support.supported) throw new RouterOSError(support.detail);
     let tls: typeof import("node:tls");
@@ -104,7 +117,9 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
     }
     const signal = request.signal;
     signal.throwIfAborted();
-    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const body = request.body
+      ? new Uint8Array(await request.arrayBuffer())
+      : undefined;
     const headers: Record<string, string> = {};
     request.headers.forEach((value, key) => {
       headers[key] = value;
@@ -145,7 +160,9 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
             );
             return;
           }
-          const actual = crypto.createHash("sha256").update(cert.raw).digest("hex");
+          const actual = crypto.createHash("sha256").update(cert.raw).digest(
+            "hex",
+          );
           if (!equalHex(actual, pin)) {
             socket.destroy();
             callback(
@@ -175,7 +192,11 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
         res.on("data", (chunk: Uint8Array) => {
           size += chunk.byteLength;
           if (size > MAX_BODY_BYTES) {
-            req.destroy(new RouterOSError("Cannot read the router reply: larger than 32 MiB"));
+            req.destroy(
+              new RouterOSError(
+                "Cannot read the router reply: larger than 32 MiB",
+              ),
+            );
             return;
           }
           chunks.push(chunk);
@@ -187,8 +208,11 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
           signal.removeEventListener("abort", onAbort);
           const responseHeaders = new Headers();
           for (const [key, value] of Object.entries(res.headers)) {
-            if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
-            else if (value !== undefined) responseHeaders.set(key, String(value));
+            if (Array.isArray(value)) {
+              for (const v of value) responseHeaders.append(key, v);
+            } else if (value !== undefined) {
+              responseHeaders.set(key, String(value));
+            }
           }
           const status = res.statusCode ?? 502;
           const nullBody = status === 204 || status === 205 || status === 304;
@@ -209,7 +233,10 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
       });
       const onAbort = (): void => {
         req.destroy();
-        fail(signal.reason ?? new DOMException("The operation was aborted", "AbortError"));
+        fail(
+          signal.reason ??
+            new DOMException("The operation was aborted", "AbortError"),
+        );
       };
       signal.addEventListener("abort", onAbort, { once: true });
       req.on("error", (error) => {

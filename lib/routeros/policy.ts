@@ -36,9 +36,13 @@ export interface RouterOSPolicy {
   readonly allowExecute: boolean;
   readonly writeScopes: readonly string[];
   /** Decides without throwing. */
-  decide(plan: Pick<RouterOSPlan, "kind" | "menu" | "verb" | "args" | "line">): RouterOSDecision;
+  decide(
+    plan: Pick<RouterOSPlan, "kind" | "menu" | "verb" | "args" | "line">,
+  ): RouterOSDecision;
   /** Throws a `PolicyError` naming the setting that would allow the plan. */
-  check(plan: Pick<RouterOSPlan, "kind" | "menu" | "verb" | "args" | "line">): void;
+  check(
+    plan: Pick<RouterOSPlan, "kind" | "menu" | "verb" | "args" | "line">,
+  ): void;
 }
 
 /** Normalises a menu given as `/ip firewall filter`, `ip/firewall/filter/` or the like. */
@@ -60,11 +64,17 @@ const EXACT_SCOPE_ONLY = new Set(["/system/reboot", "/system/shutdown"]);
 const EXECUTE_MENUS = ["/system/script", "/system/scheduler"];
 
 /** Builds the policy. Scopes are normalised; an empty list allows no write at all. */
-export function createRouterOSPolicy(options: RouterOSPolicyOptions = {}): RouterOSPolicy {
+export function createRouterOSPolicy(
+  options: RouterOSPolicyOptions = {},
+): RouterOSPolicy {
   const allowWrite = options.allowWrite === true;
   const allowExecute = options.allowExecute === true;
   const writeScopes = Object.freeze(
-    [...new Set((options.writeScopes ?? DEFAULT_WRITE_SCOPES).map(normalizeMenu))],
+    [
+      ...new Set(
+        (options.writeScopes ?? DEFAULT_WRITE_SCOPES).map(normalizeMenu),
+      ),
+    ],
   );
 
   function decide(
@@ -75,10 +85,15 @@ export function createRouterOSPolicy(options: RouterOSPolicyOptions = {}): Route
       reason: `Cannot run "${plan.line}": ${reason}`,
     });
     const menu = normalizeMenu(plan.menu);
-    const path = plan.kind === "write" && plan.verb !== "export" ? menu : commandPath(plan);
+    const path = plan.kind === "write" && plan.verb !== "export"
+      ? menu
+      : commandPath(plan);
     const never = "; no setting allows it";
     // Always refused, whatever the settings.
-    if (within(menu, "/user") || within(path, "/user") || within(path, "/password")) {
+    if (
+      within(menu, "/user") || within(path, "/user") ||
+      within(path, "/password")
+    ) {
       return deny(`router users and passwords are off limits${never}`);
     }
     if (within(path, "/system/reset-configuration")) {
@@ -111,10 +126,13 @@ export function createRouterOSPolicy(options: RouterOSPolicyOptions = {}): Route
     }
     // Scripts, schedulers, /execute and /import run arbitrary code.
     const executes = plan.kind === "execute" || within(path, "/execute") ||
-      within(path, "/import") || (plan.kind !== "read" && EXECUTE_MENUS.some((m) => within(menu, m)));
+      within(path, "/import") ||
+      (plan.kind !== "read" && EXECUTE_MENUS.some((m) => within(menu, m)));
     if (executes) {
       if (!allowExecute) {
-        return deny("running scripts (/execute, /system/script, /system/scheduler, /import) needs ROUTEROS_ALLOW_EXECUTE=1");
+        return deny(
+          "running scripts (/execute, /system/script, /system/scheduler, /import) needs ROUTEROS_ALLOW_EXECUTE=1",
+        );
       }
       if (plan.kind === "write" && !allowWrite) {
         return deny(`changing ${menu} needs ROUTEROS_ALLOW_WRITE=1 as well`);
@@ -124,12 +142,16 @@ export function createRouterOSPolicy(options: RouterOSPolicyOptions = {}): Route
     if (plan.kind === "read") return { allowed: true };
     if (!allowWrite) {
       return deny(
-        `${plan.kind === "write" ? "changes" : "commands with side effects"} are off; set ROUTEROS_ALLOW_WRITE=1 (and add ${path} to ROUTEROS_WRITE_SCOPES)`,
+        `${
+          plan.kind === "write" ? "changes" : "commands with side effects"
+        } are off; set ROUTEROS_ALLOW_WRITE=1 (and add ${path} to ROUTEROS_WRITE_SCOPES)`,
       );
     }
     if (!writeScopes.some((scope) => within(path, scope))) {
       return deny(
-        `${path} is outside ROUTEROS_WRITE_SCOPES (${writeScopes.join(",") || "empty"}); add it to ROUTEROS_WRITE_SCOPES`,
+        `${path} is outside ROUTEROS_WRITE_SCOPES (${
+          writeScopes.join(",") || "empty"
+        }); add it to ROUTEROS_WRITE_SCOPES`,
       );
     }
     return { allowed: true };

@@ -31,7 +31,10 @@ export interface RouterOSProbe {
 /** Probes the router for `doctor`. Never throws: failures are listed in `problems`. */
 export async function probeRouterOS(
   router: RouterOS,
-  options: { policy?: RouterOSPolicy | undefined; signal?: AbortSignal | undefined } = {},
+  options: {
+    policy?: RouterOSPolicy | undefined;
+    signal?: AbortSignal | undefined;
+  } = {},
 ): Promise<RouterOSProbe> {
   const policy = options.policy;
   const probe: RouterOSProbe = {
@@ -46,7 +49,9 @@ export async function probeRouterOS(
   };
   const signal = options.signal;
   try {
-    const reply = await router.get<Record<string, string> | Record<string, string>[]>(
+    const reply = await router.get<
+      Record<string, string> | Record<string, string>[]
+    >(
       "/system/resource",
       undefined,
       { signal },
@@ -56,27 +61,47 @@ export async function probeRouterOS(
     if (resource.version) probe.version = resource.version;
     if (resource["board-name"]) probe.board = resource["board-name"];
   } catch (error) {
-    probe.problems.push(`${errorMessage(error)}; check ROUTER_URL/ROUTER_HOST, the www/www-ssl service and the firewall`);
+    probe.problems.push(
+      `${
+        errorMessage(error)
+      }; check ROUTER_URL/ROUTER_HOST, the www/www-ssl service and the firewall`,
+    );
     return probe;
   }
   try {
-    const users = await router.get<Record<string, string>[]>("/user", { name: router.user }, { signal });
+    const users = await router.get<Record<string, string>[]>("/user", {
+      name: router.user,
+    }, { signal });
     const group = users[0]?.group;
     if (!group) throw new Error(`user ${router.user} not found in /user`);
     probe.group = group;
-    const groups = await router.get<Record<string, string>[]>("/user/group", { name: group }, { signal });
-    const policies = (groups[0]?.policy ?? "").split(",").map((s) => s.trim()).filter((s) => s && !s.startsWith("!"));
+    const groups = await router.get<Record<string, string>[]>("/user/group", {
+      name: group,
+    }, { signal });
+    const policies = (groups[0]?.policy ?? "").split(",").map((s) => s.trim())
+      .filter((s) => s && !s.startsWith("!"));
     probe.policies = policies;
     probe.hasRestApi = policies.includes("rest-api");
     probe.hasApi = policies.includes("api");
     if (!probe.hasRestApi || !probe.hasApi) {
       probe.problems.push(
-        `group ${group} of ${router.user} lacks ${[!probe.hasRestApi && "rest-api", !probe.hasApi && "api"].filter(Boolean).join(" and ")}; fix: /user group set ${group} policy=read,api,rest-api${probe.writeAllowed ? ",write" : ""}`,
+        `group ${group} of ${router.user} lacks ${
+          [!probe.hasRestApi && "rest-api", !probe.hasApi && "api"].filter(
+            Boolean,
+          ).join(" and ")
+        }; fix: /user group set ${group} policy=read,api,rest-api${
+          probe.writeAllowed ? ",write" : ""
+        }`,
       );
     }
   } catch (error) {
-    probe.problems.push(`Cannot read the REST user's group: ${errorMessage(error)}; give the group the read policy`);
+    probe.problems.push(
+      `Cannot read the REST user's group: ${
+        errorMessage(error)
+      }; give the group the read policy`,
+    );
   }
-  probe.ok = probe.reachable && probe.hasRestApi === true && probe.hasApi === true;
+  probe.ok = probe.reachable && probe.hasRestApi === true &&
+    probe.hasApi === true;
   return probe;
 }

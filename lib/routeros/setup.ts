@@ -40,11 +40,15 @@ const SUBNET = /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/;
  * rule per subnet, placed at the top of the input chain (before any drop), found by comment:
  * missing rules are added, stale ones removed, matching ones left alone.
  */
-export async function ensureGatewayFirewallRule(options: GatewayFirewallOptions): Promise<SetupResult> {
+export async function ensureGatewayFirewallRule(
+  options: GatewayFirewallOptions,
+): Promise<SetupResult> {
   const { router, port, signal } = options;
   const comment = options.comment ?? GATEWAY_RULE_COMMENT;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(`Cannot add the gateway firewall rule: bad port ${port}`);
+    throw new RangeError(
+      `Cannot add the gateway firewall rule: bad port ${port}`,
+    );
   }
   if (options.allowSubnets.length === 0) {
     throw new TypeError(
@@ -53,16 +57,24 @@ export async function ensureGatewayFirewallRule(options: GatewayFirewallOptions)
   }
   for (const subnet of options.allowSubnets) {
     if (!SUBNET.test(subnet)) {
-      throw new TypeError(`Cannot add the gateway firewall rule: "${subnet}" is not an address or subnet`);
+      throw new TypeError(
+        `Cannot add the gateway firewall rule: "${subnet}" is not an address or subnet`,
+      );
     }
   }
   const path = "/ip/firewall/filter";
   const existing = await router.get<Row[]>(path, { comment }, { signal });
-  const result: SetupResult = { added: [], updated: [], removed: [], unchanged: [] };
+  const result: SetupResult = {
+    added: [],
+    updated: [],
+    removed: [],
+    unchanged: [],
+  };
   const wanted = new Set(options.allowSubnets);
   const matches = (r: Row): boolean =>
     r.chain === "input" && r.action === "accept" && r.protocol === "tcp" &&
-    r["dst-port"] === String(port) && r.disabled !== "true" && wanted.has(r["src-address"] ?? "");
+    r["dst-port"] === String(port) && r.disabled !== "true" &&
+    wanted.has(r["src-address"] ?? "");
   const kept = new Set<string>();
   for (const rule of existing) {
     const subnet = rule["src-address"] ?? "";
@@ -76,7 +88,10 @@ export async function ensureGatewayFirewallRule(options: GatewayFirewallOptions)
   }
   const missing = options.allowSubnets.filter((s) => !kept.has(s));
   if (missing.length) {
-    const first = await router.get<Row[]>(path, { chain: "input", ".proplist": ".id" }, { signal });
+    const first = await router.get<Row[]>(path, {
+      chain: "input",
+      ".proplist": ".id",
+    }, { signal });
     const top = first[0]?.[".id"];
     for (const subnet of missing) {
       const body: Record<string, string> = {
@@ -103,10 +118,19 @@ export async function removeGatewayFirewallRule(options: {
 }): Promise<SetupResult> {
   const comment = options.comment ?? GATEWAY_RULE_COMMENT;
   const path = "/ip/firewall/filter";
-  const rows = await options.router.get<Row[]>(path, { comment }, { signal: options.signal });
-  const result: SetupResult = { added: [], updated: [], removed: [], unchanged: [] };
+  const rows = await options.router.get<Row[]>(path, { comment }, {
+    signal: options.signal,
+  });
+  const result: SetupResult = {
+    added: [],
+    updated: [],
+    removed: [],
+    unchanged: [],
+  };
   for (const row of rows) {
-    await options.router.remove(`${path}/${row[".id"]}`, { signal: options.signal });
+    await options.router.remove(`${path}/${row[".id"]}`, {
+      signal: options.signal,
+    });
     result.removed.push(row[".id"]!);
   }
   return result;
@@ -128,11 +152,15 @@ export interface HeartbeatSchedulerOptions {
 export function heartbeatScript(url: string): string {
   const parsed = new URL(url);
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new TypeError(`Cannot use heartbeat URL "${url}": expected http:// or https://`);
+    throw new TypeError(
+      `Cannot use heartbeat URL "${url}": expected http:// or https://`,
+    );
   }
   // Quotes, backslashes, $ and brackets would be script syntax inside the string.
   if (/["\\$[\]{};\s]/.test(parsed.href)) {
-    throw new TypeError(`Cannot use heartbeat URL "${url}": it contains script characters`);
+    throw new TypeError(
+      `Cannot use heartbeat URL "${url}": it contains script characters`,
+    );
   }
   return `/tool fetch url="${parsed.href}" keep-result=no`;
 }
@@ -141,12 +169,18 @@ export function heartbeatScript(url: string): string {
  * Ensures one `/system/scheduler` entry (found by name) that fetches the heartbeat URL every
  * `interval`; updates it when the URL or interval changed.
  */
-export async function ensureHeartbeatScheduler(options: HeartbeatSchedulerOptions): Promise<SetupResult> {
+export async function ensureHeartbeatScheduler(
+  options: HeartbeatSchedulerOptions,
+): Promise<SetupResult> {
   const { router, signal } = options;
   const name = options.name ?? HEARTBEAT_SCHEDULER_NAME;
   const interval = options.interval ?? "5m";
-  if (!/^[0-9]+[smhdw]?([0-9]+[smhdw])*$|^\d{1,2}:\d{2}:\d{2}$/.test(interval)) {
-    throw new TypeError(`Cannot add the heartbeat scheduler: bad interval "${interval}"`);
+  if (
+    !/^[0-9]+[smhdw]?([0-9]+[smhdw])*$|^\d{1,2}:\d{2}:\d{2}$/.test(interval)
+  ) {
+    throw new TypeError(
+      `Cannot add the heartbeat scheduler: bad interval "${interval}"`,
+    );
   }
   const wanted = {
     "on-event": heartbeatScript(options.url),
@@ -156,20 +190,33 @@ export async function ensureHeartbeatScheduler(options: HeartbeatSchedulerOption
   };
   const path = "/system/scheduler";
   const rows = await router.get<Row[]>(path, { name }, { signal });
-  const result: SetupResult = { added: [], updated: [], removed: [], unchanged: [] };
+  const result: SetupResult = {
+    added: [],
+    updated: [],
+    removed: [],
+    unchanged: [],
+  };
   const [first, ...extra] = rows;
   for (const row of extra) {
     await router.remove(`${path}/${row[".id"]}`, { signal });
     result.removed.push(row[".id"]!);
   }
   if (!first) {
-    const created = await router.put<Row>(path, { name, "start-time": "startup", ...wanted }, { signal });
+    const created = await router.put<Row>(path, {
+      name,
+      "start-time": "startup",
+      ...wanted,
+    }, { signal });
     result.added.push(created[".id"] ?? "");
     return result;
   }
-  const stale = Object.entries(wanted).some(([k, v]) => first[k] !== v) || first.disabled === "true";
+  const stale = Object.entries(wanted).some(([k, v]) => first[k] !== v) ||
+    first.disabled === "true";
   if (stale) {
-    await router.patch(`${path}/${first[".id"]}`, { ...wanted, disabled: "false" }, { signal });
+    await router.patch(`${path}/${first[".id"]}`, {
+      ...wanted,
+      disabled: "false",
+    }, { signal });
     result.updated.push(first[".id"]!);
   } else result.unchanged.push(first[".id"]!);
   return result;
@@ -182,12 +229,21 @@ export async function removeHeartbeatScheduler(options: {
   signal?: AbortSignal | undefined;
 }): Promise<SetupResult> {
   const path = "/system/scheduler";
-  const rows = await options.router.get<Row[]>(path, { name: options.name ?? HEARTBEAT_SCHEDULER_NAME }, {
+  const rows = await options.router.get<Row[]>(path, {
+    name: options.name ?? HEARTBEAT_SCHEDULER_NAME,
+  }, {
     signal: options.signal,
   });
-  const result: SetupResult = { added: [], updated: [], removed: [], unchanged: [] };
+  const result: SetupResult = {
+    added: [],
+    updated: [],
+    removed: [],
+    unchanged: [],
+  };
   for (const row of rows) {
-    await options.router.remove(`${path}/${row[".id"]}`, { signal: options.signal });
+    await options.router.remove(`${path}/${row[".id"]}`, {
+      signal: options.signal,
+    });
     result.removed.push(row[".id"]!);
   }
   return result;

@@ -58,7 +58,9 @@ const ESCAPES: Record<string, string> = {
 };
 
 function fail(reason: string, column: number): never {
-  throw new SyntaxError(`Cannot parse RouterOS command: ${reason} (column ${column + 1})`);
+  throw new SyntaxError(
+    `Cannot parse RouterOS command: ${reason} (column ${column + 1})`,
+  );
 }
 
 /**
@@ -67,7 +69,9 @@ function fail(reason: string, column: number): never {
  * than {@linkcode MAX_CONSOLE_LINE}.
  */
 export function tokenizeConsoleLine(line: string): ConsoleToken[] {
-  if (typeof line !== "string") throw new SyntaxError("Cannot parse RouterOS command: not text");
+  if (typeof line !== "string") {
+    throw new SyntaxError("Cannot parse RouterOS command: not text");
+  }
   if (line.length > MAX_CONSOLE_LINE) {
     throw new SyntaxError(
       `Cannot parse RouterOS command: longer than ${MAX_CONSOLE_LINE} characters`,
@@ -128,8 +132,12 @@ export function tokenizeConsoleLine(line: string): ConsoleToken[] {
     while (i < s.length) {
       const c = s[i]!;
       if (c === " " || c === "\t" || c === "]") break;
-      if (c === ";") fail("several commands in one line (;) are not supported", i);
-      if (c === "{" || c === "}") fail("script blocks ({ }) are not supported", i);
+      if (c === ";") {
+        fail("several commands in one line (;) are not supported", i);
+      }
+      if (c === "{" || c === "}") {
+        fail("script blocks ({ }) are not supported", i);
+      }
       if (group) fail("text after [ … ]", i);
       if (c === '"') {
         buf += readQuoted();
@@ -137,13 +145,17 @@ export function tokenizeConsoleLine(line: string): ConsoleToken[] {
         continue;
       }
       if (c === "[") {
-        if (key === undefined || buf !== "" || quoted) fail("[ inside a word", i);
+        if (key === undefined || buf !== "" || quoted) {
+          fail("[ inside a word", i);
+        }
         group = readGroup(depth);
         continue;
       }
       if (c === "\\") {
         const next = s[i + 1];
-        if (next === undefined || next === " ") fail("line continuation is not supported", i);
+        if (next === undefined || next === " ") {
+          fail("line continuation is not supported", i);
+        }
         buf += next;
         i += 2;
         continue;
@@ -201,7 +213,12 @@ export function tokenizeConsoleLine(line: string): ConsoleToken[] {
   for (let k = 0; k < s.length; k++) {
     const code = s.charCodeAt(k);
     if ((code < 0x20 && code !== 0x09) || code === 0x7f) {
-      fail(code === 0x0a || code === 0x0d ? "one command per line" : "control character", k);
+      fail(
+        code === 0x0a || code === 0x0d
+          ? "one command per line"
+          : "control character",
+        k,
+      );
     }
   }
   return readTokens(0, false);

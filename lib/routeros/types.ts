@@ -31,7 +31,10 @@ export interface RouterOS {
   /** The router user requests run as (never the password). */
   readonly user: string;
   /** Runs one REST call, serialised with every other call of the same router user. */
-  call<T = unknown>(call: RouterOSCall, options?: RouterOSRequestOptions): Promise<T>;
+  call<T = unknown>(
+    call: RouterOSCall,
+    options?: RouterOSRequestOptions,
+  ): Promise<T>;
   /** `GET path` with exact-match filters. */
   get<T = unknown>(
     path: string,

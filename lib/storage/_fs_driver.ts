@@ -10,7 +10,9 @@ import { dirname, join, resolve, sep } from "node:path";
 import type { Driver } from "unstorage";
 
 /** Builds the fs driver rooted at `base` (created with mode 0700 if missing). */
-export async function safeFsDriver(base: string): Promise<{ driver: Driver; root: string }> {
+export async function safeFsDriver(
+  base: string,
+): Promise<{ driver: Driver; root: string }> {
   const root = resolve(base);
   await mkdir(root, { recursive: true, mode: 0o700 });
   const { default: fsDriver } = await import("unstorage/drivers/fs");
@@ -25,7 +27,10 @@ export async function safeFsDriver(base: string): Promise<{ driver: Driver; root
     return path;
   }
 
-  async function writeAtomic(key: string, data: string | Uint8Array): Promise<void> {
+  async function writeAtomic(
+    key: string,
+    data: string | Uint8Array,
+  ): Promise<void> {
     const path = pathOf(key);
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const temp = `${path}.${crypto.randomUUID()}.tmp`;

@@ -26,7 +26,9 @@ export interface EncodedKey {
 
 /** Encodes a StateStore key into a storage-safe key. Throws `TypeError` on a malformed key. */
 export async function encodeKey(key: string): Promise<EncodedKey> {
-  if (typeof key !== "string") throw new TypeError("Cannot use state key: it must be a string");
+  if (typeof key !== "string") {
+    throw new TypeError("Cannot use state key: it must be a string");
+  }
   if (!key.isWellFormed()) {
     throw new TypeError("Cannot use state key: it contains a lone surrogate");
   }
@@ -72,7 +74,9 @@ export async function prefixBase(prefix: string): Promise<string> {
 
 const LEAF = "=";
 
-async function encodeSegments(parts: string[]): Promise<{ segments: string[]; hashed: boolean }> {
+async function encodeSegments(
+  parts: string[],
+): Promise<{ segments: string[]; hashed: boolean }> {
   let hashed = false;
   const segments: string[] = [];
   for (const part of parts) {
@@ -90,7 +94,10 @@ async function encodeSegments(parts: string[]): Promise<{ segments: string[]; ha
 function splitSegments(key: string): string[] {
   const parts = key.split(":");
   if (parts.length <= MAX_SEGMENTS) return parts;
-  return [...parts.slice(0, MAX_SEGMENTS - 1), parts.slice(MAX_SEGMENTS - 1).join(":")];
+  return [
+    ...parts.slice(0, MAX_SEGMENTS - 1),
+    parts.slice(MAX_SEGMENTS - 1).join(":"),
+  ];
 }
 
 function encodeSegment(segment: string): string {
@@ -118,6 +125,12 @@ function decodeSegment(segment: string): string | undefined {
 }
 
 async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(text),
+  );
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 }

@@ -52,7 +52,9 @@ export function parseStorageSpec(spec: string | undefined): StorageSpec {
   if (value.startsWith("fs:")) {
     const path = value.slice(3);
     if (path === "" || path.startsWith("//") || path.includes("\0")) {
-      throw bad(`Cannot use "${value}": fs: needs a directory path such as fs:/var/lib/mikroclaw`);
+      throw bad(
+        `Cannot use "${value}": fs: needs a directory path such as fs:/var/lib/mikroclaw`,
+      );
     }
     return { kind: "fs", path };
   }
@@ -82,7 +84,9 @@ export async function createStateStoreFromUrl(
       opened = await safeFsDriver(parsed.path);
     } catch (error) {
       throw new AgentError(
-        `Cannot open MIKROCLAW_STORAGE directory ${parsed.path}: ${errorMessage(error)}`,
+        `Cannot open MIKROCLAW_STORAGE directory ${parsed.path}: ${
+          errorMessage(error)
+        }`,
         { code: ErrorCode.Storage, cause: error },
       );
     }
@@ -95,7 +99,9 @@ export async function createStateStoreFromUrl(
   }
   const prefix = parsed.prefix ?? options.prefix ?? "mikroclaw";
   if (!PREFIX.test(prefix)) {
-    throw new TypeError(`Cannot use Redis key prefix "${prefix}": use 1-64 of A-Z a-z 0-9 _ . -`);
+    throw new TypeError(
+      `Cannot use Redis key prefix "${prefix}": use 1-64 of A-Z a-z 0-9 _ . -`,
+    );
   }
   const timeoutMs = options.connectTimeoutMs ?? 5_000;
   const { default: redisDriver } = await import("unstorage/drivers/redis");
@@ -122,7 +128,9 @@ export async function createStateStoreFromUrl(
   } catch (error) {
     client.disconnect();
     throw new AgentError(
-      `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${errorMessage(error)}`,
+      `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${
+        errorMessage(error)
+      }`,
       { code: ErrorCode.Storage, cause: error },
     );
   }
@@ -150,18 +158,26 @@ function parseRedis(value: string): StorageSpec {
     throw bad(`Cannot use "${redactUrl(value)}": not a valid URL; ${EXAMPLE}`);
   }
   const display = redactUrl(value);
-  if (url.hostname === "") throw bad(`Cannot use "${display}": no host; ${EXAMPLE}`);
+  if (url.hostname === "") {
+    throw bad(`Cannot use "${display}": no host; ${EXAMPLE}`);
+  }
   const db = url.pathname.replace(/^\//, "");
   if (db !== "" && !/^\d{1,2}$/.test(db)) {
-    throw bad(`Cannot use "${display}": the database must be a number such as /0; ${EXAMPLE}`);
+    throw bad(
+      `Cannot use "${display}": the database must be a number such as /0; ${EXAMPLE}`,
+    );
   }
   let prefix: string | undefined;
   for (const [name, param] of url.searchParams) {
     if (name !== "prefix") {
-      throw bad(`Cannot use "${display}": unknown parameter "${name}" (only ?prefix=)`);
+      throw bad(
+        `Cannot use "${display}": unknown parameter "${name}" (only ?prefix=)`,
+      );
     }
     if (!PREFIX.test(param)) {
-      throw bad(`Cannot use "${display}": prefix must be 1-64 of A-Z a-z 0-9 _ . -`);
+      throw bad(
+        `Cannot use "${display}": prefix must be 1-64 of A-Z a-z 0-9 _ . -`,
+      );
     }
     prefix = param;
   }
@@ -190,7 +206,10 @@ function redactUrl(value: string): string {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${ms} ms`)),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

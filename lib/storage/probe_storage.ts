@@ -26,7 +26,10 @@ export async function probeStorage(
   const nonce = crypto.randomUUID();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([
@@ -34,7 +37,9 @@ export async function probeStorage(
         await store.set(key, nonce, { ttlMs: 60_000 });
         const back = await store.get<string>(key);
         await store.remove(key);
-        if (back !== nonce) throw new Error("a value written could not be read back");
+        if (back !== nonce) {
+          throw new Error("a value written could not be read back");
+        }
       })(),
       timeout,
     ]);
@@ -42,7 +47,9 @@ export async function probeStorage(
   } catch (error) {
     return {
       ok: false,
-      detail: `Cannot use storage ${where}: ${errorMessage(error)}; check MIKROCLAW_STORAGE`,
+      detail: `Cannot use storage ${where}: ${
+        errorMessage(error)
+      }; check MIKROCLAW_STORAGE`,
     };
   } finally {
     clearTimeout(timer);

@@ -15,10 +15,21 @@ import { AgentError, ErrorCode } from "../errors.ts";
 /** The subset of an ioredis client this store uses. */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: Array<string | number>): Promise<unknown>;
+  set(
+    key: string,
+    value: string,
+    ...args: Array<string | number>
+  ): Promise<unknown>;
   unlink(...keys: string[]): Promise<number>;
-  scan(cursor: string, ...args: Array<string | number>): Promise<[string, string[]]>;
-  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
+  scan(
+    cursor: string,
+    ...args: Array<string | number>
+  ): Promise<[string, string[]]>;
+  eval(
+    script: string,
+    numKeys: number,
+    ...args: Array<string | number>
+  ): Promise<unknown>;
 }
 
 /** Options of {@linkcode createRedisStateStore}. */
@@ -55,7 +66,9 @@ return 1
 `;
 
 /** Builds a {@linkcode StateStore} whose atomic operations are atomic across processes. */
-export function createRedisStateStore(options: RedisStateStoreOptions): StateStore {
+export function createRedisStateStore(
+  options: RedisStateStoreOptions,
+): StateStore {
   const { storage, redis } = options;
   const prefix = options.prefix ?? "mikroclaw";
   const maxAttempts = options.maxUpdateAttempts ?? 1000;
@@ -86,7 +99,9 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     if (json === null) return null;
     try {
       const parsed = JSON.parse(json) as Envelope<T>;
-      return parsed !== null && typeof parsed === "object" && "v" in parsed ? parsed : null;
+      return parsed !== null && typeof parsed === "object" && "v" in parsed
+        ? parsed
+        : null;
     } catch {
       return null;
     }
@@ -96,7 +111,13 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     const out: string[] = [];
     let cursor = "0";
     do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      const [next, keys] = await redis.scan(
+        cursor,
+        "MATCH",
+        pattern,
+        "COUNT",
+        500,
+      );
       cursor = next;
       out.push(...keys);
     } while (cursor !== "0");
@@ -124,7 +145,8 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     },
     async keys(keyPrefix) {
       const base = await prefixBase(keyPrefix);
-      const pattern = escapeGlob(base === "" ? `${prefix}:` : `${prefix}:${base}:`) + "*";
+      const pattern =
+        escapeGlob(base === "" ? `${prefix}:` : `${prefix}:${base}:`) + "*";
       const out: string[] = [];
       for (const fullKey of await scanAll(pattern)) {
         const raw = fullKey.slice(prefix.length + 1);

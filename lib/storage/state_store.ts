@@ -63,7 +63,9 @@ export function createStateStore(options: StateStoreOptions): StateStore {
 
   async function readEnvelope<T>(raw: string): Promise<Envelope<T> | null> {
     const item = await storage.getItem<Envelope<T>>(raw);
-    if (item === null || typeof item !== "object" || !("v" in item)) return null;
+    if (item === null || typeof item !== "object" || !("v" in item)) {
+      return null;
+    }
     if (item.e !== undefined && item.e <= now()) {
       await storage.removeItem(raw);
       return null;
@@ -97,7 +99,14 @@ export function createStateStore(options: StateStoreOptions): StateStore {
       const { raw, hashed } = await encodeKey(key);
       return withLock(
         raw,
-        () => write(key, raw, hashed, value, ttl === undefined ? undefined : now() + ttl),
+        () =>
+          write(
+            key,
+            raw,
+            hashed,
+            value,
+            ttl === undefined ? undefined : now() + ttl,
+          ),
       );
     },
     async remove(key) {
@@ -123,7 +132,13 @@ export function createStateStore(options: StateStoreOptions): StateStore {
       const { raw, hashed } = await encodeKey(key);
       return withLock(raw, async () => {
         if ((await readEnvelope(raw)) !== null) return false;
-        await write(key, raw, hashed, value, ttl === undefined ? undefined : now() + ttl);
+        await write(
+          key,
+          raw,
+          hashed,
+          value,
+          ttl === undefined ? undefined : now() + ttl,
+        );
         return true;
       });
     },
@@ -138,7 +153,13 @@ export function createStateStore(options: StateStoreOptions): StateStore {
         const current = await readEnvelope<T>(raw);
         const next = update(current?.v ?? null);
         if (next === undefined) return current?.v ?? null;
-        await write(key, raw, hashed, next, ttl === undefined ? current?.e : now() + ttl);
+        await write(
+          key,
+          raw,
+          hashed,
+          next,
+          ttl === undefined ? current?.e : now() + ttl,
+        );
         return next;
       });
     },
@@ -154,7 +175,9 @@ export function ttlOf(options: SetOptions | undefined): number | undefined {
   const ttl = options?.ttlMs;
   if (ttl === undefined) return undefined;
   if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
-    throw new RangeError(`Cannot set state: ttlMs must be a positive number, got ${ttl}`);
+    throw new RangeError(
+      `Cannot set state: ttlMs must be a positive number, got ${ttl}`,
+    );
   }
   return Math.ceil(ttl);
 }

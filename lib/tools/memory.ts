@@ -41,7 +41,9 @@ export function memoryTools(
       effect: "write",
       timeoutMs: options.storeTimeoutMs ?? 120_000,
       async run({ key, value }, context) {
-        await need("memory_store").store(key, value, { by: context.requestedBy }, {
+        await need("memory_store").store(key, value, {
+          by: context.requestedBy,
+        }, {
           signal: context.signal,
         });
         return { stored: true, key };
@@ -53,13 +55,20 @@ export function memoryTools(
       input: KEY,
       timeoutMs,
       async run({ key }, context) {
-        const items = await need("memory_recall").recall(key, { limit: 5, signal: context.signal });
+        const items = await need("memory_recall").recall(key, {
+          limit: 5,
+          signal: context.signal,
+        });
         const exact = items.find((item) => item.key === key);
         if (exact) return { found: true, key, value: exact.value };
         return {
           found: false,
           key,
-          matches: items.map((item) => ({ key: item.key, value: item.value, score: item.score })),
+          matches: items.map((item) => ({
+            key: item.key,
+            value: item.value,
+            score: item.score,
+          })),
         };
       },
     }),
@@ -70,7 +79,9 @@ export function memoryTools(
       effect: "write",
       timeoutMs,
       async run({ key }, context) {
-        const forgotten = await need("memory_forget").forget(key, { signal: context.signal });
+        const forgotten = await need("memory_forget").forget(key, {
+          signal: context.signal,
+        });
         return { forgotten, key };
       },
     }),

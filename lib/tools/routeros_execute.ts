@@ -14,7 +14,9 @@ export const ROUTEROS_TOOL_TIMEOUT_MS = 70_000;
 
 /** Builds the `routeros_execute` tool (schema `{command: string}`, as in the C original); without
  * an executor (no router configured) every call is a clear "not configured" error. */
-export function routerosExecuteTool(executor: RouterOSExecutor | undefined): Tool {
+export function routerosExecuteTool(
+  executor: RouterOSExecutor | undefined,
+): Tool {
   return defineTool({
     name: "routeros_execute",
     description: "Execute RouterOS command from args",

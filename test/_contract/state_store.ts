@@ -67,15 +67,24 @@ async function withFixture(
 }
 
 /** Registers the contract tests for one backend. */
-export function testStateStoreContract(options: StateStoreContractOptions): void {
+export function testStateStoreContract(
+  options: StateStoreContractOptions,
+): void {
   const n = options.concurrency ?? 200;
 
   it("get() of a missing key is null; set()/get() round-trip JSON values", async () => {
     await withFixture(options, async ({ store }) => {
       assert.equal(await store.get("missing"), null);
-      const values: unknown[] = [{ a: [1, "x", null] }, "text", 0, false, "", [1, 2]];
-      for (const [i, value] of values.entries()) await store.set(`v:${i}`, value);
-      for (const [i, value] of values.entries()) assert.deepEqual(await store.get(`v:${i}`), value);
+      const values: unknown[] = [{ a: [1, "x", null] }, "text", 0, false, "", [
+        1,
+        2,
+      ]];
+      for (const [i, value] of values.entries()) {
+        await store.set(`v:${i}`, value);
+      }
+      for (const [i, value] of values.entries()) {
+        assert.deepEqual(await store.get(`v:${i}`), value);
+      }
     });
   });
 
@@ -85,8 +94,15 @@ export function testStateStoreContract(options: StateStoreContractOptions): void
       await store.set("tasks:2", 2);
       await store.set("tasks2", 3);
       await store.set("tokens:1", 4);
-      assert.deepEqual((await store.keys("tasks:")).sort(), ["tasks:1", "tasks:2"]);
-      assert.deepEqual((await store.keys("tasks")).sort(), ["tasks2", "tasks:1", "tasks:2"]);
+      assert.deepEqual((await store.keys("tasks:")).sort(), [
+        "tasks:1",
+        "tasks:2",
+      ]);
+      assert.deepEqual((await store.keys("tasks")).sort(), [
+        "tasks2",
+        "tasks:1",
+        "tasks:2",
+      ]);
       await store.remove("tasks:1");
       assert.equal(await store.get("tasks:1"), null);
       assert.deepEqual(await store.keys("tasks:"), ["tasks:2"]);
@@ -95,9 +111,15 @@ export function testStateStoreContract(options: StateStoreContractOptions): void
 
   it("hostile keys stay distinct and round-trip, and keys() returns them verbatim", async () => {
     await withFixture(options, async ({ store }) => {
-      for (const [i, key] of HOSTILE_KEYS.entries()) await store.set(`h:${key}`, i);
       for (const [i, key] of HOSTILE_KEYS.entries()) {
-        assert.equal(await store.get(`h:${key}`), i, `key ${JSON.stringify(key.slice(0, 40))}`);
+        await store.set(`h:${key}`, i);
+      }
+      for (const [i, key] of HOSTILE_KEYS.entries()) {
+        assert.equal(
+          await store.get(`h:${key}`),
+          i,
+          `key ${JSON.stringify(key.slice(0, 40))}`,
+        );
       }
       const listed = (await store.keys("h:")).sort();
       assert.deepEqual(listed, HOSTILE_KEYS.map((k) => `h:${k}`).sort());
@@ -108,13 +130,16 @@ export function testStateStoreContract(options: StateStoreContractOptions): void
 
   it("any two distinct keys never collide (property)", async () => {
     await withFixture(options, async ({ store }) => {
-      const key = fc.string({ unit: "binary", maxLength: 80 }).filter((k) => k.isWellFormed());
+      const key = fc.string({ unit: "binary", maxLength: 80 }).filter((k) =>
+        k.isWellFormed()
+      );
       await fc.assert(
         fc.asyncProperty(key, key, async (a, b) => {
           fc.pre(a !== b);
           await store.set(`p:${a}`, "A");
           await store.set(`p:${b}`, "B");
-          const ok = (await store.get(`p:${a}`)) === "A" && (await store.get(`p:${b}`)) === "B";
+          const ok = (await store.get(`p:${a}`)) === "A" &&
+            (await store.get(`p:${b}`)) === "B";
           await store.remove(`p:${a}`);
           await store.remove(`p:${b}`);
           return ok;
@@ -144,7 +169,10 @@ export function testStateStoreContract(options: StateStoreContractOptions): void
       await advance(400);
       assert.equal(await store.get("ttl:a"), null);
       assert.deepEqual(await store.keys("ttl:"), ["ttl:keep"]);
-      assert.equal(await store.setIfAbsent("ttl:a", 3, { ttlMs: 60_000 }), true);
+      assert.equal(
+        await store.setIfAbsent("ttl:a", 3, { ttlMs: 60_000 }),
+        true,
+      );
       assert.equal(await store.get("ttl:a"), 3);
     });
   });
@@ -154,9 +182,15 @@ export function testStateStoreContract(options: StateStoreContractOptions): void
       await store.set("u:ttl", 1, { ttlMs: 200 });
       assert.equal(await store.update<number>("u:ttl", (c) => (c ?? 0) + 1), 2);
       await advance(400);
-      assert.equal(await store.get("u:ttl"), null, "update() must not make a key immortal");
+      assert.equal(
+        await store.get("u:ttl"),
+        null,
+        "update() must not make a key immortal",
+      );
       await store.set("u:renew", 1, { ttlMs: 200 });
-      await store.update<number>("u:renew", (c) => (c ?? 0) + 1, { ttlMs: 60_000 });
+      await store.update<number>("u:renew", (c) => (c ?? 0) + 1, {
+        ttlMs: 60_000,
+      });
       await advance(400);
       assert.equal(await store.get("u:renew"), 2);
     });
@@ -194,7 +228,10 @@ export function testStateStoreContract(options: StateStoreContractOptions): void
       const results = await Promise.all(
         Array.from(
           { length: n },
-          (_, i) => (i % 2 === 0 ? store : peer).setIfAbsent("claim:task-1", i, { ttlMs: 60_000 }),
+          (_, i) =>
+            (i % 2 === 0 ? store : peer).setIfAbsent("claim:task-1", i, {
+              ttlMs: 60_000,
+            }),
         ),
       );
       const winners = results.flatMap((won, i) => (won ? [i] : []));
@@ -209,7 +246,11 @@ export function testStateStoreContract(options: StateStoreContractOptions): void
       await Promise.all(
         Array.from(
           { length: n },
-          (_, i) => (i % 2 === 0 ? store : peer).update<number>("counter", (c) => (c ?? 0) + 1),
+          (_, i) =>
+            (i % 2 === 0 ? store : peer).update<number>(
+              "counter",
+              (c) => (c ?? 0) + 1,
+            ),
         ),
       );
       assert.equal(await store.get("counter"), n);

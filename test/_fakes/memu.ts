@@ -61,7 +61,9 @@ export interface FakeMemuOptions {
 }
 
 /** Starts the fake on 127.0.0.1. */
-export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<FakeMemu> {
+export async function startFakeMemu(
+  options: FakeMemuOptions = {},
+): Promise<FakeMemu> {
   const apiKey = options.apiKey ?? "mu-test-key";
   const prefix = options.prefix ?? "/api/v3/memory";
   const pollsToComplete = options.pollsToComplete ?? 2;
@@ -77,15 +79,20 @@ export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<Fake
   function scripted(c: Context, route: string): Response | undefined {
     const next = scripts.get(route)?.shift();
     if (!next) return undefined;
-    return c.json(next.body ?? { detail: "scripted" }, next.status as 200, next.headers);
+    return c.json(
+      next.body ?? { detail: "scripted" },
+      next.status as 200,
+      next.headers,
+    );
   }
 
   function missing(body: Record<string, unknown>, fields: string[]): unknown[] {
-    return fields.filter((f) => typeof body[f] !== "string" || body[f] === "").map((f) => ({
-      loc: ["body", f],
-      msg: "field required",
-      type: "value_error.missing",
-    }));
+    return fields.filter((f) => typeof body[f] !== "string" || body[f] === "")
+      .map((f) => ({
+        loc: ["body", f],
+        msg: "field required",
+        type: "value_error.missing",
+      }));
   }
 
   app.use("*", async (c, next) => {
@@ -106,7 +113,8 @@ export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<Fake
     await next();
   });
 
-  const bodyOf = (c: Context) => (c.get("json" as never) ?? {}) as Record<string, unknown>;
+  const bodyOf = (c: Context) =>
+    (c.get("json" as never) ?? {}) as Record<string, unknown>;
 
   app.post(`${prefix}/memorize`, (c) => {
     const s = scripted(c, "memorize");
@@ -114,7 +122,9 @@ export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<Fake
     const body = bodyOf(c);
     const issues = missing(body, ["user_id", "agent_id"]);
     const conversation = body.conversation;
-    if (!Array.isArray(conversation) && typeof body.conversation_text !== "string") {
+    if (
+      !Array.isArray(conversation) && typeof body.conversation_text !== "string"
+    ) {
       issues.push({
         loc: ["body", "conversation"],
         msg: "field required",
@@ -123,7 +133,9 @@ export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<Fake
     }
     if (issues.length > 0) return c.json({ detail: issues }, 422);
     const text = Array.isArray(conversation)
-      ? conversation.filter((m) => m?.role === "user").map((m) => String(m.content)).join(" ")
+      ? conversation.filter((m) => m?.role === "user").map((m) =>
+        String(m.content)
+      ).join(" ")
       : String(body.conversation_text);
     const taskId = `task_${(nextId++).toString(16).padStart(12, "0")}`;
     tasks.set(taskId, {
@@ -168,7 +180,8 @@ export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<Fake
     const body = bodyOf(c);
     const issues = missing(body, ["user_id", "agent_id", "query"]);
     if (issues.length > 0) return c.json({ detail: issues }, 422);
-    const words = (t: string) => new Set(t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+    const words = (t: string) =>
+      new Set(t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
     const query = words(String(body.query));
     const scoped = memories.filter((m) =>
       m.user_id === body.user_id && m.agent_id === body.agent_id
@@ -185,7 +198,12 @@ export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<Fake
       };
     }).filter((i) => i.score > 0);
     items.sort((a, b) => b.score - a.score);
-    return c.json({ rewritten_query: String(body.query), categories: [], items, resources: [] });
+    return c.json({
+      rewritten_query: String(body.query),
+      categories: [],
+      items,
+      resources: [],
+    });
   });
 
   app.post(`${prefix}/categories`, (c) => {
@@ -206,7 +224,8 @@ export async function startFakeMemu(options: FakeMemuOptions = {}): Promise<Fake
     for (let i = memories.length - 1; i >= 0; i--) {
       const m = memories[i]!;
       if (
-        m.user_id === body.user_id && (body.agent_id === undefined || m.agent_id === body.agent_id)
+        m.user_id === body.user_id &&
+        (body.agent_id === undefined || m.agent_id === body.agent_id)
       ) {
         memories.splice(i, 1);
       }

@@ -30,7 +30,11 @@ import { serve } from "srvx";
 import { serveLocal } from "../_utils/serve.ts";
 
 /** Self-signed certificate for 127.0.0.1 / localhost (test only, valid until 2126). */
-export const FAKE_ROUTEROS_TLS: { cert: string; key: string; fingerprint: string } = {
+export const FAKE_ROUTEROS_TLS: {
+  cert: string;
+  key: string;
+  fingerprint: string;
+} = {
   cert: `-----BEGIN CERTIFICATE-----
 MIIBojCCAUmgAwIBAgIUeSrchJLvZ5w6Kvz9Zuw18CkP+/kwCgYIKoZIzj0EAwIw
 GDEWMBQGA1UEAwwNZmFrZS1yb3V0ZXJvczAgFw0yNjExMjUyMDE3MTVaGA8yMTI2
@@ -131,86 +135,236 @@ export interface FakeRouterOS {
   close(): Promise<void>;
 }
 
-const BOOLEAN_KEYS = new Set(["disabled", "dynamic", "invalid", "log", "running", "once"]);
-const ROOT_COMMANDS = new Set(["/ping", "/execute", "/system/reboot", "/system/shutdown"]);
+const BOOLEAN_KEYS = new Set([
+  "disabled",
+  "dynamic",
+  "invalid",
+  "log",
+  "running",
+  "once",
+]);
+const ROOT_COMMANDS = new Set([
+  "/ping",
+  "/execute",
+  "/system/reboot",
+  "/system/shutdown",
+]);
 
-function seed(state: FakeRouterOSState, users: FakeUser[], groups: FakeRecord[]): void {
+function seed(
+  state: FakeRouterOSState,
+  users: FakeUser[],
+  groups: FakeRecord[],
+): void {
   const id = (): string => `*${(state.nextId++).toString(16).toUpperCase()}`;
   const list = (menu: string, rows: FakeRecord[]): void => {
     state.menus.set(menu, rows.map((r) => ({ ".id": id(), ...r })));
   };
-  list("/interface", ["ether1", "ether2", "ether3", "bridge"].map((name, i) => ({
-    name,
-    "default-name": name === "bridge" ? "" : name,
-    type: name === "bridge" ? "bridge" : "ether",
-    mtu: "1500",
-    "actual-mtu": "1500",
-    "mac-address": `48:A9:8A:00:00:0${i + 1}`,
-    running: name === "ether3" ? "false" : "true",
-    disabled: "false",
-    "rx-byte": "123456",
-    "tx-byte": "654321",
-    "rx-packet": "100",
-    "tx-packet": "200",
-    "link-downs": "0",
-  })));
-  for (const row of state.menus.get("/interface")!) if (!row["default-name"]) delete row["default-name"];
+  list(
+    "/interface",
+    ["ether1", "ether2", "ether3", "bridge"].map((name, i) => ({
+      name,
+      "default-name": name === "bridge" ? "" : name,
+      type: name === "bridge" ? "bridge" : "ether",
+      mtu: "1500",
+      "actual-mtu": "1500",
+      "mac-address": `48:A9:8A:00:00:0${i + 1}`,
+      running: name === "ether3" ? "false" : "true",
+      disabled: "false",
+      "rx-byte": "123456",
+      "tx-byte": "654321",
+      "rx-packet": "100",
+      "tx-packet": "200",
+      "link-downs": "0",
+    })),
+  );
+  for (const row of state.menus.get("/interface")!) {
+    if (!row["default-name"]) delete row["default-name"];
+  }
   list("/ip/address", [
-    { address: "192.168.88.1/24", network: "192.168.88.0", interface: "bridge", "actual-interface": "bridge", disabled: "false", dynamic: "false", invalid: "false" },
-    { address: "203.0.113.2/30", network: "203.0.113.0", interface: "ether1", "actual-interface": "ether1", disabled: "false", dynamic: "false", invalid: "false", comment: "wan" },
+    {
+      address: "192.168.88.1/24",
+      network: "192.168.88.0",
+      interface: "bridge",
+      "actual-interface": "bridge",
+      disabled: "false",
+      dynamic: "false",
+      invalid: "false",
+    },
+    {
+      address: "203.0.113.2/30",
+      network: "203.0.113.0",
+      interface: "ether1",
+      "actual-interface": "ether1",
+      disabled: "false",
+      dynamic: "false",
+      invalid: "false",
+      comment: "wan",
+    },
   ]);
   list("/ip/route", [
-    { "dst-address": "0.0.0.0/0", gateway: "203.0.113.1", distance: "1", dynamic: "false", disabled: "false", active: "true", "routing-table": "main" },
-    { "dst-address": "192.168.88.0/24", gateway: "bridge", distance: "0", dynamic: "true", disabled: "false", active: "true", "routing-table": "main" },
+    {
+      "dst-address": "0.0.0.0/0",
+      gateway: "203.0.113.1",
+      distance: "1",
+      dynamic: "false",
+      disabled: "false",
+      active: "true",
+      "routing-table": "main",
+    },
+    {
+      "dst-address": "192.168.88.0/24",
+      gateway: "bridge",
+      distance: "0",
+      dynamic: "true",
+      disabled: "false",
+      active: "true",
+      "routing-table": "main",
+    },
   ]);
   const rule = (r: FakeRecord): FakeRecord => ({
-    bytes: "123456", packets: "789", disabled: "false", dynamic: "false", invalid: "false", log: "false", "log-prefix": "", ...r,
+    bytes: "123456",
+    packets: "789",
+    disabled: "false",
+    dynamic: "false",
+    invalid: "false",
+    log: "false",
+    "log-prefix": "",
+    ...r,
   });
   list("/ip/firewall/filter", [
-    rule({ chain: "input", action: "accept", "connection-state": "established,related,untracked", comment: "defconf: accept established,related,untracked" }),
-    rule({ chain: "input", action: "drop", "connection-state": "invalid", comment: "defconf: drop invalid" }),
-    rule({ chain: "input", action: "accept", protocol: "icmp", comment: "defconf: accept ICMP" }),
-    rule({ chain: "input", action: "drop", "in-interface-list": "!LAN", comment: "defconf: drop all not coming from LAN" }),
-    rule({ chain: "forward", action: "accept", "connection-state": "established,related,untracked", comment: "defconf: accept established,related, untracked" }),
+    rule({
+      chain: "input",
+      action: "accept",
+      "connection-state": "established,related,untracked",
+      comment: "defconf: accept established,related,untracked",
+    }),
+    rule({
+      chain: "input",
+      action: "drop",
+      "connection-state": "invalid",
+      comment: "defconf: drop invalid",
+    }),
+    rule({
+      chain: "input",
+      action: "accept",
+      protocol: "icmp",
+      comment: "defconf: accept ICMP",
+    }),
+    rule({
+      chain: "input",
+      action: "drop",
+      "in-interface-list": "!LAN",
+      comment: "defconf: drop all not coming from LAN",
+    }),
+    rule({
+      chain: "forward",
+      action: "accept",
+      "connection-state": "established,related,untracked",
+      comment: "defconf: accept established,related, untracked",
+    }),
   ]);
   list("/ip/firewall/address-list", [
-    { list: "blocked", address: "198.51.100.9", "creation-time": "2026-09-28 16:48:57", dynamic: "false", disabled: "false", comment: "seed" },
+    {
+      list: "blocked",
+      address: "198.51.100.9",
+      "creation-time": "2026-09-28 16:48:57",
+      dynamic: "false",
+      disabled: "false",
+      comment: "seed",
+    },
   ]);
   list("/ip/firewall/nat", [
-    { chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade", bytes: "0", packets: "0", disabled: "false", dynamic: "false", invalid: "false" },
+    {
+      chain: "srcnat",
+      action: "masquerade",
+      "out-interface-list": "WAN",
+      comment: "defconf: masquerade",
+      bytes: "0",
+      packets: "0",
+      disabled: "false",
+      dynamic: "false",
+      invalid: "false",
+    },
   ]);
   list("/ip/dhcp-server/lease", [
-    { address: "192.168.88.254", "mac-address": "3C:22:FB:12:34:56", "host-name": "MacBook-Pro", server: "defconf", status: "bound", dynamic: "true", disabled: "false" },
+    {
+      address: "192.168.88.254",
+      "mac-address": "3C:22:FB:12:34:56",
+      "host-name": "MacBook-Pro",
+      server: "defconf",
+      status: "bound",
+      dynamic: "true",
+      disabled: "false",
+    },
   ]);
   list("/system/scheduler", []);
   list("/system/script", []);
   list("/certificate", []);
   list("/file", [{ name: "flash/backup.rsc", type: "script", size: "1024" }]);
-  list("/log", [{ time: "2026-09-28 10:00:01", topics: "system,info", message: "router rebooted" }]);
+  list("/log", [{
+    time: "2026-09-28 10:00:01",
+    topics: "system,info",
+    message: "router rebooted",
+  }]);
   list("/user/group", [
-    { name: "full", policy: "local,telnet,ssh,ftp,reboot,read,write,policy,test,winbox,password,web,sniff,sensitive,api,romon,rest-api" },
-    { name: "read", policy: "local,telnet,ssh,reboot,read,test,winbox,password,web,sniff,sensitive,api,romon,rest-api,!ftp,!write,!policy" },
-    { name: "mikroclaw", policy: "read,write,test,api,rest-api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!winbox,!password,!web,!sniff,!sensitive,!romon" },
+    {
+      name: "full",
+      policy:
+        "local,telnet,ssh,ftp,reboot,read,write,policy,test,winbox,password,web,sniff,sensitive,api,romon,rest-api",
+    },
+    {
+      name: "read",
+      policy:
+        "local,telnet,ssh,reboot,read,test,winbox,password,web,sniff,sensitive,api,romon,rest-api,!ftp,!write,!policy",
+    },
+    {
+      name: "mikroclaw",
+      policy:
+        "read,write,test,api,rest-api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!winbox,!password,!web,!sniff,!sensitive,!romon",
+    },
     { name: "norest", policy: "read,write,api,!rest-api" },
     { name: "noapi", policy: "read,write,rest-api,!api" },
     ...groups,
   ]);
-  list("/user", users.map((u) => ({ name: u.name, group: u.group, disabled: "false" })));
+  list(
+    "/user",
+    users.map((u) => ({ name: u.name, group: u.group, disabled: "false" })),
+  );
   for (const u of users) state.passwords.set(u.name, u.password);
   state.singletons.set("/system/resource", {
-    uptime: "2d20h12m20s", version: "7.16.1 (stable)", "build-time": "2024-10-10 12:00:00", "factory-software": "7.5",
-    "free-memory": "687116288", "total-memory": "1073741824", cpu: "ARM64", "cpu-count": "4", "cpu-frequency": "864",
-    "cpu-load": "7", "free-hdd-space": "83439616", "total-hdd-space": "134217728", "architecture-name": "arm64",
-    "board-name": "hAP ax^2", platform: "MikroTik",
+    uptime: "2d20h12m20s",
+    version: "7.16.1 (stable)",
+    "build-time": "2024-10-10 12:00:00",
+    "factory-software": "7.5",
+    "free-memory": "687116288",
+    "total-memory": "1073741824",
+    cpu: "ARM64",
+    "cpu-count": "4",
+    "cpu-frequency": "864",
+    "cpu-load": "7",
+    "free-hdd-space": "83439616",
+    "total-hdd-space": "134217728",
+    "architecture-name": "arm64",
+    "board-name": "hAP ax^2",
+    platform: "MikroTik",
   });
   state.singletons.set("/system/identity", { name: "MikroTik" });
-  state.singletons.set("/system/clock", { time: "10:00:00", date: "2026-09-28", "time-zone-name": "Europe/Riga" });
-  state.singletons.set("/ip/dns", { servers: "1.1.1.1", "allow-remote-requests": "true" });
+  state.singletons.set("/system/clock", {
+    time: "10:00:00",
+    date: "2026-09-28",
+    "time-zone-name": "Europe/Riga",
+  });
+  state.singletons.set("/ip/dns", {
+    servers: "1.1.1.1",
+    "allow-remote-requests": "true",
+  });
 }
 
 function toStringValue(key: string, value: unknown): string | undefined {
   if (typeof value === "string") {
-    if (BOOLEAN_KEYS.has(key) && (value === "yes" || value === "no")) return value === "yes" ? "true" : "false";
+    if (BOOLEAN_KEYS.has(key) && (value === "yes" || value === "no")) {
+      return value === "yes" ? "true" : "false";
+    }
     return value;
   }
   if (typeof value === "boolean") return String(value);
@@ -252,7 +406,11 @@ function evaluateQuery(row: FakeRecord, words: string[]): boolean {
       const a = Number(actual);
       const b = Number(value);
       const both = !Number.isNaN(a) && !Number.isNaN(b);
-      stack.push(cmp === "<" ? (both ? a < b : actual < value) : (both ? a > b : actual > value));
+      stack.push(
+        cmp === "<"
+          ? (both ? a < b : actual < value)
+          : (both ? a > b : actual > value),
+      );
     } else stack.push(actual === value);
   }
   return stack.every(Boolean);
@@ -272,7 +430,9 @@ function proplistOf(value: unknown): string[] | undefined {
 }
 
 /** Starts the fake router; `close()` it in `after`. */
-export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Promise<FakeRouterOS> {
+export async function startFakeRouterOS(
+  options: FakeRouterOSOptions = {},
+): Promise<FakeRouterOS> {
   const state: FakeRouterOSState = {
     menus: new Map(),
     singletons: new Map(),
@@ -288,7 +448,11 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
   };
   const users = options.users ?? [
     { name: "admin", password: "", group: "full" },
-    { name: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD, group: "mikroclaw" },
+    {
+      name: FAKE_ROUTEROS_USER,
+      password: FAKE_ROUTEROS_PASSWORD,
+      group: "mikroclaw",
+    },
   ];
   seed(state, users, options.groups ?? []);
   const requests: FakeRouterOSRequest[] = [];
@@ -308,29 +472,54 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
       }, ms);
       sleepers.set(timer, resolve);
     });
-  const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
-    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+  const json = (
+    body: unknown,
+    status = 200,
+    headers: Record<string, string> = {},
+  ): Response =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { "content-type": "application/json", ...headers },
+    });
   const error = (status: number, message: string, detail?: string): Response =>
-    json(detail === undefined ? { error: status, message } : { detail, error: status, message }, status);
-  const badRequest = (detail: string): Response => error(400, "Bad Request", detail);
+    json(
+      detail === undefined
+        ? { error: status, message }
+        : { detail, error: status, message },
+      status,
+    );
+  const badRequest = (detail: string): Response =>
+    error(400, "Bad Request", detail);
   const notFound = (): Response => error(404, "Not Found");
 
-  function findMenu(segments: string[]): { menu: string; rest: string[]; singleton: boolean } | undefined {
+  function findMenu(
+    segments: string[],
+  ): { menu: string; rest: string[]; singleton: boolean } | undefined {
     for (let n = segments.length; n > 0; n--) {
       const menu = "/" + segments.slice(0, n).join("/");
-      if (state.menus.has(menu)) return { menu, rest: segments.slice(n), singleton: false };
-      if (state.singletons.has(menu)) return { menu, rest: segments.slice(n), singleton: true };
+      if (state.menus.has(menu)) {
+        return { menu, rest: segments.slice(n), singleton: false };
+      }
+      if (state.singletons.has(menu)) {
+        return { menu, rest: segments.slice(n), singleton: true };
+      }
     }
     return undefined;
   }
 
   function findItem(rows: FakeRecord[], ref: string): FakeRecord | undefined {
-    return rows.find((r) => r[".id"] === ref) ?? rows.find((r) => r.name === ref);
+    return rows.find((r) => r[".id"] === ref) ??
+      rows.find((r) => r.name === ref);
   }
 
-  function idsOf(rows: FakeRecord[], body: Record<string, unknown>): FakeRecord[] | Response {
+  function idsOf(
+    rows: FakeRecord[],
+    body: Record<string, unknown>,
+  ): FakeRecord[] | Response {
     const raw = body[".id"] ?? body.numbers;
-    if (typeof raw !== "string" || raw === "") return badRequest("missing or invalid resource identifier");
+    if (typeof raw !== "string" || raw === "") {
+      return badRequest("missing or invalid resource identifier");
+    }
     const found: FakeRecord[] = [];
     for (const ref of raw.split(",")) {
       const item = findItem(rows, ref.trim());
@@ -340,33 +529,73 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
     return found;
   }
 
-  function applyValues(target: FakeRecord, body: Record<string, unknown>): Response | undefined {
+  function applyValues(
+    target: FakeRecord,
+    body: Record<string, unknown>,
+  ): Response | undefined {
     for (const [key, value] of Object.entries(body)) {
-      if (key === ".id" || key === "numbers" || key === "place-before" || key === ".proplist") continue;
+      if (
+        key === ".id" || key === "numbers" || key === "place-before" ||
+        key === ".proplist"
+      ) continue;
       const text = toStringValue(key, value);
-      if (text === undefined) return badRequest(`invalid value for argument ${key}`);
+      if (text === undefined) {
+        return badRequest(`invalid value for argument ${key}`);
+      }
       target[key] = text;
     }
     return undefined;
   }
 
-  function add(menu: string, body: Record<string, unknown>): FakeRecord | Response {
+  function add(
+    menu: string,
+    body: Record<string, unknown>,
+  ): FakeRecord | Response {
     const rows = state.menus.get(menu)!;
     const record: FakeRecord = {};
     if (menu === "/ip/firewall/address-list") {
-      if (typeof body.list !== "string" && body.list === undefined) return badRequest("missing =list=");
+      if (typeof body.list !== "string" && body.list === undefined) {
+        return badRequest("missing =list=");
+      }
       if (body.address === undefined) return badRequest("missing =address=");
-      if (rows.some((r) => r.list === String(body.list) && r.address === String(body.address))) {
+      if (
+        rows.some((r) =>
+          r.list === String(body.list) && r.address === String(body.address)
+        )
+      ) {
         return badRequest("failure: already have such entry");
       }
-      Object.assign(record, { "creation-time": "2026-09-28 16:48:57", dynamic: body.timeout ? "true" : "false", disabled: "false" });
+      Object.assign(record, {
+        "creation-time": "2026-09-28 16:48:57",
+        dynamic: body.timeout ? "true" : "false",
+        disabled: "false",
+      });
     } else if (menu === "/ip/firewall/filter" || menu === "/ip/firewall/nat") {
       if (body.chain === undefined) return badRequest("missing =chain=");
-      Object.assign(record, { action: "accept", bytes: "0", packets: "0", disabled: "false", dynamic: "false", invalid: "false", log: "false", "log-prefix": "" });
+      Object.assign(record, {
+        action: "accept",
+        bytes: "0",
+        packets: "0",
+        disabled: "false",
+        dynamic: "false",
+        invalid: "false",
+        log: "false",
+        "log-prefix": "",
+      });
     } else if (menu === "/system/scheduler") {
       if (body.name === undefined) return badRequest("missing =name=");
-      if (rows.some((r) => r.name === String(body.name))) return badRequest("failure: item with this name already exists");
-      Object.assign(record, { interval: "0s", "start-time": "startup", policy: "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon", "run-count": "0", disabled: "false", owner: FAKE_ROUTEROS_USER });
+      if (rows.some((r) => r.name === String(body.name))) {
+        return badRequest("failure: item with this name already exists");
+      }
+      Object.assign(record, {
+        interval: "0s",
+        "start-time": "startup",
+        policy:
+          "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon",
+        "run-count": "0",
+        disabled: "false",
+        owner: FAKE_ROUTEROS_USER,
+      });
     } else if (menu === "/interface" || menu === "/user") {
       return badRequest("failure: not supported by the fake");
     } else {
@@ -384,32 +613,51 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
     return withId;
   }
 
-  function list(menu: string, filters: [string, string][], proplist: string[] | undefined): FakeRecord[] {
+  function list(
+    menu: string,
+    filters: [string, string][],
+    proplist: string[] | undefined,
+  ): FakeRecord[] {
     const rows = state.menus.get(menu)!;
     const keys = proplist ? [...new Set([".id", ...proplist])] : undefined;
-    return rows.filter((r) => filters.every(([k, v]) => r[k] === v)).map((r) => pick(r, keys));
+    return rows.filter((r) => filters.every(([k, v]) => r[k] === v)).map((r) =>
+      pick(r, keys)
+    );
   }
 
-  function command(menu: string, singleton: boolean, cmd: string, body: Record<string, unknown>): Response {
+  function command(
+    menu: string,
+    singleton: boolean,
+    cmd: string,
+    body: Record<string, unknown>,
+  ): Response {
     const rows = state.menus.get(menu);
     if (singleton) {
       const record = state.singletons.get(menu)!;
       if (cmd === "set") return applyValues(record, body) ?? json([]);
-      if (cmd === "print" || cmd === "get") return json(pick(record, proplistOf(body[".proplist"])));
+      if (cmd === "print" || cmd === "get") {
+        return json(pick(record, proplistOf(body[".proplist"])));
+      }
       return badRequest(`no such command or directory (${cmd})`);
     }
     if (!rows) return badRequest(`no such command or directory (${cmd})`);
     switch (cmd) {
       case "print": {
         const proplist = proplistOf(body[".proplist"]);
-        const query = Array.isArray(body[".query"]) ? (body[".query"] as unknown[]).map(String) : [];
+        const query = Array.isArray(body[".query"])
+          ? (body[".query"] as unknown[]).map(String)
+          : [];
         const found = rows.filter((r) => evaluateQuery(r, query));
-        if (body["count-only"] !== undefined) return json({ ret: String(found.length) });
+        if (body["count-only"] !== undefined) {
+          return json({ ret: String(found.length) });
+        }
         return json(found.map((r) => pick(r, proplist)));
       }
       case "add": {
         const created = add(menu, body);
-        return created instanceof Response ? created : json({ ret: created[".id"] });
+        return created instanceof Response
+          ? created
+          : json({ ret: created[".id"] });
       }
       case "set":
       case "enable":
@@ -459,14 +707,23 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
         return badRequest(`no such command or directory (${cmd})`);
       case "monitor-traffic":
         if (menu === "/interface") {
-          return json([{ name: String(body.interface ?? ""), "rx-bits-per-second": "1200", "tx-bits-per-second": "800" }]);
+          return json([{
+            name: String(body.interface ?? ""),
+            "rx-bits-per-second": "1200",
+            "tx-bits-per-second": "800",
+          }]);
         }
         return badRequest(`no such command or directory (${cmd})`);
       case "info":
       case "warning":
       case "error":
         if (menu === "/log") {
-          rows.push({ ".id": newId(), time: "10:00:00", topics: `script,${cmd}`, message: String(body.message ?? "") });
+          rows.push({
+            ".id": newId(),
+            time: "10:00:00",
+            topics: `script,${cmd}`,
+            message: String(body.message ?? ""),
+          });
           return json([]);
         }
         return badRequest(`no such command or directory (${cmd})`);
@@ -475,7 +732,7 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
     }
   }
 
-  async function handle(request: Request, user: string): Promise<Response> {
+  async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const rawPath = url.pathname.slice("/rest".length) || "/";
     if (/%2a/i.test(rawPath)) return badRequest("no such command prefix");
@@ -484,13 +741,22 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
     if (method === "PUT" || method === "PATCH" || method === "POST") {
       const type = request.headers.get("content-type") ?? "";
       const text = await request.text();
-      if (!/^application\/json\b/i.test(type)) return error(415, "Unsupported Media Type");
+      if (!/^application\/json\b/i.test(type)) {
+        return error(415, "Unsupported Media Type");
+      }
       if (text.trim() !== "") {
         try {
           // JSON numbers with exponents are refused by RouterOS.
-          if (/(^|[^"\w.])-?\d+(\.\d+)?[eE][+-]?\d/.test(text.replace(/"(\\.|[^"\\])*"/g, '""'))) throw new Error("exponent");
+          if (
+            /(^|[^"\w.])-?\d+(\.\d+)?[eE][+-]?\d/.test(
+              text.replace(/"(\\.|[^"\\])*"/g, '""'),
+            )
+          ) throw new Error("exponent");
           const parsed = JSON.parse(text);
-          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+          if (
+            typeof parsed !== "object" || parsed === null ||
+            Array.isArray(parsed)
+          ) throw new Error("not an object");
           body = parsed as Record<string, unknown>;
         } catch {
           return badRequest("Failed to parse json");
@@ -502,7 +768,9 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
       await sleep(state.hangMs);
       return badRequest("Session closed");
     }
-    const segments = rawPath.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    const segments = rawPath.split("/").filter(Boolean).map((s) =>
+      decodeURIComponent(s)
+    );
     const path = "/" + segments.join("/");
     if (ROOT_COMMANDS.has(path)) {
       if (method !== "POST") return badRequest("no such command");
@@ -510,27 +778,46 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
         const script = body.script;
         if (typeof script !== "string") return badRequest("missing =script=");
         state.executed.push(script);
-        if (body["as-string"] !== undefined) return json({ ret: options.execute?.(script) ?? "" });
+        if (body["as-string"] !== undefined) {
+          return json({ ret: options.execute?.(script) ?? "" });
+        }
         return json({ ret: `*${(jobs++).toString(16).toUpperCase()}` });
       }
       if (path === "/ping") {
         const count = Number(body.count ?? 4);
-        if (typeof body.address !== "string") return badRequest("missing =address=");
+        if (typeof body.address !== "string") {
+          return badRequest("missing =address=");
+        }
         return json(Array.from({ length: Math.min(count, 100) }, (_, i) => ({
-          ".section": String(i), host: body.address as string, seq: String(i), size: "56", ttl: "57", time: "11ms",
-          sent: String(i + 1), received: String(i + 1), "packet-loss": "0",
+          ".section": String(i),
+          host: body.address as string,
+          seq: String(i),
+          size: "56",
+          ttl: "57",
+          time: "11ms",
+          sent: String(i + 1),
+          received: String(i + 1),
+          "packet-loss": "0",
         })));
       }
       state.rebooted = true;
       return json([]);
     }
     const found = findMenu(segments);
-    if (!found) return badRequest(`no such command or directory (${segments[segments.length - 1] ?? ""})`);
+    if (!found) {
+      return badRequest(
+        `no such command or directory (${segments[segments.length - 1] ?? ""})`,
+      );
+    }
     const { menu, rest, singleton } = found;
-    if (rest.length > 1) return badRequest(`no such command or directory (${rest[1]})`);
+    if (rest.length > 1) {
+      return badRequest(`no such command or directory (${rest[1]})`);
+    }
     const ref = rest[0];
     if (method === "GET") {
-      const proplist = url.searchParams.has(".proplist") ? proplistOf(url.searchParams.get(".proplist")) : undefined;
+      const proplist = url.searchParams.has(".proplist")
+        ? proplistOf(url.searchParams.get(".proplist"))
+        : undefined;
       if (singleton) {
         if (ref !== undefined) return badRequest("no such command");
         return json(pick(state.singletons.get(menu)!, proplist));
@@ -553,15 +840,21 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
       const created = add(menu, body);
       if (created instanceof Response) return created;
       if (state.legacy) return json(created);
-      return json(created, 201, { location: `${origin}/rest${menu}/${created[".id"]}` });
+      return json(created, 201, {
+        location: `${origin}/rest${menu}/${created[".id"]}`,
+      });
     }
-    if (ref === undefined) return badRequest("missing or invalid resource identifier");
+    if (ref === undefined) {
+      return badRequest("missing or invalid resource identifier");
+    }
     const item = findItem(rows, ref);
     if (!item) return notFound();
     if (method === "PATCH") return applyValues(item, body) ?? json(item);
     if (method === "DELETE") {
       rows.splice(rows.indexOf(item), 1);
-      return state.legacy ? new Response("", { status: 200 }) : new Response(null, { status: 204 });
+      return state.legacy
+        ? new Response("", { status: 200 })
+        : new Response(null, { status: 204 });
     }
     return error(405, "Method Not Allowed");
   }
@@ -576,7 +869,9 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
     const basic = /^Basic\s+(\S+)$/i.exec(header);
     if (basic) {
       try {
-        const decoded = new TextDecoder().decode(Uint8Array.from(atob(basic[1]!), (ch) => ch.charCodeAt(0)));
+        const decoded = new TextDecoder().decode(
+          Uint8Array.from(atob(basic[1]!), (ch) => ch.charCodeAt(0)),
+        );
         const colon = decoded.indexOf(":");
         if (colon >= 0) {
           user = decoded.slice(0, colon);
@@ -601,25 +896,50 @@ export async function startFakeRouterOS(options: FakeRouterOSOptions = {}): Prom
     } catch {
       entry.body = text;
     }
-    if (request.method === "OPTIONS") return new Response(null, { status: 503 });
-    if (!url.pathname.startsWith("/rest")) return new Response("<html>Not Found</html>", { status: 404, headers: { "content-type": "text/html" } });
+    if (request.method === "OPTIONS") {
+      return new Response(null, { status: 503 });
+    }
+    if (!url.pathname.startsWith("/rest")) {
+      return new Response("<html>Not Found</html>", {
+        status: 404,
+        headers: { "content-type": "text/html" },
+      });
+    }
     const unauthorized = (): Response =>
       new Response(JSON.stringify({ error: 401, message: "Unauthorized" }), {
         status: 401,
-        headers: { "content-type": "application/json", "www-authenticate": 'Basic realm="fake-routeros"' },
+        headers: {
+          "content-type": "application/json",
+          "www-authenticate": 'Basic realm="fake-routeros"',
+        },
       });
-    if (user === undefined || state.passwords.get(user) !== password) return unauthorized();
+    if (user === undefined || state.passwords.get(user) !== password) {
+      return unauthorized();
+    }
     const userRow = state.menus.get("/user")!.find((u) => u.name === user);
-    const group = state.menus.get("/user/group")!.find((g) => g.name === userRow?.group);
+    const group = state.menus.get("/user/group")!.find((g) =>
+      g.name === userRow?.group
+    );
     const policies = (group?.policy ?? "").split(",");
-    if (!userRow || userRow.disabled === "true" || !policies.includes("rest-api")) return unauthorized();
-    if (!policies.includes("api")) return error(500, "Internal Server Error", "std failure: not allowed (9)");
+    if (
+      !userRow || userRow.disabled === "true" || !policies.includes("rest-api")
+    ) return unauthorized();
+    if (!policies.includes("api")) {
+      return error(
+        500,
+        "Internal Server Error",
+        "std failure: not allowed (9)",
+      );
+    }
     const now = (inFlight.get(user) ?? 0) + 1;
     inFlight.set(user, now);
-    state.maxInFlight.set(user, Math.max(state.maxInFlight.get(user) ?? 0, now));
+    state.maxInFlight.set(
+      user,
+      Math.max(state.maxInFlight.get(user) ?? 0, now),
+    );
     // The router runs one request per user at a time, in order.
     const previous = queues.get(user) ?? Promise.resolve();
-    const run = previous.then(() => handle(request, user));
+    const run = previous.then(() => handle(request));
     queues.set(user, run.catch(() => {}));
     try {
       return await run;

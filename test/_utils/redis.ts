@@ -29,7 +29,9 @@ export function findRedisServer(): string | undefined {
       // not here
     }
   }
-  for (const candidate of ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]) {
+  for (
+    const candidate of ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+  ) {
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -54,7 +56,9 @@ export function redisSkipReason(): string | undefined {
 }
 
 /** Spawns `redis-server` on 127.0.0.1 and resolves once it answers PING. */
-export async function startRedis(options: { timeoutMs?: number } = {}): Promise<LocalRedis> {
+export async function startRedis(
+  options: { timeoutMs?: number } = {},
+): Promise<LocalRedis> {
   const bin = findRedisServer();
   if (bin === undefined) {
     throw new Error(
@@ -77,12 +81,16 @@ export async function startRedis(options: { timeoutMs?: number } = {}): Promise<
   ], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk) => (stderr += String(chunk)));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => resolve())
+  );
   const deadline = Date.now() + timeoutMs;
   while (!(await ping(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`Cannot start Redis on port ${port}: ${stderr.trim() || "no PONG"}`);
+      throw new Error(
+        `Cannot start Redis on port ${port}: ${stderr.trim() || "no PONG"}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

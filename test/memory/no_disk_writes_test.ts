@@ -21,7 +21,9 @@ describe("default `memory` storage", () => {
     process.env.HOME = home;
     process.chdir(work);
     try {
-      const store = await createStateStoreFromUrl(process.env.MIKROCLAW_STORAGE_TEST_UNSET);
+      const store = await createStateStoreFromUrl(
+        process.env.MIKROCLAW_STORAGE_TEST_UNSET,
+      );
       assert.equal(store.kind, "memory");
       await store.set("tasks:1", { status: "queued" }, { ttlMs: 60_000 });
       assert.equal(await store.setIfAbsent("claim:1", true), true);
@@ -43,14 +45,21 @@ describe("default `memory` storage", () => {
       };
       const [storeTool, recallTool, forgetTool] = memoryTools(memory);
       await storeTool!.call({ key: "site", value: "branch office" }, context);
-      assert.match((await recallTool!.call({ key: "site" }, context)).content, /branch office/);
+      assert.match(
+        (await recallTool!.call({ key: "site" }, context)).content,
+        /branch office/,
+      );
       await rememberTurn(memory, "set up the branch office VPN");
       assert.match(await recallContext(memory, "branch VPN"), /branch office/);
       await forgetTool!.call({ key: "site" }, context);
       await store.dispose();
 
       assert.deepEqual(await readdir(home), [], "HOME must stay empty");
-      assert.deepEqual(await readdir(work), [], "the working directory must stay empty");
+      assert.deepEqual(
+        await readdir(work),
+        [],
+        "the working directory must stay empty",
+      );
     } finally {
       process.chdir(saved.cwd);
       if (saved.home === undefined) delete process.env.HOME;

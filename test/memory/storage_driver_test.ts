@@ -31,14 +31,21 @@ describe("storageMemoryDriver()", () => {
     const { memory } = setup();
     await memory.store("wifi", "guest network off on weekends");
     await memory.store("firewall", "block tor exit nodes nightly");
-    await memory.store("old-note", "the guest network password rotates monthly");
+    await memory.store(
+      "old-note",
+      "the guest network password rotates monthly",
+    );
     await memory.store("new-note", "guest network has its own VLAN");
     await memory.store("unrelated", "buy milk");
     const exact = await memory.recall("wifi");
     assert.equal(exact[0]?.key, "wifi");
     assert.equal(exact[0]?.score, 1);
     const search = await memory.recall("Guest network?", { limit: 3 });
-    assert.deepEqual(search.map((i) => i.key), ["new-note", "old-note", "wifi"]);
+    assert.deepEqual(search.map((i) => i.key), [
+      "new-note",
+      "old-note",
+      "wifi",
+    ]);
     assert.ok(search.every((i) => i.score! > 0 && i.score! < 1));
     assert.deepEqual(await memory.recall("nothing matches this"), []);
   });
@@ -55,7 +62,10 @@ describe("storageMemoryDriver()", () => {
 
   it("caps value size and item count with clear errors; turn summaries evict the oldest", async () => {
     const { memory } = setup({ maxItems: 3, maxValueChars: 10 });
-    await assert.rejects(memory.store("big", "x".repeat(11)), /11 characters, the limit is 10/);
+    await assert.rejects(
+      memory.store("big", "x".repeat(11)),
+      /11 characters, the limit is 10/,
+    );
     await memory.store("a", "1");
     await memory.store("b", "2");
     await memory.remember!("turn one");
@@ -85,21 +95,32 @@ describe("storageMemoryDriver()", () => {
     assert.equal(store!.effect, "write");
     assert.equal(recall!.effect, "read");
     assert.equal(
-      (await store!.call({ key: "router", value: "hAP ax3 in the office" }, context)).isError,
+      (await store!.call(
+        { key: "router", value: "hAP ax3 in the office" },
+        context,
+      )).isError,
       false,
     );
-    assert.deepEqual(JSON.parse((await recall!.call({ key: "router" }, context)).content), {
-      found: true,
-      key: "router",
-      value: "hAP ax3 in the office",
-    });
-    const fuzzy = JSON.parse((await recall!.call({ key: "office" }, context)).content);
+    assert.deepEqual(
+      JSON.parse((await recall!.call({ key: "router" }, context)).content),
+      {
+        found: true,
+        key: "router",
+        value: "hAP ax3 in the office",
+      },
+    );
+    const fuzzy = JSON.parse(
+      (await recall!.call({ key: "office" }, context)).content,
+    );
     assert.equal(fuzzy.found, false);
     assert.equal(fuzzy.matches[0].key, "router");
-    assert.deepEqual(JSON.parse((await forget!.call({ key: "router" }, context)).content), {
-      forgotten: true,
-      key: "router",
-    });
+    assert.deepEqual(
+      JSON.parse((await forget!.call({ key: "router" }, context)).content),
+      {
+        forgotten: true,
+        key: "router",
+      },
+    );
     const bad = await store!.call({ key: "k" }, context);
     assert.equal(bad.isError, true);
   });
@@ -146,7 +167,10 @@ describe("recallContext() and rememberTurn()", () => {
       limit: 10,
       maxChars: 900,
     });
-    assert.match(block, /^Long-term memory \(notes saved earlier; information only/);
+    assert.match(
+      block,
+      /^Long-term memory \(notes saved earlier; information only/,
+    );
     assert.ok(block.length <= 900, String(block.length));
     assert.ok(block.split("\n").length >= 3);
     assert.equal(await recallContext(memory, "zebra"), "");
@@ -162,7 +186,10 @@ describe("recallContext() and rememberTurn()", () => {
       forget: () => Promise.reject(new Error("down")),
       probe: () => Promise.resolve({ ok: false, detail: "down" }),
     };
-    const logger = { ...silentLogger, warn: (...args: unknown[]) => warnings.push(args[0]) };
+    const logger = {
+      ...silentLogger,
+      warn: (...args: unknown[]) => warnings.push(args[0]),
+    };
     assert.equal(await recallContext(broken, "hello", { logger }), "");
     assert.equal(await rememberTurn(broken, "summary", { logger }), false);
     assert.equal(warnings.length, 2);
@@ -171,7 +198,13 @@ describe("recallContext() and rememberTurn()", () => {
 
   it("rememberTurn() stores a summary that later turns recall", async () => {
     const { memory } = setup();
-    assert.equal(await rememberTurn(memory, "Owner asked to open port 8443 for the NAS"), true);
-    assert.match(await recallContext(memory, "what about the NAS port?"), /port 8443/);
+    assert.equal(
+      await rememberTurn(memory, "Owner asked to open port 8443 for the NAS"),
+      true,
+    );
+    assert.match(
+      await recallContext(memory, "what about the NAS port?"),
+      /port 8443/,
+    );
   });
 });

@@ -26,70 +26,125 @@ describe("createRouterOS() against the fake router", () => {
   let router: RouterOS;
   before(async () => {
     fake = await startFakeRouterOS();
-    router = createRouterOS({ url: fake.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
+    router = createRouterOS({
+      url: fake.url,
+      user: FAKE_ROUTEROS_USER,
+      password: FAKE_ROUTEROS_PASSWORD,
+    });
   });
   after(() => fake.close());
 
   it("sends Basic auth and reads all-string records", async () => {
-    const rows = await router.get<Record<string, string>[]>("/interface", { name: "ether1" });
+    const rows = await router.get<Record<string, string>[]>("/interface", {
+      name: "ether1",
+    });
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.mtu, "1500");
     assert.equal(fake.requests.at(-1)!.user, FAKE_ROUTEROS_USER);
   });
   it("reads a singleton as an object", async () => {
-    const resource = await router.get<Record<string, string>>("/system/resource");
+    const resource = await router.get<Record<string, string>>(
+      "/system/resource",
+    );
     assert.equal(resource.version, "7.16.1 (stable)");
   });
   it("PUT returns the created record (201 + Location) with a new monotonic id", async () => {
-    const a = await router.put<Record<string, string>>("/ip/firewall/address-list", { list: "t", address: "192.0.2.1" });
-    const b = await router.put<Record<string, string>>("/ip/firewall/address-list", { list: "t", address: "192.0.2.2" });
+    const a = await router.put<Record<string, string>>(
+      "/ip/firewall/address-list",
+      { list: "t", address: "192.0.2.1" },
+    );
+    const b = await router.put<Record<string, string>>(
+      "/ip/firewall/address-list",
+      { list: "t", address: "192.0.2.2" },
+    );
     assert.match(a[".id"]!, /^\*[0-9A-F]+$/);
-    assert.ok(parseInt(b[".id"]!.slice(1), 16) > parseInt(a[".id"]!.slice(1), 16));
+    assert.ok(
+      parseInt(b[".id"]!.slice(1), 16) > parseInt(a[".id"]!.slice(1), 16),
+    );
     assert.equal(a.disabled, "false");
   });
   it("PATCH returns the whole record, DELETE resolves on 204", async () => {
-    const created = await router.put<Record<string, string>>("/ip/firewall/address-list", { list: "t", address: "192.0.2.3" });
-    const updated = await router.patch<Record<string, string>>(`/ip/firewall/address-list/${created[".id"]}`, { comment: "x" });
+    const created = await router.put<Record<string, string>>(
+      "/ip/firewall/address-list",
+      { list: "t", address: "192.0.2.3" },
+    );
+    const updated = await router.patch<Record<string, string>>(
+      `/ip/firewall/address-list/${created[".id"]}`,
+      { comment: "x" },
+    );
     assert.equal(updated.comment, "x");
     assert.equal(updated.address, "192.0.2.3");
     await router.remove(`/ip/firewall/address-list/${created[".id"]}`);
-    await assert.rejects(router.remove(`/ip/firewall/address-list/${created[".id"]}`), isRouterError(404, /Not Found/));
+    await assert.rejects(
+      router.remove(`/ip/firewall/address-list/${created[".id"]}`),
+      isRouterError(404, /Not Found/),
+    );
   });
   it("surfaces 'failure: already have such entry' with status and command", async () => {
     await assert.rejects(
-      router.call({ method: "PUT", path: "/ip/firewall/address-list", body: { list: "blocked", address: "198.51.100.9" } }, { command: "/ip firewall address-list add list=blocked address=198.51.100.9" }),
+      router.call({
+        method: "PUT",
+        path: "/ip/firewall/address-list",
+        body: { list: "blocked", address: "198.51.100.9" },
+      }, {
+        command:
+          "/ip firewall address-list add list=blocked address=198.51.100.9",
+      }),
       (error: unknown) => {
         isRouterError(400, /already have such entry/)(error);
         const e = error as RouterOSError;
         assert.equal(e.detail, "failure: already have such entry");
         assert.equal(e.routerMessage, "Bad Request");
-        assert.equal(e.command, "/ip firewall address-list add list=blocked address=198.51.100.9");
+        assert.equal(
+          e.command,
+          "/ip firewall address-list add list=blocked address=198.51.100.9",
+        );
         assert.match(e.message, /^Cannot run "\/ip firewall address-list add/);
         return true;
       },
     );
   });
   it("surfaces 400 no such command or directory", async () => {
-    await assert.rejects(router.post("/interface/frobnicate", {}), isRouterError(400, /no such command or directory \(frobnicate\)/));
+    await assert.rejects(
+      router.post("/interface/frobnicate", {}),
+      isRouterError(400, /no such command or directory \(frobnicate\)/),
+    );
   });
   it("POST commands return the command's reply", async () => {
-    const rows = await router.post<unknown[]>("/ping", { address: "1.1.1.1", count: "2" });
+    const rows = await router.post<unknown[]>("/ping", {
+      address: "1.1.1.1",
+      count: "2",
+    });
     assert.equal(rows.length, 2);
-    const count = await router.post<{ ret: string }>("/ip/address/print", { "count-only": "" });
+    const count = await router.post<{ ret: string }>("/ip/address/print", {
+      "count-only": "",
+    });
     assert.equal(count.ret, "2");
-    const q = await router.post<Record<string, string>[]>("/interface/print", { ".query": ["name=ether1", "name=ether2", "#|"], ".proplist": "name" });
+    const q = await router.post<Record<string, string>[]>("/interface/print", {
+      ".query": ["name=ether1", "name=ether2", "#|"],
+      ".proplist": "name",
+    });
     assert.deepEqual(q, [{ name: "ether1" }, { name: "ether2" }]);
   });
   it("401 with wrong credentials says what to check, without the password", async () => {
-    const bad = createRouterOS({ url: fake.url, user: FAKE_ROUTEROS_USER, password: "wrong" });
-    await assert.rejects(bad.get("/system/resource"), isRouterError(401, /ROUTER_USER\/ROUTER_PASS.*rest-api/));
+    const bad = createRouterOS({
+      url: fake.url,
+      user: FAKE_ROUTEROS_USER,
+      password: "wrong",
+    });
+    await assert.rejects(
+      bad.get("/system/resource"),
+      isRouterError(401, /ROUTER_USER\/ROUTER_PASS.*rest-api/),
+    );
   });
   it("the fake answers 401 with WWW-Authenticate and 415 without JSON content type", async () => {
     const none = await fetch(`${fake.url}/system/resource`);
     assert.equal(none.status, 401);
     assert.match(none.headers.get("www-authenticate") ?? "", /^Basic realm=/);
     await none.body?.cancel();
-    const auth = `Basic ${btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)}`;
+    const auth = `Basic ${
+      btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)
+    }`;
     const plain = await fetch(`${fake.url}/ip/firewall/address-list`, {
       method: "PUT",
       headers: { authorization: auth, "content-type": "text/plain" },
@@ -104,14 +159,21 @@ describe("createRouterOS() against the fake router", () => {
     });
     assert.equal(exp.status, 400);
     assert.match((await exp.json()).detail, /Failed to parse json/);
-    const star = await fetch(`${fake.url}/interface/%2A1`, { headers: { authorization: auth } });
+    const star = await fetch(`${fake.url}/interface/%2A1`, {
+      headers: { authorization: auth },
+    });
     assert.match((await star.json()).detail, /no such command prefix/);
   });
   it("a group without api gets 500 std failure: not allowed", async () => {
-    const f = await startFakeRouterOS({ users: [{ name: "u", password: "p", group: "noapi" }] });
+    const f = await startFakeRouterOS({
+      users: [{ name: "u", password: "p", group: "noapi" }],
+    });
     try {
       const r = createRouterOS({ url: f.url, user: "u", password: "p" });
-      await assert.rejects(r.get("/system/resource"), isRouterError(500, /not allowed \(9\)/));
+      await assert.rejects(
+        r.get("/system/resource"),
+        isRouterError(500, /not allowed \(9\)/),
+      );
     } finally {
       await f.close();
     }
@@ -119,11 +181,23 @@ describe("createRouterOS() against the fake router", () => {
   it("legacy mode: PUT 200 with the record and DELETE 200 both work", async () => {
     const f = await startFakeRouterOS({ legacy: true });
     try {
-      const r = createRouterOS({ url: f.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
-      const created = await r.put<Record<string, string>>("/ip/firewall/address-list", { list: "l", address: "192.0.2.9" });
+      const r = createRouterOS({
+        url: f.url,
+        user: FAKE_ROUTEROS_USER,
+        password: FAKE_ROUTEROS_PASSWORD,
+      });
+      const created = await r.put<Record<string, string>>(
+        "/ip/firewall/address-list",
+        { list: "l", address: "192.0.2.9" },
+      );
       assert.equal(created.address, "192.0.2.9");
       await r.remove(`/ip/firewall/address-list/${created[".id"]}`);
-      assert.equal(f.items("/ip/firewall/address-list").some((x) => x.address === "192.0.2.9"), false);
+      assert.equal(
+        f.items("/ip/firewall/address-list").some((x) =>
+          x.address === "192.0.2.9"
+        ),
+        false,
+      );
     } finally {
       await f.close();
     }
@@ -132,15 +206,35 @@ describe("createRouterOS() against the fake router", () => {
     const f = await startFakeRouterOS();
     f.state.delayMs = 20;
     try {
-      const a = createRouterOS({ url: f.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
-      const b = createRouterOS({ url: f.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
+      const a = createRouterOS({
+        url: f.url,
+        user: FAKE_ROUTEROS_USER,
+        password: FAKE_ROUTEROS_PASSWORD,
+      });
+      const b = createRouterOS({
+        url: f.url,
+        user: FAKE_ROUTEROS_USER,
+        password: FAKE_ROUTEROS_PASSWORD,
+      });
       const order: number[] = [];
-      await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).get("/interface").then(() => order.push(i))));
+      await Promise.all(
+        Array.from(
+          { length: 6 },
+          (_, i) => (i % 2 ? a : b).get("/interface").then(() => order.push(i)),
+        ),
+      );
       assert.equal(f.state.maxInFlight.get(FAKE_ROUTEROS_USER), 1);
       assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
       // Control: the fake does measure concurrency when a client does not queue.
-      const auth = `Basic ${btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)}`;
-      await Promise.all([1, 2, 3].map(() => fetch(`${f.url}/interface`, { headers: { authorization: auth } }).then((r) => r.text())));
+      const auth = `Basic ${
+        btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)
+      }`;
+      await Promise.all(
+        [1, 2, 3].map(() =>
+          fetch(`${f.url}/interface`, { headers: { authorization: auth } })
+            .then((r) => r.text())
+        ),
+      );
       assert.ok(f.state.maxInFlight.get(FAKE_ROUTEROS_USER)! > 1);
     } finally {
       await f.close();
@@ -149,12 +243,27 @@ describe("createRouterOS() against the fake router", () => {
   it("hang-then-Session closed: the router's 400 surfaces; a short client timeout fires first", async () => {
     const f = await startFakeRouterOS({ hangMs: 50 });
     try {
-      const r = createRouterOS({ url: f.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
+      const r = createRouterOS({
+        url: f.url,
+        user: FAKE_ROUTEROS_USER,
+        password: FAKE_ROUTEROS_PASSWORD,
+      });
       f.state.hang = true;
-      await assert.rejects(r.post("/ping", { address: "1.1.1.1" }), isRouterError(400, /Session closed/));
+      await assert.rejects(
+        r.post("/ping", { address: "1.1.1.1" }),
+        isRouterError(400, /Session closed/),
+      );
       f.state.hangMs = 2000;
-      const quick = createRouterOS({ url: f.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD, timeoutMs: 50 });
-      await assert.rejects(quick.get("/interface"), isRouterError(undefined, /no reply from the router within 50 ms/));
+      const quick = createRouterOS({
+        url: f.url,
+        user: FAKE_ROUTEROS_USER,
+        password: FAKE_ROUTEROS_PASSWORD,
+        timeoutMs: 50,
+      });
+      await assert.rejects(
+        quick.get("/interface"),
+        isRouterError(undefined, /no reply from the router within 50 ms/),
+      );
     } finally {
       f.state.hang = false;
       await f.close();
@@ -163,18 +272,57 @@ describe("createRouterOS() against the fake router", () => {
   it("an aborted signal cancels a queued call", async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(router.get("/interface", undefined, { signal: controller.signal }), /cancelled|abort/i);
+    await assert.rejects(
+      router.get("/interface", undefined, { signal: controller.signal }),
+      /cancelled|abort/i,
+    );
   });
   it("refuses a connection it cannot make with a clear message", async () => {
-    const r = createRouterOS({ url: "http://127.0.0.1:1/rest", user: "u", password: "p", timeoutMs: 2000 });
-    await assert.rejects(r.get("/system/resource"), isRouterError(undefined, /^Cannot reach the router at http:\/\/127\.0\.0\.1:1\/rest/));
+    const r = createRouterOS({
+      url: "http://127.0.0.1:1/rest",
+      user: "u",
+      password: "p",
+      timeoutMs: 2000,
+    });
+    await assert.rejects(
+      r.get("/system/resource"),
+      isRouterError(
+        undefined,
+        /^Cannot reach the router at http:\/\/127\.0\.0\.1:1\/rest/,
+      ),
+    );
   });
   it("validates options", () => {
-    assert.throws(() => createRouterOS({ user: "u", password: "p" }), TypeError);
-    assert.throws(() => createRouterOS({ url: "ftp://x/rest", user: "u", password: "p" }), TypeError);
-    assert.throws(() => createRouterOS({ url: "http://a:b@x/rest", user: "u", password: "p" }), TypeError);
-    assert.throws(() => createRouterOS({ host: "x/y", user: "u", password: "p" }), TypeError);
-    assert.throws(() => createRouterOS({ url: "http://x/rest", user: "u", password: "p", tlsFingerprint: "00".repeat(32) }), /not https/);
-    assert.equal(createRouterOS({ host: "192.168.88.1", user: "u", password: "p" }).url, "https://192.168.88.1/rest");
+    assert.throws(
+      () => createRouterOS({ user: "u", password: "p" }),
+      TypeError,
+    );
+    assert.throws(
+      () => createRouterOS({ url: "ftp://x/rest", user: "u", password: "p" }),
+      TypeError,
+    );
+    assert.throws(
+      () =>
+        createRouterOS({ url: "http://a:b@x/rest", user: "u", password: "p" }),
+      TypeError,
+    );
+    assert.throws(
+      () => createRouterOS({ host: "x/y", user: "u", password: "p" }),
+      TypeError,
+    );
+    assert.throws(
+      () =>
+        createRouterOS({
+          url: "http://x/rest",
+          user: "u",
+          password: "p",
+          tlsFingerprint: "00".repeat(32),
+        }),
+      /not https/,
+    );
+    assert.equal(
+      createRouterOS({ host: "192.168.88.1", user: "u", password: "p" }).url,
+      "https://192.168.88.1/rest",
+    );
   });
 });

@@ -25,50 +25,109 @@ interface Row {
 // routes *7 *8, filter *9..*D, address-list *E, nat *F.
 const TABLE: Row[] = [
   {
-    line: '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
+    line:
+      '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
     kind: "write",
-    calls: [{ method: "PUT", path: "/ip/firewall/address-list", body: { list: "blocked", address: "203.0.113.7", comment: "from bot" } }],
+    calls: [{
+      method: "PUT",
+      path: "/ip/firewall/address-list",
+      body: { list: "blocked", address: "203.0.113.7", comment: "from bot" },
+    }],
   },
   {
-    line: "/ip/firewall/address-list/add list=blocked address=203.0.113.8 timeout=1d",
+    line:
+      "/ip/firewall/address-list/add list=blocked address=203.0.113.8 timeout=1d",
     kind: "write",
-    calls: [{ method: "PUT", path: "/ip/firewall/address-list", body: { list: "blocked", address: "203.0.113.8", timeout: "1d" } }],
+    calls: [{
+      method: "PUT",
+      path: "/ip/firewall/address-list",
+      body: { list: "blocked", address: "203.0.113.8", timeout: "1d" },
+    }],
   },
   {
-    line: String.raw`/ip firewall address-list add list=x address=1.2.3.4 comment="say \"hi\"\_now\21"`,
+    line: String
+      .raw`/ip firewall address-list add list=x address=1.2.3.4 comment="say \"hi\"\_now\21"`,
     kind: "write",
-    calls: [{ method: "PUT", path: "/ip/firewall/address-list", body: { list: "x", address: "1.2.3.4", comment: 'say "hi" now!' } }],
+    calls: [{
+      method: "PUT",
+      path: "/ip/firewall/address-list",
+      body: { list: "x", address: "1.2.3.4", comment: 'say "hi" now!' },
+    }],
   },
-  { line: "/ip/address/print where interface=ether1", kind: "read", calls: [{ method: "GET", path: "/ip/address?interface=ether1" }] },
-  { line: "/ip address print", kind: "read", calls: [{ method: "GET", path: "/ip/address" }] },
-  { line: "ip address print", kind: "read", calls: [{ method: "GET", path: "/ip/address" }] },
-  { line: "/system resource print", kind: "read", calls: [{ method: "GET", path: "/system/resource" }] },
-  { line: "/system/resource", kind: "read", calls: [{ method: "GET", path: "/system/resource" }] },
-  { line: "/interface print detail", kind: "read", calls: [{ method: "GET", path: "/interface" }] },
   {
-    line: "/interface print .proplist=name,running where type=ether and disabled=no",
+    line: "/ip/address/print where interface=ether1",
     kind: "read",
-    calls: [{ method: "GET", path: "/interface?type=ether&disabled=false&.proplist=name%2Crunning" }],
+    calls: [{ method: "GET", path: "/ip/address?interface=ether1" }],
+  },
+  {
+    line: "/ip address print",
+    kind: "read",
+    calls: [{ method: "GET", path: "/ip/address" }],
+  },
+  {
+    line: "ip address print",
+    kind: "read",
+    calls: [{ method: "GET", path: "/ip/address" }],
+  },
+  {
+    line: "/system resource print",
+    kind: "read",
+    calls: [{ method: "GET", path: "/system/resource" }],
+  },
+  {
+    line: "/system/resource",
+    kind: "read",
+    calls: [{ method: "GET", path: "/system/resource" }],
+  },
+  {
+    line: "/interface print detail",
+    kind: "read",
+    calls: [{ method: "GET", path: "/interface" }],
+  },
+  {
+    line:
+      "/interface print .proplist=name,running where type=ether and disabled=no",
+    kind: "read",
+    calls: [{
+      method: "GET",
+      path: "/interface?type=ether&disabled=false&.proplist=name%2Crunning",
+    }],
   },
   {
     line: "/ip address print count-only",
     kind: "read",
-    calls: [{ method: "POST", path: "/ip/address/print", body: { "count-only": "" } }],
+    calls: [{
+      method: "POST",
+      path: "/ip/address/print",
+      body: { "count-only": "" },
+    }],
   },
   {
     line: "/ip firewall address-list print count-only where list=blocked",
     kind: "read",
-    calls: [{ method: "POST", path: "/ip/firewall/address-list/print", body: { ".query": ["list=blocked"], "count-only": "" } }],
+    calls: [{
+      method: "POST",
+      path: "/ip/firewall/address-list/print",
+      body: { ".query": ["list=blocked"], "count-only": "" },
+    }],
   },
   {
     line: "/interface print where name!=ether1",
     kind: "read",
-    calls: [{ method: "POST", path: "/interface/print", body: { ".query": ["name=ether1", "#!"] } }],
+    calls: [{
+      method: "POST",
+      path: "/interface/print",
+      body: { ".query": ["name=ether1", "#!"] },
+    }],
   },
   {
     line: "/interface print where name=ether1 or name=ether2",
     kind: "read",
-    calls: [{ method: "POST", path: "/interface/print", body: { ".query": ["name=ether1", "name=ether2", "#|"] } }],
+    calls: [{
+      method: "POST",
+      path: "/interface/print",
+      body: { ".query": ["name=ether1", "name=ether2", "#|"] },
+    }],
   },
   {
     line: "/interface print where type=ether and mtu>1400 or !running",
@@ -76,7 +135,9 @@ const TABLE: Row[] = [
     calls: [{
       method: "POST",
       path: "/interface/print",
-      body: { ".query": ["type=ether", ">mtu=1400", "#&", "running=true", "#!", "#|"] },
+      body: {
+        ".query": ["type=ether", ">mtu=1400", "#&", "running=true", "#!", "#|"],
+      },
     }],
   },
   {
@@ -84,8 +145,16 @@ const TABLE: Row[] = [
     kind: "read",
     calls: [{ method: "GET", path: "/ip/firewall/filter?chain=input" }],
   },
-  { line: "/interface print ether1", kind: "read", calls: [{ method: "GET", path: "/interface/ether1" }] },
-  { line: "/interface print *2", kind: "read", calls: [{ method: "GET", path: "/interface/*2" }] },
+  {
+    line: "/interface print ether1",
+    kind: "read",
+    calls: [{ method: "GET", path: "/interface/ether1" }],
+  },
+  {
+    line: "/interface print *2",
+    kind: "read",
+    calls: [{ method: "GET", path: "/interface/*2" }],
+  },
   {
     line: "/system identity get name",
     kind: "read",
@@ -94,8 +163,15 @@ const TABLE: Row[] = [
   {
     line: "/interface disable ether2",
     kind: "write",
-    lookups: [{ method: "GET", path: "/interface?name=ether2&.proplist=.id%2Cname" }],
-    calls: [{ method: "PATCH", path: "/interface/*2", body: { disabled: "true" } }],
+    lookups: [{
+      method: "GET",
+      path: "/interface?name=ether2&.proplist=.id%2Cname",
+    }],
+    calls: [{
+      method: "PATCH",
+      path: "/interface/*2",
+      body: { disabled: "true" },
+    }],
   },
   {
     line: "/interface enable numbers=ether2,ether3",
@@ -103,7 +179,10 @@ const TABLE: Row[] = [
     lookups: [{
       method: "POST",
       path: "/interface/print",
-      body: { ".proplist": ".id,name", ".query": ["name=ether2", "name=ether3", "#|"] },
+      body: {
+        ".proplist": ".id,name",
+        ".query": ["name=ether2", "name=ether3", "#|"],
+      },
     }],
     calls: [
       { method: "PATCH", path: "/interface/*2", body: { disabled: "false" } },
@@ -113,29 +192,59 @@ const TABLE: Row[] = [
   {
     line: '/ip firewall filter remove [find comment="defconf: drop invalid"]',
     kind: "write",
-    lookups: [{ method: "GET", path: "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id" }],
+    lookups: [{
+      method: "GET",
+      path:
+        "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id",
+    }],
     calls: [{ method: "DELETE", path: "/ip/firewall/filter/*A" }],
   },
   {
-    line: "/ip firewall filter disable [find where chain=input and action=drop]",
+    line:
+      "/ip firewall filter disable [find where chain=input and action=drop]",
     kind: "write",
-    lookups: [{ method: "GET", path: "/ip/firewall/filter?chain=input&action=drop&.proplist=.id" }],
+    lookups: [{
+      method: "GET",
+      path: "/ip/firewall/filter?chain=input&action=drop&.proplist=.id",
+    }],
     calls: [
-      { method: "PATCH", path: "/ip/firewall/filter/*A", body: { disabled: "true" } },
-      { method: "PATCH", path: "/ip/firewall/filter/*C", body: { disabled: "true" } },
+      {
+        method: "PATCH",
+        path: "/ip/firewall/filter/*A",
+        body: { disabled: "true" },
+      },
+      {
+        method: "PATCH",
+        path: "/ip/firewall/filter/*C",
+        body: { disabled: "true" },
+      },
     ],
   },
   {
     line: '/ip firewall filter set [find comment~"ICMP"] log=yes',
     kind: "write",
-    lookups: [{ method: "GET", path: "/ip/firewall/filter?.proplist=.id%2Ccomment" }],
-    calls: [{ method: "PATCH", path: "/ip/firewall/filter/*B", body: { log: "yes" } }],
+    lookups: [{
+      method: "GET",
+      path: "/ip/firewall/filter?.proplist=.id%2Ccomment",
+    }],
+    calls: [{
+      method: "PATCH",
+      path: "/ip/firewall/filter/*B",
+      body: { log: "yes" },
+    }],
   },
   {
     line: "/ip address set [find interface=ether1] comment=uplink",
     kind: "write",
-    lookups: [{ method: "GET", path: "/ip/address?interface=ether1&.proplist=.id" }],
-    calls: [{ method: "PATCH", path: "/ip/address/*6", body: { comment: "uplink" } }],
+    lookups: [{
+      method: "GET",
+      path: "/ip/address?interface=ether1&.proplist=.id",
+    }],
+    calls: [{
+      method: "PATCH",
+      path: "/ip/address/*6",
+      body: { comment: "uplink" },
+    }],
   },
   {
     line: "/ip firewall address-list remove numbers=*E",
@@ -145,72 +254,150 @@ const TABLE: Row[] = [
   {
     line: "/ip firewall filter remove *9,*a",
     kind: "write",
-    calls: [{ method: "DELETE", path: "/ip/firewall/filter/*9" }, { method: "DELETE", path: "/ip/firewall/filter/*A" }],
+    calls: [{ method: "DELETE", path: "/ip/firewall/filter/*9" }, {
+      method: "DELETE",
+      path: "/ip/firewall/filter/*A",
+    }],
   },
   {
     line: "/ip firewall nat move *F destination=*F",
     kind: "write",
-    calls: [{ method: "POST", path: "/ip/firewall/nat/move", body: { ".id": "*F", destination: "*F" } }],
+    calls: [{
+      method: "POST",
+      path: "/ip/firewall/nat/move",
+      body: { ".id": "*F", destination: "*F" },
+    }],
   },
   {
-    line: '/ip firewall filter move [find comment="defconf: accept ICMP"] [find comment="defconf: drop invalid"]',
+    line:
+      '/ip firewall filter move [find comment="defconf: accept ICMP"] [find comment="defconf: drop invalid"]',
     kind: "write",
     lookups: [
-      { method: "GET", path: "/ip/firewall/filter?comment=defconf%3A%20accept%20ICMP&.proplist=.id" },
-      { method: "GET", path: "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id" },
+      {
+        method: "GET",
+        path:
+          "/ip/firewall/filter?comment=defconf%3A%20accept%20ICMP&.proplist=.id",
+      },
+      {
+        method: "GET",
+        path:
+          "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id",
+      },
     ],
-    calls: [{ method: "POST", path: "/ip/firewall/filter/move", body: { ".id": "*B", destination: "*A" } }],
+    calls: [{
+      method: "POST",
+      path: "/ip/firewall/filter/move",
+      body: { ".id": "*B", destination: "*A" },
+    }],
   },
   {
     line: "/ip firewall filter unset *9 comment",
     kind: "write",
-    calls: [{ method: "POST", path: "/ip/firewall/filter/unset", body: { ".id": "*9", "value-name": "comment" } }],
+    calls: [{
+      method: "POST",
+      path: "/ip/firewall/filter/unset",
+      body: { ".id": "*9", "value-name": "comment" },
+    }],
   },
   {
     line: "/system identity set name=router1",
     kind: "write",
-    calls: [{ method: "POST", path: "/system/identity/set", body: { name: "router1" } }],
+    calls: [{
+      method: "POST",
+      path: "/system/identity/set",
+      body: { name: "router1" },
+    }],
   },
   {
     line: "/ping address=1.1.1.1 count=3",
     kind: "read",
-    calls: [{ method: "POST", path: "/ping", body: { address: "1.1.1.1", count: "3" } }],
+    calls: [{
+      method: "POST",
+      path: "/ping",
+      body: { address: "1.1.1.1", count: "3" },
+    }],
   },
-  { line: "/ping 8.8.8.8", kind: "read", calls: [{ method: "POST", path: "/ping", body: { address: "8.8.8.8", count: "4" } }] },
+  {
+    line: "/ping 8.8.8.8",
+    kind: "read",
+    calls: [{
+      method: "POST",
+      path: "/ping",
+      body: { address: "8.8.8.8", count: "4" },
+    }],
+  },
   {
     line: "/interface monitor-traffic ether1 once",
     kind: "read",
-    calls: [{ method: "POST", path: "/interface/monitor-traffic", body: { once: "", interface: "ether1" } }],
+    calls: [{
+      method: "POST",
+      path: "/interface/monitor-traffic",
+      body: { once: "", interface: "ether1" },
+    }],
   },
-  { line: "/system/reboot", kind: "command", calls: [{ method: "POST", path: "/system/reboot", body: {} }] },
-  { line: "/system shutdown", kind: "command", calls: [{ method: "POST", path: "/system/shutdown", body: {} }] },
+  {
+    line: "/system/reboot",
+    kind: "command",
+    calls: [{ method: "POST", path: "/system/reboot", body: {} }],
+  },
+  {
+    line: "/system shutdown",
+    kind: "command",
+    calls: [{ method: "POST", path: "/system/shutdown", body: {} }],
+  },
   {
     line: '/log info "hello world"',
     kind: "command",
-    calls: [{ method: "POST", path: "/log/info", body: { message: "hello world" } }],
+    calls: [{
+      method: "POST",
+      path: "/log/info",
+      body: { message: "hello world" },
+    }],
   },
   {
     line: "/tool wol mac=00:11:22:33:44:55",
     kind: "command",
-    calls: [{ method: "POST", path: "/tool/wol", body: { mac: "00:11:22:33:44:55" } }],
+    calls: [{
+      method: "POST",
+      path: "/tool/wol",
+      body: { mac: "00:11:22:33:44:55" },
+    }],
   },
   {
     line: '/execute script=":put [/system/clock/get date]"',
     kind: "execute",
-    calls: [{ method: "POST", path: "/execute", body: { script: ":put [/system/clock/get date]", "as-string": "" } }],
+    calls: [{
+      method: "POST",
+      path: "/execute",
+      body: { script: ":put [/system/clock/get date]", "as-string": "" },
+    }],
   },
   {
     line: ":foreach i in=[/interface find] do={:put $i}",
     kind: "execute",
-    calls: [{ method: "POST", path: "/execute", body: { script: ":foreach i in=[/interface find] do={:put $i}", "as-string": "" } }],
+    calls: [{
+      method: "POST",
+      path: "/execute",
+      body: {
+        script: ":foreach i in=[/interface find] do={:put $i}",
+        "as-string": "",
+      },
+    }],
   },
   {
-    line: "/ip/firewall/filter/add chain=input action=accept protocol=tcp dst-port=18789 place-before=*9",
+    line:
+      "/ip/firewall/filter/add chain=input action=accept protocol=tcp dst-port=18789 place-before=*9",
     kind: "write",
     calls: [{
       method: "PUT",
       path: "/ip/firewall/filter",
-      body: { chain: "input", action: "accept", protocol: "tcp", "dst-port": "18789", "place-before": "*9" },
+      body: {
+        chain: "input",
+        action: "accept",
+        protocol: "tcp",
+        "dst-port": "18789",
+        "place-before": "*9",
+      },
     }],
   },
 ];
@@ -221,7 +408,7 @@ const UNMAPPABLE: [string, RegExp][] = [
   ["/interface disable 0", /item numbers/],
   ["/ip firewall filter remove [find]", /every item/],
   ["/ip firewall filter remove", /needs an item/],
-  ["/ip address print where comment~\"a.*b\"", /literal text/],
+  ['/ip address print where comment~"a.*b"', /literal text/],
   ["/ip address add", /add without/],
   ["/log print follow", /never ends/],
   ["/ip address remove [/interface get 0]", /only \[find/],
@@ -237,7 +424,11 @@ describe("planConsoleLine() + resolvePlan()", () => {
   let router: RouterOS;
   before(async () => {
     fake = await startFakeRouterOS();
-    router = createRouterOS({ url: fake.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
+    router = createRouterOS({
+      url: fake.url,
+      user: FAKE_ROUTEROS_USER,
+      password: FAKE_ROUTEROS_PASSWORD,
+    });
   });
   after(() => fake.close());
 
@@ -265,7 +456,10 @@ describe("planConsoleLine() + resolvePlan()", () => {
   for (const [line, pattern] of UNMAPPABLE) {
     it(`refuses to map ${JSON.stringify(line)}`, () => {
       assert.throws(() => planConsoleLine(line), (error: unknown) => {
-        assert.ok(error instanceof SyntaxError || isAgentError(error), String(error));
+        assert.ok(
+          error instanceof SyntaxError || isAgentError(error),
+          String(error),
+        );
         assert.match((error as Error).message, pattern);
         assert.match((error as Error).message, /^Cannot /);
         return true;
@@ -273,34 +467,44 @@ describe("planConsoleLine() + resolvePlan()", () => {
     });
   }
   it("names a [find …] that matched nothing", async () => {
-    const plan = planConsoleLine('/ip firewall filter remove [find comment="nope"]');
-    await assert.rejects(resolvePlan(router, plan), /\[find comment="nope"\] matched nothing in \/ip\/firewall\/filter/);
+    const plan = planConsoleLine(
+      '/ip firewall filter remove [find comment="nope"]',
+    );
+    await assert.rejects(
+      resolvePlan(router, plan),
+      /\[find comment="nope"\] matched nothing in \/ip\/firewall\/filter/,
+    );
   });
   it("requires one move destination", async () => {
-    const plan = planConsoleLine("/ip firewall filter move *9 [find chain=input]");
+    const plan = planConsoleLine(
+      "/ip firewall filter move *9 [find chain=input]",
+    );
     await assert.rejects(resolvePlan(router, plan), /expected one/);
   });
 });
 
 describe("tokenizeConsoleLine()", () => {
   it("splits words, pairs, quotes and groups", () => {
-    assert.deepEqual(tokenizeConsoleLine('set [find name="a b"] comment="x y" disabled'), [
-      { type: "word", value: "set", quoted: false },
-      {
-        type: "group",
-        raw: '[find name="a b"]',
-        tokens: [
-          { type: "word", value: "find", quoted: false },
-          { type: "pair", key: "name", op: "=", value: "a b", quoted: true },
-        ],
-      },
-      { type: "pair", key: "comment", op: "=", value: "x y", quoted: true },
-      { type: "word", value: "disabled", quoted: false },
-    ]);
+    assert.deepEqual(
+      tokenizeConsoleLine('set [find name="a b"] comment="x y" disabled'),
+      [
+        { type: "word", value: "set", quoted: false },
+        {
+          type: "group",
+          raw: '[find name="a b"]',
+          tokens: [
+            { type: "word", value: "find", quoted: false },
+            { type: "pair", key: "name", op: "=", value: "a b", quoted: true },
+          ],
+        },
+        { type: "pair", key: "comment", op: "=", value: "x y", quoted: true },
+        { type: "word", value: "disabled", quoted: false },
+      ],
+    );
   });
   it("never throws anything but SyntaxError or AgentError, also through the mapper", () => {
     const alphabet = fc.constantFrom(
-      ..."abz09 =!~<>[]\"\\/*;,.$:{}\t-_^".split(""),
+      ...'abz09 =!~<>[]"\\/*;,.$:{}\t-_^'.split(""),
       "find",
       "where",
       " and ",
@@ -313,20 +517,33 @@ describe("tokenizeConsoleLine()", () => {
       "é",
     );
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 60 }).map((a) => a.join("")), (line) => {
-        for (const fn of [() => tokenizeConsoleLine(line), () => planConsoleLine(line)]) {
-          try {
-            fn();
-          } catch (error) {
-            if (!(error instanceof SyntaxError) && !isAgentError(error)) throw error;
-            assert.match((error as Error).message, /^Cannot /);
+      fc.property(
+        fc.array(alphabet, { maxLength: 60 }).map((a) => a.join("")),
+        (line) => {
+          for (
+            const fn of [
+              () => tokenizeConsoleLine(line),
+              () => planConsoleLine(line),
+            ]
+          ) {
+            try {
+              fn();
+            } catch (error) {
+              if (
+                !(error instanceof SyntaxError) && !isAgentError(error)
+              ) throw error;
+              assert.match((error as Error).message, /^Cannot /);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 3000 },
     );
   });
   it("refuses lines over 4096 characters", () => {
-    assert.throws(() => tokenizeConsoleLine("/ip address print " + "a".repeat(5000)), SyntaxError);
+    assert.throws(
+      () => tokenizeConsoleLine("/ip address print " + "a".repeat(5000)),
+      SyntaxError,
+    );
   });
 });

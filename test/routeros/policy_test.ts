@@ -1,6 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createRouterOSPolicy, routerosPolicyFromEnv } from "../../lib/routeros/policy.ts";
+import {
+  createRouterOSPolicy,
+  routerosPolicyFromEnv,
+} from "../../lib/routeros/policy.ts";
 import { planConsoleLine } from "../../lib/routeros/console.ts";
 import { PolicyError } from "../../lib/errors.ts";
 
@@ -14,18 +17,46 @@ const ALL = createRouterOSPolicy({
 
 // [line, policy, the setting or reason the refusal must name]
 const REFUSED: [string, ReturnType<typeof createRouterOSPolicy>, RegExp][] = [
-  ["/ip firewall address-list add list=blocked address=203.0.113.7", OFF, /ROUTEROS_ALLOW_WRITE=1/],
-  ['/ip firewall filter remove [find comment="x"]', OFF, /ROUTEROS_ALLOW_WRITE=1/],
+  [
+    "/ip firewall address-list add list=blocked address=203.0.113.7",
+    OFF,
+    /ROUTEROS_ALLOW_WRITE=1/,
+  ],
+  [
+    '/ip firewall filter remove [find comment="x"]',
+    OFF,
+    /ROUTEROS_ALLOW_WRITE=1/,
+  ],
   ["/interface disable ether2", OFF, /ROUTEROS_ALLOW_WRITE=1/],
-  ["/interface disable ether2", WRITE, /\/interface is outside ROUTEROS_WRITE_SCOPES.*add it to ROUTEROS_WRITE_SCOPES/],
-  ["/ip address add address=10.0.0.1/24 interface=ether2", WRITE, /ROUTEROS_WRITE_SCOPES/],
+  [
+    "/interface disable ether2",
+    WRITE,
+    /\/interface is outside ROUTEROS_WRITE_SCOPES.*add it to ROUTEROS_WRITE_SCOPES/,
+  ],
+  [
+    "/ip address add address=10.0.0.1/24 interface=ether2",
+    WRITE,
+    /ROUTEROS_WRITE_SCOPES/,
+  ],
   ["/system identity set name=x", WRITE, /ROUTEROS_WRITE_SCOPES/],
-  ["/log info hello", OFF, /commands with side effects.*ROUTEROS_ALLOW_WRITE=1/],
-  ["/tool wol mac=00:11:22:33:44:55", WRITE, /\/tool\/wol is outside ROUTEROS_WRITE_SCOPES/],
+  [
+    "/log info hello",
+    OFF,
+    /commands with side effects.*ROUTEROS_ALLOW_WRITE=1/,
+  ],
+  [
+    "/tool wol mac=00:11:22:33:44:55",
+    WRITE,
+    /\/tool\/wol is outside ROUTEROS_WRITE_SCOPES/,
+  ],
   ['/execute script=":put 1"', WRITE, /ROUTEROS_ALLOW_EXECUTE=1/],
   [":put [/system clock get time]", WRITE, /ROUTEROS_ALLOW_EXECUTE=1/],
   ["/system script run backup", WRITE, /ROUTEROS_ALLOW_EXECUTE=1/],
-  ['/system scheduler add name=x on-event="/system reboot" interval=1m', WRITE, /ROUTEROS_ALLOW_EXECUTE=1/],
+  [
+    '/system scheduler add name=x on-event="/system reboot" interval=1m',
+    WRITE,
+    /ROUTEROS_ALLOW_EXECUTE=1/,
+  ],
   [
     "/system scheduler add name=x on-event=y",
     createRouterOSPolicy({ allowExecute: true }),
@@ -38,14 +69,34 @@ const REFUSED: [string, ReturnType<typeof createRouterOSPolicy>, RegExp][] = [
   ["/password old-password=a new-password=b", ALL, /no setting allows it/],
   ["/system reset-configuration no-defaults=yes", ALL, /no setting allows it/],
   ["/system package disable wireless", ALL, /no setting allows it/],
-  ["/certificate export-certificate *1 export-passphrase=secret", ALL, /private keys.*no setting allows it/],
+  [
+    "/certificate export-certificate *1 export-passphrase=secret",
+    ALL,
+    /private keys.*no setting allows it/,
+  ],
   ["/file remove flash/backup.rsc", ALL, /no setting allows it/],
   ["/export show-sensitive", ALL, /no setting allows it/],
   ["/system reboot", ALL, /ROUTEROS_WRITE_SCOPES names it exactly/],
-  ["/system/shutdown", createRouterOSPolicy({ allowWrite: true, writeScopes: ["/system"] }), /names it exactly/],
-  ["/system/reboot", createRouterOSPolicy({ writeScopes: ["/system/reboot"] }), /ROUTEROS_ALLOW_WRITE=1/],
-  ["/ip firewall filter add chain=input action=drop", createRouterOSPolicy({ allowWrite: true, writeScopes: [] }), /ROUTEROS_WRITE_SCOPES \(empty\)/],
-  ["/ip firewall nat add chain=srcnat action=masquerade", WRITE, /\/ip\/firewall\/nat is outside/],
+  [
+    "/system/shutdown",
+    createRouterOSPolicy({ allowWrite: true, writeScopes: ["/system"] }),
+    /names it exactly/,
+  ],
+  [
+    "/system/reboot",
+    createRouterOSPolicy({ writeScopes: ["/system/reboot"] }),
+    /ROUTEROS_ALLOW_WRITE=1/,
+  ],
+  [
+    "/ip firewall filter add chain=input action=drop",
+    createRouterOSPolicy({ allowWrite: true, writeScopes: [] }),
+    /ROUTEROS_WRITE_SCOPES \(empty\)/,
+  ],
+  [
+    "/ip firewall nat add chain=srcnat action=masquerade",
+    WRITE,
+    /\/ip\/firewall\/nat is outside/,
+  ],
 ];
 
 const ALLOWED: [string, ReturnType<typeof createRouterOSPolicy>][] = [
@@ -58,8 +109,14 @@ const ALLOWED: [string, ReturnType<typeof createRouterOSPolicy>][] = [
   ["/ip firewall address-list add list=blocked address=203.0.113.7", WRITE],
   ['/ip firewall filter remove [find comment="x"]', WRITE],
   ["/ip firewall filter move *9 *A", WRITE],
-  ["/system/reboot", createRouterOSPolicy({ allowWrite: true, writeScopes: ["/system/reboot"] })],
-  ["/interface disable ether2", createRouterOSPolicy({ allowWrite: true, writeScopes: ["/interface"] })],
+  [
+    "/system/reboot",
+    createRouterOSPolicy({ allowWrite: true, writeScopes: ["/system/reboot"] }),
+  ],
+  [
+    "/interface disable ether2",
+    createRouterOSPolicy({ allowWrite: true, writeScopes: ["/interface"] }),
+  ],
   ['/execute script=":put 1"', createRouterOSPolicy({ allowExecute: true })],
   ["/system script run backup", createRouterOSPolicy({ allowExecute: true })],
   ["/certificate export-certificate *1", ALL],
@@ -85,15 +142,25 @@ describe("createRouterOSPolicy()", () => {
     });
   }
   it("normalises scopes and matches on segment boundaries only", () => {
-    const p = createRouterOSPolicy({ allowWrite: true, writeScopes: ["ip firewall address-list/"] });
+    const p = createRouterOSPolicy({
+      allowWrite: true,
+      writeScopes: ["ip firewall address-list/"],
+    });
     assert.deepEqual(p.writeScopes, ["/ip/firewall/address-list"]);
-    assert.equal(p.decide(planConsoleLine("/ip firewall address-list-evil add x=y")).allowed, false);
+    assert.equal(
+      p.decide(planConsoleLine("/ip firewall address-list-evil add x=y"))
+        .allowed,
+      false,
+    );
   });
   it("routerosPolicyFromEnv() reads the environment, deny by default", () => {
     const none = routerosPolicyFromEnv({});
     assert.equal(none.allowWrite, false);
     assert.equal(none.allowExecute, false);
-    assert.deepEqual(none.writeScopes, ["/ip/firewall/address-list", "/ip/firewall/filter"]);
+    assert.deepEqual(none.writeScopes, [
+      "/ip/firewall/address-list",
+      "/ip/firewall/filter",
+    ]);
     const set = routerosPolicyFromEnv({
       ROUTEROS_ALLOW_WRITE: "1",
       ROUTEROS_ALLOW_EXECUTE: "true",
@@ -102,7 +169,13 @@ describe("createRouterOSPolicy()", () => {
     assert.equal(set.allowWrite, true);
     assert.equal(set.allowExecute, true);
     assert.deepEqual(set.writeScopes, ["/interface", "/ip/address"]);
-    assert.equal(routerosPolicyFromEnv({ ROUTEROS_ALLOW_WRITE: "0" }).allowWrite, false);
-    assert.deepEqual(routerosPolicyFromEnv({ ROUTEROS_WRITE_SCOPES: "" }).writeScopes, []);
+    assert.equal(
+      routerosPolicyFromEnv({ ROUTEROS_ALLOW_WRITE: "0" }).allowWrite,
+      false,
+    );
+    assert.deepEqual(
+      routerosPolicyFromEnv({ ROUTEROS_WRITE_SCOPES: "" }).writeScopes,
+      [],
+    );
   });
 });

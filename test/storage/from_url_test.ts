@@ -1,7 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError } from "../../lib/errors.ts";
-import { createStateStoreFromUrl, parseStorageSpec } from "../../lib/storage/from_url.ts";
+import {
+  createStateStoreFromUrl,
+  parseStorageSpec,
+} from "../../lib/storage/from_url.ts";
 import { probeStorage } from "../../lib/storage/probe_storage.ts";
 
 describe("parseStorageSpec()", () => {
@@ -12,13 +15,19 @@ describe("parseStorageSpec()", () => {
   });
 
   it("parses fs: and redis:// specs", () => {
-    assert.deepEqual(parseStorageSpec("fs:/var/lib/mc"), { kind: "fs", path: "/var/lib/mc" });
-    assert.deepEqual(parseStorageSpec("redis://:pw@10.0.0.5:6380/3?prefix=site-1"), {
-      kind: "redis",
-      url: "redis://:pw@10.0.0.5:6380/3",
-      display: "redis://:***@10.0.0.5:6380/3",
-      prefix: "site-1",
+    assert.deepEqual(parseStorageSpec("fs:/var/lib/mc"), {
+      kind: "fs",
+      path: "/var/lib/mc",
     });
+    assert.deepEqual(
+      parseStorageSpec("redis://:pw@10.0.0.5:6380/3?prefix=site-1"),
+      {
+        kind: "redis",
+        url: "redis://:pw@10.0.0.5:6380/3",
+        display: "redis://:***@10.0.0.5:6380/3",
+        prefix: "site-1",
+      },
+    );
     assert.equal(parseStorageSpec("rediss://cache.example:6379").kind, "redis");
   });
 
@@ -42,11 +51,16 @@ describe("parseStorageSpec()", () => {
         return true;
       });
     }
-    assert.throws(() => parseStorageSpec("nope"), /redis:\/\/127\.0\.0\.1:6379\/0/);
+    assert.throws(
+      () => parseStorageSpec("nope"),
+      /redis:\/\/127\.0\.0\.1:6379\/0/,
+    );
   });
 
   it("never repeats a password in an error", () => {
-    for (const spec of ["redis://u:hunter2@h:1/x", "redis://u:hunter2@h:1/0?x=1"]) {
+    for (
+      const spec of ["redis://u:hunter2@h:1/x", "redis://u:hunter2@h:1/0?x=1"]
+    ) {
       assert.throws(() => parseStorageSpec(spec), (error: Error) => {
         assert.doesNotMatch(error.message, /hunter2/);
         return true;
@@ -63,7 +77,11 @@ describe("createStateStoreFromUrl()", () => {
       const probe = await probeStorage(store);
       assert.equal(probe.ok, true);
       assert.match(probe.detail, /memory/);
-      assert.deepEqual(await store.keys(""), [], "the probe leaves nothing behind");
+      assert.deepEqual(
+        await store.keys(""),
+        [],
+        "the probe leaves nothing behind",
+      );
     } finally {
       await store.dispose();
     }
@@ -71,7 +89,10 @@ describe("createStateStoreFromUrl()", () => {
 
   it("probeStorage() reports a failing store with a fix, never throwing", async () => {
     const store = await createStateStoreFromUrl("memory");
-    const broken = { ...store, set: () => Promise.reject(new Error("disk full")) };
+    const broken = {
+      ...store,
+      set: () => Promise.reject(new Error("disk full")),
+    };
     const probe = await probeStorage(broken);
     assert.equal(probe.ok, false);
     assert.match(probe.detail, /disk full; check MIKROCLAW_STORAGE/);

@@ -4,11 +4,16 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { createStateStoreFromUrl } from "../../lib/storage/from_url.ts";
-import { HOSTILE_KEYS, testStateStoreContract } from "../_contract/state_store.ts";
+import {
+  HOSTILE_KEYS,
+  testStateStoreContract,
+} from "../_contract/state_store.ts";
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+  for (
+    const entry of await readdir(dir, { withFileTypes: true, recursive: true })
+  ) {
     if (entry.isFile()) out.push(join(entry.parentPath, entry.name));
   }
   return out;
@@ -54,13 +59,22 @@ describe("fs storage", () => {
       assert.ok(files.length >= HOSTILE_KEYS.length);
       for (const file of files) {
         const rel = relative(base, file);
-        assert.ok(!rel.startsWith("..") && !rel.startsWith(sep), `${file} escaped ${base}`);
+        assert.ok(
+          !rel.startsWith("..") && !rel.startsWith(sep),
+          `${file} escaped ${base}`,
+        );
         assert.doesNotMatch(file, /\.tmp$/);
-        assert.equal((await stat(file)).mode & 0o077, 0, `${file} is readable by others`);
+        assert.equal(
+          (await stat(file)).mode & 0o077,
+          0,
+          `${file} is readable by others`,
+        );
         for (const part of rel.split(sep)) assert.ok(part.length <= 255);
       }
       assert.equal((await stat(base)).mode & 0o077, 0);
-      for (const [i, key] of HOSTILE_KEYS.entries()) assert.equal(await store.get(key), i);
+      for (const [i, key] of HOSTILE_KEYS.entries()) {
+        assert.equal(await store.get(key), i);
+      }
     } finally {
       await store.dispose();
       await rm(root, { recursive: true, force: true });
@@ -88,7 +102,9 @@ describe("fs storage", () => {
     try {
       const big = (n: number) => ({ n, pad: String(n).repeat(200_000) });
       await writer.set("big", big(1));
-      const writes = Promise.all([2, 3, 4, 5].map((n) => writer.set("big", big(n))));
+      const writes = Promise.all(
+        [2, 3, 4, 5].map((n) => writer.set("big", big(n))),
+      );
       for (let i = 0; i < 20; i++) {
         const value = await reader.get<{ n: number; pad: string }>("big");
         assert.ok(value !== null, "value vanished during an overwrite");

@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { createStateStoreFromUrl } from "../../lib/storage/from_url.ts";
 import { probeStorage } from "../../lib/storage/probe_storage.ts";
-import { type LocalRedis, redisSkipReason, startRedis } from "../_utils/redis.ts";
+import {
+  type LocalRedis,
+  redisSkipReason,
+  startRedis,
+} from "../_utils/redis.ts";
 import { testStateStoreContract } from "../_contract/state_store.ts";
 
 const skip = redisSkipReason();
@@ -19,7 +23,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-describe("createStateStoreFromUrl('redis://...') on a real redis-server", { skip }, () => {
+describe("createStateStoreFromUrl('redis://...') on a real redis-server", {
+  skip,
+}, () => {
   before(async () => {
     redis = await startRedis();
   });
@@ -55,12 +61,18 @@ describe("createStateStoreFromUrl('redis://...') on a real redis-server", { skip
       await store.setIfAbsent("claim:1", true, { ttlMs: 30_000 });
       await store.set("plain", 1);
       const keys = (await raw.keys("*")).sort();
-      assert.deepEqual(keys, ["fleet-a:claim:1=", "fleet-a:plain=", "fleet-a:tokens:abc="]);
+      assert.deepEqual(keys, [
+        "fleet-a:claim:1=",
+        "fleet-a:plain=",
+        "fleet-a:tokens:abc=",
+      ]);
       const pttl = await raw.pttl("fleet-a:tokens:abc=");
       assert.ok(pttl > 0 && pttl <= 60_000, `PTTL ${pttl}`);
       assert.ok((await raw.pttl("fleet-a:claim:1=")) > 0);
       assert.equal(await raw.pttl("fleet-a:plain="), -1);
-      await store.update<number>("plain", (n) => (n ?? 0) + 1, { ttlMs: 10_000 });
+      await store.update<number>("plain", (n) => (n ?? 0) + 1, {
+        ttlMs: 10_000,
+      });
       assert.ok((await raw.pttl("fleet-a:plain=")) > 0);
     } finally {
       await store.dispose();
@@ -99,7 +111,9 @@ describe("createStateStoreFromUrl('redis://...') when Redis is unreachable", () 
   it("fails with a clear E_STORAGE error naming MIKROCLAW_STORAGE, without the password", async () => {
     // Port 1 on loopback refuses connections.
     await assert.rejects(
-      createStateStoreFromUrl("redis://user:s3cret@127.0.0.1:1/0", { connectTimeoutMs: 500 }),
+      createStateStoreFromUrl("redis://user:s3cret@127.0.0.1:1/0", {
+        connectTimeoutMs: 500,
+      }),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, "E_STORAGE");
         assert.match(

@@ -28,7 +28,10 @@ describe("createStateStore() on memory: contract", () => {
 
 describe("createStateStore()", () => {
   it("setIfAbsent() lets exactly one of many concurrent callers win", async () => {
-    const store = createStateStore({ storage: createStorage(), kind: "memory" });
+    const store = createStateStore({
+      storage: createStorage(),
+      kind: "memory",
+    });
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => store.setIfAbsent("claim:t1", i)),
     );
@@ -37,7 +40,11 @@ describe("createStateStore()", () => {
 
   it("expires keys after their TTL", async () => {
     let clock = 1000;
-    const store = createStateStore({ storage: createStorage(), kind: "memory", now: () => clock });
+    const store = createStateStore({
+      storage: createStorage(),
+      kind: "memory",
+      now: () => clock,
+    });
     await store.set("k", { a: 1 }, { ttlMs: 50 });
     assert.deepEqual(await store.get("k"), { a: 1 });
     clock += 51;
@@ -45,9 +52,15 @@ describe("createStateStore()", () => {
   });
 
   it("update() serialises read-modify-write", async () => {
-    const store = createStateStore({ storage: createStorage(), kind: "memory" });
+    const store = createStateStore({
+      storage: createStorage(),
+      kind: "memory",
+    });
     await Promise.all(
-      Array.from({ length: 100 }, () => store.update<number>("n", (c) => (c ?? 0) + 1)),
+      Array.from(
+        { length: 100 },
+        () => store.update<number>("n", (c) => (c ?? 0) + 1),
+      ),
     );
     assert.equal(await store.get("n"), 100);
   });
@@ -58,13 +71,19 @@ describe("createStateStore()", () => {
     await store.set("a/b", 1);
     await store.set("a:b", 2);
     await store.set("a?q", 3);
-    assert.deepEqual([await store.get("a/b"), await store.get("a:b"), await store.get("a?q")], [
+    assert.deepEqual([
+      await store.get("a/b"),
+      await store.get("a:b"),
+      await store.get("a?q"),
+    ], [
       1,
       2,
       3,
     ]);
     assert.equal(await store.get("a"), null);
-    for (const raw of await storage.getKeys()) assert.match(raw, /^[A-Za-z0-9_%~:-]+=$/);
+    for (const raw of await storage.getKeys()) {
+      assert.match(raw, /^[A-Za-z0-9_%~:-]+=$/);
+    }
   });
 
   it("serveLocal() answers on 127.0.0.1", async () => {
