@@ -32,14 +32,18 @@ const routerReach: DoctorProbe = {
       fix: "see examples/routeros/README.md for the least-privilege user and the www service",
     }));
     if (config.router.tlsFingerprint && !probe.pinning.supported) {
-      out.push({ ok: false, detail: probe.pinning.detail, fix: "run MikroClaw on Node for a pinned router" });
+      out.push({
+        ok: false,
+        detail: probe.pinning.detail,
+        fix: "run MikroClaw on Node for a pinned router",
+      });
     }
     if (probe.ok) {
       out.push({
         ok: true,
-        detail: `RouterOS ${probe.version ?? "?"}${probe.board ? ` on ${probe.board}` : ""}; user ${probe.user} in group ${
-          probe.group ?? "?"
-        } (${probe.policies?.join(",") ?? "?"})`,
+        detail: `RouterOS ${probe.version ?? "?"}${
+          probe.board ? ` on ${probe.board}` : ""
+        }; user ${probe.user} in group ${probe.group ?? "?"} (${probe.policies?.join(",") ?? "?"})`,
       });
     }
     return out;
@@ -56,7 +60,10 @@ const memuReach: DoctorProbe = {
     const { createMemory } = await import("../lib/memory/create_memory.ts");
     const { memuDriver } = await import("../lib/memory/memu_driver.ts");
     const memory = createMemory({
-      driver: memuDriver({ apiKey: config.memory.memuApiKey.reveal(), baseUrl: config.memory.memuBaseUrl }),
+      driver: memuDriver({
+        apiKey: config.memory.memuApiKey.reveal(),
+        baseUrl: config.memory.memuBaseUrl,
+      }),
     });
     const result = await memory.probe({ signal });
     return result.ok
@@ -72,15 +79,19 @@ const channelCredentials: DoctorProbe = {
     const { configuredChannels } = await import("../lib/runtime/channels.ts");
     const idle = {
       run: () => Promise.reject(new Error("not used")),
-      stream: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("not used")) }) }),
+      stream: () => ({
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("not used")) }),
+      }),
       reset: () => {},
     };
     const channels = await configuredChannels({ config, agent: idle, logger });
     return Promise.all(channels.map(async (channel): Promise<ProbeOutcome> => {
       const result = await channel.check();
-      return result.ok
-        ? { ok: true, detail: `${channel.name}: ${result.detail}` }
-        : { ok: false, detail: `${channel.name}: ${result.detail}`, fix: `check the ${channel.name} bot token` };
+      return result.ok ? { ok: true, detail: `${channel.name}: ${result.detail}` } : {
+        ok: false,
+        detail: `${channel.name}: ${result.detail}`,
+        fix: `check the ${channel.name} bot token`,
+      };
     }));
   },
 };
@@ -96,7 +107,11 @@ const mcpServers: DoctorProbe = {
       return connections.status().map((s): ProbeOutcome =>
         s.ok
           ? { ok: true, detail: `${s.name}: ${s.tools.length} tools (${s.tools.join(", ")})` }
-          : { ok: false, detail: `${s.name}: ${s.detail}`, fix: "check its command/url in MCP_SERVERS" }
+          : {
+            ok: false,
+            detail: `${s.name}: ${s.detail}`,
+            fix: "check its command/url in MCP_SERVERS",
+          }
       );
     } finally {
       await connections.close();
@@ -105,4 +120,9 @@ const mcpServers: DoctorProbe = {
 };
 
 /** The live checks, appended to `PROBES`. */
-export const NETWORK_PROBES: DoctorProbe[] = [routerReach, memuReach, channelCredentials, mcpServers];
+export const NETWORK_PROBES: DoctorProbe[] = [
+  routerReach,
+  memuReach,
+  channelCredentials,
+  mcpServers,
+];

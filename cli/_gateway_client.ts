@@ -12,14 +12,24 @@ export function gatewayUrl(config: Config, url: string | undefined): string {
     try {
       parsed = new URL(url);
     } catch {
-      throw new UsageError(`Invalid value ${JSON.stringify(url)} for --url (e.g. http://127.0.0.1:18789)`);
+      throw new UsageError(
+        `Invalid value ${JSON.stringify(url)} for --url (e.g. http://127.0.0.1:18789)`,
+      );
     }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-      throw new UsageError(`Invalid value ${JSON.stringify(url)} for --url (expected http:// or https://)`);
+      throw new UsageError(
+        `Invalid value ${JSON.stringify(url)} for --url (expected http:// or https://)`,
+      );
     }
     return parsed.href.replace(/\/+$/, "");
   }
   const bind = config.gateway.bind;
-  const host = bind === "0.0.0.0" ? "127.0.0.1" : bind === "::" ? "[::1]" : bind.includes(":") ? `[${bind}]` : bind;
+  const host = bind === "0.0.0.0"
+    ? "127.0.0.1"
+    : bind === "::"
+    ? "[::1]"
+    : bind.includes(":")
+    ? `[${bind}]`
+    : bind;
   return `http://${host}:${config.gateway.port}`;
 }

@@ -18,18 +18,32 @@ export interface RunServerOptions {
   host?: string | undefined;
 }
 
-async function routerSetup(runtime: Runtime, port: number, undo: (() => Promise<unknown>)[]): Promise<void> {
+async function routerSetup(
+  runtime: Runtime,
+  port: number,
+  undo: (() => Promise<unknown>)[],
+): Promise<void> {
   const { router } = runtime;
   const { config } = runtime;
   if (!router) return;
   const setup = await import("../lib/routeros/setup.ts");
   if (config.router.firewall) {
-    await setup.ensureGatewayFirewallRule({ router, port, allowSubnets: config.router.allowSubnets });
+    await setup.ensureGatewayFirewallRule({
+      router,
+      port,
+      allowSubnets: config.router.allowSubnets,
+    });
     undo.push(() => setup.removeGatewayFirewallRule({ router }));
-    logger.info(`RouterOS: input rule for port ${port} from ${config.router.allowSubnets.join(", ") || "(none)"} in place`);
+    logger.info(
+      `RouterOS: input rule for port ${port} from ${
+        config.router.allowSubnets.join(", ") || "(none)"
+      } in place`,
+    );
   }
   if (config.router.heartbeat) {
-    const url = `http://${config.gateway.bind === "0.0.0.0" ? "127.0.0.1" : config.gateway.bind}:${port}/health/heartbeat`;
+    const url = `http://${
+      config.gateway.bind === "0.0.0.0" ? "127.0.0.1" : config.gateway.bind
+    }:${port}/health/heartbeat`;
     await setup.ensureHeartbeatScheduler({ router, url });
     logger.info("RouterOS: heartbeat scheduler in place");
   }

@@ -46,13 +46,18 @@ function withIp(request: Request, ip: string | undefined): Request {
 }
 
 function internalError(): Response {
-  return Response.json({ error: { code: "E_INTERNAL", message: "Internal error" } }, { status: 500 });
+  return Response.json({ error: { code: "E_INTERNAL", message: "Internal error" } }, {
+    status: 500,
+  });
 }
 
 interface DenoLike {
   serve(
     options: { hostname: string; port: number; onListen?: () => void },
-    handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
+    handler: (
+      request: Request,
+      info: { remoteAddr: { hostname: string } },
+    ) => Response | Promise<Response>,
   ): { addr: { port: number }; shutdown(): Promise<void> };
 }
 
@@ -60,7 +65,10 @@ interface BunLike {
   serve(options: {
     hostname: string;
     port: number;
-    fetch(request: Request, server: { requestIP(r: Request): { address: string } | null }): Response | Promise<Response>;
+    fetch(
+      request: Request,
+      server: { requestIP(r: Request): { address: string } | null },
+    ): Response | Promise<Response>;
   }): { port: number; stop(closeActive?: boolean): void };
 }
 
@@ -84,7 +92,9 @@ async function listenNode(fetch: FetchHandler, host: string, port: number): Prom
     const authority = req.headers.host ?? `${host.includes(":") ? `[${host}]` : host}:${port}`;
     let response: Response;
     try {
-      response = await fetch(withIp(new Request(`http://${authority}${req.url ?? "/"}`, init), req.socket.remoteAddress));
+      response = await fetch(
+        withIp(new Request(`http://${authority}${req.url ?? "/"}`, init), req.socket.remoteAddress),
+      );
     } catch {
       response = internalError();
     }

@@ -35,7 +35,11 @@ describe("project meta", () => {
     for (const file of await sourceFiles("lib")) {
       const text = await readFile(join(root, file), "utf8");
       assert.doesNotMatch(text, /from\s+["'][./]*\/cli\//, `${file} imports cli/`);
-      assert.doesNotMatch(text, /^(const|let|var)\s.*\bprocess\.env\b/m, `${file} reads env at top level`);
+      assert.doesNotMatch(
+        text,
+        /^(const|let|var)\s.*\bprocess\.env\b/m,
+        `${file} reads env at top level`,
+      );
     }
   });
 
@@ -45,7 +49,11 @@ describe("project meta", () => {
       const text = await readFile(join(root, file), "utf8");
       assert.doesNotMatch(text, /^\s*(export\s+)?(const\s+)?enum\s/m, `${file} has an enum`);
       assert.doesNotMatch(text, /\bnamespace\s+\w+\s*\{/, `${file} has a namespace`);
-      assert.doesNotMatch(text, /constructor\s*\(\s*(private|public|protected|readonly)\s/, `${file} has parameter properties`);
+      assert.doesNotMatch(
+        text,
+        /constructor\s*\(\s*(private|public|protected|readonly)\s/,
+        `${file} has parameter properties`,
+      );
     }
   });
 });

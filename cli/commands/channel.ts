@@ -35,13 +35,19 @@ const channel = defineCommand({
     // `check` and `sendTest` never run the agent; a channel object just needs one to exist.
     const idle = {
       run: () => Promise.reject(new Error("not used")),
-      stream: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("not used")) }) }),
+      stream: () => ({
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("not used")) }),
+      }),
       reset: () => {},
     };
     const channels = (await configuredChannels({ config, agent: idle, logger }))
       .filter((c) => args.name === undefined || c.name === args.name);
     if (channels.length === 0) {
-      print(args.name ? `Channel ${args.name} is not configured` : "No channel is configured (set BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)");
+      print(
+        args.name
+          ? `Channel ${args.name} is not configured`
+          : "No channel is configured (set BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)",
+      );
       return 1;
     }
     let failed = false;

@@ -16,9 +16,13 @@ const args = {
   list: { type: "boolean", description: "List every setting with its default and description" },
   "routeros-script": {
     type: "boolean",
-    description: "Print the RouterOS .rsc that sets up the container, user and envs from these settings",
+    description:
+      "Print the RouterOS .rsc that sets up the container, user and envs from these settings",
   },
-  legacy: { type: "boolean", description: "With --routeros-script: syntax for RouterOS before 7.20" },
+  legacy: {
+    type: "boolean",
+    description: "With --routeros-script: syntax for RouterOS before 7.20",
+  },
 } as const;
 
 const config = defineCommand({
@@ -42,7 +46,9 @@ const config = defineCommand({
     if (args["routeros-script"]) {
       const loaded = await loadCliConfig(args);
       const { routerosSetupScript } = await import("../../lib/deploy/routeros_script.ts");
-      return void print(routerosSetupScript(loaded, { env: process.env, legacy: args.legacy === true }));
+      return void print(
+        routerosSetupScript(loaded, { env: process.env, legacy: args.legacy === true }),
+      );
     }
     if (!args.dump || args.list) {
       throw new UsageError(

@@ -58,7 +58,9 @@ const daemon = defineCommand({
     }
 
     if (isRunning) {
-      print(`MikroClaw daemon is already running (pid ${running}); stop it with: mikroclaw daemon --stop`);
+      print(
+        `MikroClaw daemon is already running (pid ${running}); stop it with: mikroclaw daemon --stop`,
+      );
       return 1;
     }
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

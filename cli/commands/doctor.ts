@@ -19,7 +19,9 @@ const doctor = defineCommand({
   args,
   async run({ args }) {
     const config = await loadCliConfig(args);
-    const checks = await runDoctor(config, [...PROBES, ...NETWORK_PROBES], { offline: args.offline === true });
+    const checks = await runDoctor(config, [...PROBES, ...NETWORK_PROBES], {
+      offline: args.offline === true,
+    });
     const ok = checks.every((c) => c.ok);
     if (args.json) printJson({ ok, checks });
     else {

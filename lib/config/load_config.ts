@@ -16,7 +16,13 @@ import {
   SETTING_DEFS,
   type SettingDef,
 } from "./_schema.ts";
-import type { Allowlist, Config, ReliableProvider, ProviderName, ProviderSettings } from "./types.ts";
+import type {
+  Allowlist,
+  Config,
+  ProviderName,
+  ProviderSettings,
+  ReliableProvider,
+} from "./types.ts";
 
 /** Options of {@linkcode loadConfig}. */
 export interface LoadConfigOptions {

@@ -49,9 +49,7 @@ export async function recallContext(
     return block === HEADER ? "" : block;
   } catch (error) {
     options.logger?.warn(
-      `memory: recall failed, the turn goes on without it: ${
-        errorMessage(error)
-      }`,
+      `memory: recall failed, the turn goes on without it: ${errorMessage(error)}`,
     );
     return "";
   }
@@ -71,9 +69,7 @@ export async function rememberTurn(
     const callOptions = options.signal ? { signal: options.signal } : {};
     if (memory.remember) await memory.remember(summary, callOptions);
     else {
-      const key = `turn:${new Date().toISOString()}:${
-        crypto.randomUUID().slice(0, 8)
-      }`;
+      const key = `turn:${new Date().toISOString()}:${crypto.randomUUID().slice(0, 8)}`;
       await memory.store(key, summary, undefined, callOptions);
     }
     return true;

@@ -3,12 +3,7 @@
  * arguments, bounds recalls and turns every driver failure into an `E_MEMORY` error.
  * @module
  */
-import {
-  AgentError,
-  ErrorCode,
-  errorMessage,
-  isAgentError,
-} from "../errors.ts";
+import { AgentError, ErrorCode, errorMessage, isAgentError } from "../errors.ts";
 import type { Memory, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
 
 /** Options of {@linkcode createMemory}. */
@@ -123,9 +118,7 @@ export function createMemory(options: CreateMemoryOptions): Memory {
           () => remember(t, callOptions),
         );
       }
-      const key = `turn:${new Date().toISOString()}:${
-        crypto.randomUUID().slice(0, 8)
-      }`;
+      const key = `turn:${new Date().toISOString()}:${crypto.randomUUID().slice(0, 8)}`;
       return await wrap(
         "remember the conversation",
         () => driver.store(key, t, undefined, callOptions),
@@ -137,9 +130,7 @@ export function createMemory(options: CreateMemoryOptions): Memory {
       } catch (error) {
         return {
           ok: false,
-          detail: `Cannot check memory (${driver.name}): ${
-            errorMessage(error)
-          }`,
+          detail: `Cannot check memory (${driver.name}): ${errorMessage(error)}`,
         };
       }
     },

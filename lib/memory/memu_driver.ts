@@ -11,12 +11,7 @@
  */
 import { errorMessage } from "../errors.ts";
 import { MemoryError } from "./memory_error.ts";
-import type {
-  MemoryCallOptions,
-  MemoryDriver,
-  MemoryItem,
-  MemoryProbe,
-} from "./types.ts";
+import type { MemoryCallOptions, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
 
 /** Options of {@linkcode memuDriver}. */
 export interface MemuDriverOptions {
@@ -74,13 +69,10 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
   ): Promise<unknown> {
     const controller = new AbortController();
     const timer = setTimeout(
-      () =>
-        controller.abort(new Error(`no answer within ${requestTimeoutMs} ms`)),
+      () => controller.abort(new Error(`no answer within ${requestTimeoutMs} ms`)),
       requestTimeoutMs,
     );
-    const combined = signal
-      ? AbortSignal.any([signal, controller.signal])
-      : controller.signal;
+    const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
     let response: Response;
     try {
       const init: RequestInit = {
@@ -189,9 +181,7 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
         session_date: new Date().toISOString(),
       }, signal),
     );
-    const taskId = typeof submitted.task_id === "string"
-      ? submitted.task_id
-      : undefined;
+    const taskId = typeof submitted.task_id === "string" ? submitted.task_id : undefined;
     let status = String(submitted.status ?? "").toUpperCase();
     if (taskId === undefined) {
       if (isDone(status)) return;
@@ -429,9 +419,7 @@ function parseRetryAfter(value: string | null): number | undefined {
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error
-    ? error.cause
-    : undefined;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: string } | undefined)?.code;
   return code ? `${errorMessage(error)} (${code})` : errorMessage(error);
 }

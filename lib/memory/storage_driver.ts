@@ -113,9 +113,7 @@ export function storageMemoryDriver(
         scored.push(item);
         order.set(item, record.updatedAt);
       }
-      scored.sort((a, b) =>
-        (b.score! - a.score!) || (order.get(b)! - order.get(a)!)
-      );
+      scored.sort((a, b) => (b.score! - a.score!) || (order.get(b)! - order.get(a)!));
       return scored.slice(0, limit);
     },
     async forget(key) {
@@ -129,13 +127,10 @@ export function storageMemoryDriver(
       const ok = (await store.get(key)) === 1;
       await store.remove(key);
       const where = store.location ?? store.kind;
-      return ok
-        ? { ok, detail: `memory in storage ${where}: read/write ok` }
-        : {
-          ok,
-          detail:
-            `Cannot use memory in storage ${where}: a value written was not read back`,
-        };
+      return ok ? { ok, detail: `memory in storage ${where}: read/write ok` } : {
+        ok,
+        detail: `Cannot use memory in storage ${where}: a value written was not read back`,
+      };
     },
   };
 }

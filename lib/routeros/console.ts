@@ -232,9 +232,7 @@ function queryWords(term: Term): string[] {
 }
 
 function encodeQuery(params: [string, string][]): string {
-  return params.map(([k, v]) =>
-    `${encodeURIComponent(k)}=${encodeURIComponent(v)}`
-  ).join("&");
+  return params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
 }
 
 /** The read that selects items matching a `where` expression, plus any `~` row tests. */
@@ -310,9 +308,7 @@ function findTarget(
     const call: RouterOSCall = parts.length === 1
       ? {
         method: "GET",
-        path: `${menu}?${
-          encodeQuery([["name", parts[0]!], [".proplist", ".id,name"]])
-        }`,
+        path: `${menu}?${encodeQuery([["name", parts[0]!], [".proplist", ".id,name"]])}`,
       }
       : {
         method: "POST",
@@ -576,9 +572,7 @@ function buildPlan(p: Parsed): RouterOSPlan {
         );
       }
       const raw = args[".proplist"] ?? args.proplist;
-      const proplist = raw
-        ? raw.split(",").map((s) => s.trim()).filter(Boolean)
-        : undefined;
+      const proplist = raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
       if (proplist?.some((k) => !PROP.test(k))) {
         unmappable(line, `bad property list "${raw}"`);
       }
@@ -604,12 +598,8 @@ function buildPlan(p: Parsed): RouterOSPlan {
         if (/^\d+$/.test(one.value)) {
           unmappable(line, "console item numbers are not REST ids");
         }
-        const q = proplist
-          ? `?${encodeQuery([[".proplist", proplist.join(",")]])}`
-          : "";
-        const id = ID.test(one.value)
-          ? one.value
-          : encodeURIComponent(one.value);
+        const q = proplist ? `?${encodeQuery([[".proplist", proplist.join(",")]])}` : "";
+        const id = ID.test(one.value) ? one.value : encodeURIComponent(one.value);
         return plan(
           "read",
           [{ method: "GET", path: `${menu}/${id}${q}` }],
@@ -631,9 +621,7 @@ function buildPlan(p: Parsed): RouterOSPlan {
     }
     case "get": {
       noWhere();
-      const valueName = p.positionals.length === 2
-        ? p.positionals[1]
-        : p.positionals[0];
+      const valueName = p.positionals.length === 2 ? p.positionals[1] : p.positionals[0];
       const item = p.positionals.length === 2 ? p.positionals[0] : undefined;
       if (
         !valueName || valueName.kind !== "text" || !PROP.test(valueName.value)
@@ -645,9 +633,7 @@ function buildPlan(p: Parsed): RouterOSPlan {
         if (item.kind !== "text") {
           unmappable(line, "get [find …] is not supported; use print where");
         }
-        path += `/${
-          ID.test(item.value) ? item.value : encodeURIComponent(item.value)
-        }`;
+        path += `/${ID.test(item.value) ? item.value : encodeURIComponent(item.value)}`;
       }
       return plan("read", [{
         method: "GET",
@@ -907,17 +893,12 @@ export async function resolvePlan(
       signal: options.signal,
       command: plan.line,
     });
-    const rows =
-      (Array.isArray(reply) ? reply : reply ? [reply] : []) as Record<
-        string,
-        unknown
-      >[];
-    const found = rows.filter((r) =>
-      !lookup.match || matchesRow(r, lookup.match)
-    )
-      .map((r) => r[".id"]).filter((id): id is string =>
-        typeof id === "string"
-      );
+    const rows = (Array.isArray(reply) ? reply : reply ? [reply] : []) as Record<
+      string,
+      unknown
+    >[];
+    const found = rows.filter((r) => !lookup.match || matchesRow(r, lookup.match))
+      .map((r) => r[".id"]).filter((id): id is string => typeof id === "string");
     if (found.length === 0) {
       throw new RouterOSError(
         `Cannot run "${plan.line}": ${lookup.source} matched nothing in ${plan.menu}`,

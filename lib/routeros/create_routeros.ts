@@ -5,12 +5,7 @@
  * @module
  */
 import { ofetch } from "ofetch";
-import type {
-  RouterOS,
-  RouterOSCall,
-  RouterOSMethod,
-  RouterOSRequestOptions,
-} from "./types.ts";
+import type { RouterOS, RouterOSCall, RouterOSMethod, RouterOSRequestOptions } from "./types.ts";
 import { RouterOSError } from "./routeros_error.ts";
 import { createPinnedFetch } from "./pinned_fetch.ts";
 
@@ -274,16 +269,13 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
         message?: unknown;
       };
       const detail = typeof body.detail === "string" ? body.detail : undefined;
-      const routerMessage = typeof body.message === "string"
-        ? body.message
-        : undefined;
+      const routerMessage = typeof body.message === "string" ? body.message : undefined;
       let reason = detail ?? routerMessage ?? statusText ?? "error";
       if (status === 401) {
         reason =
           "the router refused the credentials; check ROUTER_USER/ROUTER_PASS and that the user's group has the rest-api and api policies";
       } else if (status === 403 && !detail) {
-        reason =
-          "REST is disabled for this protocol on the router (/ip/service www or www-ssl)";
+        reason = "REST is disabled for this protocol on the router (/ip/service www or www-ssl)";
       } else if (status === 415) {
         reason = "the router wants Content-Type: application/json";
       }

@@ -114,9 +114,7 @@ export function compactResult(
   const maxRows = options.maxRows ?? 50;
   if (Array.isArray(reply)) {
     const rows = reply.map((r) =>
-      typeof r === "object" && r !== null
-        ? compactRow(r as Record<string, unknown>, options)
-        : r
+      typeof r === "object" && r !== null ? compactRow(r as Record<string, unknown>, options) : r
     );
     if (rows.length <= maxRows) return rows;
     return {
@@ -202,9 +200,7 @@ export function createRouterOSExecutor(
         const replies = await apply(resolved, context);
         let reply = replies.length === 1 ? replies[0] : replies;
         if (resolved.match && Array.isArray(reply)) {
-          reply = reply.filter((r) =>
-            matchesRow(r as Record<string, unknown>, resolved.match!)
-          );
+          reply = reply.filter((r) => matchesRow(r as Record<string, unknown>, resolved.match!));
         }
         return compactResult(reply, {
           maxRows,
@@ -215,9 +211,7 @@ export function createRouterOSExecutor(
       const run: RouterOSApply = () => apply(resolved, context);
       if (options.onWrite) return await options.onWrite(resolved, context, run);
       const replies = await run();
-      const applied = resolved.calls.map((call, i) =>
-        describeCall(call, replies[i])
-      );
+      const applied = resolved.calls.map((call, i) => describeCall(call, replies[i]));
       const result: Record<string, unknown> = { ok: true, applied };
       const outputs = replies.filter((r) =>
         r !== undefined && !(Array.isArray(r) && r.length === 0) &&

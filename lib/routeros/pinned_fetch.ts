@@ -42,8 +42,7 @@ export function pinningSupport(): PinningSupport {
   }
   return {
     supported: true,
-    detail:
-      `${runtime}: node:tls peer certificate SHA-256 checked before the request is sent`,
+    detail: `${runtime}: node:tls peer certificate SHA-256 checked before the request is sent`,
   };
 }
 
@@ -117,9 +116,7 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
     }
     const signal = request.signal;
     signal.throwIfAborted();
-    const body = request.body
-      ? new Uint8Array(await request.arrayBuffer())
-      : undefined;
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
     const headers: Record<string, string> = {};
     request.headers.forEach((value, key) => {
       headers[key] = value;

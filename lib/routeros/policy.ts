@@ -85,9 +85,7 @@ export function createRouterOSPolicy(
       reason: `Cannot run "${plan.line}": ${reason}`,
     });
     const menu = normalizeMenu(plan.menu);
-    const path = plan.kind === "write" && plan.verb !== "export"
-      ? menu
-      : commandPath(plan);
+    const path = plan.kind === "write" && plan.verb !== "export" ? menu : commandPath(plan);
     const never = "; no setting allows it";
     // Always refused, whatever the settings.
     if (

@@ -96,9 +96,7 @@ export async function probeRouterOS(
     }
   } catch (error) {
     probe.problems.push(
-      `Cannot read the REST user's group: ${
-        errorMessage(error)
-      }; give the group the read policy`,
+      `Cannot read the REST user's group: ${errorMessage(error)}; give the group the read policy`,
     );
   }
   probe.ok = probe.reachable && probe.hasRestApi === true &&

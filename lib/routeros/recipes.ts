@@ -96,9 +96,7 @@ function readsFor(
 
 function dataBlock(data: readonly RecipeData[]): string {
   return data.map((d) =>
-    `### ${d.label} (${d.path})\n${
-      d.error ? `unavailable: ${d.error}` : JSON.stringify(d.data)
-    }`
+    `### ${d.label} (${d.path})\n${d.error ? `unavailable: ${d.error}` : JSON.stringify(d.data)}`
   ).join("\n\n");
 }
 
@@ -122,9 +120,7 @@ export function investigateRecipe(
     reads,
     prompt: (data) =>
       [
-        `Investigate these targets on the MikroTik router: ${
-          targets.join(", ")
-        }.`,
+        `Investigate these targets on the MikroTik router: ${targets.join(", ")}.`,
         "Say what each target is (leases, addresses, interfaces), how the firewall treats it (rules, address lists), what it is doing (connections, logs), and anything suspicious, with the evidence. Suggest RouterOS console commands for any action, but do not run changes.",
         UNTRUSTED,
         dataBlock(data),

@@ -214,9 +214,7 @@ export function tokenizeConsoleLine(line: string): ConsoleToken[] {
     const code = s.charCodeAt(k);
     if ((code < 0x20 && code !== 0x09) || code === 0x7f) {
       fail(
-        code === 0x0a || code === 0x0d
-          ? "one command per line"
-          : "control character",
+        code === 0x0a || code === 0x0d ? "one command per line" : "control character",
         k,
       );
     }

@@ -84,9 +84,7 @@ export async function createStateStoreFromUrl(
       opened = await safeFsDriver(parsed.path);
     } catch (error) {
       throw new AgentError(
-        `Cannot open MIKROCLAW_STORAGE directory ${parsed.path}: ${
-          errorMessage(error)
-        }`,
+        `Cannot open MIKROCLAW_STORAGE directory ${parsed.path}: ${errorMessage(error)}`,
         { code: ErrorCode.Storage, cause: error },
       );
     }
@@ -128,9 +126,7 @@ export async function createStateStoreFromUrl(
   } catch (error) {
     client.disconnect();
     throw new AgentError(
-      `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${
-        errorMessage(error)
-      }`,
+      `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${errorMessage(error)}`,
       { code: ErrorCode.Storage, cause: error },
     );
   }

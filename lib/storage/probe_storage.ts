@@ -47,9 +47,7 @@ export async function probeStorage(
   } catch (error) {
     return {
       ok: false,
-      detail: `Cannot use storage ${where}: ${
-        errorMessage(error)
-      }; check MIKROCLAW_STORAGE`,
+      detail: `Cannot use storage ${where}: ${errorMessage(error)}; check MIKROCLAW_STORAGE`,
     };
   } finally {
     clearTimeout(timer);

@@ -99,9 +99,7 @@ export function createRedisStateStore(
     if (json === null) return null;
     try {
       const parsed = JSON.parse(json) as Envelope<T>;
-      return parsed !== null && typeof parsed === "object" && "v" in parsed
-        ? parsed
-        : null;
+      return parsed !== null && typeof parsed === "object" && "v" in parsed ? parsed : null;
     } catch {
       return null;
     }
@@ -145,8 +143,7 @@ export function createRedisStateStore(
     },
     async keys(keyPrefix) {
       const base = await prefixBase(keyPrefix);
-      const pattern =
-        escapeGlob(base === "" ? `${prefix}:` : `${prefix}:${base}:`) + "*";
+      const pattern = escapeGlob(base === "" ? `${prefix}:` : `${prefix}:${base}:`) + "*";
       const out: string[] = [];
       for (const fullKey of await scanAll(pattern)) {
         const raw = fullKey.slice(prefix.length + 1);

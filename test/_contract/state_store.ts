@@ -130,9 +130,7 @@ export function testStateStoreContract(
 
   it("any two distinct keys never collide (property)", async () => {
     await withFixture(options, async ({ store }) => {
-      const key = fc.string({ unit: "binary", maxLength: 80 }).filter((k) =>
-        k.isWellFormed()
-      );
+      const key = fc.string({ unit: "binary", maxLength: 80 }).filter((k) => k.isWellFormed());
       await fc.assert(
         fc.asyncProperty(key, key, async (a, b) => {
           fc.pre(a !== b);

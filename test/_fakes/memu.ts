@@ -113,8 +113,7 @@ export async function startFakeMemu(
     await next();
   });
 
-  const bodyOf = (c: Context) =>
-    (c.get("json" as never) ?? {}) as Record<string, unknown>;
+  const bodyOf = (c: Context) => (c.get("json" as never) ?? {}) as Record<string, unknown>;
 
   app.post(`${prefix}/memorize`, (c) => {
     const s = scripted(c, "memorize");
@@ -133,9 +132,7 @@ export async function startFakeMemu(
     }
     if (issues.length > 0) return c.json({ detail: issues }, 422);
     const text = Array.isArray(conversation)
-      ? conversation.filter((m) => m?.role === "user").map((m) =>
-        String(m.content)
-      ).join(" ")
+      ? conversation.filter((m) => m?.role === "user").map((m) => String(m.content)).join(" ")
       : String(body.conversation_text);
     const taskId = `task_${(nextId++).toString(16).padStart(12, "0")}`;
     tasks.set(taskId, {
@@ -180,8 +177,7 @@ export async function startFakeMemu(
     const body = bodyOf(c);
     const issues = missing(body, ["user_id", "agent_id", "query"]);
     if (issues.length > 0) return c.json({ detail: issues }, 422);
-    const words = (t: string) =>
-      new Set(t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+    const words = (t: string) => new Set(t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
     const query = words(String(body.query));
     const scoped = memories.filter((m) =>
       m.user_id === body.user_id && m.agent_id === body.agent_id

@@ -407,9 +407,7 @@ function evaluateQuery(row: FakeRecord, words: string[]): boolean {
       const b = Number(value);
       const both = !Number.isNaN(a) && !Number.isNaN(b);
       stack.push(
-        cmp === "<"
-          ? (both ? a < b : actual < value)
-          : (both ? a > b : actual > value),
+        cmp === "<" ? (both ? a < b : actual < value) : (both ? a > b : actual > value),
       );
     } else stack.push(actual === value);
   }
@@ -483,13 +481,10 @@ export async function startFakeRouterOS(
     });
   const error = (status: number, message: string, detail?: string): Response =>
     json(
-      detail === undefined
-        ? { error: status, message }
-        : { detail, error: status, message },
+      detail === undefined ? { error: status, message } : { detail, error: status, message },
       status,
     );
-  const badRequest = (detail: string): Response =>
-    error(400, "Bad Request", detail);
+  const badRequest = (detail: string): Response => error(400, "Bad Request", detail);
   const notFound = (): Response => error(404, "Not Found");
 
   function findMenu(
@@ -559,9 +554,7 @@ export async function startFakeRouterOS(
       }
       if (body.address === undefined) return badRequest("missing =address=");
       if (
-        rows.some((r) =>
-          r.list === String(body.list) && r.address === String(body.address)
-        )
+        rows.some((r) => r.list === String(body.list) && r.address === String(body.address))
       ) {
         return badRequest("failure: already have such entry");
       }
@@ -590,8 +583,7 @@ export async function startFakeRouterOS(
       Object.assign(record, {
         interval: "0s",
         "start-time": "startup",
-        policy:
-          "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon",
+        policy: "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon",
         "run-count": "0",
         disabled: "false",
         owner: FAKE_ROUTEROS_USER,
@@ -620,9 +612,7 @@ export async function startFakeRouterOS(
   ): FakeRecord[] {
     const rows = state.menus.get(menu)!;
     const keys = proplist ? [...new Set([".id", ...proplist])] : undefined;
-    return rows.filter((r) => filters.every(([k, v]) => r[k] === v)).map((r) =>
-      pick(r, keys)
-    );
+    return rows.filter((r) => filters.every(([k, v]) => r[k] === v)).map((r) => pick(r, keys));
   }
 
   function command(
@@ -655,9 +645,7 @@ export async function startFakeRouterOS(
       }
       case "add": {
         const created = add(menu, body);
-        return created instanceof Response
-          ? created
-          : json({ ret: created[".id"] });
+        return created instanceof Response ? created : json({ ret: created[".id"] });
       }
       case "set":
       case "enable":
@@ -768,9 +756,7 @@ export async function startFakeRouterOS(
       await sleep(state.hangMs);
       return badRequest("Session closed");
     }
-    const segments = rawPath.split("/").filter(Boolean).map((s) =>
-      decodeURIComponent(s)
-    );
+    const segments = rawPath.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
     const path = "/" + segments.join("/");
     if (ROOT_COMMANDS.has(path)) {
       if (method !== "POST") return badRequest("no such command");
@@ -852,9 +838,7 @@ export async function startFakeRouterOS(
     if (method === "PATCH") return applyValues(item, body) ?? json(item);
     if (method === "DELETE") {
       rows.splice(rows.indexOf(item), 1);
-      return state.legacy
-        ? new Response("", { status: 200 })
-        : new Response(null, { status: 204 });
+      return state.legacy ? new Response("", { status: 200 }) : new Response(null, { status: 204 });
     }
     return error(405, "Method Not Allowed");
   }
@@ -917,9 +901,7 @@ export async function startFakeRouterOS(
       return unauthorized();
     }
     const userRow = state.menus.get("/user")!.find((u) => u.name === user);
-    const group = state.menus.get("/user/group")!.find((g) =>
-      g.name === userRow?.group
-    );
+    const group = state.menus.get("/user/group")!.find((g) => g.name === userRow?.group);
     const policies = (group?.policy ?? "").split(",");
     if (
       !userRow || userRow.disabled === "true" || !policies.includes("rest-api")

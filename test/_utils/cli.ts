@@ -81,7 +81,9 @@ export function startCli(args: string[], options: CliOptions): CliServer {
   child.stdin!.end();
   let out = "";
   let err = "";
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => resolve(code))
+  );
   child.stdout!.on("data", (d: string) => (out += d));
   child.stderr!.on("data", (d: string) => (err += d));
   return {

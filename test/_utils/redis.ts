@@ -81,9 +81,7 @@ export async function startRedis(
   ], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk) => (stderr += String(chunk)));
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => resolve())
-  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + timeoutMs;
   while (!(await ping(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {

@@ -27,7 +27,11 @@ describe("mikroclaw doctor against live fakes", () => {
 
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), "mikroclaw-doctor-"));
-    [router, telegram, llm] = await Promise.all([startFakeRouterOS(), startFakeTelegram(), startFakeOpenAI()]);
+    [router, telegram, llm] = await Promise.all([
+      startFakeRouterOS(),
+      startFakeTelegram(),
+      startFakeOpenAI(),
+    ]);
     env = {
       HOME: cwd,
       LLM_PROVIDER: "openai",

@@ -32,10 +32,16 @@ describe("mikroclaw gateway / status / daemon", () => {
     const body = await health.json() as { components: Record<string, boolean> };
     assert.equal(body.components.gateway, true);
 
-    const paired = await fetch(`${base}/pair`, { method: "POST", headers: { "x-pairing-code": code } });
+    const paired = await fetch(`${base}/pair`, {
+      method: "POST",
+      headers: { "x-pairing-code": code },
+    });
     assert.equal(paired.status, 200);
     const { token } = await paired.json() as { token: string };
-    const again = await fetch(`${base}/pair`, { method: "POST", headers: { "x-pairing-code": code } });
+    const again = await fetch(`${base}/pair`, {
+      method: "POST",
+      headers: { "x-pairing-code": code },
+    });
     assert.equal(again.status, 403);
 
     const tasks = await fetch(`${base}/tasks`, { headers: { authorization: `Bearer ${token}` } });
@@ -60,7 +66,10 @@ describe("mikroclaw gateway / status / daemon", () => {
   });
 
   it("status exits 1 when no gateway answers", async () => {
-    const down = await runCli(["status", "--url", "http://127.0.0.1:9"], { cwd, env: { HOME: home } });
+    const down = await runCli(["status", "--url", "http://127.0.0.1:9"], {
+      cwd,
+      env: { HOME: home },
+    });
     assert.equal(down.code, 1);
     assert.match(down.stdout, /is down/);
   });

@@ -61,15 +61,22 @@ describe("end to end: a router write waits for the owner's Approve button", () =
     await Promise.all([llm?.close(), telegram?.close(), router?.close()]);
   });
 
-  const blocked = () => router.items("/ip/firewall/address-list").filter((r) => r.address === "203.0.113.7");
+  const blocked = () =>
+    router.items("/ip/firewall/address-list").filter((r) => r.address === "203.0.113.7");
 
   it("asks, writes nothing, applies once on Approve, and ignores a second press", async () => {
     llm.push({ toolCalls: [{ name: "routeros_execute", arguments: { command: BLOCK } }] });
     telegram.message(OWNER, "Block 203.0.113.7");
-    const prompt = await telegram.waitFor((c) => c.method === "sendMessage" && approveData(c) !== undefined, 10_000);
+    const prompt = await telegram.waitFor(
+      (c) => c.method === "sendMessage" && approveData(c) !== undefined,
+      10_000,
+    );
     assert.equal(String(prompt.params.chat_id), String(OWNER));
     assert.match(String(prompt.params.text), /203\.0\.113\.7/);
-    await telegram.waitFor((c) => c.method === "sendMessage" && /approval/i.test(String(c.params.text)), 10_000);
+    await telegram.waitFor(
+      (c) => c.method === "sendMessage" && /approval/i.test(String(c.params.text)),
+      10_000,
+    );
     assert.equal(blocked().length, 0, "nothing is written before approval");
 
     const data = approveData(prompt)!;
@@ -83,23 +90,34 @@ describe("end to end: a router write waits for the owner's Approve button", () =
         },
       });
     press("cb-1");
-    await telegram.waitFor((c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === "cb-1", 10_000);
+    await telegram.waitFor(
+      (c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === "cb-1",
+      10_000,
+    );
     assert.equal(blocked().length, 1, "applied after the Approve button");
     const id = data.slice("approve:".length);
     assert.equal((await runtime.changes!.get(id))?.state, "applied");
 
     press("cb-2");
-    await telegram.waitFor((c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === "cb-2", 10_000);
+    await telegram.waitFor(
+      (c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === "cb-2",
+      10_000,
+    );
     assert.equal(blocked().length, 1, "a second press writes nothing");
   });
 
   it("a stranger's button press is refused and writes nothing", async () => {
     llm.push({
-      toolCalls: [{ name: "routeros_execute", arguments: { command: BLOCK.replace("203.0.113.7", "203.0.113.8") } }],
+      toolCalls: [{
+        name: "routeros_execute",
+        arguments: { command: BLOCK.replace("203.0.113.7", "203.0.113.8") },
+      }],
     });
     telegram.message(OWNER, "Block 203.0.113.8");
     const prompt = await telegram.waitFor(
-      (c) => c.method === "sendMessage" && approveData(c) !== undefined && /203\.0\.113\.8/.test(String(c.params.text)),
+      (c) =>
+        c.method === "sendMessage" && approveData(c) !== undefined &&
+        /203\.0\.113\.8/.test(String(c.params.text)),
       10_000,
     );
     telegram.enqueue({
@@ -110,7 +128,13 @@ describe("end to end: a router write waits for the owner's Approve button", () =
         data: approveData(prompt),
       },
     });
-    await telegram.waitFor((c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === "cb-stranger", 10_000);
-    assert.equal(router.items("/ip/firewall/address-list").filter((r) => r.address === "203.0.113.8").length, 0);
+    await telegram.waitFor(
+      (c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === "cb-stranger",
+      10_000,
+    );
+    assert.equal(
+      router.items("/ip/firewall/address-list").filter((r) => r.address === "203.0.113.8").length,
+      0,
+    );
   });
 });

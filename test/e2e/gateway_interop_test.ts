@@ -25,11 +25,17 @@ describe("end to end through the served gateway: approvals, /mcp and /v1", () =>
   let tokenB = "";
 
   async function pair(code: string): Promise<string> {
-    const res = await fetch(`${server.url}/pair`, { method: "POST", headers: { "X-Pairing-Code": code } });
+    const res = await fetch(`${server.url}/pair`, {
+      method: "POST",
+      headers: { "X-Pairing-Code": code },
+    });
     assert.equal(res.status, 200);
     return (await res.json() as { token: string }).token;
   }
-  const auth = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+  const auth = (token: string) => ({
+    authorization: `Bearer ${token}`,
+    "content-type": "application/json",
+  });
 
   before(async () => {
     llm = await startFakeOpenAI([], { onEmpty: { text: "The router says hello." } });
@@ -50,7 +56,10 @@ describe("end to end through the served gateway: approvals, /mcp and /v1", () =>
     await runtime.start();
     server = await listen(runtime.gateway.fetch, "127.0.0.1", 0);
     tokenA = await pair(runtime.gateway.pairingCode()!);
-    const minted = await fetch(`${server.url}/pair/codes`, { method: "POST", headers: auth(tokenA) });
+    const minted = await fetch(`${server.url}/pair/codes`, {
+      method: "POST",
+      headers: auth(tokenA),
+    });
     assert.equal(minted.status, 201);
     tokenB = await pair((await minted.json() as { code: string }).code);
   });
@@ -75,17 +84,27 @@ describe("end to end through the served gateway: approvals, /mcp and /v1", () =>
     }[];
     const change = list.find((c) => c.state === "pending");
     assert.ok(change, JSON.stringify(list));
-    const blocked = () => router.items("/ip/firewall/address-list").filter((r) => r.address === "198.51.100.77");
+    const blocked = () =>
+      router.items("/ip/firewall/address-list").filter((r) => r.address === "198.51.100.77");
     assert.equal(blocked().length, 0, JSON.stringify(await runtime.changes!.get(change.change_id)));
 
-    const self = await fetch(`${server.url}/changes/${change.change_id}/approve`, { method: "POST", headers: auth(tokenA) });
+    const self = await fetch(`${server.url}/changes/${change.change_id}/approve`, {
+      method: "POST",
+      headers: auth(tokenA),
+    });
     assert.equal(self.status, 403);
     assert.equal(blocked().length, 0);
-    const other = await fetch(`${server.url}/changes/${change.change_id}/approve`, { method: "POST", headers: auth(tokenB) });
+    const other = await fetch(`${server.url}/changes/${change.change_id}/approve`, {
+      method: "POST",
+      headers: auth(tokenB),
+    });
     assert.equal(other.status, 200);
     assert.equal((await other.json() as { state: string }).state, "applied");
     assert.equal(blocked().length, 1);
-    const again = await fetch(`${server.url}/changes/${change.change_id}/approve`, { method: "POST", headers: auth(tokenB) });
+    const again = await fetch(`${server.url}/changes/${change.change_id}/approve`, {
+      method: "POST",
+      headers: auth(tokenB),
+    });
     assert.equal(again.status, 409);
     assert.equal(blocked().length, 1);
   });
@@ -93,7 +112,10 @@ describe("end to end through the served gateway: approvals, /mcp and /v1", () =>
   it("/mcp refuses a missing token and serves the agent's tools to the official MCP client", async () => {
     const bare = await fetch(`${server.url}/mcp`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
     });
     assert.equal(bare.status, 401);
@@ -106,7 +128,10 @@ describe("end to end through the served gateway: approvals, /mcp and /v1", () =>
     try {
       const { tools } = await client.listTools();
       assert.equal(tools.length, 14);
-      const read = await client.callTool({ name: "routeros_execute", arguments: { command: "/system/resource/print" } });
+      const read = await client.callTool({
+        name: "routeros_execute",
+        arguments: { command: "/system/resource/print" },
+      });
       assert.equal(read.isError, false);
     } finally {
       await client.close();

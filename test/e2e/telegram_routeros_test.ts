@@ -25,7 +25,8 @@ describe("end to end: Telegram -> LLM -> RouterOS", () => {
         toolCalls: [{
           name: "routeros_execute",
           arguments: {
-            command: '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
+            command:
+              '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
           },
         }],
         argChunks: 4,
@@ -69,7 +70,12 @@ describe("end to end: Telegram -> LLM -> RouterOS", () => {
 
     const list = router.items("/ip/firewall/address-list");
     const added = list.find((r) => r.address === "203.0.113.7");
-    assert.ok(added, `the fake router holds the new entry; model saw: ${JSON.stringify(llm.chatRequests()[1]?.body.messages.at(-1))}`);
+    assert.ok(
+      added,
+      `the fake router holds the new entry; model saw: ${
+        JSON.stringify(llm.chatRequests()[1]?.body.messages.at(-1))
+      }`,
+    );
     assert.equal(added.list, "blocked");
     assert.equal(added.comment, "from bot");
 

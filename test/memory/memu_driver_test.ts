@@ -1,10 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createMemory } from "../../lib/memory/create_memory.ts";
-import {
-  memuDriver,
-  type MemuDriverOptions,
-} from "../../lib/memory/memu_driver.ts";
+import { memuDriver, type MemuDriverOptions } from "../../lib/memory/memu_driver.ts";
 import { MemoryError } from "../../lib/memory/memory_error.ts";
 import { memoryTools } from "../../lib/tools/memory.ts";
 import { silentLogger } from "../../lib/_internal/logger.ts";
@@ -57,13 +54,9 @@ describe("memuDriver() against a fake memU v3", () => {
     );
     assert.equal(stored.isError, false, stored.content);
     // The memorize task was polled until SUCCESS before the tool answered.
-    const polls = fake.requests.filter((r) =>
-      r.path.includes("/memorize/status/")
-    );
+    const polls = fake.requests.filter((r) => r.path.includes("/memorize/status/"));
     assert.ok(polls.length >= 2);
-    const memorize = fake.requests.find((r) =>
-      r.path === "/api/v3/memory/memorize"
-    )!;
+    const memorize = fake.requests.find((r) => r.path === "/api/v3/memory/memorize")!;
     assert.equal(memorize.headers.authorization, "Bearer mu-test-key");
     const body = memorize.body as {
       user_id: string;
@@ -285,9 +278,7 @@ describe("memuDriver() when memU is unreachable", () => {
   it("a hanging memU times out with a clear error", async () => {
     const pending: Array<() => void> = [];
     const hang = await serveLocal(() =>
-      new Promise<Response>((resolve) =>
-        pending.push(() => resolve(new Response("late")))
-      )
+      new Promise<Response>((resolve) => pending.push(() => resolve(new Response("late"))))
     );
     try {
       const m = createMemory({

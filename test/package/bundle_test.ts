@@ -57,7 +57,16 @@ describe("dist/mikroclaw.mjs (the bundle)", () => {
   });
 
   it("keeps optional parts (Redis, Discord, Slack, MCP, RouterOS, changes) out of the core", () => {
-    for (const part of ["ioredis", "channels/discord", "channels/slack", "tmcp", "routeros/console", "changes/"]) {
+    for (
+      const part of [
+        "ioredis",
+        "channels/discord",
+        "channels/slack",
+        "tmcp",
+        "routeros/console",
+        "changes/",
+      ]
+    ) {
       assert.ok(!result.coreInputs.some((p) => p.includes(part)), `${part} is in the core`);
     }
     assert.ok(Object.keys(result.split).length > 10, "lazy parts are files of their own");

@@ -87,8 +87,7 @@ describe("createRouterOS() against the fake router", () => {
         path: "/ip/firewall/address-list",
         body: { list: "blocked", address: "198.51.100.9" },
       }, {
-        command:
-          "/ip firewall address-list add list=blocked address=198.51.100.9",
+        command: "/ip firewall address-list add list=blocked address=198.51.100.9",
       }),
       (error: unknown) => {
         isRouterError(400, /already have such entry/)(error);
@@ -142,9 +141,7 @@ describe("createRouterOS() against the fake router", () => {
     assert.equal(none.status, 401);
     assert.match(none.headers.get("www-authenticate") ?? "", /^Basic realm=/);
     await none.body?.cancel();
-    const auth = `Basic ${
-      btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)
-    }`;
+    const auth = `Basic ${btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)}`;
     const plain = await fetch(`${fake.url}/ip/firewall/address-list`, {
       method: "PUT",
       headers: { authorization: auth, "content-type": "text/plain" },
@@ -193,9 +190,7 @@ describe("createRouterOS() against the fake router", () => {
       assert.equal(created.address, "192.0.2.9");
       await r.remove(`/ip/firewall/address-list/${created[".id"]}`);
       assert.equal(
-        f.items("/ip/firewall/address-list").some((x) =>
-          x.address === "192.0.2.9"
-        ),
+        f.items("/ip/firewall/address-list").some((x) => x.address === "192.0.2.9"),
         false,
       );
     } finally {
@@ -226,9 +221,7 @@ describe("createRouterOS() against the fake router", () => {
       assert.equal(f.state.maxInFlight.get(FAKE_ROUTEROS_USER), 1);
       assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
       // Control: the fake does measure concurrency when a client does not queue.
-      const auth = `Basic ${
-        btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)
-      }`;
+      const auth = `Basic ${btoa(`${FAKE_ROUTEROS_USER}:${FAKE_ROUTEROS_PASSWORD}`)}`;
       await Promise.all(
         [1, 2, 3].map(() =>
           fetch(`${f.url}/interface`, { headers: { authorization: auth } })
@@ -302,8 +295,7 @@ describe("createRouterOS() against the fake router", () => {
       TypeError,
     );
     assert.throws(
-      () =>
-        createRouterOS({ url: "http://a:b@x/rest", user: "u", password: "p" }),
+      () => createRouterOS({ url: "http://a:b@x/rest", user: "u", password: "p" }),
       TypeError,
     );
     assert.throws(

@@ -25,8 +25,7 @@ interface Row {
 // routes *7 *8, filter *9..*D, address-list *E, nat *F.
 const TABLE: Row[] = [
   {
-    line:
-      '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
+    line: '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
     kind: "write",
     calls: [{
       method: "PUT",
@@ -35,8 +34,7 @@ const TABLE: Row[] = [
     }],
   },
   {
-    line:
-      "/ip/firewall/address-list/add list=blocked address=203.0.113.8 timeout=1d",
+    line: "/ip/firewall/address-list/add list=blocked address=203.0.113.8 timeout=1d",
     kind: "write",
     calls: [{
       method: "PUT",
@@ -85,8 +83,7 @@ const TABLE: Row[] = [
     calls: [{ method: "GET", path: "/interface" }],
   },
   {
-    line:
-      "/interface print .proplist=name,running where type=ether and disabled=no",
+    line: "/interface print .proplist=name,running where type=ether and disabled=no",
     kind: "read",
     calls: [{
       method: "GET",
@@ -194,14 +191,12 @@ const TABLE: Row[] = [
     kind: "write",
     lookups: [{
       method: "GET",
-      path:
-        "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id",
+      path: "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id",
     }],
     calls: [{ method: "DELETE", path: "/ip/firewall/filter/*A" }],
   },
   {
-    line:
-      "/ip firewall filter disable [find where chain=input and action=drop]",
+    line: "/ip firewall filter disable [find where chain=input and action=drop]",
     kind: "write",
     lookups: [{
       method: "GET",
@@ -275,13 +270,11 @@ const TABLE: Row[] = [
     lookups: [
       {
         method: "GET",
-        path:
-          "/ip/firewall/filter?comment=defconf%3A%20accept%20ICMP&.proplist=.id",
+        path: "/ip/firewall/filter?comment=defconf%3A%20accept%20ICMP&.proplist=.id",
       },
       {
         method: "GET",
-        path:
-          "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id",
+        path: "/ip/firewall/filter?comment=defconf%3A%20drop%20invalid&.proplist=.id",
       },
     ],
     calls: [{

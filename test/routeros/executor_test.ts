@@ -1,9 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  compactResult,
-  createRouterOSExecutor,
-} from "../../lib/routeros/executor.ts";
+import { compactResult, createRouterOSExecutor } from "../../lib/routeros/executor.ts";
 import { createRouterOSPolicy } from "../../lib/routeros/policy.ts";
 import { createRouterOS } from "../../lib/routeros/create_routeros.ts";
 import { routerosExecuteTool } from "../../lib/tools/routeros_execute.ts";
@@ -139,8 +136,7 @@ describe("createRouterOSExecutor() and the routeros_execute tool", () => {
     });
     const tool = routerosExecuteTool(executor);
     const result = await tool.call({
-      command:
-        '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
+      command: '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"',
     }, context());
     assert.equal(result.isError, false, result.content);
     assert.deepEqual(JSON.parse(result.content), {
@@ -148,9 +144,7 @@ describe("createRouterOSExecutor() and the routeros_execute tool", () => {
       replies: 1,
     });
     assert.equal(seen[0]!.calls[0]!.method, "PUT");
-    const entry = fake.items("/ip/firewall/address-list").find((r) =>
-      r.address === "203.0.113.7"
-    )!;
+    const entry = fake.items("/ip/firewall/address-list").find((r) => r.address === "203.0.113.7")!;
     assert.equal(entry.comment, "from bot");
     // The resolved plan an approval layer would see carries concrete *IDs.
     const removed = await tool.call({
@@ -171,16 +165,14 @@ describe("createRouterOSExecutor() and the routeros_execute tool", () => {
       }),
     );
     const ok = await tool.call({
-      command:
-        "/ip firewall address-list add list=blocked address=203.0.113.99",
+      command: "/ip firewall address-list add list=blocked address=203.0.113.99",
     }, context());
     assert.match(
       JSON.parse(ok.content).applied[0],
       /^PUT \/ip\/firewall\/address-list -> \*[0-9A-F]+$/,
     );
     const dup = await tool.call({
-      command:
-        "/ip firewall address-list add list=blocked address=203.0.113.99",
+      command: "/ip firewall address-list add list=blocked address=203.0.113.99",
     }, context());
     assert.equal(dup.isError, true);
     assert.match(dup.content, /failure: already have such entry \(HTTP 400\)/);

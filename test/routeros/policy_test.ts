@@ -1,9 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  createRouterOSPolicy,
-  routerosPolicyFromEnv,
-} from "../../lib/routeros/policy.ts";
+import { createRouterOSPolicy, routerosPolicyFromEnv } from "../../lib/routeros/policy.ts";
 import { planConsoleLine } from "../../lib/routeros/console.ts";
 import { PolicyError } from "../../lib/errors.ts";
 

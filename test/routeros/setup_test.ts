@@ -8,11 +8,7 @@ import {
   removeHeartbeatScheduler,
 } from "../../lib/routeros/setup.ts";
 import { probeRouterOS } from "../../lib/routeros/probe.ts";
-import {
-  analyzeRecipe,
-  investigateRecipe,
-  runRouterOSRecipe,
-} from "../../lib/routeros/recipes.ts";
+import { analyzeRecipe, investigateRecipe, runRouterOSRecipe } from "../../lib/routeros/recipes.ts";
 import { createRouterOSPolicy } from "../../lib/routeros/policy.ts";
 import { createRouterOS } from "../../lib/routeros/create_routeros.ts";
 import type { RouterOS } from "../../lib/routeros/types.ts";
@@ -62,9 +58,7 @@ describe("router setup helpers, probe and recipes", () => {
     const removed = await removeGatewayFirewallRule({ router });
     assert.equal(removed.removed.length, 2);
     assert.equal(
-      fake.items("/ip/firewall/filter").some((r) =>
-        r.comment === "mikroclaw: gateway"
-      ),
+      fake.items("/ip/firewall/filter").some((r) => r.comment === "mikroclaw: gateway"),
       false,
     );
   });
@@ -138,8 +132,7 @@ describe("router setup helpers, probe and recipes", () => {
         createRouterOS({ url: f.url, user: "u", password: "p" }),
       );
       assert.equal(ok.ok, true);
-      f.items("/user/group").find((g) => g.name === "partial")!.policy =
-        "read,rest-api,!api";
+      f.items("/user/group").find((g) => g.name === "partial")!.policy = "read,rest-api,!api";
       const bad = await probeRouterOS(
         createRouterOS({ url: f.url, user: "u", password: "p" }),
       );

@@ -1,10 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createRouterOS } from "../../lib/routeros/create_routeros.ts";
-import {
-  normalizeFingerprint,
-  pinningSupport,
-} from "../../lib/routeros/pinned_fetch.ts";
+import { normalizeFingerprint, pinningSupport } from "../../lib/routeros/pinned_fetch.ts";
 import {
   FAKE_ROUTEROS_PASSWORD,
   FAKE_ROUTEROS_TLS,

@@ -1,10 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError } from "../../lib/errors.ts";
-import {
-  createStateStoreFromUrl,
-  parseStorageSpec,
-} from "../../lib/storage/from_url.ts";
+import { createStateStoreFromUrl, parseStorageSpec } from "../../lib/storage/from_url.ts";
 import { probeStorage } from "../../lib/storage/probe_storage.ts";
 
 describe("parseStorageSpec()", () => {

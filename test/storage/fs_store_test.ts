@@ -4,10 +4,7 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { createStateStoreFromUrl } from "../../lib/storage/from_url.ts";
-import {
-  HOSTILE_KEYS,
-  testStateStoreContract,
-} from "../_contract/state_store.ts";
+import { HOSTILE_KEYS, testStateStoreContract } from "../_contract/state_store.ts";
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -3,11 +3,7 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { createStateStoreFromUrl } from "../../lib/storage/from_url.ts";
 import { probeStorage } from "../../lib/storage/probe_storage.ts";
-import {
-  type LocalRedis,
-  redisSkipReason,
-  startRedis,
-} from "../_utils/redis.ts";
+import { type LocalRedis, redisSkipReason, startRedis } from "../_utils/redis.ts";
 import { testStateStoreContract } from "../_contract/state_store.ts";
 
 const skip = redisSkipReason();
