@@ -18,8 +18,8 @@ export interface Integration {
   needs: readonly string[];
   /** Whether the configuration enables it. */
   configured(config: Config): boolean;
-  /** Extra facts for `info` (never secrets). */
-  details?(config: Config): Record<string, string>;
+  /** Extra facts for `info` (never secrets); may ask the service itself. */
+  details?(config: Config): Record<string, string> | Promise<Record<string, string>>;
 }
 
 const set = (value: unknown): boolean => value !== undefined;
@@ -217,6 +217,20 @@ const SERVICES: Integration[] = [
     description: "MCP servers whose tools are offered to the model",
     needs: ["MCP_SERVERS"],
     configured: (c) => set(c.tools.mcpServers),
+    details: async (c) => {
+      if (!c.tools.mcpServers) return {};
+      const { connectConfiguredMcp } = await import("../lib/runtime/mcp_servers.ts");
+      const { silentLogger } = await import("../lib/_internal/logger.ts");
+      const connections = await connectConfiguredMcp(c.tools.mcpServers.reveal(), silentLogger);
+      try {
+        return Object.fromEntries(connections.status().map((s) => [
+          s.name,
+          s.ok ? `${s.tools.length} tools: ${s.tools.join(", ")}` : `not available: ${s.detail}`,
+        ]));
+      } finally {
+        await connections.close();
+      }
+    },
   },
   {
     name: "brave",

@@ -63,14 +63,14 @@ const integrations = defineCommand({
         { code: ErrorCode.NotConfigured },
       );
     }
-    const infos = found.map((i) => ({
+    const infos = await Promise.all(found.map(async (i) => ({
       name: i.name,
       kind: i.kind,
       description: i.description,
       configured: i.configured(config),
       needs: i.needs,
-      ...(i.details ? { details: i.details(config) } : {}),
-    }));
+      ...(i.details ? { details: await i.details(config) } : {}),
+    })));
     if (args.json) return void printJson(infos.length === 1 ? infos[0] : infos);
     print(
       infos.map((i) =>

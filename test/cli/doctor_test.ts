@@ -70,3 +70,30 @@ describe("mikroclaw doctor against live fakes", () => {
     assert.ok(failed.fix);
   });
 });
+
+describe("mikroclaw integrations info mcp / doctor with MCP_SERVERS", () => {
+  it("lists each configured MCP server with its tools, and reports one that is down", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "mikroclaw-mcp-info-"));
+    try {
+      const g = globalThis as { Deno?: unknown };
+      const server = new URL("../_fakes/mcp_server.ts", import.meta.url).pathname;
+      const fake = { command: process.execPath, args: g.Deno ? ["run", "-A", "--no-check", server] : [server] };
+      const env = {
+        HOME: cwd,
+        MCP_SERVERS: JSON.stringify({ fake, down: { command: "/nonexistent/mcp-server" } }),
+      };
+      const info = await runCli(["integrations", "info", "mcp", "--json"], { cwd, env });
+      assert.equal(info.code, 0, info.stderr);
+      const details = (JSON.parse(info.stdout) as { details: Record<string, string> }).details;
+      assert.match(details.fake!, /tools: .*echo/);
+      assert.match(details.down!, /not available/);
+      const doctor = await runCli(["doctor", "--json"], { cwd, env });
+      const report = JSON.parse(doctor.stdout) as Report;
+      const mcp = report.checks.filter((c) => c.name === "MCP servers");
+      assert.ok(mcp.some((c) => c.ok && /fake: \d+ tools/.test(c.detail)), doctor.stdout);
+      assert.ok(mcp.some((c) => !c.ok && /down/.test(c.detail)));
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});
