@@ -77,7 +77,10 @@ describe("mikroclaw integrations info mcp / doctor with MCP_SERVERS", () => {
     try {
       const g = globalThis as { Deno?: unknown };
       const server = new URL("../_fakes/mcp_server.ts", import.meta.url).pathname;
-      const fake = { command: process.execPath, args: g.Deno ? ["run", "-A", "--no-check", server] : [server] };
+      const fake = {
+        command: process.execPath,
+        args: g.Deno ? ["run", "-A", "--no-check", server] : [server],
+      };
       const env = {
         HOME: cwd,
         MCP_SERVERS: JSON.stringify({ fake, down: { command: "/nonexistent/mcp-server" } }),
