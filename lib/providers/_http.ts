@@ -42,6 +42,17 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
 }
 
+/** The error of a failed read: unparsable JSON is a stream error, the rest is classified. */
+export function readFailure(provider: string, error: unknown, signal: AbortSignal): ProviderError {
+  return error instanceof SyntaxError && !signal.aborted
+    ? new ProviderError(`Cannot read response of provider "${provider}": ${error.message}`, {
+      kind: "stream",
+      provider,
+      cause: error,
+    })
+    : classifyThrown(provider, error, signal);
+}
+
 /** Error part helper. */
 export function errorPart(error: ProviderError): StreamPart {
   return { type: "error", error };

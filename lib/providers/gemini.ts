@@ -14,11 +14,12 @@ import {
   openCall,
   probeGet,
   readJson,
+  readFailure,
   readSSE,
   resolveKey,
   textToolCallParts,
 } from "./_http.ts";
-import { classifyStreamError, classifyThrown } from "./classify_error.ts";
+import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
   ChatRequest,
@@ -230,13 +231,7 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
       }
     } catch (error) {
       yield errorPart(
-        error instanceof SyntaxError && !call.signal.aborted
-          ? new ProviderError(`Cannot read response of provider "${id}": ${error.message}`, {
-            kind: "stream",
-            provider: id,
-            cause: error,
-          })
-          : classifyThrown(id, error, call.signal),
+        readFailure(id, error, call.signal),
       );
       return;
     } finally {

@@ -14,12 +14,13 @@ import {
   objectArguments,
   openCall,
   probeGet,
+  readFailure,
   readJson,
   readNDJSON,
   resolveKey,
   textToolCallParts,
 } from "./_http.ts";
-import { classifyStreamError, classifyThrown } from "./classify_error.ts";
+import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
   ChatRequest,
@@ -201,13 +202,7 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
       }
     } catch (error) {
       yield errorPart(
-        error instanceof SyntaxError && !call.signal.aborted
-          ? new ProviderError(`Cannot read response of provider "${id}": ${error.message}`, {
-            kind: "stream",
-            provider: id,
-            cause: error,
-          })
-          : classifyThrown(id, error, call.signal),
+        readFailure(id, error, call.signal),
       );
       return;
     } finally {

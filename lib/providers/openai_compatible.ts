@@ -15,11 +15,12 @@ import {
   parseToolArguments,
   probeGet,
   readJson,
+  readFailure,
   readSSE,
   resolveKey,
   textToolCallParts,
 } from "./_http.ts";
-import { classifyStreamError, classifyThrown } from "./classify_error.ts";
+import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
   ChatRequest,
@@ -163,13 +164,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       else yield* parseJson(await readJson(call.response), request);
     } catch (error) {
       yield errorPart(
-        error instanceof SyntaxError && !call.signal.aborted
-          ? new ProviderError(`Cannot read response of provider "${id}": ${error.message}`, {
-            kind: "stream",
-            provider: id,
-            cause: error,
-          })
-          : classifyThrown(id, error, call.signal),
+        readFailure(id, error, call.signal),
       );
     } finally {
       call.done();
