@@ -7,7 +7,7 @@ import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { errorMessage, isAgentError } from "../errors.ts";
 import type { ChannelName } from "./types.ts";
-import { createSeen, isAbort } from "./_util.ts";
+import { createSeen, isAbort, untilAborted } from "./_util.ts";
 
 /** A message that arrived on a channel, before the allowlist. */
 export interface Inbound {
@@ -35,7 +35,12 @@ export interface RunnerDriver {
   logger: Logger;
   /** Env variable named in the "add this id" hint. */
   allowlistEnv: string;
-  send(to: string, text: string, replyTo: string | undefined): Promise<void>;
+  /** The channel's own `send`; the runner passes the reply target and the channel's lifetime. */
+  send(
+    to: string,
+    text: string,
+    options: { replyTo?: string; signal?: AbortSignal },
+  ): Promise<unknown>;
   /** Shows "typing…" once; undefined when the service has none. */
   typing?: (to: string) => Promise<void>;
   typingIntervalMs: number;
@@ -47,8 +52,11 @@ export interface Runner {
   allowed(senderId: string): boolean;
   /** Queues one inbound message; never throws. */
   dispatch(message: Inbound): void;
-  /** Links turns to the channel's lifetime. */
-  setSignal(signal: AbortSignal): void;
+  /**
+   * A channel's `start`: links the lifetime, runs `loop` (polling, a socket) or just waits for
+   * the abort (webhook modes), then waits for the replies in flight.
+   */
+  serve(signal: AbortSignal, loop?: (signal: AbortSignal) => Promise<void>): Promise<void>;
   /** Resolves when every queued message is handled. */
   idle(): Promise<void>;
 }
@@ -86,7 +94,11 @@ export function createRunner(driver: RunnerDriver): Runner {
       ? `${name}:${message.scope}:${message.senderId}`
       : `${name}:${message.senderId}`;
     const reply = message.respond ??
-      ((text: string) => driver.send(message.to, text, message.replyTo));
+      ((text: string) =>
+        driver.send(message.to, text, {
+          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+          ...(signal ? { signal } : {}),
+        }).then(() => {}));
     if (message.text === undefined || message.text.trim() === "") {
       await reply(NON_TEXT_NOTE);
       return;
@@ -148,11 +160,16 @@ export function createRunner(driver: RunnerDriver): Runner {
   return {
     allowed,
     dispatch,
-    setSignal(s) {
-      signal = s;
-    },
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    async serve(s, loop) {
+      signal = s;
+      try {
+        await (loop ?? untilAborted)(s);
+      } finally {
+        while (pending.size > 0) await Promise.allSettled([...pending]);
+      }
     },
   };
 }

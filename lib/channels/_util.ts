@@ -202,3 +202,11 @@ export function str(value: unknown): string | undefined {
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+/** Resolves once `signal` aborts (at once if it already has). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

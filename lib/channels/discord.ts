@@ -209,12 +209,7 @@ export function createDiscord(options: DiscordOptions): Channel {
     allowlistEnv: "DISCORD_ALLOWLIST",
     logger,
     typingIntervalMs: options.typingIntervalMs ?? 8000,
-    async send(to, text, replyTo) {
-      await send(to, text, {
-        ...(replyTo ? { replyTo } : {}),
-        ...(lifetime ? { signal: lifetime } : {}),
-      });
-    },
+    send,
     async typing(to) {
       await rest("POST", `/channels/${to}/typing`, `/channels/${to}/typing`, undefined, lifetime);
     },
@@ -537,19 +532,7 @@ export function createDiscord(options: DiscordOptions): Channel {
     name: "discord",
     async start({ signal }) {
       lifetime = signal;
-      runner.setSignal(signal);
-      try {
-        if ((options.mode ?? "gateway") === "gateway") {
-          await gateway(signal);
-        } else {
-          await new Promise<void>((resolve) => {
-            if (signal.aborted) return resolve();
-            signal.addEventListener("abort", () => resolve(), { once: true });
-          });
-        }
-      } finally {
-        await runner.idle();
-      }
+      await runner.serve(signal, (options.mode ?? "gateway") === "gateway" ? gateway : undefined);
     },
     send,
     async check(): Promise<CheckResult> {

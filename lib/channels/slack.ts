@@ -23,6 +23,7 @@ import {
   sleep,
   str,
   timingSafeEqual,
+  untilAborted,
 } from "./_util.ts";
 import type {
   Button,
@@ -65,7 +66,6 @@ export function createSlack(options: SlackOptions): Channel {
   const retry = resolveRetry(options.retry);
   const maxReconnect = options.maxReconnectDelayMs ?? 30_000;
   const events = createSeen();
-  let lifetime: AbortSignal | undefined;
   let selfId: string | undefined = options.botUserId;
 
   async function api(
@@ -142,12 +142,7 @@ export function createSlack(options: SlackOptions): Channel {
     allowlistEnv: "SLACK_ALLOWLIST",
     logger,
     typingIntervalMs: options.typingIntervalMs ?? 0,
-    async send(to, text, replyTo) {
-      await send(to, text, {
-        ...(replyTo ? { replyTo } : {}),
-        ...(lifetime ? { signal: lifetime } : {}),
-      });
-    },
+    send,
   });
 
   /** Handles an `event_callback` payload; never throws. */
@@ -343,27 +338,17 @@ export function createSlack(options: SlackOptions): Channel {
   return {
     name: "slack",
     async start({ signal }) {
-      lifetime = signal;
-      runner.setSignal(signal);
       const mode = options.mode ?? (options.appToken ? "socket" : "events");
-      try {
+      await runner.serve(signal, async (s) => {
         await self();
-        if (mode === "socket") {
-          if (!options.appToken) {
-            throw new AgentError("Cannot start Slack Socket Mode: SLACK_APP_TOKEN is not set", {
-              code: ErrorCode.NotConfigured,
-            });
-          }
-          await socketMode(signal);
-        } else {
-          await new Promise<void>((resolve) => {
-            if (signal.aborted) return resolve();
-            signal.addEventListener("abort", () => resolve(), { once: true });
+        if (mode !== "socket") return await untilAborted(s);
+        if (!options.appToken) {
+          throw new AgentError("Cannot start Slack Socket Mode: SLACK_APP_TOKEN is not set", {
+            code: ErrorCode.NotConfigured,
           });
         }
-      } finally {
-        await runner.idle();
-      }
+        await socketMode(s);
+      });
     },
     send,
     async check(): Promise<CheckResult> {

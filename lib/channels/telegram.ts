@@ -161,17 +161,11 @@ export function createTelegram(options: TelegramOptions): Channel {
     allowlistEnv: "TELEGRAM_ALLOWLIST",
     logger,
     typingIntervalMs: options.typingIntervalMs ?? 4000,
-    async send(to, text, replyTo) {
-      await send(to, text, { ...(replyTo ? { replyTo } : {}), ...signalOpt() });
-    },
+    send,
     async typing(to) {
       await call("sendChatAction", { chat_id: chatId(to), action: "typing" }, lifetime);
     },
   });
-
-  function signalOpt(): { signal?: AbortSignal } {
-    return lifetime ? { signal: lifetime } : {};
-  }
 
   async function onCallback(query: Record<string, unknown>): Promise<void> {
     const id = str(query.id);
@@ -336,19 +330,9 @@ export function createTelegram(options: TelegramOptions): Channel {
     name: "telegram",
     async start({ signal }) {
       lifetime = signal;
-      runner.setSignal(signal);
-      try {
-        if ((options.mode ?? (options.webhookSecret ? "webhook" : "polling")) === "polling") {
-          await poll(signal);
-        } else {
-          await new Promise<void>((resolve) => {
-            if (signal.aborted) return resolve();
-            signal.addEventListener("abort", () => resolve(), { once: true });
-          });
-        }
-      } finally {
-        await runner.idle();
-      }
+      const polling =
+        (options.mode ?? (options.webhookSecret ? "webhook" : "polling")) === "polling";
+      await runner.serve(signal, polling ? poll : undefined);
     },
     send,
     async check(): Promise<CheckResult> {
