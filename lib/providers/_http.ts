@@ -6,7 +6,14 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { errorMessage, ProviderError } from "../errors.ts";
 import { classifyHttpError, classifyThrown } from "./classify_error.ts";
-import type { ChatRequest, ProbeResult, StreamPart, ToolCall } from "./types.ts";
+import type {
+  ChatRequest,
+  FinishReason,
+  ProbeResult,
+  StreamPart,
+  ToolCall,
+  Usage,
+} from "./types.ts";
 import { parseTextToolCalls } from "./text_tool_calls.ts";
 
 /** Settings every family factory takes. */
@@ -155,6 +162,28 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
   return { response, signal, done };
 }
 
+/**
+ * One whole call: opens it, yields what `read` makes of the 2xx response, and ends with an
+ * error part on any failure (HTTP, network, timeout, unreadable body); frees the timer.
+ */
+export async function* runCall(
+  input: OpenCallInput,
+  read: (response: Response) => AsyncIterable<StreamPart>,
+): AsyncGenerator<StreamPart> {
+  const call = await openCall(input);
+  if (call instanceof ProviderError) {
+    yield errorPart(call);
+    return;
+  }
+  try {
+    yield* read(call.response);
+  } catch (error) {
+    yield errorPart(readFailure(input.provider, error, call.signal));
+  } finally {
+    call.done();
+  }
+}
+
 /** Reads at most about `limit` characters of a body as text, cancelling the rest. */
 async function readLimited(response: Response, limit: number): Promise<string> {
   if (!response.body) return "";
@@ -285,20 +314,34 @@ export function makeToolCall(
 }
 
 /**
- * Tool calls a model wrote as text, when it sent none on the wire and the request offered
- * tools: emitted as `tool-call` parts with `fromText: true`.
+ * The last parts of every answer: tool calls the model wrote as text (when it sent none on the
+ * wire and the request offered tools, as `tool-call` parts with `fromText: true`), then
+ * `finish` — `tool-calls` when any call was made, else `reason`.
  */
-export function textToolCallParts(
+export function closingParts(
   request: ChatRequest,
-  text: string,
-  hadWireCalls: boolean,
+  answer: {
+    text: string;
+    wireCalls: number;
+    reason: FinishReason | undefined;
+    usage?: Usage | undefined;
+  },
 ): StreamPart[] {
-  if (hadWireCalls || !request.tools?.length || !text) return [];
-  return parseTextToolCalls(text, request.tools).map((toolCall) => ({
-    type: "tool-call" as const,
-    toolCall,
-    fromText: true,
-  }));
+  const fromText: StreamPart[] = answer.wireCalls > 0 || !request.tools?.length || !answer.text
+    ? []
+    : parseTextToolCalls(answer.text, request.tools).map((toolCall) => ({
+      type: "tool-call" as const,
+      toolCall,
+      fromText: true,
+    }));
+  const given = answer.reason ?? "stop";
+  const reason: FinishReason = fromText.length || (answer.wireCalls > 0 && given === "stop")
+    ? "tool-calls"
+    : given;
+  return [
+    ...fromText,
+    answer.usage ? { type: "finish", reason, usage: answer.usage } : { type: "finish", reason },
+  ];
 }
 
 /** A probe by GET: 2xx ok, 401/403 auth, 404/405 unsupported, other statuses and errors. */

@@ -4,6 +4,7 @@
  */
 import { ProviderError } from "../errors.ts";
 import {
+  closingParts,
   DEFAULT_TIMEOUT_MS,
   errorPart,
   type FamilySettings,
@@ -11,14 +12,12 @@ import {
   jsonHeaders,
   makeToolCall,
   objectArguments,
-  openCall,
   parseToolArguments,
   probeGet,
   readJson,
-  readFailure,
   readSSE,
   resolveKey,
-  textToolCallParts,
+  runCall,
 } from "./_http.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
@@ -153,29 +152,21 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }
     const stream = request.stream !== false;
-    const call = await openCall({
-      provider: id,
-      url: joinUrl(baseURL, "v1/messages"),
-      headers: headers(stream),
-      body: body(request, stream),
-      fetch: fetchFn,
-      timeoutMs,
-      signal: options.signal,
-    });
-    if (call instanceof ProviderError) {
-      yield errorPart(call);
-      return;
-    }
-    try {
-      if (stream) yield* parseStream(call.response, request);
-      else yield* parseJson(await readJson(call.response), request);
-    } catch (error) {
-      yield errorPart(
-        readFailure(id, error, call.signal),
-      );
-    } finally {
-      call.done();
-    }
+    yield* runCall(
+      {
+        provider: id,
+        url: joinUrl(baseURL, "v1/messages"),
+        headers: headers(stream),
+        body: body(request, stream),
+        fetch: fetchFn,
+        timeoutMs,
+        signal: options.signal,
+      },
+      async function* (response) {
+        if (stream) yield* parseStream(response, request);
+        else yield* parseJson(await readJson(response), request);
+      },
+    );
   }
 
   function usageOf(u: unknown, into: Usage = {}): Usage {
@@ -219,13 +210,12 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
         };
       }
     }
-    const fromText = textToolCallParts(request, text, calls > 0);
-    yield* fromText;
-    yield {
-      type: "finish",
-      reason: fromText.length ? "tool-calls" : mapStop(d.stop_reason),
+    yield* closingParts(request, {
+      text,
+      wireCalls: calls,
+      reason: mapStop(d.stop_reason),
       usage: usageOf(d.usage),
-    };
+    });
   }
 
   async function* parseStream(
@@ -321,13 +311,7 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
         { kind: "stream", provider: id },
       );
     }
-    const fromText = textToolCallParts(request, text, calls > 0);
-    yield* fromText;
-    yield {
-      type: "finish",
-      reason: fromText.length ? "tool-calls" : stop ?? (calls ? "tool-calls" : "stop"),
-      usage,
-    };
+    yield* closingParts(request, { text, wireCalls: calls, reason: stop, usage });
   }
 
   async function probe(options: ChatOptions = {}): Promise<ProbeResult> {

@@ -4,6 +4,7 @@
  */
 import { ProviderError } from "../errors.ts";
 import {
+  closingParts,
   DEFAULT_TIMEOUT_MS,
   errorPart,
   type FamilySettings,
@@ -11,13 +12,11 @@ import {
   jsonHeaders,
   makeToolCall,
   objectArguments,
-  openCall,
   probeGet,
   readJson,
-  readFailure,
   readSSE,
   resolveKey,
-  textToolCallParts,
+  runCall,
 } from "./_http.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
@@ -177,71 +176,57 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
     const path = stream
       ? `models/${model}:streamGenerateContent?alt=sse`
       : `models/${model}:generateContent`;
-    const call = await openCall({
-      provider: id,
-      url: joinUrl(baseURL, path),
-      headers: headers(stream),
-      body: body(request),
-      fetch: fetchFn,
-      timeoutMs,
-      signal: options.signal,
-    });
-    if (call instanceof ProviderError) {
-      yield errorPart(call);
-      return;
-    }
     const state: State = { text: "", calls: 0, finish: undefined, usage: undefined, pending: [] };
-    try {
-      if (stream) {
-        if (!call.response.body) throw new TypeError("Response has no body");
-        let events = 0;
-        for await (const event of readSSE(call.response.body)) {
-          if (event.data.trim() === "") continue;
-          events++;
-          let data: unknown;
-          try {
-            data = JSON.parse(event.data);
-          } catch (error) {
-            throw new ProviderError(`Cannot parse stream event of provider "${id}"`, {
-              kind: "stream",
-              provider: id,
-              cause: error,
-            });
+    yield* runCall(
+      {
+        provider: id,
+        url: joinUrl(baseURL, path),
+        headers: headers(stream),
+        body: body(request),
+        fetch: fetchFn,
+        timeoutMs,
+        signal: options.signal,
+      },
+      async function* (response) {
+        if (stream) {
+          if (!response.body) throw new TypeError("Response has no body");
+          let events = 0;
+          for await (const event of readSSE(response.body)) {
+            if (event.data.trim() === "") continue;
+            events++;
+            let data: unknown;
+            try {
+              data = JSON.parse(event.data);
+            } catch (error) {
+              throw new ProviderError(`Cannot parse stream event of provider "${id}"`, {
+                kind: "stream",
+                provider: id,
+                cause: error,
+              });
+            }
+            const error = handle(data, state);
+            if (error) return yield errorPart(error);
+            yield* state.pending.splice(0);
           }
-          const error = handle(data, state);
-          if (error) {
-            yield errorPart(error);
-            return;
+          if (events === 0 || state.finish === undefined) {
+            throw new ProviderError(
+              `Cannot complete stream of provider "${id}": the connection closed before the end`,
+              { kind: "stream", provider: id },
+            );
           }
+        } else {
+          const error = handle(await readJson(response), state);
+          if (error) return yield errorPart(error);
           yield* state.pending.splice(0);
         }
-        if (events === 0 || state.finish === undefined) {
-          throw new ProviderError(
-            `Cannot complete stream of provider "${id}": the connection closed before the end`,
-            { kind: "stream", provider: id },
-          );
-        }
-      } else {
-        const error = handle(await readJson(call.response), state);
-        if (error) {
-          yield errorPart(error);
-          return;
-        }
-        yield* state.pending.splice(0);
-      }
-    } catch (error) {
-      yield errorPart(
-        readFailure(id, error, call.signal),
-      );
-      return;
-    } finally {
-      call.done();
-    }
-    const fromText = textToolCallParts(request, state.text, state.calls > 0);
-    yield* fromText;
-    let reason: FinishReason = state.finish ?? "stop";
-    if (fromText.length || (state.calls > 0 && reason === "stop")) reason = "tool-calls";
-    yield state.usage ? { type: "finish", reason, usage: state.usage } : { type: "finish", reason };
+        yield* closingParts(request, {
+          text: state.text,
+          wireCalls: state.calls,
+          reason: state.finish,
+          usage: state.usage,
+        });
+      },
+    );
   }
 
   /** Applies one GenerateContentResponse; queues parts in `state.pending`. */

@@ -5,6 +5,7 @@
  */
 import { ProviderError } from "../errors.ts";
 import {
+  closingParts,
   DEFAULT_TIMEOUT_MS,
   errorPart,
   type FamilySettings,
@@ -12,13 +13,11 @@ import {
   jsonHeaders,
   makeToolCall,
   objectArguments,
-  openCall,
   probeGet,
-  readFailure,
   readJson,
   readNDJSON,
   resolveKey,
-  textToolCallParts,
+  runCall,
 } from "./_http.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
@@ -159,60 +158,46 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }
     const stream = request.stream !== false;
-    const call = await openCall({
-      provider: id,
-      url: joinUrl(baseURL, "api/chat"),
-      headers: headers(),
-      body: body(request, stream),
-      fetch: fetchFn,
-      timeoutMs,
-      signal: options.signal,
-    });
-    if (call instanceof ProviderError) {
-      yield errorPart(call);
-      return;
-    }
     const state: State = { text: "", calls: 0, done: false, finish: "stop", usage: undefined };
-    try {
-      if (!stream) {
-        const parts = handle(await readJson(call.response), state);
-        if (parts instanceof ProviderError) {
-          yield errorPart(parts);
-          return;
-        }
-        yield* parts;
-        state.done = true;
-      } else {
-        if (!call.response.body) throw new TypeError("Response has no body");
-        for await (const line of readNDJSON(call.response.body)) {
-          const parts = handle(line, state);
-          if (parts instanceof ProviderError) {
-            yield errorPart(parts);
-            return;
-          }
+    yield* runCall(
+      {
+        provider: id,
+        url: joinUrl(baseURL, "api/chat"),
+        headers: headers(),
+        body: body(request, stream),
+        fetch: fetchFn,
+        timeoutMs,
+        signal: options.signal,
+      },
+      async function* (response) {
+        if (!stream) {
+          const parts = handle(await readJson(response), state);
+          if (parts instanceof ProviderError) return yield errorPart(parts);
           yield* parts;
-          if (state.done) break;
+          state.done = true;
+        } else {
+          if (!response.body) throw new TypeError("Response has no body");
+          for await (const line of readNDJSON(response.body)) {
+            const parts = handle(line, state);
+            if (parts instanceof ProviderError) return yield errorPart(parts);
+            yield* parts;
+            if (state.done) break;
+          }
         }
-      }
-      if (!state.done) {
-        throw new ProviderError(
-          `Cannot complete stream of provider "${id}": the connection closed before the end`,
-          { kind: "stream", provider: id },
-        );
-      }
-    } catch (error) {
-      yield errorPart(
-        readFailure(id, error, call.signal),
-      );
-      return;
-    } finally {
-      call.done();
-    }
-    const fromText = textToolCallParts(request, state.text, state.calls > 0);
-    yield* fromText;
-    let reason = state.finish;
-    if (fromText.length || (state.calls > 0 && reason === "stop")) reason = "tool-calls";
-    yield state.usage ? { type: "finish", reason, usage: state.usage } : { type: "finish", reason };
+        if (!state.done) {
+          throw new ProviderError(
+            `Cannot complete stream of provider "${id}": the connection closed before the end`,
+            { kind: "stream", provider: id },
+          );
+        }
+        yield* closingParts(request, {
+          text: state.text,
+          wireCalls: state.calls,
+          reason: state.finish,
+          usage: state.usage,
+        });
+      },
+    );
   }
 
   async function probe(options: ChatOptions = {}): Promise<ProbeResult> {

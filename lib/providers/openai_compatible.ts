@@ -5,20 +5,19 @@
  */
 import { ProviderError } from "../errors.ts";
 import {
+  closingParts,
   DEFAULT_TIMEOUT_MS,
   errorPart,
   type FamilySettings,
   joinUrl,
   jsonHeaders,
   makeToolCall,
-  openCall,
   parseToolArguments,
   probeGet,
   readJson,
-  readFailure,
   readSSE,
   resolveKey,
-  textToolCallParts,
+  runCall,
 } from "./_http.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
@@ -146,29 +145,21 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       throw new TypeError("Cannot call provider: request.messages must be an array");
     }
     const stream = request.stream !== false;
-    const call = await openCall({
-      provider: id,
-      url: joinUrl(settings.baseURL, "chat/completions"),
-      headers: headers(stream),
-      body: body(request, stream),
-      fetch: fetchFn,
-      timeoutMs,
-      signal: options.signal,
-    });
-    if (call instanceof ProviderError) {
-      yield errorPart(call);
-      return;
-    }
-    try {
-      if (stream) yield* parseStream(call.response, request);
-      else yield* parseJson(await readJson(call.response), request);
-    } catch (error) {
-      yield errorPart(
-        readFailure(id, error, call.signal),
-      );
-    } finally {
-      call.done();
-    }
+    yield* runCall(
+      {
+        provider: id,
+        url: joinUrl(settings.baseURL, "chat/completions"),
+        headers: headers(stream),
+        body: body(request, stream),
+        fetch: fetchFn,
+        timeoutMs,
+        signal: options.signal,
+      },
+      async function* (response) {
+        if (stream) yield* parseStream(response, request);
+        else yield* parseJson(await readJson(response), request);
+      },
+    );
   }
 
   function* parseJson(data: unknown, request: ChatRequest): Generator<StreamPart> {
@@ -212,11 +203,12 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       };
       n++;
     }
-    const fromText = textToolCallParts(request, text, n > 0);
-    yield* fromText;
-    const usage = usageOf(d.usage);
-    const reason = fromText.length ? "tool-calls" : mapFinish(choice.finish_reason);
-    yield usage ? { type: "finish", reason, usage } : { type: "finish", reason };
+    yield* closingParts(request, {
+      text,
+      wireCalls: n,
+      reason: mapFinish(choice.finish_reason),
+      usage: usageOf(d.usage),
+    });
   }
 
   async function* parseStream(
@@ -328,12 +320,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       return;
     }
     yield* flushCalls();
-    const fromText = textToolCallParts(request, text, emittedCalls);
-    yield* fromText;
-    const reason: FinishReason = fromText.length
-      ? "tool-calls"
-      : finish ?? (emittedCalls ? "tool-calls" : "stop");
-    yield usage ? { type: "finish", reason, usage } : { type: "finish", reason };
+    yield* closingParts(request, { text, wireCalls: emittedCalls ? 1 : 0, reason: finish, usage });
   }
 
   async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
