@@ -52,6 +52,14 @@ export interface TelegramOptions extends ChannelOptions {
    * by the gateway) and `start()` only waits. @default {"webhook" when webhookSecret is set}
    */
   mode?: "polling" | "webhook";
+  /**
+   * Where the polling offset survives a restart or a crash (the runtime keeps it in the state
+   * store), so an update handled before is never fetched and answered again.
+   */
+  offsetStore?: {
+    load(): Promise<number | undefined>;
+    save(offset: number): Promise<void>;
+  };
 }
 
 interface ApiOk {
@@ -272,7 +280,10 @@ export function createTelegram(options: TelegramOptions): Channel {
   }
 
   async function pollLoop(signal: AbortSignal, confirm: (offset: number) => void): Promise<void> {
-    let offset: number | undefined;
+    let offset = await options.offsetStore?.load().catch((error) => {
+      logger.warn("telegram: cannot load the saved offset", errorMessage(error));
+      return undefined;
+    });
     let failures = 0;
     while (!signal.aborted) {
       let r: ApiOk | ApiFail;
@@ -322,7 +333,12 @@ export function createTelegram(options: TelegramOptions): Channel {
         // the offset always moves past every update, handled, refused or broken
         if (id !== undefined && (offset === undefined || id + 1 > offset)) offset = id + 1;
       }
-      if (offset !== undefined) confirm(offset);
+      if (offset !== undefined && list.length > 0) {
+        confirm(offset);
+        await options.offsetStore?.save(offset).catch((error) => {
+          logger.warn("telegram: cannot save the offset", errorMessage(error));
+        });
+      }
     }
   }
 

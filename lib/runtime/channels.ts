@@ -7,6 +7,7 @@ import type { Allowlist, Config } from "../config/types.ts";
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { ButtonHandler, Channel } from "../channels/types.ts";
+import type { StateStore } from "../storage/types.ts";
 
 /** Options of {@linkcode configuredChannels}. */
 export interface ConfiguredChannelsOptions {
@@ -16,10 +17,19 @@ export interface ConfiguredChannelsOptions {
   fetch?: typeof globalThis.fetch;
   /** Approval buttons (safe router changes). */
   onButton?: ButtonHandler;
+  /** Where channel state that must survive a restart lives (the Telegram offset). */
+  store?: StateStore;
 }
 
 function ids(allowlist: Allowlist): string[] {
   return allowlist.all ? ["*"] : [...allowlist.ids];
+}
+
+function storedOffset(store: StateStore, key: string) {
+  return {
+    load: async () => (await store.get<number>(key)) ?? undefined,
+    save: (offset: number) => store.set(key, offset),
+  };
 }
 
 /** One channel per configured bot token; none when no token is set. */
@@ -41,6 +51,9 @@ export async function configuredChannels(options: ConfiguredChannelsOptions): Pr
       apiBase: telegram.apiBase,
       allowlist: ids(telegram.allowlist),
       ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret.reveal() } : {}),
+      ...(options.store
+        ? { offsetStore: storedOffset(options.store, "channels:telegram:offset") }
+        : {}),
     }));
   }
   if (discord.botToken) {

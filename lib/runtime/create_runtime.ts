@@ -203,6 +203,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       agent: parts ? withChatCommands(agent, parts.changes) : agent,
       logger,
+      store,
       ...(fetch ? { fetch } : {}),
       ...(parts
         ? {

@@ -49,6 +49,32 @@ describe("createTelegram()", () => {
     await fake.close();
   });
 
+  it("saves the polling offset and resumes from it after a restart", async () => {
+    fake.calls.length = 0;
+    let saved: number | undefined;
+    const offsetStore = {
+      load: async () => saved,
+      save: async (offset: number) => {
+        saved = offset;
+      },
+    };
+    const first = run(fake, { offsetStore });
+    const id = fake.message(OWNER, "remember me");
+    try {
+      await until(() => saved === id + 1);
+    } finally {
+      await first.stop();
+    }
+    fake.calls.length = 0;
+    const second = run(fake, { offsetStore });
+    try {
+      await until(() => fake.callsOf("getUpdates").length > 0);
+      assert.equal(fake.callsOf("getUpdates")[0]!.params.offset, id + 1);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it("delivers a 10 000-character reply complete, in ordered parts within 4096", async () => {
     fake.calls.length = 0;
     const long = Array.from({ length: 400 }, (_, i) => `Line ${i} of the router report. 🙂`)
