@@ -223,10 +223,12 @@ const SERVICES: Integration[] = [
       const { silentLogger } = await import("../lib/_internal/logger.ts");
       const connections = await connectConfiguredMcp(c.tools.mcpServers.reveal(), silentLogger);
       try {
-        return Object.fromEntries(connections.status().map((s) => [
-          s.name,
-          s.ok ? `${s.tools.length} tools: ${s.tools.join(", ")}` : `not available: ${s.detail}`,
-        ]));
+        return Object.fromEntries(
+          connections.status().map((s) => [
+            s.name,
+            s.ok ? `${s.tools.length} tools: ${s.tools.join(", ")}` : `not available: ${s.detail}`,
+          ]),
+        );
       } finally {
         await connections.close();
       }

@@ -676,7 +676,10 @@ describe("createAgent()", () => {
     });
     assert.deepEqual(queries, ["what is my WAN?"]);
     const system = provider.requests[0]!.messages[0]!.content;
-    assert.match(system, /<memory_context untrusted="true">\n[^\n]*memory[^\n]*\n- wan: ISP is Acme, WAN on ether1/);
+    assert.match(
+      system,
+      /<memory_context untrusted="true">\n[^\n]*memory[^\n]*\n- wan: ISP is Acme, WAN on ether1/,
+    );
     assert.equal(system.match(/<\s*\/\s*memory_context/gi)?.length, 1);
     assert.ok(!system.includes("<|im_start|>") && !system.includes(secret));
   });
