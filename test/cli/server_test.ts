@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CliServer, runCli, startCli } from "../_utils/cli.ts";
@@ -77,6 +77,28 @@ describe("mikroclaw gateway / status / daemon", () => {
   it("writes nothing to disk with the default memory storage", async () => {
     assert.deepEqual(await readdir(cwd), []);
     assert.deepEqual(await readdir(home), []);
+  });
+
+  it("daemon starts the agent detached, refuses a second start, and --stop stops it", async () => {
+    const stateDir = join(cwd, "state");
+    const env = { HOME: home, MIKROCLAW_STATE_DIR: stateDir, GATEWAY_PORT: "0" };
+    try {
+      const started = await runCli(["daemon"], { cwd, env });
+      assert.equal(started.code, 0, started.stdout + started.stderr);
+      const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).trim());
+      assert.ok(pid > 0);
+      const log = await readFile(join(stateDir, "mikroclaw.log"), "utf8");
+      assert.match(log, /pairing code: \d{6}/);
+      const twice = await runCli(["daemon"], { cwd, env });
+      assert.equal(twice.code, 1);
+      assert.match(twice.stdout, /already running/);
+      const stopped = await runCli(["daemon", "--stop"], { cwd, env });
+      assert.equal(stopped.code, 0, stopped.stdout);
+      assert.throws(() => process.kill(pid, 0));
+      assert.equal((await runCli(["daemon", "--stop"], { cwd, env })).code, 1);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 
   it("drains and exits 0 on SIGTERM", async () => {
