@@ -33,8 +33,16 @@ export function commandFor(
   args: readonly string[] = [],
 ): [string, string[]] {
   if (runtime === "deno") return [binary("deno"), ["run", "-A", "--no-check", script, ...args]];
+  if (runtime === "node") return [binary("node"), [...NODE_FLAGS, script, ...args]];
   return [binary(runtime), [script, ...args]];
 }
+
+/**
+ * The V8 flags the container's ENTRYPOINT runs Node with (a bounded heap); subject and
+ * baseline both get them, so Node is measured as deployed. `test/meta_test.ts` keeps the
+ * Containerfile in step.
+ */
+export const NODE_FLAGS: readonly string[] = ["--max-old-space-size=96", "--max-semi-space-size=2"];
 
 const children = new Map<ChildProcess, NodeJS.Signals>();
 

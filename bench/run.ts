@@ -14,13 +14,13 @@ import os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { markdownTable, ratios, type Report, type Row, stat, verdict } from "./_table.ts";
-import { binary, ROOT, RUNTIMES, startChild } from "./_util.ts";
+import { binary, NODE_FLAGS, ROOT, RUNTIMES, startChild } from "./_util.ts";
 
 /** The scripts, in figure order: file and extra Node flags. */
 const SCRIPTS: readonly [string, string[]][] = [
   ["footprint", []],
   ["gateway", []],
-  ["agent_overhead", ["--expose-gc"]],
+  ["agent_overhead", ["--expose-gc", ...NODE_FLAGS]],
   ["stream_parse", []],
 ];
 
@@ -37,6 +37,7 @@ function version(runtime: string): string {
 export function machine(): string[] {
   const cpus = os.cpus();
   return [
+    `Node runs with the container's heap flags (Containerfile ENTRYPOINT): ${NODE_FLAGS.join(" ")}`,
     `CPU: ${cpus[0]?.model ?? "unknown"} (nproc ${os.availableParallelism()})`,
     `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `OS: ${os.type()} ${os.release()} ${os.arch()}`,

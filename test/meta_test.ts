@@ -17,6 +17,18 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 describe("project meta", () => {
+  it("the container runs Node with the heap flags the benchmarks measure", async () => {
+    const { NODE_FLAGS } = await import("../bench/_util.ts");
+    const containerfile = await readFile(join(root, "Containerfile"), "utf8");
+    assert.ok(
+      containerfile.includes(
+        `ENTRYPOINT ["node", ${
+          NODE_FLAGS.map((f) => JSON.stringify(f)).join(", ")
+        }, "/app/mikroclaw.mjs"]`,
+      ),
+    );
+  });
+
   it("keeps package.json, jsr.json and VERSION equal", async () => {
     const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
     const jsr = JSON.parse(await readFile(join(root, "jsr.json"), "utf8"));

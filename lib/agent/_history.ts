@@ -32,6 +32,12 @@ interface Exchange {
   chars: number;
 }
 
+function shallowCopy(message: Message): Message {
+  return message.role === "assistant" && message.toolCalls
+    ? { ...message, toolCalls: message.toolCalls.map((call) => ({ ...call })) }
+    : { ...message };
+}
+
 /** Creates a bounded history store. */
 export function createHistory(options: HistoryOptions = {}): History {
   const maxTurns = positive("maxTurns", options.maxTurns ?? 20, true);
@@ -46,7 +52,9 @@ export function createHistory(options: HistoryOptions = {}): History {
       // Refresh the session's position for least-recently-used eviction.
       sessions.delete(sessionKey);
       sessions.set(sessionKey, exchanges);
-      return exchanges.flatMap((e) => e.messages.map((m) => structuredClone(m)));
+      // Stored messages are deep copies no one else holds; a shallow copy per read keeps them
+      // safe from callers at a fraction of the cost of cloning the whole history every turn.
+      return exchanges.flatMap((e) => e.messages.map(shallowCopy));
     },
     add(sessionKey: string, exchange: readonly Message[]): void {
       if (maxTurns === 0 || exchange.length === 0) return;

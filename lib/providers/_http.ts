@@ -34,6 +34,9 @@ export interface FamilySettings {
   fetch?: typeof globalThis.fetch;
 }
 
+// One shared reason: building an exception (and its stack) for every finished call is costly.
+const CALL_FINISHED = new DOMException("Call finished", "AbortError");
+
 /** Default time limit of one call. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -123,7 +126,7 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
     clearTimeout(timer);
     input.signal?.removeEventListener("abort", onAbort);
     if (!controller.signal.aborted) {
-      controller.abort(new DOMException("Call finished", "AbortError"));
+      controller.abort(CALL_FINISHED);
     }
   };
   const signal = controller.signal;

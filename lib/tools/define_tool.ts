@@ -30,6 +30,8 @@ export interface DefineToolOptions<S extends v.GenericSchema> {
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
+// One shared reason: building an error (and its stack) for every finished call is costly.
+const TOOL_FINISHED = new Error("tool call finished");
 
 /** JSON Schema of a valibot object schema, without the `$schema` marker. */
 export function jsonSchemaOf(schema: v.GenericSchema): Record<string, unknown> {
@@ -110,7 +112,7 @@ export function defineTool<S extends v.GenericSchema>(options: DefineToolOptions
         return fail(errorMessage(error));
       } finally {
         clearTimeout(timer);
-        if (!controller.signal.aborted) controller.abort(new Error("tool call finished"));
+        if (!controller.signal.aborted) controller.abort(TOOL_FINISHED);
       }
     },
   };
