@@ -15,7 +15,18 @@ const FENCE = new RegExp(String.raw`<(\s*\/?\s*)(${FENCE_TAGS.join("|")})`, "gi"
  * `&lt;/tool_output>`), and redacts the given secrets.
  */
 export function sanitizeUntrusted(text: string, secrets: readonly string[] = []): string {
-  const cleaned = stripSpecialTokens(stripInvisible(text)).replace(FENCE, "&lt;$1$2");
+  // Repeat until nothing changes: neutralising a fence tag can complete a special token
+  // (`<|<tool_output|>`) and stripping a token can complete a fence tag.
+  let cleaned = stripInvisible(text);
+  for (let pass = 0;; pass++) {
+    const next = stripSpecialTokens(cleaned).replace(FENCE, "&lt;$1$2");
+    if (next === cleaned) break;
+    cleaned = next;
+    if (pass === 16) {
+      cleaned = cleaned.replace(/</g, "&lt;");
+      break;
+    }
+  }
   return scrubSecrets(cleaned, secrets);
 }
 

@@ -3,7 +3,7 @@
  * constant-time comparison and signature checks.
  * @module
  */
-import { AgentError, ErrorCode } from "../errors.ts";
+import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 
 /** Resolves after `ms`, or rejects with the signal's reason when aborted first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -209,4 +209,22 @@ export function untilAborted(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return resolve();
     signal.addEventListener("abort", () => resolve(), { once: true });
   });
+}
+
+/**
+ * A channel's `sendTest`: sends `text` to `to` and reports the outcome; never throws.
+ * `where` names the recipient for the report, e.g. `Telegram chat 42`.
+ */
+export async function sendTestVia(
+  send: (to: string, text: string) => Promise<{ ids: string[] }>,
+  to: string,
+  text: string,
+  where: string,
+): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const sent = await send(to, text);
+    return { ok: true, detail: `Sent ${sent.ids.length} message(s) to ${where}` };
+  } catch (error) {
+    return { ok: false, detail: errorMessage(error) };
+  }
 }

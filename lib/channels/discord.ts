@@ -19,6 +19,7 @@ import {
   readBody,
   refused,
   resolveRetry,
+  sendTestVia,
   sleep,
   str,
   verifyEd25519,
@@ -549,14 +550,7 @@ export function createDiscord(options: DiscordOptions): Channel {
         return { ok: false, detail: `${errorMessage(error)}; check DISCORD_BOT_TOKEN` };
       }
     },
-    async sendTest(to, text): Promise<CheckResult> {
-      try {
-        const sent = await send(to, text);
-        return { ok: true, detail: `Sent ${sent.ids.length} message(s) to Discord channel ${to}` };
-      } catch (error) {
-        return { ok: false, detail: errorMessage(error) };
-      }
-    },
+    sendTest: (to, text) => sendTestVia(send, to, text, `Discord channel ${to}`),
     async webhook(request: Request): Promise<Response> {
       if (request.method !== "POST") return refused(400, "Expected POST");
       const body = await readBody(request);

@@ -20,6 +20,7 @@ import {
   readBody,
   refused,
   resolveRetry,
+  sendTestVia,
   sleep,
   str,
   timingSafeEqual,
@@ -369,14 +370,7 @@ export function createSlack(options: SlackOptions): Channel {
         };
       }
     },
-    async sendTest(to, text): Promise<CheckResult> {
-      try {
-        const sent = await send(to, text);
-        return { ok: true, detail: `Sent ${sent.ids.length} message(s) to Slack channel ${to}` };
-      } catch (error) {
-        return { ok: false, detail: errorMessage(error) };
-      }
-    },
+    sendTest: (to, text) => sendTestVia(send, to, text, `Slack channel ${to}`),
     async webhook(request: Request): Promise<Response> {
       if (request.method !== "POST") return refused(400, "Expected POST");
       const body = await readBody(request);

@@ -18,6 +18,7 @@ import {
   readBody,
   refused,
   resolveRetry,
+  sendTestVia,
   sleep,
   str,
   timingSafeEqual,
@@ -368,14 +369,7 @@ export function createTelegram(options: TelegramOptions): Channel {
         };
       }
     },
-    async sendTest(to, text): Promise<CheckResult> {
-      try {
-        const sent = await send(to, text);
-        return { ok: true, detail: `Sent ${sent.ids.length} message(s) to Telegram chat ${to}` };
-      } catch (error) {
-        return { ok: false, detail: errorMessage(error) };
-      }
-    },
+    sendTest: (to, text) => sendTestVia(send, to, text, `Telegram chat ${to}`),
     async webhook(request: Request): Promise<Response> {
       const secret = options.webhookSecret;
       const given = request.headers.get("x-telegram-bot-api-secret-token") ?? "";

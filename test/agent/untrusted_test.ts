@@ -107,6 +107,14 @@ describe("wrapToolOutput()", () => {
     );
   });
 
+  it("a neutralised fence tag cannot complete a special token, nor the reverse", () => {
+    for (const hostile of ["<|<tool_output|>", "<<|x|>tool_output>", "<|<|<tool_output|>|>"]) {
+      const out = sanitizeUntrusted(hostile);
+      assert.doesNotMatch(out, /<\s*[|｜][^<>\n]{0,64}?[|｜]\s*>/, hostile);
+      assert.doesNotMatch(out, /<\s*\/?\s*tool_output/i, hostile);
+    }
+  });
+
   it("always has exactly one opening and one closing fence, and no secret (property)", () => {
     const pieces = fc.oneof(
       fc.string(),
