@@ -52,6 +52,9 @@ export type BeforeToolCall = (
   signal: AbortSignal,
 ) => Promise<BeforeToolCallResult | undefined>;
 
+// One shared reason: building an error (and its stack) for every finished tool call is costly.
+const TOOL_CALL_FINISHED = new Error("tool call finished");
+
 /** Options of {@linkcode createAgent}. */
 export interface CreateAgentOptions {
   /** The model (or fallback chain) to talk to. */
@@ -383,7 +386,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
       return errorResult(`Tool "${tool.name}" failed: ${errorMessage(error)}`);
     } finally {
       clearTimeout(timer);
-      if (!controller.signal.aborted) controller.abort(new Error("tool call finished"));
+      if (!controller.signal.aborted) controller.abort(TOOL_CALL_FINISHED);
     }
   }
 

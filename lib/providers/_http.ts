@@ -80,11 +80,15 @@ export function findEncrypted(headers: Headers, body: string | undefined): strin
   return undefined;
 }
 
-/** An HTTP attempt in flight: the response plus its combined signal; `done()` frees the timer. */
+/**
+ * An HTTP attempt in flight: the response plus its combined signal. `done()` frees the timer
+ * and aborts the request unless `completed` (the body was read to its end): an unread body
+ * must not hold the connection.
+ */
 export interface OpenCall {
   response: Response;
   signal: AbortSignal;
-  done(): void;
+  done(completed?: boolean): void;
 }
 
 /** Inputs of {@linkcode openCall}. */
@@ -120,12 +124,12 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
   if (input.signal?.aborted) onAbort();
   else input.signal?.addEventListener("abort", onAbort, { once: true });
   let finished = false;
-  const done = (): void => {
+  const done = (completed = false): void => {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
     input.signal?.removeEventListener("abort", onAbort);
-    if (!controller.signal.aborted) {
+    if (!completed && !controller.signal.aborted) {
       controller.abort(CALL_FINISHED);
     }
   };
@@ -178,12 +182,14 @@ export async function* runCall(
     yield errorPart(call);
     return;
   }
+  let completed = false;
   try {
     yield* read(call.response);
+    completed = true;
   } catch (error) {
     yield errorPart(readFailure(input.provider, error, call.signal));
   } finally {
-    call.done();
+    call.done(completed);
   }
 }
 
