@@ -203,6 +203,24 @@ export function createDiscord(options: DiscordOptions): Channel {
     return { ids } satisfies SentMessage;
   }
 
+  const dmChannels = new Map<string, string>();
+  /** The DM channel with `userId` (opened once, then cached). */
+  async function directTo(userId: string): Promise<string> {
+    const known = dmChannels.get(userId);
+    if (known) return known;
+    const r = await rest("POST", "/users/@me/channels", "/users/@me/channels", {
+      recipient_id: userId,
+    });
+    const id = isRecord(r) ? str(r.id) : undefined;
+    if (!id) {
+      throw new AgentError(`Cannot open a Discord DM with ${userId}: no channel id in the answer`, {
+        code: ErrorCode.Channel,
+      });
+    }
+    dmChannels.set(userId, id);
+    return id;
+  }
+
   const runner = createRunner({
     name: "discord",
     agent: options.agent,
@@ -536,6 +554,7 @@ export function createDiscord(options: DiscordOptions): Channel {
       await runner.serve(signal, (options.mode ?? "gateway") === "gateway" ? gateway : undefined);
     },
     send,
+    directTo,
     async check(): Promise<CheckResult> {
       try {
         const me = await rest("GET", "/users/@me", "/users/@me");

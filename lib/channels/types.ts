@@ -108,6 +108,11 @@ export interface Channel {
   send(to: string, text: string, options?: SendOptions): Promise<SentMessage>;
   /** Checks the credentials (getMe / users/@me / auth.test). Never throws. */
   check(): Promise<CheckResult>;
+  /**
+   * Where to `send` a direct message to a user, when that is not the user id itself (Discord
+   * needs a DM channel opened first). Absent: send to the user id.
+   */
+  directTo?(userId: string): Promise<string>;
   /** Sends a test message (the `channel --send` command). Never throws. */
   sendTest(to: string, text: string): Promise<CheckResult>;
   /** Inbound HTTP endpoint mounted by the gateway (webhook, events, interactions). */

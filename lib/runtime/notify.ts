@@ -39,7 +39,9 @@ export function notifyChannels(
     const to = target(channels, identity);
     if (!to) return;
     try {
-      await to[0].send(to[1], text, buttons ? { buttons } : {});
+      const [channel, user] = to;
+      const where = channel.directTo ? await channel.directTo(user) : user;
+      await channel.send(where, text, buttons ? { buttons } : {});
     } catch (error) {
       logger.warn(
         `Cannot notify ${identity} about a router change:`,

@@ -160,6 +160,14 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     if (method === "GET" && path === "/users/@me") {
       return answer(200, { id: botId, username: "mikroclaw", bot: true });
     }
+    if (method === "POST" && path === "/users/@me/channels") {
+      // Opening a DM: the channel id is stable per recipient.
+      const recipient = String(body.recipient_id ?? "");
+      if (!/^\d+$/.test(recipient)) {
+        return answer(400, { code: 50035, message: "Invalid Form Body" });
+      }
+      return answer(200, { id: `9${recipient}`, type: 1, recipients: [{ id: recipient }] });
+    }
     const messages = path.match(/^\/channels\/(\d+)\/messages$/);
     if (method === "POST" && messages) {
       const bucket = { "x-ratelimit-bucket": `bucket-${messages[1]}`, "x-ratelimit-limit": "5" };

@@ -83,6 +83,18 @@ describe("createDiscord()", () => {
     }
   });
 
+  it("opens a DM channel once to message a user (approval prompts go to user ids)", async () => {
+    const channel = make({ mode: "interactions" });
+    const before = fake.callsOf("POST", "/users/@me/channels").length;
+    const first = await channel.directTo!("4242");
+    assert.equal(await channel.directTo!("4242"), first);
+    assert.equal(fake.callsOf("POST", "/users/@me/channels").length, before + 1);
+    await channel.send(first, "Approve change c1?", {
+      buttons: [{ text: "Approve", data: "approve:c1" }],
+    });
+    assert.ok(fake.callsOf("POST", `/channels/${first}/messages`).length > 0);
+  });
+
   it("answers a guild mention without the mention", async () => {
     fake.calls.length = 0;
     const agent = echoAgent();
