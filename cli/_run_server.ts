@@ -18,6 +18,22 @@ export interface RunServerOptions {
   host?: string | undefined;
 }
 
+/** Our address on the way to the router: the local end of a TCP connection to its REST port. */
+async function localAddressToward(rest: URL): Promise<string> {
+  const { connect } = await import("node:net");
+  const port = Number(rest.port) || (rest.protocol === "https:" ? 443 : 80);
+  return await new Promise<string>((resolve, reject) => {
+    const socket = connect({ host: rest.hostname.replace(/^\[|\]$/g, ""), port }, () => {
+      const address = socket.localAddress;
+      socket.destroy();
+      if (address) resolve(address);
+      else reject(new Error("Cannot tell the local address toward the router"));
+    });
+    socket.setTimeout(5000, () => socket.destroy(new Error("Cannot reach the router in 5 s")));
+    socket.once("error", reject);
+  });
+}
+
 async function routerSetup(
   runtime: Runtime,
   port: number,
@@ -41,11 +57,14 @@ async function routerSetup(
     );
   }
   if (config.router.heartbeat) {
-    const url = `http://${
-      config.gateway.bind === "0.0.0.0" ? "127.0.0.1" : config.gateway.bind
-    }:${port}/health/heartbeat`;
+    // The router calls this URL: on a wildcard bind, use our address on the way to the router.
+    const wildcard = config.gateway.bind === "0.0.0.0" || config.gateway.bind === "::";
+    const host = wildcard
+      ? await localAddressToward(new URL(router.url))
+      : config.gateway.bind;
+    const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/health/heartbeat`;
     await setup.ensureHeartbeatScheduler({ router, url });
-    logger.info("RouterOS: heartbeat scheduler in place");
+    logger.info(`RouterOS: heartbeat scheduler in place (${url})`);
   }
 }
 
