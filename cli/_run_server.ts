@@ -59,9 +59,7 @@ async function routerSetup(
   if (config.router.heartbeat) {
     // The router calls this URL: on a wildcard bind, use our address on the way to the router.
     const wildcard = config.gateway.bind === "0.0.0.0" || config.gateway.bind === "::";
-    const host = wildcard
-      ? await localAddressToward(new URL(router.url))
-      : config.gateway.bind;
+    const host = wildcard ? await localAddressToward(new URL(router.url)) : config.gateway.bind;
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/health/heartbeat`;
     await setup.ensureHeartbeatScheduler({ router, url });
     logger.info(`RouterOS: heartbeat scheduler in place (${url})`);
