@@ -4,6 +4,8 @@
  */
 import * as v from "valibot";
 import { secret } from "../secrets/secret.ts";
+import { findProvider, type ProviderInfo, PROVIDERS } from "../providers/catalog.ts";
+import type { ProviderName } from "./types.ts";
 
 /** A value kind: the schema plus the words used in error messages. */
 export interface Kind {
@@ -29,24 +31,8 @@ export interface SettingDef {
   example?: string;
 }
 
-/** Names of the LLM providers. */
-export const PROVIDER_NAMES = [
-  "openrouter",
-  "openai",
-  "anthropic",
-  "gemini",
-  "ollama",
-  "groq",
-  "mistral",
-  "xai",
-  "deepseek",
-  "together",
-  "fireworks",
-  "perplexity",
-  "cohere",
-  "moonshot",
-  "custom",
-] as const;
+/** Names of the LLM providers, from the provider catalogue. */
+export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name as ProviderName);
 
 const MAX_TEXT = 16_384;
 const TEXT = v.pipe(v.string(), v.maxLength(MAX_TEXT));
@@ -316,23 +302,26 @@ const AGENT_ID: Kind = kind(
   "router-office-1",
 );
 
-function providerEnvPrefix(name: string): string {
-  return name.toUpperCase();
+function providerInfo(name: string): ProviderInfo {
+  const info = findProvider(name);
+  if (!info) throw new TypeError(`Cannot describe provider "${name}": not in the catalogue`);
+  return info;
 }
 
 /** The environment names that hold a provider's key, in lookup order. */
 export function providerKeyNames(name: string): string[] {
-  return name === "openrouter"
-    ? ["OPENROUTER_KEY", "OPENROUTER_API_KEY"]
-    : [`${providerEnvPrefix(name)}_API_KEY`];
+  return [...providerInfo(name).keyEnv];
 }
 
 /** The environment name of a provider's base URL. */
 export function providerBaseUrlName(name: string): string {
-  return `${providerEnvPrefix(name)}_BASE_URL`;
+  return providerInfo(name).baseUrlEnv;
 }
 
-const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p) => [
+// `custom` reads the primary's own LLM_API_KEY / LLM_BASE_URL, defined with the LLM settings.
+const SHARED_WITH_PRIMARY = new Set(["LLM_API_KEY", "LLM_BASE_URL"]);
+
+const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p): SettingDef[] => [
   ...providerKeyNames(p).map((n, i): SettingDef => ({
     name: n,
     group: "llm",
@@ -346,15 +335,9 @@ const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p) => [
     name: providerBaseUrlName(p),
     group: "llm",
     description: `base URL of ${p} (the form its official SDK takes)`,
-    kind: httpUrl(
-      p === "ollama"
-        ? "http://localhost:11434"
-        : p === "anthropic"
-        ? "https://api.anthropic.com"
-        : "https://api.example.com/v1",
-    ),
+    kind: httpUrl(providerInfo(p).defaultBaseUrl || "https://api.example.com/v1"),
   },
-]);
+]).filter((s) => !SHARED_WITH_PRIMARY.has(s.name));
 
 /** Every setting MikroClaw reads, in documentation order. */
 export const SETTING_DEFS: readonly SettingDef[] = [

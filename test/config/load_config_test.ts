@@ -295,9 +295,11 @@ describe("loadConfig() guards", () => {
     const e = await configError(loadConfig({ env: { LLM_PROVIDER: "custom" } }));
     assert.match(issueOf(e, "LLM_BASE_URL"), /custom/);
     const c = await loadConfig({
-      env: { LLM_PROVIDER: "custom", CUSTOM_BASE_URL: "http://10.0.0.2:8000/v1" },
+      env: { LLM_PROVIDER: "custom", LLM_BASE_URL: "http://10.0.0.2:8000/v1" },
     });
     assert.equal(c.llm.baseUrl, "http://10.0.0.2:8000/v1");
+    // The catalogue's names only: `custom` shares the primary's LLM_* variables.
+    assert.equal(c.llm.providers.custom.baseUrl, "http://10.0.0.2:8000/v1");
   });
 
   it("refuses control characters and oversized values", async () => {
