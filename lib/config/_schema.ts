@@ -4,7 +4,12 @@
  */
 import * as v from "valibot";
 import { secret } from "../secrets/secret.ts";
-import { findProvider, type ProviderInfo, PROVIDERS } from "../providers/catalog.ts";
+import {
+  findProvider,
+  parseProviderChain,
+  type ProviderInfo,
+  PROVIDERS,
+} from "../providers/catalog.ts";
 import type { ProviderName } from "./types.ts";
 
 /** A value kind: the schema plus the words used in error messages. */
@@ -264,13 +269,7 @@ const RELIABLE: Kind = kind(
           (model.length === 0 || model.join(":").trim() !== "");
       })
     ),
-    v.transform((items) =>
-      items.map((i) => {
-        const at = i.indexOf(":");
-        const provider = (at < 0 ? i : i.slice(0, at)).trim().toLowerCase();
-        return at < 0 ? { provider } : { provider, model: i.slice(at + 1).trim() };
-      })
-    ),
+    v.transform((items) => parseProviderChain(items.join(","))),
   ),
   `a comma list of provider or provider:model (providers: ${PROVIDER_NAMES.join(", ")})`,
   "openai:gpt-4o-mini,anthropic",

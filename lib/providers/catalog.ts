@@ -178,3 +178,29 @@ export function findProvider(name: string): ProviderInfo | undefined {
   const n = String(name).trim().toLowerCase();
   return PROVIDERS.find((p) => p.name === n);
 }
+
+/** One element of a `RELIABLE_PROVIDERS` list. */
+export interface ChainSpec {
+  provider: string;
+  model?: string;
+}
+
+/**
+ * Parses `RELIABLE_PROVIDERS` (`provider` or `provider:model`, comma separated; the model may
+ * itself contain `:` or `/`). Throws `TypeError` naming an unknown provider.
+ */
+export function parseProviderChain(spec: string): ChainSpec[] {
+  const out: ChainSpec[] = [];
+  for (const raw of String(spec ?? "").split(",")) {
+    const item = raw.trim();
+    if (!item) continue;
+    const colon = item.indexOf(":");
+    const name = (colon < 0 ? item : item.slice(0, colon)).trim().toLowerCase();
+    const model = colon < 0 ? "" : item.slice(colon + 1).trim();
+    if (!findProvider(name)) {
+      throw new TypeError(`Cannot parse RELIABLE_PROVIDERS: unknown provider "${name}"`);
+    }
+    out.push(model ? { provider: name, model } : { provider: name });
+  }
+  return out;
+}

@@ -19,11 +19,9 @@ export {
 export {
   type ChainSpec,
   createProvider,
-  createProviderChain,
   type CreateProviderSettings,
   findProvider,
   parseProviderChain,
-  type ProviderChainOptions,
   type ProviderFamily,
   type ProviderInfo,
   PROVIDERS,

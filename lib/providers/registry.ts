@@ -1,17 +1,24 @@
 /**
- * The named providers (CONTRACT §3): family, key variables, base URL and default model of
- * each, and factories that build one by name or a whole `RELIABLE_PROVIDERS` chain.
+ * Building a named provider (CONTRACT §3) from the catalogue: key, base URL and model from the
+ * settings or the environment, the family's wire code loaded on the first request. The whole
+ * configured chain (`LLM_PROVIDER` + `RELIABLE_PROVIDERS`) is `providerFromConfig` in
+ * `lib/runtime/`.
  * @module
  */
 import { ProviderError } from "../errors.ts";
 import type { Env } from "../_internal/env.ts";
 import { processEnv } from "../_internal/env.ts";
-import type { Logger } from "../_internal/logger.ts";
-import { createFallbackProvider, type FallbackEntry, type FallbackOptions } from "./fallback.ts";
 import type { FamilySettings } from "./_http.ts";
 import type { ChatOptions, ChatRequest, ProbeResult, Provider, StreamPart } from "./types.ts";
 
-export { findProvider, type ProviderFamily, type ProviderInfo, PROVIDERS } from "./catalog.ts";
+export {
+  type ChainSpec,
+  findProvider,
+  parseProviderChain,
+  type ProviderFamily,
+  type ProviderInfo,
+  PROVIDERS,
+} from "./catalog.ts";
 import { findProvider, type ProviderFamily, type ProviderInfo, PROVIDERS } from "./catalog.ts";
 
 /** Settings of {@linkcode createProvider}; everything unset comes from `env` at request time. */
@@ -148,79 +155,4 @@ export function createProvider(name: string, settings: CreateProviderSettings = 
     ...(info.maxTokensField ? { maxTokensField: info.maxTokensField } : {}),
   });
   return info.keyRequired ? requireKey(provider, info, key) : provider;
-}
-
-/** One element of a `RELIABLE_PROVIDERS` list. */
-export interface ChainSpec {
-  provider: string;
-  model?: string;
-}
-
-/**
- * Parses `RELIABLE_PROVIDERS` (`provider` or `provider:model`, comma separated; the model may
- * itself contain `:` or `/`). Throws `TypeError` naming an unknown provider.
- */
-export function parseProviderChain(spec: string): ChainSpec[] {
-  const out: ChainSpec[] = [];
-  for (const raw of String(spec ?? "").split(",")) {
-    const item = raw.trim();
-    if (!item) continue;
-    const colon = item.indexOf(":");
-    const name = (colon < 0 ? item : item.slice(0, colon)).trim().toLowerCase();
-    const model = colon < 0 ? "" : item.slice(colon + 1).trim();
-    if (!findProvider(name)) {
-      throw new TypeError(`Cannot parse RELIABLE_PROVIDERS: unknown provider "${name}"`);
-    }
-    out.push(model ? { provider: name, model } : { provider: name });
-  }
-  return out;
-}
-
-/** Options of {@linkcode createProviderChain}. */
-export interface ProviderChainOptions extends Omit<FallbackOptions, "timeoutMs"> {
-  /** Environment (default: the process environment). */
-  env?: Env;
-  fetch?: typeof globalThis.fetch;
-  logger?: Logger;
-}
-
-/**
- * The primary provider from `LLM_PROVIDER` (default `openrouter`), `MODEL`, `LLM_API_KEY`,
- * `LLM_BASE_URL`, followed by `RELIABLE_PROVIDERS`, each with its own key, base URL and model,
- * wrapped in {@linkcode createFallbackProvider} with `LLM_TIMEOUT_MS` as the budget (so even a
- * lone primary is retried).
- */
-export function createProviderChain(options: ProviderChainOptions = {}): Provider {
-  const env = envOf(options);
-  const primary = (env.LLM_PROVIDER || "openrouter").trim().toLowerCase();
-  const timeoutText = env.LLM_TIMEOUT_MS?.trim();
-  const timeoutMs = timeoutText ? Number(timeoutText) : undefined;
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    throw new TypeError(
-      "Cannot create providers: LLM_TIMEOUT_MS must be a positive integer of milliseconds",
-    );
-  }
-  const base = {
-    env,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-  };
-  const info = findProvider(primary);
-  const primarySettings: CreateProviderSettings = { ...base };
-  if (env.MODEL?.trim()) primarySettings.model = env.MODEL.trim();
-  if (env.LLM_BASE_URL?.trim()) primarySettings.baseURL = env.LLM_BASE_URL.trim();
-  if (info && info.name !== "custom" && !firstEnv(env, info.keyEnv) && env.LLM_API_KEY?.trim()) {
-    primarySettings.apiKey = env.LLM_API_KEY.trim();
-  }
-  const entries: FallbackEntry[] = [{ provider: createProvider(primary, primarySettings) }];
-  for (const spec of parseProviderChain(env.RELIABLE_PROVIDERS ?? "")) {
-    const settings: CreateProviderSettings = { ...base };
-    if (spec.model) settings.model = spec.model;
-    entries.push({ provider: createProvider(spec.provider, settings) });
-  }
-  const fallbackOptions: FallbackOptions = { ...options };
-  delete (fallbackOptions as { env?: unknown }).env;
-  delete (fallbackOptions as { fetch?: unknown }).fetch;
-  if (timeoutMs !== undefined) fallbackOptions.timeoutMs = timeoutMs;
-  return createFallbackProvider(entries, fallbackOptions);
 }

@@ -34,7 +34,12 @@ function entryFor(
 /** The primary provider and `RELIABLE_PROVIDERS`, as one chain with retries and fallback. */
 export function providerFromConfig(
   config: Config,
-  options: { logger?: Logger; fetch?: typeof globalThis.fetch } = {},
+  options: {
+    logger?: Logger;
+    fetch?: typeof globalThis.fetch;
+    /** Backoff sleep between retries (tests). */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  } = {},
 ): Provider {
   const primary = entryFor(config, config.llm.provider, config.llm.model, options.fetch);
   const entries: FallbackEntry[] = [
@@ -46,6 +51,7 @@ export function providerFromConfig(
   const chain = createFallbackProvider(entries, {
     timeoutMs: config.llm.timeoutMs,
     logger: options.logger ?? silentLogger,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   return {
     id: chain.id,

@@ -2,7 +2,6 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   createProvider,
-  createProviderChain,
   findProvider,
   parseProviderChain,
   PROVIDERS,
@@ -158,45 +157,5 @@ describe("PROVIDERS / createProvider()", () => {
     );
     assert.deepEqual(parseProviderChain(""), []);
     assert.throws(() => parseProviderChain("openai,bogus"), /unknown provider "bogus"/);
-  });
-
-  it("createProviderChain(): LLM_PROVIDER=openai answers 500, RELIABLE_PROVIDERS=anthropic answers", async () => {
-    oa.push({ status: 500 }, { status: 500 }, { status: 500 });
-    an.push({ text: "anthropic saves the day" });
-    const chain = createProviderChain({
-      env: {
-        LLM_PROVIDER: "openai",
-        OPENAI_API_KEY: "ok",
-        OPENAI_BASE_URL: oa.baseURL,
-        MODEL: "gpt-x",
-        ANTHROPIC_API_KEY: "ak",
-        ANTHROPIC_BASE_URL: an.baseURL,
-        RELIABLE_PROVIDERS: "anthropic:claude-y",
-        LLM_TIMEOUT_MS: "5000",
-      },
-      sleep: async () => {},
-    });
-    const out = await parts(chain.chat(req));
-    assert.deepEqual(
-      out.find((p) => p.type === "fallback") &&
-        (out.find((p) => p.type === "fallback") as { to: string }).to,
-      "anthropic:claude-y",
-    );
-    assert.equal(
-      out.filter((p) => p.type === "text-delta").map((p) => (p as { text: string }).text).join(""),
-      "anthropic saves the day",
-    );
-    assert.equal(oa.requests.at(-1)!.body.model, "gpt-x");
-    assert.equal(an.requests.at(-1)!.body.model, "claude-y");
-  });
-
-  it("createProviderChain() uses LLM_API_KEY and LLM_BASE_URL for the primary; rejects a bad LLM_TIMEOUT_MS", async () => {
-    oa.push({ text: "k" });
-    const chain = createProviderChain({
-      env: { LLM_PROVIDER: "groq", LLM_API_KEY: "generic", LLM_BASE_URL: oa.baseURL },
-    });
-    await collectChat(chain.chat(req));
-    assert.equal(oa.requests.at(-1)!.headers.authorization, "Bearer generic");
-    assert.throws(() => createProviderChain({ env: { LLM_TIMEOUT_MS: "soon" } }), /LLM_TIMEOUT_MS/);
   });
 });
