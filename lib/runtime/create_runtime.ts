@@ -27,7 +27,7 @@ import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
 import type { Gateway } from "../gateway/types.ts";
 import { createGateway } from "../gateway/create_gateway.ts";
-import type { Channel } from "../channels/types.ts";
+import type { ButtonHandler, Channel } from "../channels/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
 import { builtinTools } from "./builtin_tools.ts";
 import { configuredChannels } from "./channels.ts";
@@ -81,6 +81,8 @@ interface RouterParts {
   router: RouterOS;
   executor: RouterOSExecutor;
   changes: ChangeManager;
+  /** Approve / Deny / Confirm / Undo buttons of the chat channels. */
+  onButton: ButtonHandler;
 }
 
 async function routerParts(
@@ -98,7 +100,10 @@ async function routerParts(
       import("../routeros/executor.ts"),
       import("../changes/create_change_manager.ts"),
     ]);
-  const { createLockoutGuard } = await import("../changes/lockout.ts");
+  const [{ createLockoutGuard }, { changeButtonHandler }] = await Promise.all([
+    import("../changes/lockout.ts"),
+    import("../changes/chat.ts"),
+  ]);
   const router = createRouterOS({
     url: config.router.url,
     user: config.router.user ?? "",
@@ -129,7 +134,7 @@ async function routerParts(
     onWrite: manager.onWrite,
     onRefused: manager.onRefused,
   });
-  return { router, executor, changes: manager };
+  return { router, executor, changes: manager, onButton: changeButtonHandler(manager) };
 }
 
 async function memoryFromConfig(
@@ -205,12 +210,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       store,
       ...(fetch ? { fetch } : {}),
-      ...(parts
-        ? {
-          onButton: (press) =>
-            parts.changes.handleButton(press.data, `${press.channel}:${press.senderId}`),
-        }
-        : {}),
+      ...(parts ? { onButton: parts.onButton } : {}),
     })
     : [];
   for (const channel of channels) channelsByName.set(channel.name, channel);
