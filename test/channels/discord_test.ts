@@ -38,7 +38,6 @@ describe("createDiscord()", () => {
     const done = channel.start({ signal: controller.signal });
     done.catch(() => {});
     await fake.waitForFrame((f) => fake.frames.indexOf(f) >= frames && (f.op === 2 || f.op === 6));
-    await new Promise((r) => setTimeout(r, 20));
     return {
       done,
       async stop() {
@@ -67,8 +66,9 @@ describe("createDiscord()", () => {
       fake.message("777", "another bot", { author: { id: "777", bot: true } });
       fake.message(OWNER, "guild chatter", { guild_id: "456" });
       fake.message(OWNER, "hello");
+      // Frames are handled in order: once "hello" (sent last) is answered, a turn for any earlier
+      // message would already have started.
       await until(() => replies().length === 1);
-      await new Promise((r) => setTimeout(r, 30));
       assert.deepEqual(agent.turns.map((t) => [t.input, t.sessionKey, t.requestedBy]), [
         ["hello", `discord:${OWNER}`, `discord:${OWNER}`],
       ]);
@@ -123,7 +123,8 @@ describe("createDiscord()", () => {
       const identify = fake.frames.findLast((f) => f.op === 2)!;
       const sessionId = fake.sessionId();
       const lastSeq = fake.message("999", "refused, but moves seq");
-      await new Promise((r) => setTimeout(r, 30));
+      // The client reports its last sequence number in every heartbeat.
+      await fake.waitForFrame((f) => f.op === 1 && f.d === lastSeq);
       const connection = fake.connections;
       fake.drop();
       await until(() => fake.connections === connection + 1);
@@ -245,7 +246,8 @@ describe("createDiscord()", () => {
     }
     const noKey = make({ agent, publicKey: "" });
     assert.equal((await noKey.webhook!(await fake.signedInteraction(command))).status, 401);
-    await new Promise((r) => setTimeout(r, 30));
+    // No turn yet; the valid command below proves (by its being the only turn) that none of the
+    // refused ones started one later.
     assert.equal(agent.turns.length, 0);
 
     const ping = await channel.webhook!(

@@ -91,10 +91,14 @@ describe("createSlack()", () => {
         slackEvent({ ...base, type: "message", channel_type: "channel" }, "Ev10"),
       );
       fake.push("events_api", slackEvent({ ...base, type: "app_mention" }, "Ev11"));
+      // Events are handled in order: a follow-up in a DM, answered, proves the duplicate
+      // mention had its chance to start a turn.
+      fake.push("events_api", slackEvent(dm(OWNER, "marker", "2.2"), "Ev12"));
+      await until(() => agent.turns.some((t) => t.input === "marker"));
       await until(() => posts("C0CHAN").length === 1);
-      await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(agent.turns.map((t) => [t.input, t.sessionKey]), [
         ["status", `slack:C0CHAN:${OWNER}`],
+        ["marker", `slack:${OWNER}`],
       ]);
       assert.equal(posts("C0CHAN").length, 1);
       assert.equal(posts("C0CHAN")[0]!.body.thread_ts, "2.1");
@@ -173,7 +177,7 @@ describe("createSlack()", () => {
       (await unconfigured.webhook!(await signedSlackRequest("some-secret", body))).status,
       401,
     );
-    await new Promise((r) => setTimeout(r, 30));
+    // No turn yet; the valid request below, the only turn, proves none started later.
     assert.equal(agent.turns.length, 0);
     assert.ok(logger.has("warn", /Stale Slack request timestamp/));
 
@@ -184,8 +188,12 @@ describe("createSlack()", () => {
     });
     assert.equal((await channel.webhook!(retried)).status, 200);
     await fake.waitFor((c) => c.method === "chat.postMessage" && c.body.text === "echo: hi");
-    await new Promise((r) => setTimeout(r, 30));
-    assert.deepEqual(agent.turns.map((t) => t.input), ["hi"]);
+    // Requests are handled in order (same session): a later one, answered, proves the retry
+    // started no turn of its own.
+    const later = JSON.stringify(slackEvent(dm(OWNER, "later", "5.2"), "Ev41"));
+    assert.equal((await channel.webhook!(await signedSlackRequest(SECRET, later))).status, 200);
+    await fake.waitFor((c) => c.method === "chat.postMessage" && c.body.text === "echo: later");
+    assert.deepEqual(agent.turns.map((t) => t.input), ["hi", "later"]);
   });
 
   it("webhook() answers url_verification with the challenge", async () => {
