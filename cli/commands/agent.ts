@@ -2,6 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
+import { checkListenAddress, listenFailure } from "../_listen_check.ts";
 import { runServer } from "../_run_server.ts";
 
 const args = { ...globalArgs } as const;
@@ -14,7 +15,10 @@ const agent = defineCommand({
   args,
   async run({ args }) {
     const config = await loadCliConfig(args);
-    return await runServer({ config, channels: true });
+    await checkListenAddress(config.gateway.bind);
+    return await runServer({ config, channels: true }).catch((error: unknown) =>
+      listenFailure(config.gateway.bind, error)
+    );
   },
 });
 

@@ -2,6 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs, UsageError } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
+import { checkListenAddress, listenFailure } from "../_listen_check.ts";
 import { runServer } from "../_run_server.ts";
 
 const args = {
@@ -22,13 +23,14 @@ const gateway = defineCommand({
         `Invalid value ${JSON.stringify(args.port)} for --port (expected 0-65535)`,
       );
     }
-    const config = await loadCliConfig(args);
+    // --host is GATEWAY_BIND: one validation (pairing off only on loopback) for every source.
+    const config = await loadCliConfig(args, { GATEWAY_BIND: args.host });
+    await checkListenAddress(config.gateway.bind);
     return await runServer({
       config,
       channels: false,
       port: args.port === undefined ? undefined : Number(args.port),
-      host: args.host,
-    });
+    }).catch((error: unknown) => listenFailure(config.gateway.bind, error));
   },
 });
 
