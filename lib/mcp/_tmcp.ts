@@ -67,7 +67,7 @@ export function createEngine(server: McpServer): McpEngine {
         custom,
         ...(context.sessionInfo ? { sessionInfo: context.sessionInfo as any } : {}),
       });
-      return response ?? undefined;
+      return withoutAdapter(response ?? undefined);
     },
   };
 }
@@ -90,4 +90,14 @@ function invalidParams(message: unknown): unknown {
     id,
     error: { code: -32602, message: "Invalid params: expected {name: string, arguments?: object}" },
   };
+}
+
+/** tmcp copies its own options into the `initialize` result; the adapter is not protocol. */
+function withoutAdapter(response: unknown): unknown {
+  const result = (response as { result?: Record<string, unknown> } | undefined)?.result;
+  if (result && typeof result === "object" && "adapter" in result && "serverInfo" in result) {
+    const { adapter: _adapter, ...rest } = result;
+    return { ...(response as Record<string, unknown>), result: rest };
+  }
+  return response;
 }
