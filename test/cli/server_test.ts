@@ -85,7 +85,7 @@ describe("mikroclaw gateway / status / daemon", () => {
     try {
       const started = await runCli(["daemon"], { cwd, env });
       assert.equal(started.code, 0, started.stdout + started.stderr);
-      const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).trim());
+      const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
       assert.ok(pid > 0);
       const log = await readFile(join(stateDir, "mikroclaw.log"), "utf8");
       assert.match(log, /pairing code: \d{6}/);
