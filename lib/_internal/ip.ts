@@ -7,8 +7,8 @@
  */
 
 /**
- * Parses an IP literal: strict dotted-quad decimal IPv4 (the only form WHATWG URLs and DNS
- * produce), or IPv6 in any textual form with optional brackets and zone id (`fe80::1%eth0`).
+ * Parses an IP literal: strict dotted-quad decimal IPv4 without leading zeros (the only form
+ * WHATWG URLs and DNS produce), or IPv6 in any textual form with optional brackets and zone id (`fe80::1%eth0`).
  * Returns 4 bytes for IPv4 and 16 for IPv6 (IPv4-mapped addresses stay 16 bytes; see
  * {@linkcode unmapIp}); `undefined` for anything else, including `127.1` or `0x7f.0.0.1`.
  */
@@ -91,7 +91,8 @@ function parseV4(text: string): Uint8Array | undefined {
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
     const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p)) return undefined;
+    // No leading zeros: inet_aton and WHATWG URLs read `010` as octal 8.
+    if (!/^(?:0|[1-9]\d{0,2})$/.test(p)) return undefined;
     const n = Number(p);
     if (n > 255) return undefined;
     out[i] = n;

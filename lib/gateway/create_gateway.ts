@@ -374,7 +374,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const result = await pairing.pair(code.trim().slice(0, 64), c.get("client"));
     if (result.ok) {
       logger.info(`gateway: paired a client (token id ${result.id})`);
-      return c.json({ paired: true, token: result.token });
+      // token_id names this device in ROUTEROS_APPROVERS (gateway:<token_id>) and in records.
+      return c.json({ paired: true, token: result.token, token_id: result.id });
     }
     if (result.status === 429) {
       fail(429, "E_LOCKED_OUT", "Too many failed pairing attempts; try again later", {
