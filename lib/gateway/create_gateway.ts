@@ -333,7 +333,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = new Hono<GatewayEnv>();
   app.use(
     securityHeaders,
-    hostGuard({ bindHost, allowedHosts: options.allowedHosts ?? [] }),
+    hostGuard({
+      bindHost,
+      allowedHosts: options.allowedHosts ?? [],
+      exempt: (method, path) =>
+        method === "POST" && (Object.values(WEBHOOK_PATHS) as string[]).includes(path),
+    }),
     identify,
     bodyLimit,
     rateLimit,

@@ -101,10 +101,20 @@ export function createHostCheck(options: HostCheckOptions = {}): (value: string)
  * Sets the context variable `hostLoopback` for later checks.
  */
 export function hostGuard(
-  options: HostCheckOptions = {},
+  options: HostCheckOptions & {
+    /**
+     * Requests that skip the check: the signed channel webhooks, which services call by the
+     * public name of a tunnel or proxy and which a browser page cannot forge.
+     */
+    exempt?: (method: string, path: string) => boolean;
+  } = {},
 ): MiddlewareHandler<{ Variables: { hostLoopback: boolean } }> {
   const check = createHostCheck(options);
   return async function hostGuardMiddleware(c, next) {
+    if (options.exempt?.(c.req.method, c.req.path)) {
+      c.set("hostLoopback", false);
+      return await next();
+    }
     const value = c.req.header("host") ?? new URL(c.req.url).host;
     const verdict = check(value);
     if (!verdict.ok) {

@@ -254,6 +254,23 @@ describe("DNS rebinding against the real socket", () => {
     assert.equal(cross.status, 403);
   });
 
+  it("signed channel webhooks answer under a tunnel's public name (they verify their own signature)", async () => {
+    const res = await raw({ host: "127.0.0.1", port: pairedServer.port }, {
+      method: "POST",
+      path: "/channels/telegram/webhook",
+      headers: { Host: "bot.example.com", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(res.status, 404, res.body);
+    assert.match(res.body, /Channel telegram is not configured/);
+    const other = await raw({ host: "127.0.0.1", port: pairedServer.port }, {
+      method: "GET",
+      path: "/health",
+      headers: { Host: "bot.example.com" },
+    });
+    assert.equal(other.status, 421);
+  });
+
   it("with pairing off, a configured name is served only with a token, never open", async () => {
     const res = await raw({ host: "127.0.0.1", port: openServer.port }, {
       method: "GET",
