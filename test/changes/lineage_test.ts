@@ -8,7 +8,7 @@ import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
 import type { StateStore } from "../../lib/storage/types.ts";
 import { listen, type Listening } from "../../cli/_serve.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
-import { type FakeTelegram, startFakeTelegram, type TelegramCall } from "../_fakes/telegram.ts";
+import { approveData, type FakeTelegram, startFakeTelegram } from "../_fakes/telegram.ts";
 import {
   FAKE_ROUTEROS_PASSWORD,
   FAKE_ROUTEROS_USER,
@@ -24,17 +24,6 @@ const block = (ip: string) => `/ip firewall address-list add list=blocked addres
 interface Device {
   token: string;
   id: string;
-}
-
-function approveData(call: TelegramCall): string | undefined {
-  const markup = call.params.reply_markup as
-    | { inline_keyboard?: { callback_data: string }[][] }
-    | string
-    | undefined;
-  const parsed = typeof markup === "string" ? JSON.parse(markup) : markup;
-  return parsed?.inline_keyboard?.flat().find((b: { callback_data: string }) =>
-    b.callback_data.startsWith("approve:")
-  )?.callback_data;
 }
 
 describe("a client cannot approve its own router write through a token it minted, on any face", () => {
