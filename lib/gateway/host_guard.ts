@@ -50,6 +50,11 @@ export function hostOfHeader(value: string): string | undefined {
     name = text.slice(0, m.index);
   }
   if (name === "" || name.endsWith("..")) return undefined;
+  // IP literals by the shared parser (runtimes' URL parsers differ on rare IPv6 spellings).
+  const literal = name.startsWith("[") ? name.slice(1, -1) : name;
+  if (!literal.includes("%") && parseIpBytes(literal) !== undefined) {
+    return normalizeHostName(literal);
+  }
   let parsed: URL;
   try {
     parsed = new URL(`http://${name}/`);

@@ -149,7 +149,9 @@ describe("a client cannot approve its own router write through a token it minted
     await Promise.all([llm?.close(), router?.close(), telegram?.close()]);
   });
 
-  it("MCP: the client's write waits; only a listed identity outside its family approves", async () => {
+  it("MCP: the client's write waits; only a listed identity outside its family approves", {
+    timeout: 120_000,
+  }, async () => {
     const ip = "198.51.100.11";
     const mcp = new Client({ name: "lineage", version: "1.0.0" });
     await mcp.connect(
@@ -169,7 +171,7 @@ describe("a client cannot approve its own router write through a token it minted
     await onlyOwnerApproves(await pendingOf(client, ip), ip);
   });
 
-  it("OpenAI-compatible API: the same rule", async () => {
+  it("OpenAI-compatible API: the same rule", { timeout: 120_000 }, async () => {
     const ip = "198.51.100.12";
     llm.push({ toolCalls: [{ name: "routeros_execute", arguments: { command: block(ip) } }] });
     const res = await fetch(`${server.url}/v1/chat/completions`, {
@@ -182,7 +184,7 @@ describe("a client cannot approve its own router write through a token it minted
     await onlyOwnerApproves(await pendingOf(client, ip), ip);
   });
 
-  it("gateway /chat: the same rule", async () => {
+  it("gateway /chat: the same rule", { timeout: 120_000 }, async () => {
     const ip = "198.51.100.13";
     llm.push({ toolCalls: [{ name: "routeros_execute", arguments: { command: block(ip) } }] });
     const res = await fetch(`${server.url}/chat`, {
@@ -195,63 +197,67 @@ describe("a client cannot approve its own router write through a token it minted
     await onlyOwnerApproves(await pendingOf(client, ip), ip);
   });
 
-  it("chat buttons: an allowlisted but unlisted sender is refused; the listed one applies; a second press leaves the message", async () => {
-    const ip = "198.51.100.14";
-    llm.push({ toolCalls: [{ name: "routeros_execute", arguments: { command: block(ip) } }] });
-    const res = await fetch(`${server.url}/chat`, {
-      method: "POST",
-      headers: headers(grandchild),
-      body: JSON.stringify({ input: "block it", session: "buttons" }),
-    });
-    assert.equal(res.status, 200);
-    await res.body?.cancel();
-    const prompt = await telegram.waitFor(
-      (c) =>
-        c.method === "sendMessage" && approveData(c) !== undefined &&
-        String(c.params.text).includes(ip),
-      10_000,
-    );
-    assert.equal(String(prompt.params.chat_id), String(OWNER));
-    const press = (callbackId: string, from: number, messageId: number) =>
-      telegram.enqueue({
-        callback_query: {
-          id: callbackId,
-          from: { id: from, is_bot: false, first_name: "x" },
-          message: { message_id: messageId, chat: { id: from, type: "private" }, text: "x" },
-          data: approveData(prompt),
-        },
+  it(
+    "chat buttons: an allowlisted but unlisted sender is refused; the listed one applies; a second press leaves the message",
+    { timeout: 120_000 },
+    async () => {
+      const ip = "198.51.100.14";
+      llm.push({ toolCalls: [{ name: "routeros_execute", arguments: { command: block(ip) } }] });
+      const res = await fetch(`${server.url}/chat`, {
+        method: "POST",
+        headers: headers(grandchild),
+        body: JSON.stringify({ input: "block it", session: "buttons" }),
       });
-    const answered = (callbackId: string) =>
-      telegram.waitFor(
-        (c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === callbackId,
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+      const prompt = await telegram.waitFor(
+        (c) =>
+          c.method === "sendMessage" && approveData(c) !== undefined &&
+          String(c.params.text).includes(ip),
         10_000,
       );
-    const edits = () => telegram.callsOf("editMessageText").length;
+      assert.equal(String(prompt.params.chat_id), String(OWNER));
+      const press = (callbackId: string, from: number, messageId: number) =>
+        telegram.enqueue({
+          callback_query: {
+            id: callbackId,
+            from: { id: from, is_bot: false, first_name: "x" },
+            message: { message_id: messageId, chat: { id: from, type: "private" }, text: "x" },
+            data: approveData(prompt),
+          },
+        });
+      const answered = (callbackId: string) =>
+        telegram.waitFor(
+          (c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === callbackId,
+          10_000,
+        );
+      const edits = () => telegram.callsOf("editMessageText").length;
 
-    press("cb-helper", HELPER, 70);
-    const refused = await answered("cb-helper");
-    assert.match(String(refused.params.text), /not a listed approver/);
-    assert.equal(written(ip), 0);
+      press("cb-helper", HELPER, 70);
+      const refused = await answered("cb-helper");
+      assert.match(String(refused.params.text), /not a listed approver/);
+      assert.equal(written(ip), 0);
 
-    const before = edits();
-    press("cb-owner", OWNER, 71);
-    await answered("cb-owner");
-    await telegram.waitFor((c) => c.method === "editMessageText" && c.params.message_id === 71);
-    assert.equal(written(ip), 1);
-    assert.match(
-      String(telegram.callsOf("editMessageText").at(-1)!.params.text),
-      /applied \(approved by telegram:4242\)/,
-    );
+      const before = edits();
+      press("cb-owner", OWNER, 71);
+      await answered("cb-owner");
+      await telegram.waitFor((c) => c.method === "editMessageText" && c.params.message_id === 71);
+      assert.equal(written(ip), 1);
+      assert.match(
+        String(telegram.callsOf("editMessageText").at(-1)!.params.text),
+        /applied \(approved by telegram:4242\)/,
+      );
 
-    const afterApply = edits();
-    press("cb-again", OWNER, 71);
-    const again = await answered("cb-again");
-    assert.match(String(again.params.text), /applied, not pending|already/);
-    // An edit would follow the answer at once; a later press, answered after it, bounds the wait.
-    press("cb-probe", HELPER, 72);
-    await answered("cb-probe");
-    assert.equal(edits(), afterApply, "the owner's applied message was replaced");
-    assert.ok(afterApply > before);
-    assert.equal(written(ip), 1);
-  });
+      const afterApply = edits();
+      press("cb-again", OWNER, 71);
+      const again = await answered("cb-again");
+      assert.match(String(again.params.text), /applied, not pending|already/);
+      // An edit would follow the answer at once; a later press, answered after it, bounds the wait.
+      press("cb-probe", HELPER, 72);
+      await answered("cb-probe");
+      assert.equal(edits(), afterApply, "the owner's applied message was replaced");
+      assert.ok(afterApply > before);
+      assert.equal(written(ip), 1);
+    },
+  );
 });

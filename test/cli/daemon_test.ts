@@ -46,7 +46,9 @@ describe("mikroclaw daemon: the pid file is exclusive and only our process is si
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it("--stop with a stale pid file naming another live process leaves that process alone", async () => {
+  it("--stop with a stale pid file naming another live process leaves that process alone", {
+    timeout: 120_000,
+  }, async () => {
     const stateDir = join(cwd, "stale");
     await mkdir(stateDir, { recursive: true });
     // A harmless process that is not ours: the pid a container restart could hand to anyone.
@@ -71,26 +73,30 @@ describe("mikroclaw daemon: the pid file is exclusive and only our process is si
     }
   });
 
-  it("six concurrent starts leave exactly one agent, and --stop stops it", async () => {
-    const stateDir = join(cwd, "race");
-    const env = { MIKROCLAW_STATE_DIR: stateDir, GATEWAY_PORT: "0", HOME: cwd };
-    try {
-      const runs = await Promise.all(
-        Array.from({ length: 6 }, () => runCli(["daemon"], { cwd, env })),
-      );
-      const codes = runs.map((r) => r.code);
-      assert.equal(codes.filter((c) => c === 0).length, 1, JSON.stringify(runs));
-      assert.equal(codes.filter((c) => c === 1).length, 5, JSON.stringify(runs));
-      const agents = daemonsOf(stateDir);
-      assert.equal(agents.length, 1, `agents: ${agents.join(", ")}`);
-      const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
-      assert.equal(pid, agents[0]);
-      const stop = await runCli(["daemon", "--stop"], { cwd, env });
-      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
-      assert.deepEqual(daemonsOf(stateDir), []);
-      assert.equal(existsSync(join(stateDir, "mikroclaw.pid")), false);
-    } finally {
-      for (const pid of daemonsOf(stateDir)) process.kill(pid, "SIGKILL");
-    }
-  });
+  it(
+    "six concurrent starts leave exactly one agent, and --stop stops it",
+    { timeout: 120_000 },
+    async () => {
+      const stateDir = join(cwd, "race");
+      const env = { MIKROCLAW_STATE_DIR: stateDir, GATEWAY_PORT: "0", HOME: cwd };
+      try {
+        const runs = await Promise.all(
+          Array.from({ length: 6 }, () => runCli(["daemon"], { cwd, env })),
+        );
+        const codes = runs.map((r) => r.code);
+        assert.equal(codes.filter((c) => c === 0).length, 1, JSON.stringify(runs));
+        assert.equal(codes.filter((c) => c === 1).length, 5, JSON.stringify(runs));
+        const agents = daemonsOf(stateDir);
+        assert.equal(agents.length, 1, `agents: ${agents.join(", ")}`);
+        const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
+        assert.equal(pid, agents[0]);
+        const stop = await runCli(["daemon", "--stop"], { cwd, env });
+        assert.equal(stop.code, 0, stop.stdout + stop.stderr);
+        assert.deepEqual(daemonsOf(stateDir), []);
+        assert.equal(existsSync(join(stateDir, "mikroclaw.pid")), false);
+      } finally {
+        for (const pid of daemonsOf(stateDir)) process.kill(pid, "SIGKILL");
+      }
+    },
+  );
 });

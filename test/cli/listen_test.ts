@@ -31,7 +31,9 @@ describe("every way of choosing the listen address passes one validation", () =>
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it("gateway --host <non-loopback> with pairing off exits 2 naming both settings", async () => {
+  it("gateway --host <non-loopback> with pairing off exits 2 naming both settings", {
+    timeout: 120_000,
+  }, async () => {
     for (const host of ["0.0.0.0", "::", "[::]", "::ffff:0.0.0.0", "fe80::1%lo"]) {
       const run = await runCli(["gateway", "--host", host, "--port", "0"], {
         cwd,
@@ -44,7 +46,9 @@ describe("every way of choosing the listen address passes one validation", () =>
     }
   });
 
-  it("a --config file with pairing off plus --host, and env plus flags, are refused alike", async () => {
+  it("a --config file with pairing off plus --host, and env plus flags, are refused alike", {
+    timeout: 120_000,
+  }, async () => {
     const file = join(cwd, "open.json");
     await writeFile(file, JSON.stringify({ PAIRING_REQUIRED: "0", GATEWAY_BIND: "127.0.0.1" }));
     const viaFile = await runCli(
@@ -69,22 +73,28 @@ describe("every way of choosing the listen address passes one validation", () =>
     );
   });
 
-  it("pairing off on loopback starts, and the banner says what is true", async () => {
-    const server = startCli(["gateway", "--host", "127.0.0.1", "--port", "0"], {
-      cwd,
-      env: { PAIRING_REQUIRED: "0" },
-    });
-    try {
-      const [, url] = await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      await server.waitFor(/pairing is off/);
-      const res = await fetch(`${url}/tasks`);
-      assert.equal(res.status, 200);
-    } finally {
-      assert.equal(await server.stop(), 0);
-    }
-  });
+  it(
+    "pairing off on loopback starts, and the banner says what is true",
+    { timeout: 120_000 },
+    async () => {
+      const server = startCli(["gateway", "--host", "127.0.0.1", "--port", "0"], {
+        cwd,
+        env: { PAIRING_REQUIRED: "0" },
+      });
+      try {
+        const [, url] = await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        await server.waitFor(/pairing is off/);
+        const res = await fetch(`${url}/tasks`);
+        assert.equal(res.status, 200);
+      } finally {
+        assert.equal(await server.stop(), 0);
+      }
+    },
+  );
 
-  it("GATEWAY_BIND that is not an address, or not one of this machine's, is one line and exit 2", async () => {
+  it("GATEWAY_BIND that is not an address, or not one of this machine's, is one line and exit 2", {
+    timeout: 120_000,
+  }, async () => {
     for (const bind of ["notanip", "0x7f.1", "2130706433", "127.1", "router.lan", "0.0.0.0:80"]) {
       const run = await runCli(["gateway", "--port", "0"], { cwd, env: { GATEWAY_BIND: bind } });
       const err = assertRefused(run);
@@ -116,7 +126,9 @@ describe("bad channel allowlists and an unreachable Redis are one clear line", (
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it("refuses names where ids are needed, per channel, and says how to find the id", async () => {
+  it("refuses names where ids are needed, per channel, and says how to find the id", {
+    timeout: 120_000,
+  }, async () => {
     const cases: [string, string, RegExp][] = [
       ["TELEGRAM_ALLOWLIST", "@alice", /numeric Telegram user ids/],
       ["TELEGRAM_ALLOWLIST", "alice", /numeric Telegram user ids/],
@@ -138,7 +150,7 @@ describe("bad channel allowlists and an unreachable Redis are one clear line", (
     }
   });
 
-  it("accepts real ids and *", async () => {
+  it("accepts real ids and *", { timeout: 120_000 }, async () => {
     const run = await runCli(["config", "--dump"], {
       cwd,
       env: {
@@ -154,7 +166,9 @@ describe("bad channel allowlists and an unreachable Redis are one clear line", (
     );
   });
 
-  it("Redis down: one line naming MIKROCLAW_STORAGE and a fix, without ioredis internals", async () => {
+  it("Redis down: one line naming MIKROCLAW_STORAGE and a fix, without ioredis internals", {
+    timeout: 120_000,
+  }, async () => {
     const port = await closedPort();
     const run = await runCli(["gateway", "--port", "0"], {
       cwd,

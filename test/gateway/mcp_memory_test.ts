@@ -86,7 +86,9 @@ describe("/mcp under a stream of large initialize requests, with the container's
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it("keeps no session: 150 × 0.9 MB initialize (far over a 96 MiB heap) and it still serves", async () => {
+  it("keeps no session: 150 × 0.9 MB initialize (far over a 96 MiB heap) and it still serves", {
+    timeout: 120_000,
+  }, async () => {
     const headers = {
       authorization: `Bearer ${token}`,
       "content-type": "application/json",
