@@ -87,7 +87,12 @@ describe("mikroclaw gateway / status / daemon", () => {
       assert.equal(started.code, 0, started.stdout + started.stderr);
       const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
       assert.ok(pid > 0);
-      const log = await readFile(join(stateDir, "mikroclaw.log"), "utf8");
+      // The detached agent may need a few seconds on a busy machine: wait for its line.
+      let log = "";
+      for (let i = 0; i < 400 && !/pairing code: \d{6}/.test(log); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        log = await readFile(join(stateDir, "mikroclaw.log"), "utf8");
+      }
       assert.match(log, /pairing code: \d{6}/);
       const twice = await runCli(["daemon"], { cwd, env });
       assert.equal(twice.code, 1);
