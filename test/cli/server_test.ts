@@ -79,7 +79,9 @@ describe("mikroclaw gateway / status / daemon", () => {
     assert.deepEqual(await readdir(home), []);
   });
 
-  it("daemon starts the agent detached, refuses a second start, and --stop stops it", async () => {
+  it("daemon starts the agent detached, refuses a second start, and --stop stops it", {
+    timeout: 120_000,
+  }, async () => {
     const stateDir = join(cwd, "state");
     const env = { HOME: home, MIKROCLAW_STATE_DIR: stateDir, GATEWAY_PORT: "0" };
     try {
