@@ -56,7 +56,6 @@ export function createEngine(server: McpServer): McpEngine {
     );
   }
   return {
-    tmcp,
     async receive(message: unknown, context: McpReceiveContext): Promise<unknown> {
       const invalid = invalidParams(message);
       if (invalid) return invalid;
