@@ -2,7 +2,6 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { checkListenAddress, listenFailure } from "../_listen_check.ts";
 import { runServer } from "../_run_server.ts";
 
 const args = { ...globalArgs } as const;
@@ -15,6 +14,7 @@ const agent = defineCommand({
   args,
   async run({ args }) {
     const config = await loadCliConfig(args);
+    const { checkListenAddress, listenFailure } = await import("../_listen_check.ts");
     await checkListenAddress(config.gateway.bind);
     return await runServer({ config, channels: true }).catch((error: unknown) =>
       listenFailure(config.gateway.bind, error)

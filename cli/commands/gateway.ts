@@ -2,7 +2,6 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs, UsageError } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { checkListenAddress, listenFailure } from "../_listen_check.ts";
 import { runServer } from "../_run_server.ts";
 
 const args = {
@@ -25,6 +24,7 @@ const gateway = defineCommand({
     }
     // --host is GATEWAY_BIND: one validation (pairing off only on loopback) for every source.
     const config = await loadCliConfig(args, { GATEWAY_BIND: args.host });
+    const { checkListenAddress, listenFailure } = await import("../_listen_check.ts");
     await checkListenAddress(config.gateway.bind);
     return await runServer({
       config,

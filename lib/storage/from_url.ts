@@ -127,9 +127,10 @@ export async function createStateStoreFromUrl(
     await withTimeout(client.ping(), timeoutMs);
   } catch (error) {
     client.disconnect();
+    const { redisFailureReason } = await import("./redis_state_store.ts");
     throw new AgentError(
       `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${
-        redisReason(lastError || errorMessage(error), timeoutMs)
+        redisFailureReason(lastError || errorMessage(error), timeoutMs)
       }`,
       { code: ErrorCode.Storage, cause: error },
     );
@@ -213,21 +214,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Why Redis cannot be reached, in words (not the client library's internals), with a fix. */
-function redisReason(message: string, timeoutMs: number): string {
-  if (/ECONNREFUSED/.test(message)) {
-    return "connection refused; start Redis there or fix the host and port in MIKROCLAW_STORAGE";
-  }
-  if (/ENOTFOUND|EAI_AGAIN/.test(message)) {
-    return "no such host; fix the host name in MIKROCLAW_STORAGE";
-  }
-  if (/NOAUTH|WRONGPASS|invalid password|AUTH/i.test(message)) {
-    return "authentication failed; put the right password in MIKROCLAW_STORAGE (redis://:PASSWORD@host:6379)";
-  }
-  if (/ETIMEDOUT|timed? ?out|ECONNRESET|EHOSTUNREACH|ENETUNREACH/i.test(message)) {
-    return `no answer within ${timeoutMs} ms; check that Redis is reachable from here`;
-  }
-  return "Redis did not answer; check that it runs and that MIKROCLAW_STORAGE names it";
 }
