@@ -84,10 +84,11 @@ describe("mikroclaw gateway / status / daemon", () => {
   }, async () => {
     const stateDir = join(cwd, "state");
     const env = { HOME: home, MIKROCLAW_STATE_DIR: stateDir, GATEWAY_PORT: "0" };
+    let pid = 0;
     try {
       const started = await runCli(["daemon"], { cwd, env });
       assert.equal(started.code, 0, started.stdout + started.stderr);
-      const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
+      pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
       assert.ok(pid > 0);
       // The detached agent may need a few seconds on a busy machine: wait for its line.
       let log = "";
@@ -104,6 +105,8 @@ describe("mikroclaw gateway / status / daemon", () => {
       assert.throws(() => process.kill(pid, 0));
       assert.equal((await runCli(["daemon", "--stop"], { cwd, env })).code, 1);
     } finally {
+      // A failed assertion must not leave the detached agent running.
+      if (pid > 0) await runCli(["daemon", "--stop"], { cwd, env });
       await rm(stateDir, { recursive: true, force: true });
     }
   });
