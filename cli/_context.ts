@@ -11,16 +11,23 @@ import { configureLogger, logger } from "./_logger.ts";
 /** The default settings file, read when present and no `--config` is given. */
 export const DEFAULT_CONFIG_FILE = "mikroclaw.json";
 
-/** Loads the configuration for a command and applies its log settings. */
-export async function loadCliConfig(args: { config?: unknown }): Promise<Config> {
+/**
+ * Loads the configuration for a command and applies its log settings. `overrides` (a command's
+ * flags, e.g. `--host` as `GATEWAY_BIND`) win over the environment and the file and pass the
+ * same validation.
+ */
+export async function loadCliConfig(
+  args: { config?: unknown },
+  overrides: Record<string, string | undefined> = {},
+): Promise<Config> {
   let file = typeof args.config === "string" && args.config !== "" ? args.config : undefined;
   if (file === undefined) {
     const { existsSync } = await import("node:fs");
     if (existsSync(DEFAULT_CONFIG_FILE)) file = DEFAULT_CONFIG_FILE;
   }
-  const config = await loadConfig(
-    file === undefined ? { env: process.env } : { env: process.env, file },
-  );
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
+  const config = await loadConfig(file === undefined ? { env } : { env, file });
   configureLogger({ ...config.log, secrets: collectSecrets(config) });
   return config;
 }

@@ -14,7 +14,11 @@ const agent = defineCommand({
   args,
   async run({ args }) {
     const config = await loadCliConfig(args);
-    return await runServer({ config, channels: true });
+    const { checkListenAddress, listenFailure } = await import("../_listen_check.ts");
+    await checkListenAddress(config.gateway.bind);
+    return await runServer({ config, channels: true }).catch((error: unknown) =>
+      listenFailure(config.gateway.bind, error)
+    );
   },
 });
 

@@ -22,13 +22,15 @@ const gateway = defineCommand({
         `Invalid value ${JSON.stringify(args.port)} for --port (expected 0-65535)`,
       );
     }
-    const config = await loadCliConfig(args);
+    // --host is GATEWAY_BIND: one validation (pairing off only on loopback) for every source.
+    const config = await loadCliConfig(args, { GATEWAY_BIND: args.host });
+    const { checkListenAddress, listenFailure } = await import("../_listen_check.ts");
+    await checkListenAddress(config.gateway.bind);
     return await runServer({
       config,
       channels: false,
       port: args.port === undefined ? undefined : Number(args.port),
-      host: args.host,
-    });
+    }).catch((error: unknown) => listenFailure(config.gateway.bind, error));
   },
 });
 

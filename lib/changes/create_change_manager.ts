@@ -8,6 +8,7 @@
 import { AgentError, ErrorCode, errorMessage, PolicyError } from "../errors.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
+import { readTokenAncestors } from "../_internal/token_lineage.ts";
 import type { RouterOS, RouterOSCall, RouterOSPlan } from "../routeros/types.ts";
 import type { RouterOSPolicy } from "../routeros/policy.ts";
 import type { RouterOSApply, RouterOSExecuteContext } from "../routeros/executor.ts";
@@ -71,6 +72,11 @@ export interface RevertOptions {
 /** What a chat or button handler shows the person. */
 export interface ChangeReply {
   text: string;
+  /**
+   * A short notice for the presser only (the button press was refused or came too late): the
+   * channel answers the press with it and leaves the message and its buttons as they are.
+   */
+  notice?: boolean;
 }
 
 /** The change manager. */
@@ -639,13 +645,33 @@ export function createChangeManager(options: ChangeManagerOptions): ChangeManage
     return CHAT_IDENTITY.test(requestedBy) ? [requestedBy] : [];
   }
 
-  function mayDecide(record: ChangeRecord, by: string, action: string): void {
+  /**
+   * Who may approve or deny: never the requester nor a token minted through it (its family);
+   * with `ROUTEROS_APPROVERS` set only the identities listed there (`gateway:<token id>` too);
+   * otherwise any other paired token, or the chat sender who asked.
+   */
+  async function mayDecide(record: ChangeRecord, by: string, action: string): Promise<void> {
     const id = record.change_id;
     if (GATEWAY_IDENTITY.test(by)) {
       if (by === record.requested_by) {
         throw new ChangeError(
           "forbidden",
           `Cannot ${action} change ${id}: the token that requested it cannot ${action} it; use another paired device`,
+        );
+      }
+      if (GATEWAY_IDENTITY.test(record.requested_by)) {
+        const ancestors = await readTokenAncestors(store, by.slice("gateway:".length));
+        if (ancestors.includes(record.requested_by.slice("gateway:".length))) {
+          throw new ChangeError(
+            "forbidden",
+            `Cannot ${action} change ${id}: ${by} was paired with a code the requesting token minted, so it is the same client; approve from a device paired with the operator's code or from chat`,
+          );
+        }
+      }
+      if (approvers.length > 0 && !approvers.includes(by)) {
+        throw new ChangeError(
+          "forbidden",
+          `Cannot ${action} change ${id}: ${by} is not listed in ROUTEROS_APPROVERS`,
         );
       }
       return;
@@ -963,7 +989,7 @@ export function createChangeManager(options: ChangeManagerOptions): ChangeManage
     },
     async approve(id, by) {
       const record = await load(id);
-      mayDecide(record, by, "approve");
+      await mayDecide(record, by, "approve");
       if (expired(record)) {
         await expire(record);
         throw new ChangeError("conflict", `Cannot approve change ${id}: it expired`);
@@ -1001,7 +1027,7 @@ export function createChangeManager(options: ChangeManagerOptions): ChangeManage
     },
     async deny(id, by) {
       const record = await load(id);
-      mayDecide(record, by, "deny");
+      await mayDecide(record, by, "deny");
       const { record: denied, won } = await transition(
         id,
         (cur) =>
@@ -1140,7 +1166,8 @@ export function createChangeManager(options: ChangeManagerOptions): ChangeManage
         await revert(id!, { by: sender });
         return { text: `Change ${id} reverted` };
       } catch (error) {
-        return { text: errorMessage(error) };
+        // A second press, or one from someone who may not decide: the owner's message stays.
+        return { text: errorMessage(error), notice: true };
       }
     },
     start() {

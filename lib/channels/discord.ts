@@ -296,6 +296,9 @@ export function createDiscord(options: DiscordOptions): Channel {
       try {
         const reply = await options.onButton(press);
         if (!reply) return { type: 6 };
+        if (reply.notice) {
+          return { type: 4, data: { content: reply.text.slice(0, 1900), flags: 64 } };
+        }
         return {
           type: 7,
           data: { content: chunkText(reply.text, DISCORD_MESSAGE_LIMIT)[0], components: [] },

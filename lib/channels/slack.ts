@@ -208,13 +208,23 @@ export function createSlack(options: SlackOptions): Channel {
       ...(messageTs ? { messageId: messageTs } : {}),
     };
     let text: string;
+    let notice = false;
     try {
-      text = (await options.onButton(press))?.text ?? "";
+      const reply = await options.onButton(press);
+      text = reply?.text ?? "";
+      notice = reply?.notice === true;
     } catch (error) {
       logger.error("slack: button handler failed", error);
       text = "Failed; see the log";
     }
-    if (text && messageTs) {
+    if (text && notice) {
+      // Only the presser sees it; the message and its buttons stay.
+      await api("chat.postEphemeral", {
+        channel,
+        user,
+        text: chunkText(text, SLACK_MESSAGE_LIMIT)[0],
+      });
+    } else if (text && messageTs) {
       await api("chat.update", {
         channel,
         ts: messageTs,

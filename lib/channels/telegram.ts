@@ -26,6 +26,7 @@ import {
 import type {
   Button,
   ButtonPress,
+  ButtonReply,
   Channel,
   ChannelOptions,
   CheckResult,
@@ -200,7 +201,7 @@ export function createTelegram(options: TelegramOptions): Channel {
         : {}),
     };
     let text = "Not available";
-    let reply: { text: string } | undefined;
+    let reply: ButtonReply | undefined;
     if (options.onButton) {
       try {
         reply = await options.onButton(press);
@@ -211,7 +212,7 @@ export function createTelegram(options: TelegramOptions): Channel {
       }
     }
     await call("answerCallbackQuery", { callback_query_id: id, text: text.slice(0, 200) });
-    if (reply && chat && message) {
+    if (reply && !reply.notice && chat && message) {
       await call("editMessageText", {
         chat_id: chat.id,
         message_id: message.message_id,

@@ -62,9 +62,14 @@ export interface ButtonPress {
   messageId?: string;
 }
 
-/** What to show after a press: replaces the message text and removes its buttons. */
+/**
+ * What to show after a press: replaces the message text and removes its buttons, or with
+ * `notice` only answers the presser (a toast / ephemeral note) and leaves the message as it is.
+ */
 export interface ButtonReply {
   text: string;
+  /** Answer the press only; keep the message and its buttons. */
+  notice?: boolean;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type ProviderInfo,
   PROVIDERS,
 } from "../providers/catalog.ts";
+import { parseIpBytes } from "../_internal/ip.ts";
 import type { ProviderName } from "./types.ts";
 
 /** A value kind: the schema plus the words used in error messages. */
@@ -199,17 +200,62 @@ const CIDR_LIST: Kind = kind(
   "172.17.0.0/24,10.0.0.5",
 );
 
-const ALLOWLIST: Kind = kind(
+/** A channel's sender allowlist: `*`, or ids of the channel's own shape (names change; ids do not). */
+function allowlist(id: RegExp, expected: string, example: string): Kind {
+  return kind(
+    v.pipe(
+      LINE,
+      v.transform(splitList),
+      v.check((items) => items.every((i) => i === "*" || id.test(i))),
+      v.transform((items) =>
+        items.includes("*") ? { all: true, ids: [] } : { all: false, ids: [...new Set(items)] }
+      ),
+    ),
+    expected,
+    example,
+  );
+}
+
+const FIND_ID = "message the bot once and copy the sender id from the log line " +
+  '"message from sender … refused"';
+const TELEGRAM_ALLOWLIST_KIND: Kind = allowlist(
+  /^\d{1,20}$/,
+  `a comma list of numeric Telegram user ids, or * (a @username is not an id: ${FIND_ID})`,
+  "123456789,987654321",
+);
+const DISCORD_ALLOWLIST_KIND: Kind = allowlist(
+  /^\d{15,20}$/,
+  `a comma list of Discord user ids (snowflakes of 15-20 digits), or * (a user name is not an id: enable Developer Mode and use Copy User ID, or ${FIND_ID})`,
+  "123456789012345678",
+);
+const SLACK_ALLOWLIST_KIND: Kind = allowlist(
+  /^[UW][A-Z0-9]{2,20}$/,
+  `a comma list of Slack member ids (U… or W…), or * (a @name is not an id: open the profile, More, Copy member ID, or ${FIND_ID})`,
+  "U0123ABCD",
+);
+
+/** A listen address: an IP literal (brackets and zone ids allowed) or `localhost`, stored bare. */
+const BIND: Kind = kind(
+  v.pipe(
+    v.string(),
+    v.transform((s) => s.trim().replace(/^\[(.*)\]$/, "$1")),
+    v.check((s) => s.toLowerCase() === "localhost" || parseIpBytes(s) !== undefined),
+  ),
+  "an IP address of this machine (127.0.0.1, 0.0.0.0 for every interface, ::, a LAN address) or localhost",
+  "127.0.0.1",
+);
+
+/** A comma list of host names (or IP addresses) the gateway answers to in `Host`. */
+const HOST_NAMES: Kind = kind(
   v.pipe(
     LINE,
     v.transform(splitList),
-    v.check((items) => items.every((i) => /^(?:\*|[A-Za-z0-9_.:@-]{1,64})$/.test(i))),
-    v.transform((items) =>
-      items.includes("*") ? { all: true, ids: [] } : { all: false, ids: [...new Set(items)] }
+    v.check((items) =>
+      items.every((i) => i.length <= 253 && URL.canParse(`http://${i}/`) && !/[/@?#]/.test(i))
     ),
   ),
-  "a comma list of sender ids, or * for everyone",
-  "123456789,987654321",
+  "a comma list of host names or IP addresses without scheme or port",
+  "mikroclaw.lan,router.example.com",
 );
 
 const FINGERPRINT: Kind = kind(
@@ -494,10 +540,10 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   {
     name: "ROUTEROS_APPROVERS",
     group: "router",
-    description: "who may approve: telegram:<id>, discord:<id>, slack:<id>",
+    description: "who may approve: telegram:<id>, discord:<id>, slack:<id>, gateway:<token id>",
     kind: list(
-      /^(?:telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/,
-      "a comma list of telegram:<id>, discord:<id> or slack:<id>",
+      /^(?:(?:telegram|discord|slack):[A-Za-z0-9_-]{1,64}|gateway:[0-9a-f]{24})$/,
+      "a comma list of telegram:<id>, discord:<id>, slack:<id> or gateway:<token id>",
       "telegram:4242",
     ),
     defaultText: "the sender who asked",
@@ -535,7 +581,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: "TELEGRAM_ALLOWLIST",
     group: "telegram",
     description: "Telegram user ids allowed to talk (* = all; empty = none)",
-    kind: ALLOWLIST,
+    kind: TELEGRAM_ALLOWLIST_KIND,
     defaultText: "none",
   },
   {
@@ -579,7 +625,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: "DISCORD_ALLOWLIST",
     group: "discord",
     description: "Discord user ids allowed to talk (* = all; empty = none)",
-    kind: ALLOWLIST,
+    kind: DISCORD_ALLOWLIST_KIND,
     defaultText: "none",
   },
   {
@@ -614,7 +660,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: "SLACK_ALLOWLIST",
     group: "slack",
     description: "Slack user ids allowed to talk (* = all; empty = none)",
-    kind: ALLOWLIST,
+    kind: SLACK_ALLOWLIST_KIND,
     defaultText: "none",
   },
   // Gateway
@@ -638,7 +684,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: "GATEWAY_BIND",
     group: "gateway",
     description: "gateway address",
-    kind: HOST,
+    kind: BIND,
     default: "127.0.0.1",
     example: "127.0.0.1",
   },
@@ -648,6 +694,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: "require a paired bearer token (0 only on a loopback bind)",
     kind: BOOL,
     default: "on",
+  },
+  {
+    name: "GATEWAY_ALLOWED_HOSTS",
+    group: "gateway",
+    description:
+      "names the gateway answers to besides its address and loopback (Host check against DNS rebinding)",
+    kind: HOST_NAMES,
+    default: "",
   },
   {
     name: "TRUSTED_PROXIES",

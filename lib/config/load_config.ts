@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { ConfigError, type ConfigIssue, errorMessage } from "../errors.ts";
 import { type Env, processEnv } from "../_internal/env.ts";
+import { isLoopbackHost } from "../_internal/ip.ts";
 import { decryptValue, isEncryptedValue } from "../secrets/decrypt_value.ts";
 import { isSecret, type Secret } from "../secrets/secret.ts";
 import {
@@ -157,12 +158,8 @@ export function collectSecrets(config: Config): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-/** True for `localhost`, `127.0.0.0/8` and `::1` (what a loopback-only bind means). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
-  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
-    h === "::ffff:127.0.0.1";
-}
+/** Whether a listen address or host name is loopback (the one shared rule, `_internal/ip.ts`). */
+export { isLoopbackHost };
 
 // --- Internal helpers ---
 
@@ -371,6 +368,7 @@ function assemble(values: Map<string, unknown>, env: Env, file: string | undefin
       port: get<number>("GATEWAY_PORT") ?? 18789,
       bind: get<string>("GATEWAY_BIND") ?? "127.0.0.1",
       pairingRequired: get<boolean>("PAIRING_REQUIRED") ?? true,
+      allowedHosts: list("GATEWAY_ALLOWED_HOSTS"),
       trustedProxies: list("TRUSTED_PROXIES"),
       tokenTtlSeconds: get<number>("GATEWAY_TOKEN_TTL") ?? 2_592_000,
       rateLimit: get<number>("GATEWAY_RATE_LIMIT") ?? 10,
@@ -435,9 +433,9 @@ function checkCombinations(
   if (!gateway.pairingRequired && !failed.has("GATEWAY_BIND") && !isLoopbackHost(gateway.bind)) {
     issues.push({
       key: "PAIRING_REQUIRED",
-      message: `cannot be off while GATEWAY_BIND is not loopback (${
+      message: `cannot be 0 while the gateway listens on the non-loopback address ${
         JSON.stringify(gateway.bind)
-      }); keep pairing on or bind to loopback (e.g. PAIRING_REQUIRED=1 or GATEWAY_BIND=127.0.0.1)`,
+      } (GATEWAY_BIND or --host): anyone who reaches it could drive the agent; keep pairing on (PAIRING_REQUIRED=1) or listen on loopback (GATEWAY_BIND=127.0.0.1)`,
     });
   }
   if (llm.provider === "custom" && llm.baseUrl === undefined && !failed.has("LLM_BASE_URL")) {

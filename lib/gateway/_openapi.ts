@@ -25,7 +25,7 @@ const Health = v.object({
   checked_at: v.optional(v.nullable(v.string())),
 });
 const Heartbeat = v.object({ heartbeat: v.literal("ok") });
-const Paired = v.object({ paired: v.literal(true), token: v.string() });
+const Paired = v.object({ paired: v.literal(true), token: v.string(), token_id: v.string() });
 const Revoked = v.object({ revoked: v.literal(true) });
 const PairCode = v.object({ code: v.pipe(v.string(), v.regex(/^\d{6}$/)), expires_in: v.number() });
 const Status = v.picklist(["queued", "running", "complete", "failed", "cancelled"]);
@@ -138,8 +138,13 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/pair/codes": {
         post: {
-          summary: "Mint a one-time pairing code for another device",
-          responses: { "201": json("PairCode", "A new code"), "401": common["401"] },
+          summary:
+            "Mint a one-time pairing code for another device (its token joins the caller's family: it can never approve the caller's router changes)",
+          responses: {
+            "201": json("PairCode", "A new code"),
+            "401": common["401"],
+            "403": err("The caller's chain of minted tokens is too long"),
+          },
         },
       },
       "/tasks": {

@@ -6,6 +6,11 @@
  */
 import type { Logger } from "../_internal/logger.ts";
 import type { StateStore } from "../storage/types.ts";
+import {
+  MAX_TOKEN_LINEAGE,
+  readTokenAncestors,
+  recordTokenLineage,
+} from "../_internal/token_lineage.ts";
 import { randomDigits, randomHex, randomToken, sha256Hex, timingSafeEqual } from "./_crypto.ts";
 
 /** What is stored under `tokens:<sha256 of token>`. */
@@ -20,6 +25,8 @@ interface CodeRecord {
   expiresAt: number;
   failures: number;
   consumedBy?: string;
+  /** Id of the token that minted this code (`POST /pair/codes`); absent for operator codes. */
+  mintedBy?: string;
 }
 
 interface LockoutRecord {
@@ -51,7 +58,11 @@ export interface PairingOptions {
 /** Pairing and token operations. */
 export interface Pairing {
   readonly codeTtlMs: number;
-  issueCode(): Promise<string>;
+  /**
+   * Issues a one-time code. `mintedBy` (a token id) makes the token paired with it a member of
+   * that token's family; resolves `undefined` when the minter's chain is already too deep.
+   */
+  issueCode(mintedBy?: string): Promise<string | undefined>;
   pair(code: string, client: string): Promise<PairResult>;
   verify(token: string): Promise<TokenRecord | null>;
   revoke(token: string): Promise<void>;
@@ -97,11 +108,13 @@ export function createPairing(options: PairingOptions): Pairing {
     return out;
   }
 
-  async function issueToken(): Promise<{ token: string; id: string }> {
+  async function issueToken(mintedBy: string | undefined): Promise<{ token: string; id: string }> {
     const token = randomToken(32);
     const id = randomHex(12);
     const t = now();
     const rec: TokenRecord = { id, createdAt: t, expiresAt: t + tokenTtlMs };
+    // Lineage first: a token must never exist without the record of who minted it.
+    await recordTokenLineage(store, id, mintedBy, tokenTtlMs);
     await store.set(TOKEN_PREFIX + (await sha256Hex(token)), rec, { ttlMs: tokenTtlMs });
     return { token, id };
   }
@@ -162,7 +175,7 @@ export function createPairing(options: PairingOptions): Pairing {
       if (won?.consumedBy === nonce) {
         await store.remove(match);
         if (lock) await store.remove(lk);
-        return { ok: true, ...(await issueToken()) };
+        return { ok: true, ...(await issueToken(won.mintedBy)) };
       }
     }
     await recordFailure(client, codes);
@@ -173,12 +186,17 @@ export function createPairing(options: PairingOptions): Pairing {
 
   return {
     codeTtlMs,
-    async issueCode() {
+    async issueCode(mintedBy) {
+      if (
+        mintedBy !== undefined &&
+        (await readTokenAncestors(store, mintedBy)).length >= MAX_TOKEN_LINEAGE - 1
+      ) return undefined;
       const code = randomDigits(6);
       const rec: CodeRecord = {
         hash: await sha256Hex(code),
         expiresAt: now() + codeTtlMs,
         failures: 0,
+        ...(mintedBy !== undefined ? { mintedBy } : {}),
       };
       await store.set(CODE_PREFIX + randomHex(12), rec, { ttlMs: codeTtlMs });
       return code;

@@ -1,8 +1,8 @@
 /**
  * `createGateway`: the HTTP face of the agent (CONTRACT §4) as a Web-standard fetch handler.
  *
- * Every request passes, in order: body size limit -> client identity -> rate limit ->
- * Origin check -> bearer auth -> validation -> handler. All state except the rate-limit
+ * Every request passes, in order: Host check (DNS rebinding) -> client identity -> body size
+ * limit -> rate limit -> Origin check -> bearer auth -> validation -> handler. All state except the rate-limit
  * buckets lives in the shared StateStore, so gateways on one Redis act as one.
  * @module
  */
@@ -15,6 +15,7 @@ import { VERSION } from "../version.ts";
 import { createHealthMonitor } from "./_health.ts";
 import { isLoopbackHost, parseCidr, resolveClient } from "./_net.ts";
 import { createPairing } from "./_pairing.ts";
+import { hostGuard } from "./host_guard.ts";
 import { createRateLimiter } from "./_rate_limit.ts";
 import { parseChatBody, parseTaskBody } from "./_schemas.ts";
 import { createTaskQueue } from "./_tasks.ts";
@@ -101,8 +102,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (!pairingRequired && !isLoopbackHost(bindHost)) {
     throw new ConfigError([{
       key: "PAIRING_REQUIRED",
-      message:
-        `cannot be 0 while the gateway binds the non-loopback address "${bindHost}": anyone who reaches it could drive the agent; keep pairing on or set GATEWAY_BIND=127.0.0.1`,
+      message: `cannot be 0 while the gateway listens on the non-loopback address ${
+        JSON.stringify(bindHost)
+      } (GATEWAY_BIND or --host): anyone who reaches it could drive the agent; keep pairing on (PAIRING_REQUIRED=1) or listen on loopback (GATEWAY_BIND=127.0.0.1)`,
     }]);
   }
   const trusted = (options.trustedProxies ?? []).map(parseCidr);
@@ -307,6 +309,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (record) {
       c.set("tokenId", record.id);
       c.set("token", token);
+    } else if (!isOpen(c.req.method, c.req.path) && !pairingRequired && !c.get("hostLoopback")) {
+      // Pairing off serves without a token only requests addressed to loopback: a name from
+      // GATEWAY_ALLOWED_HOSTS (a reverse proxy, a LAN name) would open the agent to the LAN.
+      return jsonError(
+        403,
+        "E_FORBIDDEN",
+        "Pairing is off (PAIRING_REQUIRED=0): only requests addressed to a loopback name are served without a token",
+      );
     } else if (pairingRequired && !isOpen(c.req.method, c.req.path)) {
       return jsonError(
         401,
@@ -321,7 +331,20 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const app = new Hono<GatewayEnv>();
-  app.use(securityHeaders, identify, bodyLimit, rateLimit, originCheck, auth);
+  app.use(
+    securityHeaders,
+    hostGuard({
+      bindHost,
+      allowedHosts: options.allowedHosts ?? [],
+      exempt: (method, path) =>
+        method === "POST" && (Object.values(WEBHOOK_PATHS) as string[]).includes(path),
+    }),
+    identify,
+    bodyLimit,
+    rateLimit,
+    originCheck,
+    auth,
+  );
 
   app.onError((error, c) => {
     if (c.get("bodyTooLarge")) return tooLarge(maxBody);
@@ -356,7 +379,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const result = await pairing.pair(code.trim().slice(0, 64), c.get("client"));
     if (result.ok) {
       logger.info(`gateway: paired a client (token id ${result.id})`);
-      return c.json({ paired: true, token: result.token });
+      // token_id names this device in ROUTEROS_APPROVERS (gateway:<token_id>) and in records.
+      return c.json({ paired: true, token: result.token, token_id: result.id });
     }
     if (result.status === 429) {
       fail(429, "E_LOCKED_OUT", "Too many failed pairing attempts; try again later", {
@@ -376,7 +400,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   app.post("/pair/codes", async (c) => {
-    const code = await pairing.issueCode();
+    // The new device's token joins the minter's family: it can never approve the minter's
+    // router changes (see lib/_internal/token_lineage.ts).
+    const code = await pairing.issueCode(c.get("tokenId"));
+    if (code === undefined) {
+      fail(
+        403,
+        "E_FORBIDDEN",
+        "Cannot mint a pairing code: this token's chain of minted tokens is too long; pair with an operator's code",
+      );
+    }
     return c.json({ code, expires_in: Math.floor(pairing.codeTtlMs / 1000) }, 201);
   });
 
@@ -507,12 +540,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     pairingCode() {
       return startupCode && startupCode.expiresAt > now() ? startupCode.code : undefined;
     },
-    issuePairingCode: () => pairing.issueCode(),
+    issuePairingCode: async () => (await pairing.issueCode())!,
     async start() {
       if (started) return;
       started = true;
       if (pairingRequired) {
-        startupCode = { code: await pairing.issueCode(), expiresAt: now() + pairing.codeTtlMs };
+        startupCode = { code: (await pairing.issueCode())!, expiresAt: now() + pairing.codeTtlMs };
       }
       tasks.start();
       health.start();

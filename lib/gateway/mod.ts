@@ -3,6 +3,13 @@
  * @module
  */
 export { createGateway } from "./create_gateway.ts";
+export {
+  createHostCheck,
+  type HostCheckOptions,
+  hostGuard,
+  hostOfHeader,
+  type HostVerdict,
+} from "./host_guard.ts";
 export type {
   Gateway,
   GatewayEnv,

@@ -76,6 +76,12 @@ export interface GatewayOptions {
   pairingRequired?: boolean;
   /** The address the server binds; `pairingRequired: false` is refused unless loopback. @default {"127.0.0.1"} */
   bindHost?: string;
+  /**
+   * Names accepted in `Host` besides loopback names and `bindHost` (`GATEWAY_ALLOWED_HOSTS`);
+   * every other `Host` is refused with 421 before rate limiting and auth (DNS rebinding). On a
+   * wildcard bind any IP literal is accepted too. @default {[]}
+   */
+  allowedHosts?: readonly string[];
   /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` is believed. @default {[]} */
   trustedProxies?: readonly string[];
   /** Bearer token lifetime. @default {30 days} */
@@ -122,6 +128,8 @@ export interface GatewayEnv {
     tokenId: string | undefined;
     token: string | undefined;
     bodyTooLarge: boolean;
+    /** The request's `Host` is a loopback name or address (set by the Host check). */
+    hostLoopback: boolean;
   };
 }
 

@@ -56,7 +56,6 @@ export function createEngine(server: McpServer): McpEngine {
     );
   }
   return {
-    tmcp,
     async receive(message: unknown, context: McpReceiveContext): Promise<unknown> {
       const invalid = invalidParams(message);
       if (invalid) return invalid;
@@ -67,7 +66,7 @@ export function createEngine(server: McpServer): McpEngine {
         custom,
         ...(context.sessionInfo ? { sessionInfo: context.sessionInfo as any } : {}),
       });
-      return response ?? undefined;
+      return withoutAdapter(response ?? undefined);
     },
   };
 }
@@ -90,4 +89,14 @@ function invalidParams(message: unknown): unknown {
     id,
     error: { code: -32602, message: "Invalid params: expected {name: string, arguments?: object}" },
   };
+}
+
+/** tmcp copies its own options into the `initialize` result; the adapter is not protocol. */
+function withoutAdapter(response: unknown): unknown {
+  const result = (response as { result?: Record<string, unknown> } | undefined)?.result;
+  if (result && typeof result === "object" && "adapter" in result && "serverInfo" in result) {
+    const { adapter: _adapter, ...rest } = result;
+    return { ...(response as Record<string, unknown>), result: rest };
+  }
+  return response;
 }

@@ -14,7 +14,6 @@ import { scrubSecrets } from "../tools/scrub.ts";
 import type { Tool, ToolResult } from "../tools/types.ts";
 import type { BeforeToolCall } from "../agent/create_agent.ts";
 import { VERSION } from "../version.ts";
-import { bindEngine } from "./_engine.ts";
 import type { McpEngine } from "./_engine.ts";
 
 /** Options of {@linkcode createMcpServer}. */
@@ -245,7 +244,6 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     engine ??= import("./_tmcp.ts").then((m) => m.createEngine(server));
     return engine;
   }
-  bindEngine(server, loadEngine);
   return server;
 }
 

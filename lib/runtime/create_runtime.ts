@@ -228,6 +228,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     webhooks,
     pairingRequired: config.gateway.pairingRequired,
     bindHost: config.gateway.bind,
+    allowedHosts: config.gateway.allowedHosts,
     trustedProxies: config.gateway.trustedProxies,
     tokenTtlMs: config.gateway.tokenTtlSeconds * 1000,
     rateLimit: { rps: config.gateway.rateLimit, burst: config.gateway.rateBurst },

@@ -2,6 +2,7 @@
  * IP address parsing and the deny list of the SSRF guard (internal).
  * @module
  */
+import { parseIpBytes } from "../_internal/ip.ts";
 
 /** A parsed address: IPv4 as one 32-bit number, IPv6 as eight 16-bit groups. */
 export type ParsedIp =
@@ -16,60 +17,24 @@ export interface Cidr {
 
 /** Strict dotted-quad decimal IPv4 (the canonical form WHATWG URL and DNS produce). */
 export function parseIPv4(text: string): number | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = value * 256 + n;
+  if (text.includes(":") || text.includes("[") || text !== text.trim()) {
+    return undefined;
   }
-  return value;
+  const bytes = parseIpBytes(text);
+  return bytes?.length === 4
+    ? ((bytes[0]! << 24) >>> 0) + (bytes[1]! << 16) + (bytes[2]! << 8) +
+      bytes[3]!
+    : undefined;
 }
 
 /** IPv6 in any textual form (`::`, embedded IPv4, optional brackets and zone id). */
 export function parseIPv6(text: string): number[] | undefined {
-  let s = text;
-  if (s.startsWith("[") && s.endsWith("]")) s = s.slice(1, -1);
-  const zone = s.indexOf("%");
-  if (zone >= 0) s = s.slice(0, zone);
-  if (!s.includes(":")) return undefined;
-  let tail: number[] = [];
-  const lastColon = s.lastIndexOf(":");
-  const last = s.slice(lastColon + 1);
-  if (last.includes(".")) {
-    const v4 = parseIPv4(last);
-    if (v4 === undefined) return undefined;
-    tail = [Math.floor(v4 / 65536), v4 % 65536];
-    s = s.slice(0, lastColon + 1) + "0:0"; // placeholder groups, replaced below
-  }
-  const halves = s.split("::");
-  if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] | undefined => {
-    if (part === "") return [];
-    const out: number[] = [];
-    for (const group of part.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
-      out.push(parseInt(group, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  if (!head || !rest) return undefined;
-  let groups: number[];
-  if (halves.length === 2) {
-    const missing = 8 - head.length - rest.length;
-    if (missing < 1) return undefined;
-    groups = [...head, ...new Array<number>(missing).fill(0), ...rest];
-  } else {
-    groups = head;
-  }
-  if (tail.length) {
-    groups = [...groups.slice(0, -2), ...tail];
-  }
-  return groups.length === 8 ? groups : undefined;
+  if (!text.includes(":") || text !== text.trim()) return undefined;
+  const bytes = parseIpBytes(text);
+  if (bytes?.length !== 16) return undefined;
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  return groups;
 }
 
 /** Parses an IPv4 or IPv6 literal; `undefined` for anything else (a DNS name). */
@@ -113,7 +78,9 @@ export function inCidr(ip: ParsedIp, cidr: Cidr): boolean {
   return true;
 }
 
-function table(rows: readonly (readonly [string, string])[]): readonly [Cidr, string][] {
+function table(
+  rows: readonly (readonly [string, string])[],
+): readonly [Cidr, string][] {
   return rows.map(([cidr, why]) => [parseCidr(cidr)!, why] as [Cidr, string]);
 }
 
@@ -163,6 +130,8 @@ export function deniedReason(address: string | ParsedIp): string | undefined {
   if (!ip) return "not an IP address";
   const rows = ip.version === 4 ? DENIED_V4 : DENIED_V6;
   for (const [cidr, why] of rows) if (inCidr(ip, cidr)) return why;
-  if (ip.version === 6 && !inCidr(ip, GLOBAL_UNICAST_V6)) return "not a global unicast address";
+  if (ip.version === 6 && !inCidr(ip, GLOBAL_UNICAST_V6)) {
+    return "not a global unicast address";
+  }
   return undefined;
 }

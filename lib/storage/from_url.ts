@@ -115,21 +115,27 @@ export async function createStateStoreFromUrl(
     disconnect(): void;
   };
   let lastError = "";
+  let connected = false;
   client.on("error", (error) => {
     const message = errorMessage(error);
     if (message === lastError) return;
     lastError = message;
-    logger.warn(`storage: Redis ${parsed.display}: ${message}`);
+    // Before the first PING answers, the one start-up error below says it all.
+    if (connected) logger.warn(`storage: Redis ${parsed.display}: ${message}`);
   });
   try {
     await withTimeout(client.ping(), timeoutMs);
   } catch (error) {
     client.disconnect();
+    const { redisFailureReason } = await import("./redis_state_store.ts");
     throw new AgentError(
-      `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${errorMessage(error)}`,
+      `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${
+        redisFailureReason(lastError || errorMessage(error), timeoutMs)
+      }`,
       { code: ErrorCode.Storage, cause: error },
     );
   }
+  connected = true;
   lastError = "";
   const { createRedisStateStore } = await import("./redis_state_store.ts");
   return createRedisStateStore({

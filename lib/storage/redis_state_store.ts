@@ -211,3 +211,20 @@ function escapeGlob(text: string): string {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Why Redis cannot be reached, in words (not the client library's internals), with a fix. */
+export function redisFailureReason(message: string, timeoutMs: number): string {
+  if (/ECONNREFUSED/.test(message)) {
+    return "connection refused; start Redis there or fix the host and port in MIKROCLAW_STORAGE";
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(message)) {
+    return "no such host; fix the host name in MIKROCLAW_STORAGE";
+  }
+  if (/NOAUTH|WRONGPASS|invalid password|AUTH/i.test(message)) {
+    return "authentication failed; put the right password in MIKROCLAW_STORAGE (redis://:PASSWORD@host:6379)";
+  }
+  if (/ETIMEDOUT|timed? ?out|ECONNRESET|EHOSTUNREACH|ENETUNREACH/i.test(message)) {
+    return `no answer within ${timeoutMs} ms; check that Redis is reachable from here`;
+  }
+  return "Redis did not answer; check that it runs and that MIKROCLAW_STORAGE names it";
+}

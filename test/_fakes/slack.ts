@@ -188,6 +188,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       case "chat.update":
         return answer(200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
+      case "chat.postEphemeral":
+        if (!body.channel || !body.user) {
+          return answer(200, { ok: false, error: "user_not_in_channel" });
+        }
+        return answer(200, { ok: true, message_ts: `${ts++}.000200` });
       default:
         return answer(404, { ok: false, error: "unknown_method" });
     }

@@ -220,3 +220,15 @@ export async function startFakeTelegram(
   fake.url = server.url;
   return fake;
 }
+
+/** The `approve:<id>` callback data of a sent message's inline keyboard, if it has one. */
+export function approveData(call: TelegramCall): string | undefined {
+  const markup = call.params.reply_markup as
+    | { inline_keyboard?: { text: string; callback_data: string }[][] }
+    | string
+    | undefined;
+  const parsed = typeof markup === "string" ? JSON.parse(markup) : markup;
+  return parsed?.inline_keyboard?.flat().find((b: { callback_data: string }) =>
+    b.callback_data.startsWith("approve:")
+  )?.callback_data;
+}

@@ -282,7 +282,9 @@ describe("createDiscord()", () => {
     const channel = make({
       onButton: async (p) => {
         presses.push(p);
-        return { text: "Approved" };
+        return presses.length === 1
+          ? { text: "Approved" }
+          : { text: "Change c1 is applied, not pending", notice: true };
       },
     });
     const sent = await channel.send(DM, "Apply c1?", {
@@ -319,6 +321,12 @@ describe("createDiscord()", () => {
     assert.deepEqual(presses, [
       { channel: "discord", senderId: OWNER, data: "ap:c1", to: DM, messageId: sent.ids[0] },
     ]);
+    // A notice (a second press) answers the presser only; the message is not replaced.
+    const again = await channel.webhook!(await fake.signedInteraction(press("43", OWNER)));
+    assert.deepEqual(await again.json(), {
+      type: 4,
+      data: { content: "Change c1 is applied, not pending", flags: 64 },
+    });
   });
 
   it("check() names the bot; a bad token fails", async () => {

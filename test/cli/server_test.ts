@@ -79,15 +79,23 @@ describe("mikroclaw gateway / status / daemon", () => {
     assert.deepEqual(await readdir(home), []);
   });
 
-  it("daemon starts the agent detached, refuses a second start, and --stop stops it", async () => {
+  it("daemon starts the agent detached, refuses a second start, and --stop stops it", {
+    timeout: 120_000,
+  }, async () => {
     const stateDir = join(cwd, "state");
     const env = { HOME: home, MIKROCLAW_STATE_DIR: stateDir, GATEWAY_PORT: "0" };
+    let pid = 0;
     try {
       const started = await runCli(["daemon"], { cwd, env });
       assert.equal(started.code, 0, started.stdout + started.stderr);
-      const pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).trim());
+      pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
       assert.ok(pid > 0);
-      const log = await readFile(join(stateDir, "mikroclaw.log"), "utf8");
+      // The detached agent may need a few seconds on a busy machine: wait for its line.
+      let log = "";
+      for (let i = 0; i < 400 && !/pairing code: \d{6}/.test(log); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        log = await readFile(join(stateDir, "mikroclaw.log"), "utf8");
+      }
       assert.match(log, /pairing code: \d{6}/);
       const twice = await runCli(["daemon"], { cwd, env });
       assert.equal(twice.code, 1);
@@ -97,6 +105,8 @@ describe("mikroclaw gateway / status / daemon", () => {
       assert.throws(() => process.kill(pid, 0));
       assert.equal((await runCli(["daemon", "--stop"], { cwd, env })).code, 1);
     } finally {
+      // A failed assertion must not leave the detached agent running.
+      if (pid > 0) await runCli(["daemon", "--stop"], { cwd, env });
       await rm(stateDir, { recursive: true, force: true });
     }
   });

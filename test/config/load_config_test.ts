@@ -98,10 +98,17 @@ describe("loadConfig() values", () => {
 
   it("reads allowlists: * = everyone, list = those ids, empty = nobody", async () => {
     const c = await loadConfig({
-      env: { TELEGRAM_ALLOWLIST: "*", DISCORD_ALLOWLIST: " 1 , 2,2,", SLACK_ALLOWLIST: "" },
+      env: {
+        TELEGRAM_ALLOWLIST: "*",
+        DISCORD_ALLOWLIST: " 123456789012345678 , 223456789012345678,223456789012345678,",
+        SLACK_ALLOWLIST: "",
+      },
     });
     assert.deepEqual(c.channels.telegram.allowlist, { all: true, ids: [] });
-    assert.deepEqual(c.channels.discord.allowlist, { all: false, ids: ["1", "2"] });
+    assert.deepEqual(c.channels.discord.allowlist, {
+      all: false,
+      ids: ["123456789012345678", "223456789012345678"],
+    });
     assert.deepEqual(c.channels.slack.allowlist, { all: false, ids: [] });
   });
 

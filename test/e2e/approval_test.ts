@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
-import { type FakeTelegram, startFakeTelegram, type TelegramCall } from "../_fakes/telegram.ts";
+import { approveData, type FakeTelegram, startFakeTelegram } from "../_fakes/telegram.ts";
 import {
   FAKE_ROUTEROS_PASSWORD,
   FAKE_ROUTEROS_USER,
@@ -13,17 +13,6 @@ import {
 
 const OWNER = 4242;
 const BLOCK = '/ip firewall address-list add list=blocked address=203.0.113.7 comment="from bot"';
-
-function approveData(call: TelegramCall): string | undefined {
-  const markup = call.params.reply_markup as
-    | { inline_keyboard?: { text: string; callback_data: string }[][] }
-    | string
-    | undefined;
-  const parsed = typeof markup === "string" ? JSON.parse(markup) : markup;
-  return parsed?.inline_keyboard?.flat().find((b: { callback_data: string }) =>
-    b.callback_data.startsWith("approve:")
-  )?.callback_data;
-}
 
 describe("end to end: a router write waits for the owner's Approve button", () => {
   let llm: FakeLLMServer;

@@ -94,6 +94,17 @@ describe("end to end: Slack Block Kit approval through the gateway's signed webh
     assert.equal(blocked().length, 1, "applied after the owner's button");
     assert.equal((await runtime.changes!.get(approve.slice("approve:".length)))?.state, "applied");
 
+    // A second press: only the presser is told; the owner's "applied" message stays.
+    const again = await runtime.gateway.fetch(
+      await signedSlackRequest(SECRET, press, { contentType: "application/x-www-form-urlencoded" }),
+    );
+    assert.equal(again.status, 200);
+    const notice = await slack.waitFor((c) => c.method === "chat.postEphemeral", 10_000);
+    assert.equal(notice.body.user, OWNER);
+    assert.match(String(notice.body.text), /applied, not pending/);
+    assert.equal(slack.callsOf("chat.update").length, 1);
+    assert.equal(blocked().length, 1);
+
     const forged = await runtime.gateway.fetch(
       await signedSlackRequest("wrong-secret", press, {
         contentType: "application/x-www-form-urlencoded",

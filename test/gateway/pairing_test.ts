@@ -180,6 +180,33 @@ describe("createGateway() pairing", () => {
     }
   });
 
+  it("records each minted token's lineage and caps how deep a chain may grow", async () => {
+    const { gateway, token } = await pairedGateway();
+    try {
+      const ids: string[] = [];
+      let holder = token;
+      let refused: Response | undefined;
+      for (let depth = 0; depth < 40 && !refused; depth++) {
+        const res = await gateway.fetch(req("/pair/codes", { method: "POST", token: holder }));
+        if (res.status !== 201) {
+          refused = res;
+          break;
+        }
+        const { code } = await res.json() as { code: string };
+        const paired = await gateway.fetch(pairReq(code, `10.1.0.${depth}`));
+        const body = await paired.json() as { token: string; token_id: string };
+        holder = body.token;
+        ids.push(body.token_id);
+      }
+      assert.ok(refused, "minting never stopped");
+      assert.equal(refused.status, 403);
+      assert.match((await refused.json() as Json).error!.message, /chain of minted tokens/);
+      assert.equal(ids.length, 15);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it("refuses missing, malformed and unknown bearer tokens with 401", async () => {
     const { gateway, token } = await pairedGateway();
     try {
