@@ -5,6 +5,7 @@
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { errorMessage, ProviderError } from "../errors.ts";
+import { containsEncryptedValue } from "../secrets/decrypt_value.ts";
 import { classifyHttpError, classifyThrown } from "./classify_error.ts";
 import type {
   ChatRequest,
@@ -74,9 +75,10 @@ export function errorPart(error: ProviderError): StreamPart {
  */
 export function findEncrypted(headers: Headers, body: string | undefined): string | undefined {
   for (const [name, value] of headers) {
-    if (value.includes("ENCRYPTED:")) return `header "${name}"`;
+    // Any letter case: `encrypted:v2:` is as undecrypted as `ENCRYPTED:v2:`.
+    if (/encrypted:/i.test(value)) return `header "${name}"`;
   }
-  if (body?.includes("ENCRYPTED:")) return "body";
+  if (body !== undefined && containsEncryptedValue(body)) return "body";
   return undefined;
 }
 

@@ -5,6 +5,7 @@
  */
 export { constantTimeEqual, isSecret, type Secret, secret } from "./secret.ts";
 export {
+  containsEncryptedValue,
   type DecryptOptions,
   decryptValue,
   isEncryptedValue,
