@@ -7,6 +7,7 @@
  */
 import { type ConsolaInstance, createConsola, type LogObject } from "consola/core";
 import { isSecret } from "../lib/secrets/secret.ts";
+import { createSecretRegistry } from "../lib/secrets/registry.ts";
 
 /** Log levels of `LOG_LEVEL`. */
 export type LogLevelName = "error" | "warn" | "info" | "debug";
@@ -26,6 +27,8 @@ let format: "text" | "json" = process.env.LOG_FORMAT?.trim().toLowerCase() === "
   ? "json"
   : "text";
 let secrets: string[] = [];
+// The scrubber every boundary uses: also base64, URL-encoded and JSON-escaped forms.
+const registry = createSecretRegistry();
 
 /** Options of {@linkcode configureLogger}. */
 export interface LoggerSettings {
@@ -46,6 +49,7 @@ export function configureLogger(settings: LoggerSettings): void {
   if (settings.level) logger.level = LEVELS[settings.level];
   if (settings.format) format = settings.format;
   if (settings.secrets) {
+    registry.add(settings.secrets);
     secrets = [...new Set([...secrets, ...settings.secrets])]
       .filter((s) => s.length >= MIN_SECRET_LENGTH)
       .sort((a, b) => b.length - a.length);
@@ -54,7 +58,7 @@ export function configureLogger(settings: LoggerSettings): void {
 
 /** Replaces every registered secret text in `text` with `[redacted]`. */
 export function redact(text: string): string {
-  let out = text;
+  let out = registry.scrub(text);
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
   return out;
 }

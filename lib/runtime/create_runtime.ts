@@ -9,6 +9,7 @@
  */
 import type { Config } from "../config/types.ts";
 import { collectSecrets } from "../config/load_config.ts";
+import { createSecretRegistry } from "../secrets/registry.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { Agent } from "../agent/types.ts";
@@ -160,7 +161,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
   const fetch = options.fetch;
-  const secrets = collectSecrets(config);
+  // One registry: the configured secrets now, the values inside MCP_SERVERS once parsed.
+  const secretRegistry = createSecretRegistry(collectSecrets(config));
+  const secrets = secretRegistry.values;
   const store = options.store ?? await createStateStoreFromUrl(config.storage.url, { logger });
   const identity = await loadIdentity(store, { agentId: config.storage.agentId });
   const provider = options.provider ??
@@ -190,7 +193,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
     )
     : undefined;
-  if (mcp) tools.push(...mcp.tools);
+  if (mcp) {
+    tools.push(...mcp.tools);
+    secretRegistry.add(mcp.secrets);
+  }
 
   const agent = createAgent({
     provider,
