@@ -288,7 +288,9 @@ export async function connectMcpServers(
     }
     if (unusable.length > 0) {
       const shown = unusable.slice(0, 5).join("; ");
-      notes.push(`skipped: ${shown}${unusable.length > 5 ? `; and ${unusable.length - 5} more` : ""}`);
+      notes.push(
+        `skipped: ${shown}${unusable.length > 5 ? `; and ${unusable.length - 5} more` : ""}`,
+      );
     }
     const skipped = overCap + unusable.length;
     statuses.set(name, {

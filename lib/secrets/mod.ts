@@ -13,13 +13,7 @@ export {
   type SecretKeys,
 } from "./decrypt_value.ts";
 export { encryptValue, MAX_PLAINTEXT_BYTES } from "./encrypt_value.ts";
-export {
-  MIN_SECRET_LENGTH,
-  REDACTED,
-  scrubError,
-  scrubSecrets,
-  secretForms,
-} from "./scrub.ts";
+export { MIN_SECRET_LENGTH, REDACTED, scrubError, scrubSecrets, secretForms } from "./scrub.ts";
 export {
   createSecretRegistry,
   headerSecrets,

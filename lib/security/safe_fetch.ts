@@ -11,7 +11,7 @@
  * risk: none from DNS for the default transport; an injected `fetch` (tests, proxies) cannot be
  * pinned, so for it the host is re-resolved after the answer and the answer is discarded when
  * an address changed to a denied one (the request itself has then already been sent).
-  * @module
+ * @module
  */
 import { AgentError, ErrorCode, PolicyError } from "../errors.ts";
 import { type CheckedUrl, createSsrfGuard, type Resolver, type SsrfGuard } from "./ssrf.ts";

@@ -255,7 +255,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     const chain: { dev: number; ino: number }[] = [];
     const rootChain = new Set<string>();
     const base = await realRoot();
-    for (let p = real; ; p = p.slice(0, p.lastIndexOf("/")) || "/") {
+    for (let p = real;; p = p.slice(0, p.lastIndexOf("/")) || "/") {
       const st = await fs.promises.stat(p).catch(() => undefined);
       if (st) {
         chain.push({ dev: st.dev, ino: st.ino });
@@ -271,7 +271,9 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       if (isInside(resolved, lowerRoot)) continue;
       if (isInside(resolved, lowerReal) || isInside(path.toLowerCase(), lowerReal)) return what;
       const st = await fs.promises.stat(path).catch(() => undefined);
-      if (st && chain.some((c) => c.dev === st.dev && c.ino === st.ino) && !rootChain.has(key(st))) {
+      if (
+        st && chain.some((c) => c.dev === st.dev && c.ino === st.ino) && !rootChain.has(key(st))
+      ) {
         return what;
       }
     }

@@ -32,7 +32,12 @@ describe("connectMcpServers() against a server offering 3000 tools and echoing i
   before(async () => {
     fake = await startFakeMcpHttpServer({ token: TOKEN, extraTools: 3000, echoBearer: true });
     mcp = await connectMcpServers(
-      { hostile: { url: `${fake.url}?api_key=query-token-77aa`, headers: { Authorization: `Bearer ${TOKEN}` } } },
+      {
+        hostile: {
+          url: `${fake.url}?api_key=query-token-77aa`,
+          headers: { Authorization: `Bearer ${TOKEN}` },
+        },
+      },
       { timeoutMs: 20_000 },
     );
   });
@@ -47,7 +52,10 @@ describe("connectMcpServers() against a server offering 3000 tools and echoing i
     assert.equal(mcp.tools.length, 64);
     assert.equal(status!.tools.length, 64);
     assert.ok((status!.skipped ?? 0) >= 3000 - 64, `skipped ${status!.skipped}`);
-    assert.match(status!.detail, /connected \(64 tools\); \d+ more tools skipped \(at most 64 per server, 128 in all\)/);
+    assert.match(
+      status!.detail,
+      /connected \(64 tools\); \d+ more tools skipped \(at most 64 per server, 128 in all\)/,
+    );
   });
 
   it("registers the bearer, the header value and the URL's query token as secrets", () => {
@@ -76,7 +84,10 @@ describe("connectMcpServers() caps tools in total, in MCP_SERVERS order", () => 
     const counts = mcp.status().map((s) => s.tools.length);
     assert.deepEqual(counts, [40, 40, 20]);
     assert.equal(mcp.tools.length, 100);
-    assert.match(mcp.status()[2]!.detail, /35 more tools skipped \(at most 40 per server, 100 in all\)/);
+    assert.match(
+      mcp.status()[2]!.detail,
+      /35 more tools skipped \(at most 40 per server, 100 in all\)/,
+    );
   });
 });
 

@@ -29,17 +29,35 @@ function leaks(text: string, key = KEY): string[] {
 
 async function firstError(provider: Provider): Promise<string> {
   for await (const part of provider.chat({ messages: [{ role: "user", content: "hi" }] })) {
-    if (part.type === "error") return (part as Extract<StreamPart, { type: "error" }>).error.message;
+    if (part.type === "error") {
+      return (part as Extract<StreamPart, { type: "error" }>).error.message;
+    }
   }
   assert.fail("expected an error part");
 }
 
 describe("every provider family scrubs its credentials from upstream error text", () => {
   const families: [string, () => Promise<FakeLLMServer>, (url: string) => Provider][] = [
-    ["openai", () => startFakeOpenAI(), (u) => createOpenAICompatible({ name: "openai", baseURL: u, apiKey: KEY, model: "m" })],
-    ["anthropic", () => startFakeAnthropic(), (u) => createAnthropic({ baseURL: u, apiKey: KEY, model: "m" })],
-    ["gemini", () => startFakeGemini(), (u) => createGemini({ baseURL: u, apiKey: KEY, model: "m" })],
-    ["ollama", () => startFakeOllama(), (u) => createOllama({ baseURL: u, headers: { Authorization: `Bearer ${KEY}` }, model: "m" })],
+    [
+      "openai",
+      () => startFakeOpenAI(),
+      (u) => createOpenAICompatible({ name: "openai", baseURL: u, apiKey: KEY, model: "m" }),
+    ],
+    [
+      "anthropic",
+      () => startFakeAnthropic(),
+      (u) => createAnthropic({ baseURL: u, apiKey: KEY, model: "m" }),
+    ],
+    [
+      "gemini",
+      () => startFakeGemini(),
+      (u) => createGemini({ baseURL: u, apiKey: KEY, model: "m" }),
+    ],
+    [
+      "ollama",
+      () => startFakeOllama(),
+      (u) => createOllama({ baseURL: u, headers: { Authorization: `Bearer ${KEY}` }, model: "m" }),
+    ],
   ];
   for (const [name, start, make] of families) {
     it(`${name}: a 401 whose body repeats the key`, async () => {
@@ -83,7 +101,9 @@ describe("every provider family scrubs its credentials from upstream error text"
             // The key's own bytes must not be recoverable from what is left of the base64.
             assert.ok(!out.includes(b64(new TextEncoder().encode(`user:${key}`))));
           }
-          for (const form of secretForms([key])) assert.ok(!out.includes(form), `${form} in ${out}`);
+          for (const form of secretForms([key])) {
+            assert.ok(!out.includes(form), `${form} in ${out}`);
+          }
         },
       ),
       { numRuns: 300 },
@@ -98,7 +118,11 @@ describe("every provider family scrubs its credentials from upstream error text"
     assert.match(message, new RegExp(`Cannot reach provider "ollama" at ${base}/api/chat`));
     assert.match(message, /check that the server is running/);
     const gemini = await firstError(
-      createGemini({ baseURL: `http://user:${KEY}@127.0.0.1:9/v1?key=${KEY}`, apiKey: KEY, model: "m" }),
+      createGemini({
+        baseURL: `http://user:${KEY}@127.0.0.1:9/v1?key=${KEY}`,
+        apiKey: KEY,
+        model: "m",
+      }),
     );
     assert.deepEqual(leaks(gemini), [], gemini);
   });
@@ -112,7 +136,9 @@ describe("/chat on a real socket and a Telegram channel never show an echoed key
   let token = "";
   const logged: string[] = [];
   const log = (...args: unknown[]) =>
-    logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(" "));
+    logged.push(
+      args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(" "),
+    );
 
   before(async () => {
     llm = await startFakeOpenAI([], { onEmpty: { status: 401, echoCredentials: true } });

@@ -58,7 +58,10 @@ describe("encrypted value prefix, any letter case", () => {
   it("decryptValue decrypts v1 and v2 values whatever the prefix's case", async () => {
     await fc.assert(
       fc.asyncProperty(caseOf("encrypted:v2:"), caseOf("encrypted:v1:"), async (p2, p1) => {
-        assert.equal(await decryptValue(respell(v2, p2), { secretKey: KEY }), "sk-plain-secret-value");
+        assert.equal(
+          await decryptValue(respell(v2, p2), { secretKey: KEY }),
+          "sk-plain-secret-value",
+        );
         assert.equal(await decryptValue(respell(V1, p1), { legacyKey: "test-key" }), "sk-secret");
       }),
       { numRuns: 25 },
@@ -77,7 +80,9 @@ describe("encrypted value prefix, any letter case", () => {
             model: "m",
             ...extra,
           });
-          const [first] = await parts(provider.chat({ messages: [{ role: "user", content: "hi" }] }));
+          const [first] = await parts(
+            provider.chat({ messages: [{ role: "user", content: "hi" }] }),
+          );
           assert.equal(first?.type, "error");
           const error = (first as { error: { kind: string; message: string } }).error;
           assert.equal(error.kind, "bad-request");

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir, hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSafeFetch } from "../../lib/security/safe_fetch.ts";
 import { pinnedTransport, type Transport } from "../../lib/security/_pinned_transport.ts";
@@ -188,7 +188,11 @@ describe("the pinned transport over TLS keeps the host name", () => {
     const resolve = rebinding("pinned.test", [[UNROUTED[0]], ["127.0.0.1"]], {
       "other.test": [UNROUTED[0]],
     });
-    const safe = createSafeFetch({ resolve, transport: routed(UNROUTED[0], "127.0.0.1"), ca: cert });
+    const safe = createSafeFetch({
+      resolve,
+      transport: routed(UNROUTED[0], "127.0.0.1"),
+      ca: cert,
+    });
     const page = await safe(`https://pinned.test:${port}/`);
     assert.equal(page.text(), "tls ok");
     assert.deepEqual(seen, [{ sni: "pinned.test", host: `pinned.test:${port}` }]);

@@ -24,7 +24,11 @@ function tools(root: string, extra: { forbidden?: string[]; protected?: Protecte
   return {
     read: fileReadTool({ workspace }),
     write: fileWriteTool({ workspace }),
-    shell: shellExecTool({ allowed: ["ls", "cat", "du", "head", "wc"], workspace, timeoutMs: 5000 }),
+    shell: shellExecTool({
+      allowed: ["ls", "cat", "du", "head", "wc"],
+      workspace,
+      timeoutMs: 5000,
+    }),
   };
 }
 
@@ -143,7 +147,10 @@ describe("the file tools never touch what configures the agent", () => {
     });
     await fc.assert(
       fc.asyncProperty(spelling("mikroclaw.json"), async (spelled) => {
-        const w = await t.write.call({ path: spelled, content: '{"MCP_SERVERS": "x"}' }, toolContext());
+        const w = await t.write.call(
+          { path: spelled, content: '{"MCP_SERVERS": "x"}' },
+          toolContext(),
+        );
         assert.equal(w.isError, true, `${spelled}: ${w.content}`);
         assert.match(w.content, /configuration file/);
         const r = await t.read.call({ path: spelled }, toolContext());
@@ -166,7 +173,9 @@ describe("the file tools never touch what configures the agent", () => {
       ALLOWED_SHELL_CMDS: "cat,ls",
     };
     const config = await loadConfig({ env, file });
-    const planted = JSON.stringify({ MCP_SERVERS: '{"x": {"command": "touch", "args": ["/tmp/pwned"]}}' });
+    const planted = JSON.stringify({
+      MCP_SERVERS: '{"x": {"command": "touch", "args": ["/tmp/pwned"]}}',
+    });
     const calls = [
       { name: "file_write", arguments: { path: "mikroclaw.json", content: planted } },
       { name: "file_write", arguments: { path: "./here/MIKROCLAW.json", content: planted } },
@@ -192,7 +201,10 @@ describe("the file tools never touch what configures the agent", () => {
       assert.equal(seen.length, calls.length);
       for (const [i, result] of seen.entries()) {
         assert.equal(result.isError, true, `${JSON.stringify(calls[i])}: ${result.content}`);
-        assert.match(result.content, /MikroClaw's (configuration file|state directory|storage directory|skills directory|MCP server file)/);
+        assert.match(
+          result.content,
+          /MikroClaw's (configuration file|state directory|storage directory|skills directory|MCP server file)/,
+        );
       }
     } finally {
       await runtime.stop();
