@@ -15,16 +15,11 @@ import {
 import { createAgent } from "../../lib/agent/create_agent.ts";
 import { createMockProvider } from "../../lib/providers/mock.ts";
 import type { ToolContext } from "../../lib/tools/types.ts";
-import { silentLogger } from "../../lib/_internal/logger.ts";
+import { toolContext } from "../tools/_context.ts";
 import { type FakeMcpHttpServer, startFakeMcpHttpServer } from "../_fakes/mcp_server.ts";
 
 const TOKEN = "mcp-bearer-Zq8xK2pL9";
-const ctx = (): ToolContext => ({
-  signal: new AbortController().signal,
-  requestedBy: "t",
-  sessionKey: "t",
-  logger: silentLogger,
-});
+const ctx = (): ToolContext => toolContext();
 
 describe("connectMcpServers() against a server offering 3000 tools and echoing its bearer", () => {
   let fake: FakeMcpHttpServer;
