@@ -7,7 +7,7 @@
  */
 import { type ConsolaInstance, createConsola, type LogObject } from "consola/core";
 import { isSecret } from "../lib/secrets/secret.ts";
-import { createSecretRegistry } from "../lib/secrets/registry.ts";
+import { scrubForms, secretForms } from "../lib/secrets/scrub.ts";
 
 /** Log levels of `LOG_LEVEL`. */
 export type LogLevelName = "error" | "warn" | "info" | "debug";
@@ -27,8 +27,8 @@ let format: "text" | "json" = process.env.LOG_FORMAT?.trim().toLowerCase() === "
   ? "json"
   : "text";
 let secrets: string[] = [];
-// The scrubber every boundary uses: also base64, URL-encoded and JSON-escaped forms.
-const registry = createSecretRegistry();
+// The forms the shared scrubber redacts: also base64, URL-encoded and JSON-escaped.
+let forms: string[] = [];
 
 /** Options of {@linkcode configureLogger}. */
 export interface LoggerSettings {
@@ -49,16 +49,16 @@ export function configureLogger(settings: LoggerSettings): void {
   if (settings.level) logger.level = LEVELS[settings.level];
   if (settings.format) format = settings.format;
   if (settings.secrets) {
-    registry.add(settings.secrets);
     secrets = [...new Set([...secrets, ...settings.secrets])]
       .filter((s) => s.length >= MIN_SECRET_LENGTH)
       .sort((a, b) => b.length - a.length);
+    forms = secretForms(secrets);
   }
 }
 
 /** Replaces every registered secret text in `text` with `[redacted]`. */
 export function redact(text: string): string {
-  let out = registry.scrub(text);
+  let out = scrubForms(text, forms);
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
   return out;
 }

@@ -9,7 +9,6 @@
  */
 import type { Config } from "../config/types.ts";
 import { collectSecrets } from "../config/load_config.ts";
-import { createSecretRegistry } from "../secrets/registry.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { Agent } from "../agent/types.ts";
@@ -161,9 +160,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
   const fetch = options.fetch;
-  // One registry: the configured secrets now, the values inside MCP_SERVERS once parsed.
-  const secretRegistry = createSecretRegistry(collectSecrets(config));
-  const secrets = secretRegistry.values;
+  // Every secret the runtime knows: the configured ones now, MCP_SERVERS values once parsed.
+  // The agent and /mcp read this array at use time, so later additions are scrubbed too.
+  const secrets = collectSecrets(config);
   const store = options.store ?? await createStateStoreFromUrl(config.storage.url, { logger });
   const identity = await loadIdentity(store, { agentId: config.storage.agentId });
   const provider = options.provider ??
@@ -195,7 +194,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     : undefined;
   if (mcp) {
     tools.push(...mcp.tools);
-    secretRegistry.add(mcp.secrets);
+    for (const value of mcp.secrets) if (!secrets.includes(value)) secrets.push(value);
   }
 
   const agent = createAgent({
