@@ -229,7 +229,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     agent,
     store,
     logger,
-    tasks: taskHandlers({ agent, router, tools, logger }),
+    tasks: taskHandlers({ agent, router, tools, logger, secrets }),
     webhooks,
     pairingRequired: config.gateway.pairingRequired,
     bindHost: config.gateway.bind,
