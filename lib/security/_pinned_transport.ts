@@ -10,6 +10,9 @@
  * each calls the `lookup`, sends SNI = host name and refuses a certificate for another name.
  * As a second line, a socket whose remote address is not a checked one is destroyed before
  * its answer is read (a runtime that ignored `lookup` would fail closed, not open).
+ * Bun's `fetch` `tls` options and undici's dispatcher could pin too, but only on one runtime
+ * each; `node:http(s)` is the one mechanism all three share. Residual: this transport does not
+ * go through `HTTP(S)_PROXY` (a proxy would resolve the name itself, which is the hole).
  * @module
  */
 import { PolicyError } from "../errors.ts";
