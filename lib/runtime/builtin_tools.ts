@@ -6,7 +6,7 @@ import type { Config } from "../config/types.ts";
 import type { Memory } from "../memory/types.ts";
 import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
-import type { ProtectedPath, Workspace } from "../security/workspace.ts";
+import type { Workspace } from "../security/workspace.ts";
 import { parseUrlTool } from "../tools/parse_url.ts";
 import { healthCheckTool } from "../tools/health_check.ts";
 import { memoryTools } from "../tools/memory.ts";
@@ -44,28 +44,6 @@ function routerHost(config: Config): string[] {
   return [...hosts];
 }
 
-/**
- * What configures the agent, which its file and shell tools must never touch, wherever it
- * sits (a workspace of `.` or `/data` holds it): the configuration file read now and the one
- * the next start would read, the state and storage directories, SKILLS_DIR, an MCP_SERVERS file.
- */
-export function protectedPaths(config: Config): ProtectedPath[] {
-  const out: ProtectedPath[] = [
-    { path: "mikroclaw.json", what: "configuration file (./mikroclaw.json)" },
-    { path: config.storage.stateDir, what: "state directory (MIKROCLAW_STATE_DIR)" },
-  ];
-  if (config.file) out.push({ path: config.file, what: "configuration file (--config)" });
-  if (config.storage.kind === "fs") {
-    const path = config.storage.url.slice(3);
-    out.push({ path, what: "storage directory (MIKROCLAW_STORAGE)" });
-  }
-  const t = config.tools;
-  if (t.skillsDir) out.push({ path: t.skillsDir, what: "skills directory (SKILLS_DIR)" });
-  const mcp = t.mcpServers?.reveal().trim();
-  if (mcp && !mcp.startsWith("{")) out.push({ path: mcp, what: "MCP server file (MCP_SERVERS)" });
-  return out;
-}
-
 /** The seed's 14 tools, in the seed's order. */
 export function builtinTools(options: BuiltinToolsOptions): Tool[] {
   const { config } = options;
@@ -77,7 +55,10 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     : `${globalThis.process?.cwd?.() ?? "."}/${t.workspaceDir}`;
   let loaded: Promise<Workspace> | undefined;
   const workspace = (): Promise<Workspace> =>
-    loaded ??= import("../security/workspace.ts").then(({ createWorkspace }) =>
+    loaded ??= Promise.all([
+      import("../security/workspace.ts"),
+      import("./_protected_paths.ts"),
+    ]).then(([{ createWorkspace }, { protectedPaths }]) =>
       createWorkspace({ root, forbidden: t.forbiddenPaths, protected: protectedPaths(config) })
     );
   return [

@@ -8,7 +8,7 @@ import type { Logger } from "../_internal/logger.ts";
 import type { RouterOS } from "../routeros/types.ts";
 import type { Tool } from "../tools/types.ts";
 import type { TaskHandlers, TaskInfo } from "../gateway/types.ts";
-import { scrubError, scrubSecrets } from "../secrets/scrub.ts";
+import { scrubSecrets } from "../secrets/scrub.ts";
 
 /** Options of {@linkcode taskHandlers}. */
 export interface TaskHandlersOptions {
@@ -28,22 +28,6 @@ function listParam(task: TaskInfo, name: string): string[] | undefined {
   if (Array.isArray(raw)) return raw.map(String);
   if (typeof raw === "string") return raw.split(/[\s,]+/).filter(Boolean);
   return undefined;
-}
-
-/** A task result without any secret; an object is scrubbed as its JSON text. */
-function scrubResult(
-  result: string | Record<string, unknown>,
-  secrets: readonly string[],
-): string | Record<string, unknown> {
-  if (typeof result === "string") return scrubSecrets(result, secrets);
-  const text = JSON.stringify(result);
-  const clean = scrubSecrets(text, secrets);
-  if (clean === text) return result;
-  try {
-    return JSON.parse(clean) as Record<string, unknown>;
-  } catch {
-    return { result: clean };
-  }
 }
 
 /** `investigate`, `analyze` and `skill_invoke`; `agent` and `summarize` are the gateway's own. */
@@ -113,11 +97,8 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
     Object.entries(handlers).map(([type, handler]) => [
       type,
       async (...args: Parameters<typeof handler>) => {
-        try {
-          return scrubResult(await handler(...args), secrets);
-        } catch (error) {
-          throw scrubError(error, secrets);
-        }
+        const { scrubTaskOutcome } = await import("./_task_scrub.ts");
+        return await scrubTaskOutcome(handler(...args), secrets);
       },
     ]),
   ) as TaskHandlers;
