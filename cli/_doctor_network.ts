@@ -106,7 +106,11 @@ const mcpServers: DoctorProbe = {
     try {
       return connections.status().map((s): ProbeOutcome =>
         s.ok
-          ? { ok: true, detail: `${s.name}: ${s.tools.length} tools (${s.tools.join(", ")})` }
+          ? {
+            ok: true,
+            detail: `${s.name}: ${s.tools.length} tools (${s.tools.join(", ")})` +
+              (s.skipped ? `; ${s.detail}` : ""),
+          }
           : {
             ok: false,
             detail: `${s.name}: ${s.detail}`,

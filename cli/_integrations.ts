@@ -226,7 +226,9 @@ const SERVICES: Integration[] = [
         return Object.fromEntries(
           connections.status().map((s) => [
             s.name,
-            s.ok ? `${s.tools.length} tools: ${s.tools.join(", ")}` : `not available: ${s.detail}`,
+            s.ok
+              ? `${s.tools.length} tools: ${s.tools.join(", ")}${s.skipped ? `; ${s.detail}` : ""}`
+              : `not available: ${s.detail}`,
           ]),
         );
       } finally {

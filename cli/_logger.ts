@@ -7,6 +7,7 @@
  */
 import { type ConsolaInstance, createConsola, type LogObject } from "consola/core";
 import { isSecret } from "../lib/secrets/secret.ts";
+import { scrubForms, secretForms } from "../lib/secrets/scrub.ts";
 
 /** Log levels of `LOG_LEVEL`. */
 export type LogLevelName = "error" | "warn" | "info" | "debug";
@@ -26,6 +27,8 @@ let format: "text" | "json" = process.env.LOG_FORMAT?.trim().toLowerCase() === "
   ? "json"
   : "text";
 let secrets: string[] = [];
+// The forms the shared scrubber redacts: also base64, URL-encoded and JSON-escaped.
+let forms: string[] = [];
 
 /** Options of {@linkcode configureLogger}. */
 export interface LoggerSettings {
@@ -49,12 +52,13 @@ export function configureLogger(settings: LoggerSettings): void {
     secrets = [...new Set([...secrets, ...settings.secrets])]
       .filter((s) => s.length >= MIN_SECRET_LENGTH)
       .sort((a, b) => b.length - a.length);
+    forms = secretForms(secrets);
   }
 }
 
 /** Replaces every registered secret text in `text` with `[redacted]`. */
 export function redact(text: string): string {
-  let out = text;
+  let out = scrubForms(text, forms);
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { Config } from "../lib/config/types.ts";
 import { createRuntime, type Runtime } from "../lib/runtime/mod.ts";
-import { logger } from "./_logger.ts";
+import { configureLogger, logger } from "./_logger.ts";
 import { listen, type Listening } from "./_serve.ts";
 import { print } from "./_context.ts";
 
@@ -88,6 +88,8 @@ export async function runServer(options: RunServerOptions): Promise<number> {
   const host = options.host ?? config.gateway.bind;
   const port = options.port ?? config.gateway.port;
   const runtime = await createRuntime({ config, logger, channels: options.channels });
+  // The runtime knows more secrets than the configuration alone (the values in MCP_SERVERS).
+  configureLogger({ secrets: runtime.secrets });
   let server: Listening | undefined;
   const undo: (() => Promise<unknown>)[] = [];
   try {

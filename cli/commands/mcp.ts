@@ -2,7 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { logger } from "../_logger.ts";
+import { configureLogger, logger } from "../_logger.ts";
 
 const args = { ...globalArgs } as const;
 
@@ -15,6 +15,7 @@ const mcp = defineCommand({
     const { createRuntime } = await import("../../lib/runtime/mod.ts");
     const { createMcpServer, serveMcpStdio } = await import("../../lib/mcp/mod.ts");
     const runtime = await createRuntime({ config, logger });
+    configureLogger({ secrets: runtime.secrets }); // with the values inside MCP_SERVERS
     try {
       const server = createMcpServer({
         tools: runtime.tools,

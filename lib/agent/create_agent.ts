@@ -16,7 +16,7 @@ import type {
   Usage,
 } from "../providers/types.ts";
 import { capText } from "../tools/define_tool.ts";
-import { scrubSecrets } from "../tools/scrub.ts";
+import { scrubError, scrubSecrets } from "../secrets/scrub.ts";
 import type { Tool, ToolResult } from "../tools/types.ts";
 import { createHistory } from "./_history.ts";
 import type { HistoryOptions } from "./_history.ts";
@@ -71,7 +71,10 @@ export interface CreateAgentOptions {
   maxSteps?: number;
   /** Bounds of the per-session history. */
   history?: HistoryOptions;
-  /** Values scrubbed from every tool result (API keys, tokens, passwords). */
+  /**
+   * Values scrubbed from every tool result and every error the turn ends with (API keys,
+   * tokens, passwords). Read at use time: values added to the array later are scrubbed too.
+   */
   secrets?: readonly string[];
   /** @default {silentLogger} */
   logger?: Logger;
@@ -128,7 +131,8 @@ export function createAgent(options: CreateAgentOptions): Agent {
     description: t.description,
     parameters: t.parameters,
   }));
-  const secrets = [...(options.secrets ?? [])];
+  // Not copied: a runtime's secret registry adds values (MCP servers) after the agent exists.
+  const secrets: readonly string[] = options.secrets ?? [];
   const logger = options.logger ?? silentLogger;
   const systemPrompt = options.systemPrompt ?? defaultSystemPrompt([...tools.values()]);
   const recall = options.memory && options.autoRecall
@@ -221,7 +225,11 @@ export function createAgent(options: CreateAgentOptions): Agent {
       emit(end);
       return result;
     } catch (caught) {
-      const error = signal.aborted ? abortError(signal) : toAgentError(caught, provider.id);
+      // Upstream text may echo a key: the error is scrubbed before any client, channel or log.
+      const error = scrubError(
+        signal.aborted ? abortError(signal) : toAgentError(caught, provider.id),
+        secrets,
+      );
       emit({ type: "error", message: error.message, code: error.code });
       throw error;
     } finally {
@@ -421,7 +429,11 @@ export function createAgent(options: CreateAgentOptions): Agent {
         (error: unknown) => {
           // A bad argument fails before any event; report it as an event too.
           if (!isAgentError(error)) {
-            push({ type: "error", message: errorMessage(error), code: "E_INVALID_ARGUMENT" });
+            push({
+              type: "error",
+              message: scrubSecrets(errorMessage(error), secrets),
+              code: "E_INVALID_ARGUMENT",
+            });
           }
         },
       ).finally(() => {

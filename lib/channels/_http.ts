@@ -5,6 +5,7 @@
  */
 import { AgentError, ErrorCode } from "../errors.ts";
 import { backoff, isAbort, type ResolvedRetry, sleep } from "./_util.ts";
+import { scrubSecrets } from "../secrets/scrub.ts";
 
 /** A finished HTTP exchange. */
 export interface HttpResult {
@@ -100,10 +101,12 @@ export function retryAfterHeader(headers: Headers): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** A copy of `error` whose message no longer contains any of `secrets` (no stack, no props). */
+/**
+ * A copy of `error` whose message no longer contains any of `secrets`, in any encoding the
+ * shared scrubber knows (no stack, no props).
+ */
 function scrub(error: unknown, secrets: string[]): Error {
-  let message = error instanceof Error ? error.message : String(error);
-  for (const secret of secrets) if (secret) message = message.replaceAll(secret, "<redacted>");
+  const message = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
   const copy = new Error(message);
   copy.name = error instanceof Error ? error.name : "Error";
   return copy;

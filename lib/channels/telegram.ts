@@ -50,6 +50,12 @@ export interface TelegramOptions extends ChannelOptions {
   /** Longest wait after a 409 conflict or a failed poll. @default {60000} */
   maxPollBackoffMs?: number;
   /**
+   * Shortest time between the starts of two `getUpdates` calls when a call came back empty:
+   * a Bot API server that does not hold the long poll (a proxy, an emulator, a wrong
+   * `TELEGRAM_API_BASE`) would otherwise be called in a tight loop. @default {1000}
+   */
+  minPollGapMs?: number;
+  /**
    * `polling` runs `getUpdates` in `start()`; `webhook` leaves receiving to `webhook()` (mounted
    * by the gateway) and `start()` only waits. @default {"webhook" when webhookSecret is set}
    */
@@ -83,6 +89,7 @@ export function createTelegram(options: TelegramOptions): Channel {
   const pollTimeout = options.pollTimeoutSeconds ?? 25;
   const allowedUpdates = options.allowedUpdates ?? ["message", "callback_query"];
   const maxPollBackoff = options.maxPollBackoffMs ?? 60_000;
+  const minPollGap = options.minPollGapMs ?? 1000;
   const updates = createSeen();
   let lifetime: AbortSignal | undefined;
 
@@ -289,6 +296,7 @@ export function createTelegram(options: TelegramOptions): Channel {
     let failures = 0;
     while (!signal.aborted) {
       let r: ApiOk | ApiFail;
+      const startedAt = Date.now();
       try {
         r = await request(
           "getUpdates",
@@ -341,6 +349,9 @@ export function createTelegram(options: TelegramOptions): Channel {
           logger.warn("telegram: cannot save the offset", errorMessage(error));
         });
       }
+      // An empty answer that came back at once was not a long poll: keep the minimum gap.
+      const early = minPollGap - (Date.now() - startedAt);
+      if (list.length === 0 && early > 0) await sleep(early, signal).catch(() => {});
     }
   }
 

@@ -15,6 +15,7 @@ import {
 } from "../tools/define_tool.ts";
 import type { Tool, ToolContext, ToolResult } from "../tools/types.ts";
 import { sanitizeUntrusted } from "../agent/untrusted.ts";
+import { createSecretRegistry, headerSecrets, urlSecrets } from "../secrets/registry.ts";
 import type { RemoteTool, Session } from "./_client_session.ts";
 
 /** A stdio server: a command MikroClaw starts, with a scrubbed environment plus `env`. */
@@ -150,6 +151,13 @@ export interface ConnectMcpServersOptions {
   maxOutputChars?: number;
   /** For HTTP servers. @default {globalThis.fetch} */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Most tools one server may add; the rest are skipped and named in `status()` (a server
+   * offering thousands would put their definitions into every model request). @default {64}
+   */
+  maxToolsPerServer?: number;
+  /** Most tools all servers together may add, in `MCP_SERVERS` order. @default {128} */
+  maxTools?: number;
 }
 
 /** How one configured server is doing. */
@@ -160,12 +168,19 @@ export interface McpServerStatus {
   detail: string;
   /** The MikroClaw tool names it contributes. */
   tools: string[];
+  /** How many of the server's tools were left out (over a cap, or unusable). */
+  skipped?: number;
 }
 
 /** The connected servers. */
 export interface McpConnections {
   /** Every remote tool, ready for `createAgent({ tools })`. */
   readonly tools: readonly Tool[];
+  /**
+   * Every secret value inside the configuration (`headers` and `env` values, URL credentials
+   * and query values): register them so tool output, errors and logs are scrubbed of them.
+   */
+  readonly secrets: readonly string[];
   /** One entry per configured server (for `doctor`, `/health`, `integrations`). */
   status(): McpServerStatus[];
   /** Ends every session and stops every stdio server. */
@@ -195,20 +210,27 @@ export async function connectMcpServers(
   const toolTimeoutMs = options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const maxOutputChars = options.maxOutputChars ?? DEFAULT_TOOL_OUTPUT_CHARS;
   const fetchFn = options.fetch ?? globalThis.fetch;
+  const perServer = options.maxToolsPerServer ?? 64;
+  const maxTools = options.maxTools ?? 128;
   const names = Object.keys(config);
   const statuses = new Map<string, McpServerStatus>();
   const sessions = new Map<string, Session>();
   const tools: Tool[] = [];
   const used = new Set<string>();
-  if (names.length === 0) return { tools, status: () => [], close: () => Promise.resolve() };
+  const secrets = createSecretRegistry(mcpSecrets(config));
+  if (names.length === 0) {
+    return { tools, secrets: [], status: () => [], close: () => Promise.resolve() };
+  }
   const { openSession } = await import("./_client_session.ts");
+  const offered = new Map<string, RemoteTool[]>();
 
   await Promise.all(names.map(async (name) => {
     const entry = config[name]!;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const attempt = openSession(name, entry, {
-      logger,
+      // A server's stderr and errors may carry its own token.
+      logger: scrubbingLogger(logger, secrets.scrub),
       timeoutMs,
       fetch: fetchFn,
       signal: controller.signal,
@@ -222,28 +244,11 @@ export async function connectMcpServers(
     try {
       const session = await Promise.race([attempt, timeout]);
       sessions.set(name, session);
-      const mine: string[] = [];
-      const skipped: string[] = [];
-      for (const remote of session.tools) {
-        const tool = remoteTool(name, remote, session, used, { toolTimeoutMs, maxOutputChars });
-        if (typeof tool === "string") skipped.push(tool);
-        else {
-          tools.push(tool);
-          mine.push(tool.name);
-        }
-      }
-      const note = skipped.length > 0 ? `; skipped: ${skipped.join("; ")}` : "";
-      statuses.set(name, {
-        name,
-        ok: true,
-        detail: `connected (${mine.length} tools)${note}`,
-        tools: mine,
-      });
-      logger.info(`MCP server "${name}" connected with ${mine.length} tools`);
+      offered.set(name, [...session.tools]);
     } catch (error) {
       // A late success must not leak a running server.
       void attempt.then((s) => s.close(), () => {});
-      const detail = `not connected: ${errorMessage(error)}`;
+      const detail = secrets.scrub(`not connected: ${errorMessage(error)}`);
       statuses.set(name, { name, ok: false, detail, tools: [] });
       logger.warn(`MCP server "${name}" ${detail}`);
     } finally {
@@ -251,13 +256,68 @@ export async function connectMcpServers(
     }
   }));
 
+  // Tools are taken in MCP_SERVERS order, so the caps always keep the same ones.
+  for (const name of names) {
+    const session = sessions.get(name);
+    const remotes = offered.get(name);
+    if (!session || !remotes) continue;
+    const mine: string[] = [];
+    const unusable: string[] = [];
+    let overCap = 0;
+    for (const remote of remotes) {
+      if (mine.length >= perServer || tools.length >= maxTools) {
+        overCap++;
+        continue;
+      }
+      const tool = remoteTool(name, remote, session, used, {
+        toolTimeoutMs,
+        maxOutputChars,
+        scrub: secrets.scrub,
+      });
+      if (typeof tool === "string") unusable.push(tool);
+      else {
+        tools.push(tool);
+        mine.push(tool.name);
+      }
+    }
+    const notes: string[] = [];
+    if (overCap > 0) {
+      notes.push(
+        `${overCap} more tools skipped (at most ${perServer} per server, ${maxTools} in all)`,
+      );
+    }
+    if (unusable.length > 0) {
+      const shown = unusable.slice(0, 5).join("; ");
+      notes.push(
+        `skipped: ${shown}${unusable.length > 5 ? `; and ${unusable.length - 5} more` : ""}`,
+      );
+    }
+    const skipped = overCap + unusable.length;
+    statuses.set(name, {
+      name,
+      ok: true,
+      detail: secrets.scrub(
+        `connected (${mine.length} tools)${notes.length > 0 ? `; ${notes.join("; ")}` : ""}`,
+      ),
+      tools: mine,
+      ...(skipped > 0 ? { skipped } : {}),
+    });
+    logger.info(`MCP server "${name}" connected with ${mine.length} tools`);
+    if (overCap > 0) {
+      logger.warn(`MCP server "${name}": ${overCap} tools skipped over the tool caps`);
+    }
+  }
+
   return {
     tools,
+    secrets: secrets.values,
     status(): McpServerStatus[] {
       return names.map((name) => {
         const status = statuses.get(name)!;
         const reason = sessions.get(name)?.closedReason;
-        return reason ? { ...status, ok: false, detail: `disconnected: ${reason}` } : { ...status };
+        return reason
+          ? { ...status, ok: false, detail: secrets.scrub(`disconnected: ${reason}`) }
+          : { ...status };
       });
     },
     async close(): Promise<void> {
@@ -267,6 +327,36 @@ export async function connectMcpServers(
 }
 
 // --- Internal helpers ---
+
+/**
+ * Every secret value inside `MCP_SERVERS`: stdio `env` values, HTTP `headers` values (and the
+ * credential after `Bearer`), URL credentials and query values.
+ */
+export function mcpSecrets(config: McpServersConfig): string[] {
+  const out: string[] = [];
+  for (const entry of Object.values(config)) {
+    if ("command" in entry) {
+      out.push(...Object.values(entry.env ?? {}));
+      for (const arg of entry.args ?? []) out.push(...urlSecrets(arg));
+    } else {
+      out.push(...urlSecrets(entry.url));
+      for (const value of Object.values(entry.headers ?? {})) out.push(...headerSecrets(value));
+    }
+  }
+  return out;
+}
+
+/** `logger` with every string argument scrubbed. */
+function scrubbingLogger(logger: Logger, scrub: (text: string) => string): Logger {
+  const wrap = (log: (...args: unknown[]) => void) => (...args: unknown[]): void =>
+    log(...args.map((a) => (typeof a === "string" ? scrub(a) : a)));
+  return {
+    debug: wrap((...a) => logger.debug(...a)),
+    info: wrap((...a) => logger.info(...a)),
+    warn: wrap((...a) => logger.warn(...a)),
+    error: wrap((...a) => logger.error(...a)),
+  };
+}
 
 function issue(message: string, cause?: unknown): ConfigError {
   return new ConfigError([{ key: "MCP_SERVERS", message }], { cause });
@@ -297,7 +387,7 @@ function remoteTool(
   remote: RemoteTool,
   session: Session,
   used: Set<string>,
-  limits: { toolTimeoutMs: number; maxOutputChars: number },
+  limits: { toolTimeoutMs: number; maxOutputChars: number; scrub: (text: string) => string },
 ): Tool | string {
   const schema = remote.inputSchema;
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
@@ -310,15 +400,15 @@ function remoteTool(
   }
   const name = mcpToolName(server, remote.name, used);
   const description = typeof remote.description === "string" ? remote.description : "";
-  const { toolTimeoutMs, maxOutputChars } = limits;
+  const { toolTimeoutMs, maxOutputChars, scrub } = limits;
   const fail = (message: string): ToolResult => ({
-    content: JSON.stringify({ error: message }),
+    content: JSON.stringify({ error: scrub(message) }),
     isError: true,
   });
   return {
     name,
     description: `[MCP server "${server}"] ` +
-      capText(sanitizeUntrusted(description), MAX_DESCRIPTION),
+      capText(scrub(sanitizeUntrusted(description)), MAX_DESCRIPTION),
     parameters,
     effect: remote.annotations?.readOnlyHint === true ? "read" : "write",
     timeoutMs: toolTimeoutMs,
@@ -336,7 +426,8 @@ function remoteTool(
           context.signal,
         );
         const { text, isError } = resultText(result);
-        return { content: capText(text, maxOutputChars), isError };
+        // A server may echo its own bearer or env token: never pass it on.
+        return { content: capText(scrub(text), maxOutputChars), isError };
       } catch (error) {
         return fail(`MCP server "${server}": ${errorMessage(error)}`);
       }

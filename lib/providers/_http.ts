@@ -5,6 +5,9 @@
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { errorMessage, ProviderError } from "../errors.ts";
+import { containsEncryptedValue } from "../secrets/decrypt_value.ts";
+import { headerSecrets, urlSecrets } from "../secrets/registry.ts";
+import { scrubError } from "../secrets/scrub.ts";
 import { classifyHttpError, classifyThrown } from "./classify_error.ts";
 import type {
   ChatRequest,
@@ -74,9 +77,10 @@ export function errorPart(error: ProviderError): StreamPart {
  */
 export function findEncrypted(headers: Headers, body: string | undefined): string | undefined {
   for (const [name, value] of headers) {
-    if (value.includes("ENCRYPTED:")) return `header "${name}"`;
+    // Any letter case: `encrypted:v2:` is as undecrypted as `ENCRYPTED:v2:`.
+    if (/encrypted:/i.test(value)) return `header "${name}"`;
   }
-  if (body?.includes("ENCRYPTED:")) return "body";
+  if (body !== undefined && containsEncryptedValue(body)) return "body";
   return undefined;
 }
 
@@ -116,6 +120,7 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
       { kind: "bad-request", provider },
     );
   }
+  const secrets = callSecrets(input);
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(new DOMException(`Timed out after ${input.timeoutMs} ms`, "TimeoutError"));
@@ -145,7 +150,10 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
   } catch (error) {
     const classified = classifyThrown(provider, error, signal);
     done();
-    return classified;
+    return scrubError(
+      classified.kind === "network" ? unreachable(provider, input.url, error) : classified,
+      secrets,
+    );
   }
   if (!response.ok) {
     let text = "";
@@ -155,16 +163,20 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
       if (signal.aborted) {
         const classified = classifyThrown(provider, error, signal);
         done();
-        return classified;
+        return scrubError(classified, secrets);
       }
     }
     done();
-    return classifyHttpError({
-      provider,
-      status: response.status,
-      headers: response.headers,
-      bodyText: text,
-    });
+    // The body is the upstream's text: a hostile or careless server may echo our key.
+    return scrubError(
+      classifyHttpError({
+        provider,
+        status: response.status,
+        headers: response.headers,
+        bodyText: text,
+      }),
+      secrets,
+    );
   }
   return { response, signal, done };
 }
@@ -183,14 +195,52 @@ export async function* runCall(
     return;
   }
   let completed = false;
+  const secrets = callSecrets(input);
   try {
-    yield* read(call.response);
+    for await (const part of read(call.response)) {
+      yield part.type === "error" ? errorPart(scrubError(part.error, secrets)) : part;
+    }
     completed = true;
   } catch (error) {
-    yield errorPart(readFailure(input.provider, error, call.signal));
+    yield errorPart(scrubError(readFailure(input.provider, error, call.signal), secrets));
   } finally {
     call.done(completed);
   }
+}
+
+/** Header names whose values are credentials. */
+const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
+
+/** The credentials of one call (key headers, URL credentials and query values), for scrubbing. */
+function callSecrets(input: OpenCallInput): string[] {
+  const out = urlSecrets(input.url);
+  for (const [name, value] of input.headers) {
+    if (CREDENTIAL_HEADER.test(name)) out.push(...headerSecrets(value));
+  }
+  return out;
+}
+
+/**
+ * A connection failure that names where we tried to connect (without credentials or query)
+ * and what to check: "fetch failed" alone does not tell an Ollama user the server is down.
+ */
+function unreachable(provider: string, url: string, error: unknown): ProviderError {
+  let shown = url;
+  try {
+    const u = new URL(url);
+    shown = `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    // keep the text; it is scrubbed by the caller
+  }
+  const cause = (error as { cause?: unknown })?.cause;
+  const detail = cause instanceof Error && cause.message && cause.message !== errorMessage(error)
+    ? `${errorMessage(error)} (${cause.message})`
+    : errorMessage(error);
+  return new ProviderError(
+    `Cannot reach provider "${provider}" at ${shown}: ${detail}; check that the server is ` +
+      `running and reachable from here, and that its base URL is right`,
+    { kind: "network", provider, cause: error },
+  );
 }
 
 /** Reads at most about `limit` characters of a body as text, cancelling the rest. */

@@ -55,8 +55,11 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     : `${globalThis.process?.cwd?.() ?? "."}/${t.workspaceDir}`;
   let loaded: Promise<Workspace> | undefined;
   const workspace = (): Promise<Workspace> =>
-    loaded ??= import("../security/workspace.ts").then(({ createWorkspace }) =>
-      createWorkspace({ root, forbidden: t.forbiddenPaths })
+    loaded ??= Promise.all([
+      import("../security/workspace.ts"),
+      import("./_protected_paths.ts"),
+    ]).then(([{ createWorkspace }, { protectedPaths }]) =>
+      createWorkspace({ root, forbidden: t.forbiddenPaths, protected: protectedPaths(config) })
     );
   return [
     parseUrlTool(),

@@ -160,6 +160,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
   const fetch = options.fetch;
+  // Every secret the runtime knows: the configured ones now, MCP_SERVERS values once parsed.
+  // The agent and /mcp read this array at use time, so later additions are scrubbed too.
   const secrets = collectSecrets(config);
   const store = options.store ?? await createStateStoreFromUrl(config.storage.url, { logger });
   const identity = await loadIdentity(store, { agentId: config.storage.agentId });
@@ -190,7 +192,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
     )
     : undefined;
-  if (mcp) tools.push(...mcp.tools);
+  if (mcp) {
+    tools.push(...mcp.tools);
+    for (const value of mcp.secrets) if (!secrets.includes(value)) secrets.push(value);
+  }
 
   const agent = createAgent({
     provider,
@@ -224,7 +229,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     agent,
     store,
     logger,
-    tasks: taskHandlers({ agent, router, tools, logger }),
+    tasks: taskHandlers({ agent, router, tools, logger, secrets }),
     webhooks,
     pairingRequired: config.gateway.pairingRequired,
     bindHost: config.gateway.bind,

@@ -8,6 +8,7 @@ import type { Logger } from "../_internal/logger.ts";
 import type { RouterOS } from "../routeros/types.ts";
 import type { Tool } from "../tools/types.ts";
 import type { TaskHandlers, TaskInfo } from "../gateway/types.ts";
+import { scrubSecrets } from "../secrets/scrub.ts";
 
 /** Options of {@linkcode taskHandlers}. */
 export interface TaskHandlersOptions {
@@ -15,6 +16,11 @@ export interface TaskHandlersOptions {
   router: RouterOS | undefined;
   tools: readonly Tool[];
   logger: Logger;
+  /**
+   * Every configured secret (read at use time): a task's result and error come from the
+   * router or a skill, which may echo a credential, and reach the client as they are.
+   */
+  secrets?: readonly string[];
 }
 
 function listParam(task: TaskInfo, name: string): string[] | undefined {
@@ -27,10 +33,12 @@ function listParam(task: TaskInfo, name: string): string[] | undefined {
 /** `investigate`, `analyze` and `skill_invoke`; `agent` and `summarize` are the gateway's own. */
 export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
   const { agent, router, tools, logger } = options;
+  const secrets = options.secrets ?? [];
   const runAgent =
     (task: TaskInfo) => async (prompt: string, init: { signal?: AbortSignal | undefined }) =>
       (await agent.run({
-        input: prompt,
+        // The prompt quotes router output: a hostile router may echo our credentials.
+        input: scrubSecrets(prompt, secrets),
         sessionKey: `${task.requested_by}:task:${task.task_id}`,
         requestedBy: task.requested_by,
         ...(init.signal ? { signal: init.signal } : {}),
@@ -44,7 +52,7 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
     return router;
   };
   const skillInvoke = tools.find((t) => t.name === "skill_invoke");
-  return {
+  const handlers: TaskHandlers = {
     investigate: async (task, { signal }) => {
       const { investigateRecipe, runRouterOSRecipe } = await import("../routeros/recipes.ts");
       const scopes = listParam(task, "scopes");
@@ -85,4 +93,13 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
       return result.content;
     },
   };
+  return Object.fromEntries(
+    Object.entries(handlers).map(([type, handler]) => [
+      type,
+      async (...args: Parameters<typeof handler>) => {
+        const { scrubTaskOutcome } = await import("./_task_scrub.ts");
+        return await scrubTaskOutcome(handler(...args), secrets);
+      },
+    ]),
+  ) as TaskHandlers;
 }

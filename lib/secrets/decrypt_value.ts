@@ -26,9 +26,20 @@ export interface DecryptOptions {
   name?: string;
 }
 
-/** True when `text` claims to be encrypted (starts with `ENCRYPTED:`). */
+/**
+ * True when `text` claims to be encrypted: it starts with `ENCRYPTED:` in any letter case
+ * (`encrypted:v2:…`, `Encrypted:V1:…`), so a hand-typed prefix is never taken for a plain value.
+ */
 export function isEncryptedValue(text: string): boolean {
-  return text.startsWith("ENCRYPTED:");
+  return /^encrypted:/i.test(text);
+}
+
+/**
+ * True when `text` holds an encrypted value anywhere (`ENCRYPTED:v<digits>:` in any letter case),
+ * the marker the fail-closed checks look for before a request leaves the process.
+ */
+export function containsEncryptedValue(text: string): boolean {
+  return /encrypted:v\d+:/i.test(text);
 }
 
 /**
@@ -60,7 +71,7 @@ export async function decryptValue(
   }
   if (!isEncryptedValue(text)) return fail("value does not start with ENCRYPTED:");
   const parts = text.split(":");
-  const version = parts[1] ?? "";
+  const version = (parts[1] ?? "").toLowerCase();
   if (version !== "v1" && version !== "v2") {
     const shown = /^[a-z0-9]{1,8}$/i.test(version) ? `"ENCRYPTED:${version}:"` : "this prefix";
     return fail(`unknown format ${shown} (supported: ENCRYPTED:v1:, ENCRYPTED:v2:)`);

@@ -5,6 +5,7 @@
  */
 export { constantTimeEqual, isSecret, type Secret, secret } from "./secret.ts";
 export {
+  containsEncryptedValue,
   type DecryptOptions,
   decryptValue,
   isEncryptedValue,
@@ -12,3 +13,10 @@ export {
   type SecretKeys,
 } from "./decrypt_value.ts";
 export { encryptValue, MAX_PLAINTEXT_BYTES } from "./encrypt_value.ts";
+export { MIN_SECRET_LENGTH, REDACTED, scrubError, scrubSecrets, secretForms } from "./scrub.ts";
+export {
+  createSecretRegistry,
+  headerSecrets,
+  type SecretRegistry,
+  urlSecrets,
+} from "./registry.ts";

@@ -8,7 +8,7 @@ export type { CheckedUrl, Resolver, SsrfGuard, SsrfGuardOptions } from "./ssrf.t
 export { createSafeFetch } from "./safe_fetch.ts";
 export type { SafeFetch, SafeFetchOptions, SafeRequestInit, SafeResponse } from "./safe_fetch.ts";
 export { createWorkspace, DEFAULT_FORBIDDEN } from "./workspace.ts";
-export type { ReadTextResult, Workspace, WorkspaceOptions } from "./workspace.ts";
+export type { ProtectedPath, ReadTextResult, Workspace, WorkspaceOptions } from "./workspace.ts";
 export {
   checkCommand,
   isDeniedProgram,

@@ -3,24 +3,36 @@
  * redirect) passes the SSRF guard; the body is streamed and cut at a byte cap; the whole
  * exchange has a time limit.
  *
- * DNS rebinding: the Web `fetch` API cannot be told which address to connect to, so the
- * runtime resolves the host again itself. After the response headers arrive the host is
- * re-resolved and the response is thrown away (never shown to the model) if any address is
- * now denied. Residual risk: a resolver that answers a public address to our lookups and a
- * private one to the runtime's in between can still make the request itself reach an internal
- * host; only its answer is withheld. Run the agent where that is acceptable (a container
- * whose outbound traffic the router filters is the real boundary).
+ * DNS rebinding: the connection of every hop goes to an address the guard has just checked.
+ * The Web `fetch` API cannot be told where to connect (it resolves the name again itself), so
+ * the default transport is `node:http(s)` `request` with a `lookup` that answers only with the
+ * checked addresses (`_pinned_transport.ts`); `Host`, SNI and the certificate check keep the
+ * URL's host name. Node, Deno and Bun all honour that `lookup` (tested on each). Residual
+ * risk: none from DNS for the default transport; an injected `fetch` (tests, proxies) cannot be
+ * pinned, so for it the host is re-resolved after the answer and the answer is discarded when
+ * an address changed to a denied one (the request itself has then already been sent).
  * @module
  */
 import { AgentError, ErrorCode, PolicyError } from "../errors.ts";
-import { createSsrfGuard, type Resolver, type SsrfGuard } from "./ssrf.ts";
+import { type CheckedUrl, createSsrfGuard, type Resolver, type SsrfGuard } from "./ssrf.ts";
+import type { PinnedInit, Transport } from "./_pinned_transport.ts";
 
 /** Options of {@linkcode createSafeFetch}. */
 export interface SafeFetchOptions {
   /** DNS resolver; tests inject one. @default {node:dns lookup} */
   resolve?: Resolver;
-  /** The transport. @default {globalThis.fetch} */
+  /**
+   * An unpinned transport (tests, proxies): it resolves the host itself, so only the answer,
+   * not the request, is withheld after a rebinding. @default {the pinned node:http(s) transport}
+   */
   fetch?: typeof globalThis.fetch;
+  /**
+   * The transport of each checked hop; it must connect only to `checked.addresses`.
+   * @default {the pinned node:http(s) transport, loaded with the first fetch}
+   */
+  transport?: Transport;
+  /** Certificate authorities (PEM) trusted instead of the runtime's (tests with their own CA). */
+  ca?: string;
   /** Largest body kept, in bytes; the stream is cancelled beyond it. @default {1048576} */
   maxBytes?: number;
   /** Time limit of the whole exchange, redirects included. @default {15000} */
@@ -101,9 +113,24 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
   const maxBytes = options.maxBytes ?? 1_048_576;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxRedirects = options.maxRedirects ?? 5;
+  const injected = options.fetch;
+  let pinned: Promise<Transport> | undefined;
+  const transport = async (checked: CheckedUrl, init: PinnedInit): Promise<Response> => {
+    if (options.transport) return await options.transport(checked, init);
+    if (injected) {
+      return await injected(checked.url.href, {
+        method: init.method,
+        headers: init.headers,
+        redirect: "manual",
+        signal: init.signal,
+        ...(init.body !== undefined ? { body: init.body } : {}),
+      });
+    }
+    pinned ??= import("./_pinned_transport.ts").then((m) => m.pinnedTransport);
+    return await (await pinned)(checked, init);
+  };
 
   async function safeFetch(input: string | URL, init: SafeRequestInit = {}): Promise<SafeResponse> {
-    const doFetch = options.fetch ?? globalThis.fetch;
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
@@ -119,18 +146,19 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
     try {
       for (let hop = 0;; hop++) {
         const checked = await guard.check(current);
-        const response = await doFetch(checked.url.href, {
+        const response = await transport(checked, {
           method,
           headers,
-          redirect: "manual",
           signal,
-          ...(body !== undefined ? { body } : {}),
+          body,
+          ...(options.ca ? { ca: options.ca } : {}),
         });
-        // Re-resolve and compare: an answer that changed to a denied address is discarded.
+        // An injected fetch resolved the name itself: re-resolve, and discard an answer whose
+        // host changed to a denied address.
         const isName = !checked.addresses.includes(
           checked.url.hostname.replace(/^\[|\]$/g, "").toLowerCase(),
         );
-        if (isName) {
+        if (injected && !options.transport && isName) {
           try {
             await guard.check(checked.url);
           } catch (error) {

@@ -526,6 +526,7 @@ export async function checkCommand(
   const kinds = profile.operands(operands.map((o) => o.value), seen);
   if (typeof kinds === "string") throw refuse(`${program} ${kinds}`);
   const base = await options.workspace.realRoot();
+  const targets: string[] = [];
   for (const [n, operand] of operands.entries()) {
     const kind = kinds[n];
     if (kind === "host") {
@@ -534,12 +535,32 @@ export async function checkCommand(
       }
     } else if (kind === "path") {
       const real = await options.workspace.resolveForRead(operand.value, "use");
+      targets.push(real);
       const rel = real === base ? "." : real.slice(base.length + 1);
       // `./` keeps a name that starts with "-" from being read as an option.
       args[operand.index] = rel.startsWith("-") ? `./${rel}` : rel;
     }
   }
+  if (listsRecursively(program, seen)) {
+    for (const target of targets.length > 0 ? targets : [base]) {
+      const hit = await options.workspace.forbiddenUnder(target);
+      if (hit !== undefined) {
+        throw refuse(
+          `${program} would list names inside the protected path "${hit}"; list a directory that does not contain it${
+            program === "du" ? " or use du -s" : " or leave out -R"
+          }`,
+        );
+      }
+    }
+  }
   return { program, args };
+}
+
+/** Whether the command walks directory trees (`ls -R`; `du` unless it only summarises). */
+function listsRecursively(program: string, seen: ReadonlySet<string>): boolean {
+  if (program === "ls") return seen.has("-R") || seen.has("--recursive");
+  if (program === "du") return !seen.has("-s") && !seen.has("--summarize");
+  return false;
 }
 
 /** Finds `program` in the trusted PATH; never the current directory. */

@@ -11,6 +11,13 @@
  * swapped in between the check and the open cannot escape. Writes are atomic: a temporary
  * file in the same directory, then a rename, never following a link at the target.
  *
+ * Also refused: a regular file with more than one hard link (a link made elsewhere to a file
+ * outside the workspace looks like any other file inside it), the `protected` paths (the
+ * configuration file, the state, storage, skills directories and an `MCP_SERVERS` file: the
+ * model must not rewrite what configures it), whatever the spelling (links, `./`, `..`, letter
+ * case: real paths are compared case-insensitively and by device and inode), and listing a
+ * directory recursively when a forbidden or protected path lies under it.
+ *
  * Residual risk (Node has no `openat`/`renameat`): a parent directory replaced by a link
  * in the instant between the last re-check and the final `rename` could still redirect the
  * rename. The window is re-checked right before renaming; the container is the real boundary.
@@ -47,8 +54,22 @@ export interface WorkspaceOptions {
   maxReadBytes?: number;
   /** Largest content `writeText` accepts, in bytes. @default {1048576} */
   maxWriteBytes?: number;
+  /**
+   * Paths no tool may read, write or list inside, wherever they sit (absolute, or relative to
+   * the current directory): the configuration file, `MIKROCLAW_STATE_DIR`, the `fs:` storage
+   * directory, `SKILLS_DIR`, an `MCP_SERVERS` file.
+   */
+  protected?: readonly ProtectedPath[];
   /** Test seam: awaited after every check, right before a file is opened. */
   beforeOpen?: (realPath: string) => void | Promise<void>;
+}
+
+/** A path the tools must never touch, and what it is (named in the refusal). */
+export interface ProtectedPath {
+  /** Absolute, or relative to the current directory at creation. */
+  path: string;
+  /** What it is, e.g. `configuration file (--config)`. */
+  what: string;
 }
 
 /** Result of {@linkcode Workspace.readText}. */
@@ -76,6 +97,12 @@ export interface Workspace {
   readText(path: string): Promise<ReadTextResult>;
   /** Writes a text file atomically, creating parent directories inside the workspace. */
   writeText(path: string, content: string): Promise<{ path: string; bytes: number }>;
+  /**
+   * The first forbidden or protected path under the directory `realDir` (a real path inside
+   * the workspace), workspace-relative; `undefined` when none. Symbolic links are not followed.
+   * A tree too large to walk counts as holding one.
+   */
+  forbiddenUnder(realDir: string): Promise<string | undefined>;
 }
 
 type Fs = typeof import("node:fs");
@@ -99,6 +126,13 @@ function normalizeAbsolute(path: string): string {
   return "/" + out.join("/");
 }
 
+function key(st: { dev: number; ino: number }): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+/** Most directory entries a recursive-listing check walks. */
+const MAX_WALK_ENTRIES = 20_000;
+
 function isInside(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : root + "/");
 }
@@ -113,9 +147,9 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     throw new TypeError("Cannot create workspace: root must be a non-empty path");
   }
   let root = options.root;
+  const cwd = (globalThis as { process?: { cwd?(): string } }).process?.cwd?.() ??
+    processEnv().PWD;
   if (!root.startsWith("/")) {
-    const cwd = (globalThis as { process?: { cwd?(): string } }).process?.cwd?.() ??
-      processEnv().PWD;
     if (!cwd) throw new TypeError("Cannot create workspace: root must be absolute here");
     root = cwd + "/" + root;
   }
@@ -134,6 +168,11 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       if (rel) extraRelative.push(rel);
     }
   }
+
+  const protectedPaths = (options.protected ?? []).filter((p) => p.path.trim() !== "").map((p) => ({
+    path: normalizeAbsolute(p.path.startsWith("/") ? p.path : `${cwd ?? ""}/${p.path.trim()}`),
+    what: p.what,
+  }));
 
   let fsPromise: Promise<Fs> | undefined;
   const loadFs = (): Promise<Fs> => (fsPromise ??= import("node:fs"));
@@ -178,6 +217,122 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
         throw new PolicyError(`Cannot ${action} "${shown}": the path is listed in FORBIDDEN_PATHS`);
       }
     }
+  }
+
+  /** The real form of `path`: realpath, or that of its deepest existing parent plus the rest. */
+  async function realOrDeepest(path: string): Promise<string> {
+    const fs = await loadFs();
+    const rest: string[] = [];
+    let current = path;
+    for (;;) {
+      try {
+        const real = await fs.promises.realpath(current);
+        return normalizeAbsolute([real, ...rest.reverse()].join("/"));
+      } catch {
+        if (current === "/" || current === "") return path;
+        rest.push(current.slice(current.lastIndexOf("/") + 1));
+        current = current.slice(0, current.lastIndexOf("/")) || "/";
+      }
+    }
+  }
+
+  /** Refuses `real` (a real absolute path) when it is, or lies inside, a protected path. */
+  async function protectedCheck(real: string, shown: string, action: string): Promise<void> {
+    if (protectedPaths.length === 0) return;
+    const hit = await protectedHit(real);
+    if (hit !== undefined) {
+      throw new PolicyError(
+        `Cannot ${action} "${shown}": it is or lies in MikroClaw's ${hit} (what configures the agent is never exposed to its tools)`,
+      );
+    }
+  }
+
+  /** Which protected path `real` is or lies in (case-insensitive, and by device and inode). */
+  async function protectedHit(real: string): Promise<string | undefined> {
+    const fs = await loadFs();
+    const lowerReal = real.toLowerCase();
+    // The target and its ancestors, by identity: another spelling of the same file or directory.
+    const chain: { dev: number; ino: number }[] = [];
+    const rootChain = new Set<string>();
+    const base = await realRoot();
+    for (let p = real;; p = p.slice(0, p.lastIndexOf("/")) || "/") {
+      const st = await fs.promises.stat(p).catch(() => undefined);
+      if (st) {
+        chain.push({ dev: st.dev, ino: st.ino });
+        if (isInside(p, base)) rootChain.add(key(st));
+      }
+      if (p === "/") break;
+    }
+    const lowerRoot = (await realRoot()).toLowerCase();
+    for (const { path, what } of protectedPaths) {
+      const resolved = (await realOrDeepest(path)).toLowerCase();
+      // A protected directory holding the whole workspace (the container's /data holds
+      // /data/workspace) cannot be refused as a whole; its parts are listed on their own.
+      if (isInside(resolved, lowerRoot)) continue;
+      if (isInside(resolved, lowerReal) || isInside(path.toLowerCase(), lowerReal)) return what;
+      const st = await fs.promises.stat(path).catch(() => undefined);
+      if (
+        st && chain.some((c) => c.dev === st.dev && c.ino === st.ino) && !rootChain.has(key(st))
+      ) {
+        return what;
+      }
+    }
+    return undefined;
+  }
+
+  /** Refuses a regular file with more than one hard link: one name may be outside. */
+  function linkCheck(st: { isFile(): boolean; nlink: number }, shown: string, action: string) {
+    if (st.isFile() && st.nlink > 1) {
+      throw new PolicyError(
+        `Cannot ${action} "${shown}": the file has ${st.nlink} hard links (another name of it may be outside the workspace)`,
+      );
+    }
+  }
+
+  async function forbiddenUnder(realDir: string): Promise<string | undefined> {
+    const base = await realRoot();
+    const fs = await loadFs();
+    if (!isInside(base, realDir)) return relativeTo(base, realDir) || ".";
+    const lowerDir = realDir.toLowerCase();
+    // Protected and absolute forbidden paths: is one of them under the directory?
+    const lowerRoot = base.toLowerCase();
+    for (const { path } of protectedPaths) {
+      const real = (await realOrDeepest(path)).toLowerCase();
+      if (isInside(real, lowerRoot)) continue; // holds the whole workspace (see protectedHit)
+      if (isInside(lowerDir, real)) return relativeTo(lowerDir, real) || ".";
+    }
+    for (const entry of extraAbsolute) {
+      const real = (await realOrDeepest(entry)).toLowerCase();
+      if (isInside(lowerDir, real)) return relativeTo(lowerDir, real) || ".";
+    }
+    const relDir = relativeTo(base, realDir).toLowerCase();
+    for (const entry of extraRelative) {
+      if (relDir === "" || entry.startsWith(relDir + "/")) return entry;
+    }
+    // Protected names (.git, .ssh, .env* …) may sit at any depth: walk, without following links.
+    let budget = MAX_WALK_ENTRIES;
+    const queue = [realDir];
+    while (queue.length > 0) {
+      const dir = queue.shift()!;
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      } catch {
+        continue; // unreadable: the program cannot list it either
+      }
+      for (const entry of entries) {
+        if (--budget < 0) return `(more than ${MAX_WALK_ENTRIES} entries to check)`;
+        const path = `${dir}/${entry.name}`;
+        const rel = relativeTo(base, path);
+        try {
+          forbiddenCheck(rel, rel, "list");
+        } catch {
+          return rel;
+        }
+        if (entry.isDirectory()) queue.push(path);
+      }
+    }
+    return undefined;
   }
 
   function checkPath(path: string, action = "use"): string {
@@ -256,6 +411,8 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     }
     forbiddenCheck(relativeTo(base, real), path, action);
     absoluteForbiddenCheck(real, path, action);
+    await protectedCheck(real, path, action);
+    linkCheck(await fs.promises.stat(real), path, action);
     return real;
   }
 
@@ -301,6 +458,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     const target = dir + "/" + name;
     forbiddenCheck(relativeTo(base, target), path, "write");
     absoluteForbiddenCheck(target, path, "write");
+    await protectedCheck(target, path, "write");
     try {
       const st = await fs.promises.lstat(target);
       if (st.isSymbolicLink()) {
@@ -311,6 +469,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       if (!st.isFile()) {
         throw fail(`Cannot write "${path}": the target exists and is not a regular file`);
       }
+      linkCheck(st, path, "write");
     } catch (error) {
       if (code(error) !== "ENOENT") throw error;
     }
@@ -352,6 +511,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     }
     forbiddenCheck(relativeTo(base, actual), shown, action);
     absoluteForbiddenCheck(actual, shown, action);
+    await protectedCheck(actual, shown, action);
   }
 
   async function readText(path: string): Promise<ReadTextResult> {
@@ -380,6 +540,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
         throw fail(`Cannot read "${path}": it is a directory (use shell_exec ls to list)`);
       }
       if (!st.isFile()) throw new PolicyError(`Cannot read "${path}": not a regular file`);
+      linkCheck(st, path, "read");
       await verifyOpened(handle, real, base, path, "read");
       const want = Math.min(st.size, maxReadBytes);
       const buffer = new Uint8Array(want);
@@ -469,5 +630,6 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     realRoot: () => realRoot(true),
     readText,
     writeText,
+    forbiddenUnder,
   };
 }

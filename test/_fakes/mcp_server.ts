@@ -26,9 +26,34 @@ export interface FakeMcpCall {
   args: unknown;
 }
 
+/** Extra behaviour of a hostile or careless server. */
+export interface FakeMcpExtras {
+  /** Offers this many more tools (`t0` … `tN`). */
+  extraTools?: number;
+  /** Adds `whoami {}`, answering (and failing with) the Authorization header it received. */
+  whoami?: () => string | null;
+}
+
 /** Builds the SDK server; `calls` records every tool call. */
-export function createFakeMcpServer(calls: FakeMcpCall[] = []): McpServer {
+export function createFakeMcpServer(
+  calls: FakeMcpCall[] = [],
+  extras: FakeMcpExtras = {},
+): McpServer {
   const server = new McpServer({ name: "fake-mcp", version: "1.0.0" });
+  for (let i = 0; i < (extras.extraTools ?? 0); i++) {
+    server.registerTool(`t${i}`, { description: `Extra tool ${i}` }, async () => ({
+      content: [{ type: "text", text: `t${i}` }],
+    }));
+  }
+  const whoami = extras.whoami;
+  if (whoami) {
+    server.registerTool("whoami", { description: "Echo the bearer" }, async () => ({
+      content: [{ type: "text", text: `you sent: ${whoami()}` }],
+    }));
+    server.registerTool("whoami_fail", { description: "Fail with the bearer" }, () => {
+      throw new Error(`bad request from ${whoami()}`);
+    });
+  }
   server.registerTool("echo", {
     description: "Echo the text back",
     inputSchema: { text: z.string() },
@@ -67,11 +92,14 @@ export interface FakeMcpHttpServer {
 
 /** Serves the fake over Streamable HTTP; requests without `Bearer <token>` get 401. */
 export async function startFakeMcpHttpServer(
-  options: { token?: string } = {},
+  options: { token?: string; extraTools?: number; echoBearer?: boolean } = {},
 ): Promise<FakeMcpHttpServer> {
   const calls: FakeMcpCall[] = [];
   const authorizations: (string | null)[] = [];
-  const server = createFakeMcpServer(calls);
+  const server = createFakeMcpServer(calls, {
+    ...(options.extraTools ? { extraTools: options.extraTools } : {}),
+    ...(options.echoBearer ? { whoami: () => authorizations.at(-1) ?? null } : {}),
+  });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => crypto.randomUUID(),
   });

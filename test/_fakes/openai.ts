@@ -47,6 +47,11 @@ export interface FakeReply {
   headers?: Record<string, string>;
   /** Error message used in the default error body. */
   message?: string;
+  /**
+   * A careless or hostile upstream: the error message repeats the request's credentials
+   * (`authorization`, `x-api-key`, `x-goog-api-key`, the query), also base64-encoded.
+   */
+  echoCredentials?: boolean;
   /** Never answer (until the client aborts or the fake closes). */
   hang?: boolean;
   /** Cut the connection after this many body bytes (0: before any byte). */
@@ -200,8 +205,19 @@ export async function startScriptedFake(
       if (!headers.has("content-type")) headers.set("content-type", renderer.streamType);
     } else if (reply.status !== undefined && reply.status >= 400) {
       status = reply.status;
+      const echoed = reply.echoCredentials
+        ? ["authorization", "x-api-key", "x-goog-api-key"].map((h) => recorded.headers[h])
+          .filter((v): v is string => typeof v === "string")
+          .map((v) => `${v} (${btoa(v.replace(/^Bearer /, ""))})`)
+          .concat(url.search ? [url.search] : []).join(", ")
+        : "";
       const errorBody = reply.body ??
-        renderer.error(status, reply.message ?? `fake error ${status}`);
+        renderer.error(
+          status,
+          reply.echoCredentials
+            ? `Incorrect API key provided: ${echoed}`
+            : reply.message ?? `fake error ${status}`,
+        );
       pieces = [typeof errorBody === "string" ? errorBody : JSON.stringify(errorBody)];
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     } else if (renderer.isStream(recorded)) {
