@@ -43,7 +43,7 @@ export const CONSOLE_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
     read: true,
   },
   "flood-ping": {
-    bound: { kind: "count", default: 10, max: 100 },
+    bound: { kind: "count", default: 10, max: 50 },
     example: "/tool flood-ping address=192.0.2.1",
   },
   "mac-ping": {
@@ -63,10 +63,12 @@ export const CONSOLE_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
   torch: {
     bound: { kind: "duration", defaultSeconds: 5, maxSeconds: 30 },
     example: "/tool torch interface=ether1",
+    read: true,
   },
   profile: {
     bound: { kind: "duration", defaultSeconds: 5, maxSeconds: 30 },
     example: "/tool profile cpu=all",
+    read: true,
   },
   "bandwidth-test": {
     bound: { kind: "duration", defaultSeconds: 10, maxSeconds: 30 },
