@@ -28,8 +28,7 @@ export interface ConsoleCommand {
   read?: boolean;
 }
 
-const SESSION =
-  "RouterOS keeps the REST session busy until the command ends, and cuts it at 60 s";
+const SESSION = "RouterOS keeps the REST session busy until the command ends, and cuts it at 60 s";
 
 /**
  * Every command word the console translation recognises (besides the item verbs such as `add`
@@ -89,7 +88,8 @@ export const CONSOLE_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
   scan: {
     bound: {
       kind: "refuse",
-      reason: `a wireless scan never ends over REST (${SESSION}); run it from WinBox or the console`,
+      reason:
+        `a wireless scan never ends over REST (${SESSION}); run it from WinBox or the console`,
     },
     example: "/interface wifi scan wifi1",
   },
@@ -291,7 +291,9 @@ export function boundCommand(verb: string, body: Record<string, unknown>): Bound
         out.count = String(bound.default);
         notes.push(`count=${bound.default} added (without count ${verb} never ends)`);
       } else if (!Number.isInteger(count) || count! < 1) {
-        throw new UnboundedCommandError(`${verb} needs count= from 1 to ${bound.max}, not "${raw}"`);
+        throw new UnboundedCommandError(
+          `${verb} needs count= from 1 to ${bound.max}, not "${raw}"`,
+        );
       } else if (count! > bound.max) {
         out.count = String(bound.max);
         notes.push(`count=${raw} capped to ${bound.max}`);

@@ -408,7 +408,9 @@ function seconds(text: string): number {
   if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value)) return Number.NaN;
   const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
   let total = 0;
-  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
+    total += Number(m[1]) * unit[m[2]!]!;
+  }
   return total;
 }
 
@@ -445,7 +447,9 @@ export function runFakeScript(state: FakeRouterOSState, script: string): string 
         });
         continue;
       }
-      if (name !== "put") return `${out}bad command name ${name} (line ${l + 1} column ${column + 1})`;
+      if (name !== "put") {
+        return `${out}bad command name ${name} (line ${l + 1} column ${column + 1})`;
+      }
       const quoted = /^"([^"]*)"$/.exec(rest);
       if (quoted) {
         out += `${quoted[1]}\r\n`;
@@ -456,10 +460,14 @@ export function runFakeScript(state: FakeRouterOSState, script: string): string 
         continue;
       }
       const get = /^\[\s*(\/[a-z0-9/ -]*?)\s*(?:\/|\s)get\s+([a-z0-9-]+)\s*\]$/i.exec(rest);
-      if (!get) throw new Error(`the fake cannot run "${text}"; pass startFakeRouterOS({ execute })`);
+      if (!get) {
+        throw new Error(`the fake cannot run "${text}"; pass startFakeRouterOS({ execute })`);
+      }
       const menu = "/" + get[1]!.split(/[\s/]+/).filter(Boolean).join("/");
       const record = state.singletons.get(menu);
-      if (!record) return `${out}syntax error (line ${l + 1} column ${column + 6 + get[1]!.length})`;
+      if (!record) {
+        return `${out}syntax error (line ${l + 1} column ${column + 6 + get[1]!.length})`;
+      }
       const value = record[get[2]!];
       if (value === undefined) return `${out}input does not match any value of value-name`;
       out += `${value}\r\n`;
@@ -843,7 +851,9 @@ export async function startFakeRouterOS(
     const mode = STREAMING[word]!;
     if (mode === "count" && body.count !== undefined) {
       const count = Number(String(body.count));
-      if (!Number.isInteger(count) || count < 1) return badRequest("invalid value for argument count");
+      if (!Number.isInteger(count) || count < 1) {
+        return badRequest("invalid value for argument count");
+      }
       if (word === "ping" && body.address === undefined) return badRequest("missing =address=");
       // One reply per interval (1 s by default), in router time.
       const interval = body.interval === undefined ? 1 : seconds(String(body.interval));
@@ -927,7 +937,9 @@ export async function startFakeRouterOS(
         state.executed.push(script);
         // `as-string` counts when present, whatever its value (measured on 7.22.1).
         if (body["as-string"] !== undefined) {
-          return json({ ret: options.execute ? options.execute(script) : runFakeScript(state, script) });
+          return json({
+            ret: options.execute ? options.execute(script) : runFakeScript(state, script),
+          });
         }
         return json({ ret: `*${(jobs++).toString(16).toUpperCase()}` });
       }

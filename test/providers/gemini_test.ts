@@ -140,7 +140,10 @@ describe("createGemini()", () => {
     const out = await parts(chain.chat({ messages: [{ role: "user", content: "x" }] }));
     assert.ok(out.some((p) => p.type === "fallback"), JSON.stringify(out));
     assert.deepEqual(sleeps, []);
-    assert.equal(fake.requests.at(-1)!.path, "/v1beta/models/gemini-other:streamGenerateContent?alt=sse");
+    assert.equal(
+      fake.requests.at(-1)!.path,
+      "/v1beta/models/gemini-other:streamGenerateContent?alt=sse",
+    );
   });
 
   it("an error event inside the stream is an error part", async () => {

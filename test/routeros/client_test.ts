@@ -1,9 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  createRouterOS,
-  ROUTEROS_COMMAND_TIMEOUT_MS,
-} from "../../lib/routeros/create_routeros.ts";
+import { createRouterOS, ROUTEROS_COMMAND_TIMEOUT_MS } from "../../lib/routeros/create_routeros.ts";
 import { RouterOSError } from "../../lib/routeros/routeros_error.ts";
 import type { RouterOS } from "../../lib/routeros/types.ts";
 import {

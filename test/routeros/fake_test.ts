@@ -177,7 +177,10 @@ describe("the RouterOS fake answers like real routers", () => {
     assert.equal(sync.status, 200);
     assert.deepEqual(sync.json, { ret: "MikroTik\r\n" });
     // as-string counts whatever its value [tikoci].
-    const falsy = await rest(fake, "POST", "/execute", { script: ':put "x"', "as-string": "false" });
+    const falsy = await rest(fake, "POST", "/execute", {
+      script: ':put "x"',
+      "as-string": "false",
+    });
     assert.deepEqual(falsy.json, { ret: "x\r\n" });
     const job = await rest(fake, "POST", "/execute", { script: ":put 1" });
     assert.match((job.json as { ret: string }).ret, /^\*[0-9A-F]+$/);
