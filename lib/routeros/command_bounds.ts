@@ -26,6 +26,8 @@ export interface ConsoleCommand {
   example: string;
   /** Only reads (the policy lets it run without write permission). */
   read?: boolean;
+  /** The menus where the word is this command (elsewhere it names a menu, e.g. `/ppp profile`). */
+  menus?: readonly string[];
 }
 
 const SESSION = "RouterOS keeps the REST session busy until the command ends, and cuts it at 60 s";
@@ -68,6 +70,7 @@ export const CONSOLE_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
     bound: { kind: "duration", defaultSeconds: 5, maxSeconds: 30 },
     example: "/tool profile cpu=all",
     read: true,
+    menus: ["/tool"],
   },
   "bandwidth-test": {
     bound: { kind: "duration", defaultSeconds: 10, maxSeconds: 30 },
@@ -101,10 +104,6 @@ export const CONSOLE_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
     bound: { kind: "refuse", reason: `a spectral scan never ends over REST (${SESSION})` },
     example: "/interface wireless spectral-scan wlan1",
   },
-  snooper: {
-    bound: { kind: "refuse", reason: `the snooper never ends over REST (${SESSION})` },
-    example: "/interface wireless snooper wlan1",
-  },
   sniff: {
     bound: { kind: "refuse", reason: `the wireless sniffer never ends over REST (${SESSION})` },
     example: "/interface wireless sniffer sniff",
@@ -132,10 +131,12 @@ export const CONSOLE_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
   telnet: {
     bound: { kind: "refuse", reason: "an interactive session cannot run over REST" },
     example: "/system telnet 192.0.2.1",
+    menus: ["/system"],
   },
   ssh: {
     bound: { kind: "refuse", reason: "an interactive session cannot run over REST" },
     example: "/system ssh 192.0.2.1",
+    menus: ["/system"],
   },
   reboot: { bound: { kind: "finite", why: "the router restarts" }, example: "/system reboot" },
   shutdown: { bound: { kind: "finite", why: "the router stops" }, example: "/system shutdown" },
@@ -231,6 +232,13 @@ export function routerOSSeconds(text: string): number | undefined {
   return total;
 }
 
+/** Whether `word` is a command of {@linkcode CONSOLE_COMMANDS} when typed in `menu`. */
+export function isConsoleCommand(word: string, menu: string): boolean {
+  if (!Object.hasOwn(CONSOLE_COMMANDS, word)) return false;
+  const menus = CONSOLE_COMMANDS[word]!.menus;
+  return menus === undefined || menus.includes(menu);
+}
+
 /** Thrown by {@linkcode boundCommand} for a command with no safe bound; carries the reason. */
 export class UnboundedCommandError extends Error {
   constructor(reason: string) {
@@ -271,10 +279,14 @@ function capDuration(
 /**
  * Applies a command's bound to its REST body (a copy): adds a missing `count`/`once`/`duration`,
  * caps one that is too large, or throws {@linkcode UnboundedCommandError} for a command that has
- * no safe bound. Commands not in {@linkcode CONSOLE_COMMANDS} pass unchanged.
+ * no safe bound. Commands not in {@linkcode CONSOLE_COMMANDS} (for `menu`) pass unchanged.
  */
-export function boundCommand(verb: string, body: Record<string, unknown>): BoundedCommand {
-  const entry = Object.hasOwn(CONSOLE_COMMANDS, verb) ? CONSOLE_COMMANDS[verb] : undefined;
+export function boundCommand(
+  verb: string,
+  menu: string,
+  body: Record<string, unknown>,
+): BoundedCommand {
+  const entry = isConsoleCommand(verb, menu) ? CONSOLE_COMMANDS[verb] : undefined;
   const out = { ...body };
   const notes: string[] = [];
   if (!entry) return { body: out, notes };

@@ -20,7 +20,12 @@ import {
   tokenizeConsoleLine,
 } from "./tokenize.ts";
 import { RouterOSError } from "./routeros_error.ts";
-import { boundCommand, CONSOLE_COMMANDS, UnboundedCommandError } from "./command_bounds.ts";
+import {
+  boundCommand,
+  CONSOLE_COMMANDS,
+  isConsoleCommand,
+  UnboundedCommandError,
+} from "./command_bounds.ts";
 
 const VERBS = new Set([
   "print",
@@ -37,9 +42,9 @@ const VERBS = new Set([
 ]);
 const LOG_COMMANDS = new Set(["info", "warning", "error", "debug"]);
 /** Commands that only read; everything else with a side effect is a write for the policy. */
-function isReadCommand(verb: string): boolean {
+function isReadCommand(verb: string, menu: string): boolean {
   return verb === "export" ||
-    (Object.hasOwn(CONSOLE_COMMANDS, verb) && CONSOLE_COMMANDS[verb]!.read === true);
+    (isConsoleCommand(verb, menu) && CONSOLE_COMMANDS[verb]!.read === true);
 }
 const FLAGS = new Set([
   "detail",
@@ -384,7 +389,7 @@ export function planConsoleLine(line: string): RouterOSPlan {
       }
       const menuSoFar = "/" + parts.join("/");
       if (
-        VERBS.has(w) || Object.hasOwn(CONSOLE_COMMANDS, w) ||
+        VERBS.has(w) || isConsoleCommand(w, menuSoFar) ||
         (menuSoFar === "/log" && LOG_COMMANDS.has(w))
       ) {
         if (k !== words.length - 1) {
@@ -758,12 +763,12 @@ function commandPlan(
   // 60 s cut and never holds the REST session.
   let bounded;
   try {
-    bounded = boundCommand(verb, body);
+    bounded = boundCommand(verb, menu, body);
   } catch (error) {
     if (error instanceof UnboundedCommandError) unmappable(line, error.message);
     throw error;
   }
-  let kind: RouterOSPlanKind = isReadCommand(verb) ? "read" : "command";
+  let kind: RouterOSPlanKind = isReadCommand(verb, menu) ? "read" : "command";
   if (path === "/execute") kind = "execute";
   const calls: RouterOSCall[] = [{ method: "POST", path, body: bounded.body }];
   const extra: Partial<RouterOSPlan> = lookup ? { lookups: [lookup] } : {};

@@ -73,6 +73,25 @@ describe("the console table: every command that can run forever is bounded or re
     }
   });
 
+  it("a command word that names a menu elsewhere stays a menu there (/ppp profile, /ip ssh)", () => {
+    assert.deepEqual(planConsoleLine("/ppp profile add name=office").calls, [{
+      method: "PUT",
+      path: "/ppp/profile",
+      body: { name: "office" },
+    }]);
+    assert.deepEqual(planConsoleLine("/ppp profile print").calls, [{
+      method: "GET",
+      path: "/ppp/profile",
+    }]);
+    assert.deepEqual(planConsoleLine("/ip ssh print").calls, [{ method: "GET", path: "/ip/ssh" }]);
+    assert.deepEqual(planConsoleLine("/ip/hotspot/user/profile/print").calls, [{
+      method: "GET",
+      path: "/ip/hotspot/user/profile",
+    }]);
+    // ...while /tool profile is the command, bounded.
+    assert.equal(planConsoleLine("/tool profile").calls[0]!.body!.duration, "5s");
+  });
+
   for (const [word, entry] of unbounded) {
     const bound = entry.bound;
     it(`${word}: ${bound.kind}`, async () => {
