@@ -11,7 +11,12 @@ import { silentLogger } from "../_internal/logger.ts";
 import { readTokenAncestors } from "../_internal/token_lineage.ts";
 import type { RouterOS, RouterOSCall, RouterOSPlan } from "../routeros/types.ts";
 import type { RouterOSPolicy } from "../routeros/policy.ts";
-import type { RouterOSApply, RouterOSExecuteContext } from "../routeros/executor.ts";
+import {
+  commandResult,
+  compactResult,
+  type RouterOSApply,
+  type RouterOSExecuteContext,
+} from "../routeros/executor.ts";
 import { RouterOSError } from "../routeros/routeros_error.ts";
 import type { StateStore } from "../storage/types.ts";
 import { type CallEffect, callEffect } from "./_calls.ts";
@@ -570,7 +575,13 @@ export function createChangeManager(options: ChangeManagerOptions): ChangeManage
       }
       const revert = armed;
       const { record: applied } = await transition(id, (cur) => {
-        const next: ChangeRecord = { ...cur, state: "applied", items, diff: renderDiff(items) };
+        const next: ChangeRecord = {
+          ...cur,
+          state: "applied",
+          items,
+          diff: renderDiff(items),
+          replies: replies.map((r) => r === undefined ? null : compactResult(r)),
+        };
         delete next.claim;
         delete next.error;
         if (inverse.missing) {
@@ -612,11 +623,8 @@ export function createChangeManager(options: ChangeManagerOptions): ChangeManage
   }
 
   function describe(record: ChangeRecord): Record<string, unknown> {
-    const result: Record<string, unknown> = {
-      ok: true,
-      change_id: record.change_id,
-      applied: record.calls.map((c) => `${c.method} ${c.path}`),
-    };
+    const { ok, ...applied } = commandResult(record.calls, record.replies ?? []);
+    const result: Record<string, unknown> = { ok, change_id: record.change_id, ...applied };
     if (record.diff) result.diff = record.diff;
     if (record.revert) {
       result.auto_revert =

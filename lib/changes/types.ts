@@ -71,6 +71,11 @@ export interface ChangeRecord {
   updated_at: string;
   /** Pending changes expire at this time (ISO). */
   expires_at?: string;
+  /**
+   * The router's reply to each call once applied (compacted; `null` for an empty reply): created
+   * records, a command's rows, a script's `ret`.
+   */
+  replies?: unknown[];
   /** Readable before -> after lines (`- key=old` / `+ key=new`). */
   diff?: string;
   error?: string;

@@ -71,6 +71,25 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
   return undefined;
 }
 
+const RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo";
+
+/**
+ * Milliseconds a Google error body asks to wait: `error.details[]` holds a
+ * `google.rpc.RetryInfo` whose `retryDelay` is a protobuf duration (`"34.4s"`). Read through
+ * {@linkcode parseRetryAfter}, as if the server had sent it as a `Retry-After` header.
+ */
+function retryInfoDelay(body: unknown): number | undefined {
+  const details = (body as { error?: { details?: unknown } } | undefined)?.error?.details;
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details) {
+    const d = detail as Record<string, unknown> | null;
+    const delay = d?.["@type"] === RETRY_INFO ? d.retryDelay : undefined;
+    const seconds = typeof delay === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(delay.trim()) : null;
+    if (seconds) return parseRetryAfter(new Headers({ "retry-after": seconds[1]! }));
+  }
+  return undefined;
+}
+
 function kindFromTags(tags: string, message: string): ProviderErrorKind | undefined {
   const all = `${tags} ${message}`;
   if (/enforced_spend_limit_reached|insufficient_quota|billing_error/.test(tags)) return "billing";
@@ -130,7 +149,8 @@ export function classifyHttpError(options: ClassifyHttpOptions): ProviderError {
     kind = "context-overflow";
   } else if (fromTags === "billing") kind = "billing";
   else kind = "bad-request";
-  const retryAfterMs = options.headers ? parseRetryAfter(options.headers) : undefined;
+  const retryAfterMs = (options.headers ? parseRetryAfter(options.headers) : undefined) ??
+    retryInfoDelay(body);
   const detail = info.message ? `: ${info.message}` : "";
   return new ProviderError(`Cannot call provider "${provider}": HTTP ${status}${detail}`, {
     kind,

@@ -20,6 +20,12 @@ import {
   tokenizeConsoleLine,
 } from "./tokenize.ts";
 import { RouterOSError } from "./routeros_error.ts";
+import {
+  boundCommand,
+  CONSOLE_COMMANDS,
+  isConsoleCommand,
+  UnboundedCommandError,
+} from "./command_bounds.ts";
 
 const VERBS = new Set([
   "print",
@@ -34,49 +40,12 @@ const VERBS = new Set([
   "comment",
   "export",
 ]);
-const COMMANDS = new Set([
-  "ping",
-  "traceroute",
-  "reboot",
-  "shutdown",
-  "reset-configuration",
-  "monitor",
-  "monitor-traffic",
-  "run",
-  "flush",
-  "import",
-  "check-for-updates",
-  "upgrade",
-  "download",
-  "install",
-  "bandwidth-test",
-  "torch",
-  "fetch",
-  "blink",
-  "cable-test",
-  "renew",
-  "release",
-  "make-static",
-  "reset-counters",
-  "reset-counters-all",
-  "export-certificate",
-  "sign",
-  "save",
-  "load",
-  "wol",
-  "execute",
-  "password",
-  "quit",
-]);
 const LOG_COMMANDS = new Set(["info", "warning", "error", "debug"]);
 /** Commands that only read; everything else with a side effect is a write for the policy. */
-const READ_COMMANDS = new Set([
-  "ping",
-  "traceroute",
-  "monitor",
-  "monitor-traffic",
-  "export",
-]);
+function isReadCommand(verb: string, menu: string): boolean {
+  return verb === "export" ||
+    (isConsoleCommand(verb, menu) && CONSOLE_COMMANDS[verb]!.read === true);
+}
 const FLAGS = new Set([
   "detail",
   "terse",
@@ -420,7 +389,7 @@ export function planConsoleLine(line: string): RouterOSPlan {
       }
       const menuSoFar = "/" + parts.join("/");
       if (
-        VERBS.has(w) || COMMANDS.has(w) ||
+        VERBS.has(w) || isConsoleCommand(w, menuSoFar) ||
         (menuSoFar === "/log" && LOG_COMMANDS.has(w))
       ) {
         if (k !== words.length - 1) {
@@ -790,28 +759,21 @@ function commandPlan(
   if (path === "/execute" && body["as-string"] === undefined) {
     body["as-string"] = "";
   }
-  // Commands that never end are bounded, so the call returns before the router's 60 s limit.
-  if (
-    (path === "/ping" || /traceroute$/.test(path)) && body.count === undefined
-  ) {
-    body.count = path === "/ping" ? "4" : "1";
+  // Commands that never end are bounded (or refused), so the call returns before the router's
+  // 60 s cut and never holds the REST session.
+  let bounded;
+  try {
+    bounded = boundCommand(verb, menu, body);
+  } catch (error) {
+    if (error instanceof UnboundedCommandError) unmappable(line, error.message);
+    throw error;
   }
-  if (
-    /\/monitor(-traffic)?$/.test(path) && body.once === undefined &&
-    body.duration === undefined
-  ) {
-    body.once = "";
-  }
-  if (
-    /bandwidth-test$|\/torch$|cable-test$/.test(path) &&
-    body.duration === undefined
-  ) {
-    unmappable(line, `${verb} without duration= never ends; add duration=10s`);
-  }
-  let kind: RouterOSPlanKind = READ_COMMANDS.has(verb) ? "read" : "command";
+  let kind: RouterOSPlanKind = isReadCommand(verb, menu) ? "read" : "command";
   if (path === "/execute") kind = "execute";
-  const calls: RouterOSCall[] = [{ method: "POST", path, body }];
-  return plan(kind, calls, lookup ? { lookups: [lookup] } : {});
+  const calls: RouterOSCall[] = [{ method: "POST", path, body: bounded.body }];
+  const extra: Partial<RouterOSPlan> = lookup ? { lookups: [lookup] } : {};
+  if (bounded.notes.length) extra.notes = bounded.notes;
+  return plan(kind, calls, extra);
 }
 
 function substitute(

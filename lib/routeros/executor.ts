@@ -130,17 +130,58 @@ export function compactResult(
   return reply;
 }
 
-function describeCall(call: RouterOSCall, reply: unknown): string {
+/** One applied call for the model: `PUT /ip/address -> *1A`, `POST /ip/address/add -> *1B`. */
+export function describeCall(call: RouterOSCall, reply: unknown): string {
   const base = `${call.method} ${call.path}`;
-  if (call.method === "PUT" && reply && typeof reply === "object") {
-    const id = (reply as Record<string, unknown>)[".id"];
-    if (typeof id === "string") return `${base} -> ${id}`;
-  }
-  if (reply && typeof reply === "object" && !Array.isArray(reply)) {
-    const ret = (reply as Record<string, unknown>).ret;
-    if (typeof ret === "string") return `${base} -> ${ret}`;
-  }
+  const r = reply && typeof reply === "object" && !Array.isArray(reply)
+    ? reply as Record<string, unknown>
+    : undefined;
+  if (call.method === "PUT" && typeof r?.[".id"] === "string") return `${base} -> ${r[".id"]}`;
+  if (call.path !== "/execute" && typeof r?.ret === "string") return `${base} -> ${r.ret}`;
   return base;
+}
+
+/** What a command's reply says beyond {@linkcode describeCall}: script output, command rows. */
+function replyOutput(call: RouterOSCall, reply: unknown, maxRows: number): unknown {
+  if (call.method !== "POST" || reply === undefined || reply === null) return undefined;
+  if (Array.isArray(reply) && reply.every((r) => isEmptyObject(r))) return undefined;
+  if (typeof reply === "object" && !Array.isArray(reply)) {
+    const ret = (reply as Record<string, unknown>).ret;
+    if (typeof ret === "string" && Object.keys(reply).length === 1) {
+      return call.path === "/execute" ? ret.replace(/\s+$/, "") : undefined;
+    }
+  }
+  return compactResult(reply, { maxRows });
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
+}
+
+/**
+ * The result of applied calls for the model: `ok`, each call with the id or value the router
+ * returned (`applied`), and the router's reply to commands (`output`: a script's output, rows).
+ */
+export function commandResult(
+  calls: readonly RouterOSCall[],
+  replies: readonly unknown[],
+  maxRows = 50,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {
+    ok: true,
+    applied: calls.map((call, i) => describeCall(call, replies[i])),
+  };
+  const outputs = calls.map((call, i) => replyOutput(call, replies[i], maxRows))
+    .filter((o) => o !== undefined);
+  if (outputs.length) result.output = outputs.length === 1 ? outputs[0] : outputs;
+  return result;
+}
+
+/** Adds the plan's bound notes (what was added or capped) to a tool result. */
+function withNotes(plan: RouterOSPlan, result: unknown): unknown {
+  if (!plan.notes?.length || typeof result !== "object" || result === null) return result;
+  const note = plan.notes.join("; ");
+  return Array.isArray(result) ? { rows: result, note } : { ...result, note };
 }
 
 /** Builds the executor over a client and a policy. */
@@ -202,26 +243,20 @@ export function createRouterOSExecutor(
         if (resolved.match && Array.isArray(reply)) {
           reply = reply.filter((r) => matchesRow(r as Record<string, unknown>, resolved.match!));
         }
-        return compactResult(reply, {
-          maxRows,
-          keep: resolved.proplist,
-          keepCounters: resolved.keepCounters,
-        });
+        return withNotes(
+          resolved,
+          compactResult(reply, {
+            maxRows,
+            keep: resolved.proplist,
+            keepCounters: resolved.keepCounters,
+          }),
+        );
       }
       const run: RouterOSApply = () => apply(resolved, context);
-      if (options.onWrite) return await options.onWrite(resolved, context, run);
-      const replies = await run();
-      const applied = resolved.calls.map((call, i) => describeCall(call, replies[i]));
-      const result: Record<string, unknown> = { ok: true, applied };
-      const outputs = replies.filter((r) =>
-        r !== undefined && !(Array.isArray(r) && r.length === 0) &&
-        !(typeof r === "object" && r !== null && !Array.isArray(r))
-      );
-      if (resolved.kind !== "write") {
-        const output = replies.length === 1 ? replies[0] : replies;
-        result.output = compactResult(output, { maxRows });
-      } else if (outputs.length) result.output = outputs;
-      return result;
+      if (options.onWrite) {
+        return withNotes(resolved, await options.onWrite(resolved, context, run));
+      }
+      return withNotes(resolved, commandResult(resolved.calls, await run(), maxRows));
     },
   };
   return executor;

@@ -36,3 +36,29 @@ export class RouterOSError extends AgentError {
     this.command = options.command;
   }
 }
+
+// How RouterOS words a failed script (measured on 7.x routers: `syntax error (line 1 column 10)`,
+// `expected end of command (line 1 column 24)`, `bad command name foo (line 1 column 2)`, and the
+// runtime errors `failure: …`, `no such item`, `input does not match any value of interface`,
+// `invalid value for argument address`, `not enough permissions (9)`).
+const SCRIPT_ERROR = new RegExp(
+  [
+    String.raw`\(line \d+ column \d+\)$`,
+    "^failure: ",
+    "^no such item",
+    "^input does not match any value of ",
+    "^invalid value for argument ",
+    "^not enough permissions",
+  ].join("|"),
+);
+
+/**
+ * The error text in a script's output, when the script failed. `/execute` with `as-string`
+ * answers HTTP 200 either way: a script that fails ends its output (`ret`) with the router's
+ * error line, so the last non-empty line decides.
+ */
+export function scriptErrorOf(output: string): string | undefined {
+  const lines = output.split(/\r?\n|\r/).map((l) => l.trim()).filter(Boolean);
+  const last = lines[lines.length - 1];
+  return last !== undefined && SCRIPT_ERROR.test(last) ? last : undefined;
+}

@@ -112,4 +112,6 @@ export interface RouterOSPlan {
   keepCounters?: boolean;
   /** The `*ID`s the calls act on, once resolved. */
   ids?: string[];
+  /** What the translation added or capped to bound the command (told to the model). */
+  notes?: string[];
 }

@@ -44,6 +44,39 @@ function usage(reply: FakeReply): unknown {
   };
 }
 
+/**
+ * The body of a real Gemini 429 (quota exhausted): `error.details[]` holds a QuotaFailure, a Help
+ * link and a `google.rpc.RetryInfo` whose `retryDelay` (e.g. `"34.4s"`) says when to retry.
+ * Script it as `{ status: 429, body: geminiRateLimitBody("34.4s") }`.
+ */
+export function geminiRateLimitBody(retryDelay: string): unknown {
+  return {
+    error: {
+      code: 429,
+      message: "You exceeded your current quota, please check your plan and billing details.",
+      status: "RESOURCE_EXHAUSTED",
+      details: [
+        {
+          "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+          violations: [{
+            quotaMetric: "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+            quotaId: "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+            quotaValue: "10",
+          }],
+        },
+        {
+          "@type": "type.googleapis.com/google.rpc.Help",
+          links: [{
+            description: "Learn more about Gemini API quotas",
+            url: "https://ai.google.dev/gemini-api/docs/rate-limits",
+          }],
+        },
+        { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay },
+      ],
+    },
+  };
+}
+
 /** The Gemini renderer. */
 export const geminiRenderer: FamilyRenderer = {
   streamType: "text/event-stream",

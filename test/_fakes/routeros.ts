@@ -2,8 +2,11 @@
  * A faithful fake of the RouterOS v7 REST API (PROTOCOLS.md §1), as a hono app on 127.0.0.1,
  * over HTTP or HTTPS with a self-signed certificate. Reusable by every suite that needs a router.
  *
- * What it reproduces: all-string values, monotonic `*HEX` ids never reused, `201` + `Location`
- * on PUT and `204` on DELETE (or the legacy 200/200 with `legacy: true`), `404` for unknown ids,
+ * What it reproduces (facts checked against MikroTik's REST API page, tik4net's measurements on
+ * 7.21.4 / 7.23.2 and terraform-provider-routeros's client; see issue #23): all-string values,
+ * monotonic `*HEX` ids never reused, `200` with the created record on PUT and `200` with an empty
+ * body on DELETE, as real routers answer (the `201` + `Location` / `204` the newer manual pages
+ * show with `manualStatuses: true`), `404` for unknown ids,
  * `400 no such command or directory (x)`, `400 no such command prefix` for `%2A`,
  * `400 failure: already have such entry` (address-list duplicates), `401` with
  * `WWW-Authenticate: Basic realm="…"`, `500 std failure: not allowed (9)` for a group without
@@ -13,13 +16,18 @@
  * (`print add set remove enable disable move unset`), singletons (`/system/resource`,
  * `/system/identity`, `/system/clock`, `/ip/dns`), ordered `/ip/firewall/filter` with
  * `place-before` and `move`, `/execute` (`{"ret":"*N"}`, or the `execute` hook's output with
- * `as-string`), `/ping`, `/system/reboot`, `/log/info`, `/interface/monitor-traffic`, per-user
- * request serialisation, and a hang-then-`Session closed` mode.
+ * `as-string`: a small script interpreter (`:put "x"`, `:put [/system identity get name]`) that
+ * answers errors the way routers word them, or the `execute` hook), `/system/reboot`,
+ * `/log/info`, per-user request serialisation, and the router's 60 s cut of every request
+ * (`400 Session closed`; `sessionTimeoutMs` scales it down for tests). Commands that stream
+ * (`ping`, `traceroute`, `monitor*`, `torch`, `profile`, `bandwidth-test`, `fetch`, scans,
+ * sniffers) answer after `count` replies, `once`, or their `duration` (scaled like the cut, and
+ * never past it); without a bound they hang until the cut, like a real router.
  *
  * ```ts
  * const router = await startFakeRouterOS();            // { url, origin, state, requests, close }
  * const client = createRouterOS({ url: router.url, user: FAKE_ROUTEROS_USER, password: FAKE_ROUTEROS_PASSWORD });
- * router.state.hang = true;                            // next requests hang, then 400 Session closed
+ * router.state.hang = true;                            // next requests hang until the cut: 400 Session closed
  * router.requests                                      // every request: method, path, user, body
  * await router.close();
  * ```
@@ -92,11 +100,12 @@ export interface FakeRouterOSState {
   singletons: Map<string, FakeRecord>;
   /** Passwords by user name (the `/user` menu holds name and group). */
   passwords: Map<string, string>;
-  /** 200 on PUT and DELETE instead of 201 / 204. */
-  legacy: boolean;
-  /** While true, every request hangs `hangMs` then fails with `400 Session closed`. */
+  /** 201 + Location on PUT and 204 on DELETE (newer manual pages) instead of 200 / 200. */
+  manualStatuses: boolean;
+  /** While true, every request hangs until the session cut, then fails with `400 Session closed`. */
   hang: boolean;
-  hangMs: number;
+  /** The router's cut of one request (60 s on a real router). */
+  sessionTimeoutMs: number;
   /** Delay before every reply, to widen concurrency windows. */
   delayMs: number;
   /** Scripts `/execute` and `/system/script/run` received. */
@@ -112,14 +121,19 @@ export interface FakeRouterOSState {
 export interface FakeRouterOSOptions {
   /** Serve HTTPS with {@linkcode FAKE_ROUTEROS_TLS}. */
   tls?: boolean;
-  legacy?: boolean;
+  /** Answer PUT `201` + `Location` and DELETE `204`, as the newer manual pages show. */
+  manualStatuses?: boolean;
   /** Extra or replacement users. Default: `admin` (full, empty password) and `mikroclaw`. */
   users?: FakeUser[];
   /** Extra groups `{name, policy}`. */
   groups?: FakeRecord[];
-  /** Output of `/execute` with `as-string`. @default {() => ""} */
+  /** Output of `/execute` with `as-string`. Default: {@linkcode runFakeScript} on the state. */
   execute?: (script: string) => string;
-  hangMs?: number;
+  /**
+   * The router's cut of every request (60 s on a real router); command `duration`s are scaled
+   * by the same factor. @default {60000}
+   */
+  sessionTimeoutMs?: number;
 }
 
 /** A running fake router. */
@@ -360,6 +374,108 @@ function seed(
   });
 }
 
+/** A real router ends every REST request at 60 s with `400 Session closed`. */
+export const ROUTER_CUT_MS = 60_000;
+
+/** How a streaming command ends over REST (issue #23; tikoci's measurements on 7.22.1). */
+const STREAMING: Record<string, "count" | "once" | "duration" | "never"> = {
+  ping: "count",
+  traceroute: "count",
+  "flood-ping": "count",
+  "mac-ping": "count",
+  monitor: "once",
+  "monitor-traffic": "once",
+  torch: "duration",
+  profile: "duration",
+  "bandwidth-test": "duration",
+  "cable-test": "duration",
+  blink: "duration",
+  fetch: "duration",
+  scan: "never",
+  "frequency-scan": "never",
+  "spectral-scan": "never",
+  snooper: "never",
+  sniff: "never",
+  quick: "never",
+  "ip-scan": "never",
+  "mac-scan": "never",
+};
+
+/** Seconds of a RouterOS time value (`10`, `10s`, `500ms`, `1m30s`), or NaN. */
+function seconds(text: string): number {
+  const value = text.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value)) return Number.NaN;
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+  let total = 0;
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
+    total += Number(m[1]) * unit[m[2]!]!;
+  }
+  return total;
+}
+
+/**
+ * The fake's script interpreter for `/execute` with `as-string`: `:put "text"`, `:put word`,
+ * `:put [/menu get property]` on a record-less menu (`/system identity`, `/system/clock`, …)
+ * and `:log info "text"`, one statement per line or `;`. Output lines end in `\r\n` (measured:
+ * `{"ret":"hello\r\n"}`). Errors are worded like a router's: `bad command name foo (line 1
+ * column 2)`, `syntax error (line 1 column N)`, `input does not match any value of value-name`;
+ * the script stops at the first one, after the output so far. Anything else throws (the fake
+ * cannot run it: pass the `execute` option).
+ */
+export function runFakeScript(state: FakeRouterOSState, script: string): string {
+  let out = "";
+  const lines = script.split(/\r?\n/);
+  for (let l = 0; l < lines.length; l++) {
+    for (const statement of lines[l]!.split(/;(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+      const text = statement.trim();
+      const column = lines[l]!.indexOf(text) + 1;
+      if (text === "") continue;
+      const command = /^:([a-z-]+)\s*(.*)$/i.exec(text);
+      if (!command) {
+        throw new Error(`the fake cannot run "${text}"; pass startFakeRouterOS({ execute })`);
+      }
+      const [, name, rest] = command as unknown as [string, string, string];
+      if (name === "log") {
+        const log = /^(info|warning|error|debug)\s+"([^"]*)"$/.exec(rest);
+        if (!log) return `${out}syntax error (line ${l + 1} column ${column + 5})`;
+        state.menus.get("/log")?.push({
+          ".id": `*${(state.nextId++).toString(16).toUpperCase()}`,
+          time: "10:00:00",
+          topics: `script,${log[1]}`,
+          message: log[2]!,
+        });
+        continue;
+      }
+      if (name !== "put") {
+        return `${out}bad command name ${name} (line ${l + 1} column ${column + 1})`;
+      }
+      const quoted = /^"([^"]*)"$/.exec(rest);
+      if (quoted) {
+        out += `${quoted[1]}\r\n`;
+        continue;
+      }
+      if (/^[A-Za-z0-9.*:-]+$/.test(rest)) {
+        out += `${rest}\r\n`;
+        continue;
+      }
+      const get = /^\[\s*(\/[a-z0-9/ -]*?)\s*(?:\/|\s)get\s+([a-z0-9-]+)\s*\]$/i.exec(rest);
+      if (!get) {
+        throw new Error(`the fake cannot run "${text}"; pass startFakeRouterOS({ execute })`);
+      }
+      const menu = "/" + get[1]!.split(/[\s/]+/).filter(Boolean).join("/");
+      const record = state.singletons.get(menu);
+      if (!record) {
+        return `${out}syntax error (line ${l + 1} column ${column + 6 + get[1]!.length})`;
+      }
+      const value = record[get[2]!];
+      if (value === undefined) return `${out}input does not match any value of value-name`;
+      out += `${value}\r\n`;
+    }
+  }
+  return out;
+}
+
 function toStringValue(key: string, value: unknown): string | undefined {
   if (typeof value === "string") {
     if (BOOLEAN_KEYS.has(key) && (value === "yes" || value === "no")) {
@@ -435,9 +551,9 @@ export async function startFakeRouterOS(
     menus: new Map(),
     singletons: new Map(),
     passwords: new Map(),
-    legacy: options.legacy ?? false,
+    manualStatuses: options.manualStatuses ?? false,
     hang: false,
-    hangMs: options.hangMs ?? 60_000,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? ROUTER_CUT_MS,
     delayMs: 0,
     executed: [],
     rebooted: false,
@@ -693,15 +809,6 @@ export async function startFakeRouterOS(
           return json([]);
         }
         return badRequest(`no such command or directory (${cmd})`);
-      case "monitor-traffic":
-        if (menu === "/interface") {
-          return json([{
-            name: String(body.interface ?? ""),
-            "rx-bits-per-second": "1200",
-            "tx-bits-per-second": "800",
-          }]);
-        }
-        return badRequest(`no such command or directory (${cmd})`);
       case "info":
       case "warning":
       case "error":
@@ -718,6 +825,68 @@ export async function startFakeRouterOS(
       default:
         return badRequest(`no such command or directory (${cmd})`);
     }
+  }
+
+  /** A streaming command: rows after `count` replies, `once`, or `duration`; else never. */
+  async function stream(word: string, body: Record<string, unknown>): Promise<Response> {
+    const scale = state.sessionTimeoutMs / ROUTER_CUT_MS;
+    const target = String(body.address ?? body.interface ?? body.numbers ?? "");
+    const row = (i: number | undefined): FakeRecord => ({
+      ...(i === undefined ? {} : { ".section": String(i) }),
+      ...(word === "ping"
+        ? {
+          host: target,
+          seq: String(i ?? 0),
+          size: "56",
+          ttl: "57",
+          time: "11ms",
+          sent: String((i ?? 0) + 1),
+          received: String((i ?? 0) + 1),
+          "packet-loss": "0",
+        }
+        : word === "monitor-traffic"
+        ? { name: target, "rx-bits-per-second": "1200", "tx-bits-per-second": "800" }
+        : { ...(target ? { name: target } : {}), status: "done" }),
+    });
+    const mode = STREAMING[word]!;
+    if (mode === "count" && body.count !== undefined) {
+      const count = Number(String(body.count));
+      if (!Number.isInteger(count) || count < 1) {
+        return badRequest("invalid value for argument count");
+      }
+      if (word === "ping" && body.address === undefined) return badRequest("missing =address=");
+      // One reply per interval (1 s by default), in router time.
+      const interval = body.interval === undefined ? 1 : seconds(String(body.interval));
+      await sleep(count * interval * 1000 * scale);
+      return json(Array.from({ length: count }, (_, i) => row(i)));
+    }
+    const once = body.once !== undefined &&
+      !["false", "no"].includes(String(body.once).toLowerCase());
+    if (mode === "once" && once) return json([row(undefined)]);
+    if ((mode === "once" || mode === "duration") && body.duration !== undefined) {
+      const duration = seconds(String(body.duration));
+      if (!(duration > 0)) return badRequest("invalid value for argument duration");
+      await sleep(duration * 1000 * scale);
+      return json(Array.from({ length: Math.max(1, Math.floor(duration)) }, (_, i) => row(i)));
+    }
+    return await new Promise<Response>(() => {}); // streams until the router's cut
+  }
+
+  /** The router's 60 s cut of a request (the per-user queue stays busy until then). */
+  function withCut(work: Promise<Response>): Promise<Response> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cut = new Promise<Response>((resolve) => {
+      const fire = (): void => resolve(badRequest("Session closed"));
+      timer = setTimeout(() => {
+        sleepers.delete(timer!);
+        fire();
+      }, state.sessionTimeoutMs);
+      sleepers.set(timer, fire);
+    });
+    return Promise.race([work, cut]).finally(() => {
+      clearTimeout(timer);
+      sleepers.delete(timer!);
+    });
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -752,39 +921,27 @@ export async function startFakeRouterOS(
       }
     }
     if (state.delayMs) await sleep(state.delayMs);
-    if (state.hang) {
-      await sleep(state.hangMs);
-      return badRequest("Session closed");
-    }
+    if (state.hang) return await new Promise<Response>(() => {}); // until the cut
+
     const segments = rawPath.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
     const path = "/" + segments.join("/");
+    const word = segments[segments.length - 1] ?? "";
+    if (method === "POST" && Object.hasOwn(STREAMING, word)) {
+      return await stream(word, body);
+    }
     if (ROOT_COMMANDS.has(path)) {
       if (method !== "POST") return badRequest("no such command");
       if (path === "/execute") {
         const script = body.script;
         if (typeof script !== "string") return badRequest("missing =script=");
         state.executed.push(script);
+        // `as-string` counts when present, whatever its value (measured on 7.22.1).
         if (body["as-string"] !== undefined) {
-          return json({ ret: options.execute?.(script) ?? "" });
+          return json({
+            ret: options.execute ? options.execute(script) : runFakeScript(state, script),
+          });
         }
         return json({ ret: `*${(jobs++).toString(16).toUpperCase()}` });
-      }
-      if (path === "/ping") {
-        const count = Number(body.count ?? 4);
-        if (typeof body.address !== "string") {
-          return badRequest("missing =address=");
-        }
-        return json(Array.from({ length: Math.min(count, 100) }, (_, i) => ({
-          ".section": String(i),
-          host: body.address as string,
-          seq: String(i),
-          size: "56",
-          ttl: "57",
-          time: "11ms",
-          sent: String(i + 1),
-          received: String(i + 1),
-          "packet-loss": "0",
-        })));
       }
       state.rebooted = true;
       return json([]);
@@ -825,7 +982,7 @@ export async function startFakeRouterOS(
       if (ref !== undefined) return badRequest("no such command");
       const created = add(menu, body);
       if (created instanceof Response) return created;
-      if (state.legacy) return json(created);
+      if (!state.manualStatuses) return json(created);
       return json(created, 201, {
         location: `${origin}/rest${menu}/${created[".id"]}`,
       });
@@ -838,7 +995,10 @@ export async function startFakeRouterOS(
     if (method === "PATCH") return applyValues(item, body) ?? json(item);
     if (method === "DELETE") {
       rows.splice(rows.indexOf(item), 1);
-      return state.legacy ? new Response("", { status: 200 }) : new Response(null, { status: 204 });
+      return state.manualStatuses ? new Response(null, { status: 204 }) : new Response("", {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
     }
     return error(405, "Method Not Allowed");
   }
@@ -921,7 +1081,7 @@ export async function startFakeRouterOS(
     );
     // The router runs one request per user at a time, in order.
     const previous = queues.get(user) ?? Promise.resolve();
-    const run = previous.then(() => handle(request));
+    const run = previous.then(() => withCut(handle(request)));
     queues.set(user, run.catch(() => {}));
     try {
       return await run;

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { createGemini } from "../../lib/providers/gemini.ts";
 import { collectChat } from "../../lib/providers/collect_chat.ts";
 import type { StreamPart } from "../../lib/providers/types.ts";
-import { startFakeGemini } from "../_fakes/gemini.ts";
+import { createFallbackProvider } from "../../lib/providers/fallback.ts";
+import { geminiRateLimitBody, startFakeGemini } from "../_fakes/gemini.ts";
 import type { FakeLLMServer } from "../_fakes/openai.ts";
 
 async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
@@ -110,6 +111,39 @@ describe("createGemini()", () => {
       kinds.push((out[0] as { error: { kind: string } }).error.kind);
     }
     assert.deepEqual(kinds, ["auth", "rate-limit", "overloaded"]);
+  });
+
+  it("a 429's RetryInfo.retryDelay in the body is honoured like Retry-After", async () => {
+    const sleeps: number[] = [];
+    fake.push({ status: 429, body: geminiRateLimitBody("1.5s") }, { text: "after the wait" });
+    const chain = createFallbackProvider([{ provider: provider() }], {
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    const result = await collectChat(chain.chat({ messages: [{ role: "user", content: "x" }] }));
+    assert.equal(result.text, "after the wait");
+    assert.deepEqual(sleeps, [1500]);
+    const out = await parts(
+      (fake.push({ status: 429, body: geminiRateLimitBody("34.4s") }), provider()).chat({
+        messages: [{ role: "user", content: "x" }],
+      }),
+    );
+    assert.equal((out[0] as { error: { retryAfterMs?: number } }).error.retryAfterMs, 34_400);
+  });
+
+  it("a retryDelay beyond the call's time budget falls back at once instead of waiting", async () => {
+    const sleeps: number[] = [];
+    fake.push({ status: 429, body: geminiRateLimitBody("34.4s") }, { text: "from the fallback" });
+    const chain = createFallbackProvider([
+      { provider: provider() },
+      { provider: provider({ model: "gemini-other" }) },
+    ], { sleep: async (ms) => void sleeps.push(ms), timeoutMs: 10_000 });
+    const out = await parts(chain.chat({ messages: [{ role: "user", content: "x" }] }));
+    assert.ok(out.some((p) => p.type === "fallback"), JSON.stringify(out));
+    assert.deepEqual(sleeps, []);
+    assert.equal(
+      fake.requests.at(-1)!.path,
+      "/v1beta/models/gemini-other:streamGenerateContent?alt=sse",
+    );
   });
 
   it("an error event inside the stream is an error part", async () => {

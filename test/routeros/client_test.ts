@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createRouterOS } from "../../lib/routeros/create_routeros.ts";
+import { createRouterOS, ROUTEROS_COMMAND_TIMEOUT_MS } from "../../lib/routeros/create_routeros.ts";
 import { RouterOSError } from "../../lib/routeros/routeros_error.ts";
 import type { RouterOS } from "../../lib/routeros/types.ts";
 import {
@@ -48,7 +48,7 @@ describe("createRouterOS() against the fake router", () => {
     );
     assert.equal(resource.version, "7.16.1 (stable)");
   });
-  it("PUT returns the created record (201 + Location) with a new monotonic id", async () => {
+  it("PUT returns the created record (200, as real routers answer) with a new monotonic id", async () => {
     const a = await router.put<Record<string, string>>(
       "/ip/firewall/address-list",
       { list: "t", address: "192.0.2.1" },
@@ -63,7 +63,7 @@ describe("createRouterOS() against the fake router", () => {
     );
     assert.equal(a.disabled, "false");
   });
-  it("PATCH returns the whole record, DELETE resolves on 204", async () => {
+  it("PATCH returns the whole record, DELETE resolves on 200 with an empty body", async () => {
     const created = await router.put<Record<string, string>>(
       "/ip/firewall/address-list",
       { list: "t", address: "192.0.2.3" },
@@ -110,9 +110,8 @@ describe("createRouterOS() against the fake router", () => {
     );
   });
   it("POST commands return the command's reply", async () => {
-    const rows = await router.post<unknown[]>("/ping", {
-      address: "1.1.1.1",
-      count: "2",
+    const rows = await router.post<unknown[]>("/ip/address/print", {
+      ".proplist": "address",
     });
     assert.equal(rows.length, 2);
     const count = await router.post<{ ret: string }>("/ip/address/print", {
@@ -175,8 +174,8 @@ describe("createRouterOS() against the fake router", () => {
       await f.close();
     }
   });
-  it("legacy mode: PUT 200 with the record and DELETE 200 both work", async () => {
-    const f = await startFakeRouterOS({ legacy: true });
+  it("newer manual's statuses: PUT 201 + Location and DELETE 204 work too", async () => {
+    const f = await startFakeRouterOS({ manualStatuses: true });
     try {
       const r = createRouterOS({
         url: f.url,
@@ -233,20 +232,32 @@ describe("createRouterOS() against the fake router", () => {
       await f.close();
     }
   });
-  it("hang-then-Session closed: the router's 400 surfaces; a short client timeout fires first", async () => {
-    const f = await startFakeRouterOS({ hangMs: 50 });
+  it("the router's 60 s cut (scaled) surfaces as a clear error; the client's own limit sits under it", async () => {
+    const f = await startFakeRouterOS({ sessionTimeoutMs: 300 });
     try {
       const r = createRouterOS({
         url: f.url,
         user: FAKE_ROUTEROS_USER,
         password: FAKE_ROUTEROS_PASSWORD,
       });
-      f.state.hang = true;
+      // A ping without count streams until the cut.
       await assert.rejects(
         r.post("/ping", { address: "1.1.1.1" }),
-        isRouterError(400, /Session closed/),
+        isRouterError(400, /60 s limit \(Session closed\)/),
       );
-      f.state.hangMs = 2000;
+      // The default command limit sits just under the router's cut (60 s).
+      assert.ok(ROUTEROS_COMMAND_TIMEOUT_MS < 60_000 && ROUTEROS_COMMAND_TIMEOUT_MS >= 55_000);
+      const under = createRouterOS({
+        url: f.url,
+        user: FAKE_ROUTEROS_USER,
+        password: FAKE_ROUTEROS_PASSWORD,
+        commandTimeoutMs: 150,
+      });
+      await assert.rejects(
+        under.post("/ping", { address: "1.1.1.1" }),
+        isRouterError(undefined, /no reply from the router within 150 ms .*did not finish/),
+      );
+      f.state.hang = true;
       const quick = createRouterOS({
         url: f.url,
         user: FAKE_ROUTEROS_USER,
