@@ -31,7 +31,7 @@ import type { ButtonHandler, Channel } from "../channels/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
 import { builtinTools } from "./builtin_tools.ts";
 import { configuredChannels } from "./channels.ts";
-import { providerFromConfig } from "./provider.ts";
+import { missingModelWarning, providerFromConfig } from "./provider.ts";
 import { taskHandlers } from "./tasks.ts";
 import { withChatCommands } from "./chat_commands.ts";
 import { mountInterop } from "./interop.ts";
@@ -270,6 +270,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     secrets,
     mcpStatus: () => mcp?.status() ?? [],
     async start() {
+      const noModel = missingModelWarning(config);
+      if (noModel) logger.warn(noModel);
       await gateway.start();
       parts?.changes.start();
       for (const channel of channels) {
