@@ -33,8 +33,11 @@ function run(command: string, args: string[], cwd: string) {
 describe("npm package", { skip }, () => {
   let work: string;
   let project: string;
+  let routerBefore: string[];
   before(() => {
-    run(bin("node"), ["scripts/build.ts", "--dist-only"], ROOT);
+    // what a user does: build everything, then pack (prepack rebuilds only dist/npm/)
+    run(bin("node"), ["scripts/build.ts"], ROOT);
+    routerBefore = readdirSync(join(ROOT, "dist/router")).sort();
     work = mkdtempSync(join(tmpdir(), "mikroclaw-pack-"));
     run("npm", ["pack", "--pack-destination", work, "--silent"], ROOT);
     project = join(work, "project");
@@ -51,12 +54,19 @@ describe("npm package", { skip }, () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  it("npm run build && npm pack leaves dist/router/ and dist/mikroclaw.mjs in place", () => {
+    assert.ok(routerBefore.includes("mikroclaw.mjs"));
+    assert.deepEqual(readdirSync(join(ROOT, "dist/router")).sort(), routerBefore);
+    assert.match(run(bin("node"), ["dist/mikroclaw.mjs", "--version"], ROOT), /^\d+\.\d+\.\d+/);
+  });
+
   it("ships compiled JS and types, no tests, sources or maps of the bundle", () => {
     const listing = run("npm", ["pack", "--dry-run", "--json"], ROOT);
     const files = (JSON.parse(listing) as { files: { path: string }[] }[])[0]!.files.map((f) =>
       f.path
     );
-    assert.ok(files.includes("dist/cli/mikroclaw.js"));
+    assert.ok(files.includes("dist/npm/cli/mikroclaw.js"));
+    assert.ok(!files.some((f) => f.startsWith("dist/router") || f.endsWith(".mjs")));
     assert.ok(files.some((f) => f.endsWith(".d.ts")));
     assert.ok(
       !files.some((f) =>
