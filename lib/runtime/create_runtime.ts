@@ -150,6 +150,7 @@ async function memoryFromConfig(
       apiKey: config.memory.memuApiKey.reveal(),
       baseUrl: config.memory.memuBaseUrl,
       agentId,
+      store,
       ...(fetch ? { fetch } : {}),
     }),
   });
