@@ -26,7 +26,9 @@ export interface ReadmeBlock {
 }
 
 /** Every fenced block of the README, in order. */
-export function readmeBlocks(text = readFileSync(join(ROOT, "README.md"), "utf8")): ReadmeBlock[] {
+export function readmeBlocks(
+  text: string = readFileSync(join(ROOT, "README.md"), "utf8"),
+): ReadmeBlock[] {
   const lines = text.split("\n");
   const blocks: ReadmeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {

@@ -27,11 +27,11 @@ import {
   statSync,
   symlinkSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { ROOT } from "../examples/_spawn.ts";
+import { freePort } from "../_utils/redis.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
 import { expectedExit, type ReadmeBlock, readmeBlocks, shellCommands } from "./_blocks.ts";
 
@@ -48,17 +48,6 @@ const SLOW = { timeout: 120_000 };
 /** PATH without this checkout's node_modules/.bin, so `node` is the machine's own. */
 const SYSTEM_PATH = (process.env.PATH ?? "").split(":")
   .filter((p) => p !== "" && !p.includes("node_modules")).join(":");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh checkout: the files git tracks, as they are in the working tree. */
 function freshCheckout(): string {

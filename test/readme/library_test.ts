@@ -8,11 +8,11 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../examples/_spawn.ts";
+import { freePort } from "../_utils/redis.ts";
 import { readmeBlocks } from "./_blocks.ts";
 
 const SLOW = { timeout: 60_000 };
@@ -22,17 +22,6 @@ const blocks = readmeBlocks().filter((b) => b.lang === "ts" && b.action !== unde
 function runtimeArgs(file: string): [string, string[]] {
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   return deno ? [deno.execPath(), ["run", "-A", file]] : [process.execPath, [file]];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `file`; resolves when its output matches `until` (or it exits), with a stop(). */
