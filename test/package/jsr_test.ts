@@ -35,7 +35,8 @@ describe("jsr.json", () => {
 
   it("resolves every bare specifier the published files import", () => {
     const files = [join(ROOT, "mod.ts"), ...sources(join(ROOT, "lib"))];
-    const bare = /^\s*(?:import|export)\s[^;]*?\sfrom\s+"([^".][^"]*)"|import\(\s*"([^".][^"]*)"\)/gm;
+    const bare =
+      /^\s*(?:import|export)\s[^;]*?\sfrom\s+"([^".][^"]*)"|import\(\s*"([^".][^"]*)"\)/gm;
     for (const file of files) {
       const text = readFileSync(file, "utf8").replace(/^\s*\*.*$/gm, ""); // not doc comments
       for (const [, fromSpec, lazySpec] of text.matchAll(bare)) {
@@ -51,7 +52,9 @@ describe("jsr.json", () => {
 
 // Slow (Deno fetches the npm dependencies once into its cache) and spawns Deno itself.
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
-const skip = g.Deno || g.Bun ? "imports the JSR package with Deno: runs under node --test only" : undefined;
+const skip = g.Deno || g.Bun
+  ? "imports the JSR package with Deno: runs under node --test only"
+  : undefined;
 
 describe("the JSR package, imported from a directory outside the repository", { skip }, () => {
   let work: string;

@@ -82,9 +82,11 @@ describe("npm package", { skip }, () => {
     if (installed.status !== 0) {
       // The cache lacks a dependency (ENOTCACHED): install by hand what npm would — the
       // tarball's files, its dependencies from this checkout, the bin link.
-      console.log(`# npm install --offline failed, installing the tarball by hand:\n# ${
-        installed.stderr.split("\n")[0]
-      }`);
+      console.log(
+        `# npm install --offline failed, installing the tarball by hand:\n# ${
+          installed.stderr.split("\n")[0]
+        }`,
+      );
       installByHand(tarball, project);
     }
   });
