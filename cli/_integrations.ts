@@ -24,6 +24,9 @@ export interface Integration {
 
 const set = (value: unknown): boolean => value !== undefined;
 
+/** `A|B` for settings either of which will do, each named once. */
+const eitherOf = (...names: string[]): string => [...new Set(names)].join("|");
+
 function providerIntegrations(): Integration[] {
   return PROVIDERS.map((p): Integration => ({
     name: p.name,
@@ -33,7 +36,7 @@ function providerIntegrations(): Integration[] {
     }`,
     needs: [
       ...(p.keyRequired ? [p.keyEnv.join("|")] : []),
-      ...(p.defaultBaseUrl ? [] : [`${p.baseUrlEnv}|LLM_BASE_URL`]),
+      ...(p.defaultBaseUrl ? [] : [eitherOf(p.baseUrlEnv, "LLM_BASE_URL")]),
     ],
     configured: (config) => {
       const name = p.name as keyof Config["llm"]["providers"];
@@ -146,7 +149,7 @@ const TOOLS: Integration[] = [
     "ROUTER_USER",
     "ROUTER_PASS",
   ], (c) => set(c.router.url) && set(c.router.password)),
-  tool("routeros_execute", "Execute RouterOS command (needs ROUTEROS_ALLOW_EXECUTE)", [
+  tool("routeros_execute", "Execute free-form RouterOS console commands", [
     "ROUTER_HOST|ROUTER_URL",
     "ROUTEROS_ALLOW_EXECUTE",
   ], (c) => set(c.router.url) && c.router.allowExecute),

@@ -3,10 +3,10 @@
  * the agent validates the arguments, runs it and feeds the result back, and the "model"
  * answers. Swap `createMockProvider([...])` for `createProvider("openai")` to use a real model.
  *
- *   node examples/agent_custom_tool.ts      (also deno run -A / bun)
+ *   node examples/agent_custom_tool.ts      (Node >= 22.18; also deno run -A / bun)
  *
- * Imports the library's module files directly until the root `mod.ts` exists; in your own
- * project write `import { createAgent, defineTool } from "mikroclaw"` (npm) or the JSR name.
+ * Imports the library from this checkout (`../mod.ts`); in your own project write
+ * `import { createAgent, defineTool } from "mikroclaw"` (npm) or `"@mikroclaw/mikroclaw"` (JSR).
  * @module
  */
 import process from "node:process";

@@ -9,7 +9,7 @@
  */
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { createRouterOS, loadConfig, type RouterOS } from "../mod.ts";
+import { createRouterOS, errorMessage, loadConfig, type RouterOS } from "../mod.ts";
 
 /** One finding. */
 export interface Finding {
@@ -113,12 +113,19 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     console.error("Cannot audit: set ROUTER_URL (or ROUTER_HOST), ROUTER_USER and ROUTER_PASS");
     process.exit(1);
   }
-  const report = await auditRouter(createRouterOS({
-    url: config.router.url,
-    user: config.router.user,
-    password: config.router.password.reveal(),
-    tlsFingerprint: config.router.tlsFingerprint,
-  }));
+  let report: AuditReport;
+  try {
+    report = await auditRouter(createRouterOS({
+      url: config.router.url,
+      user: config.router.user,
+      password: config.router.password.reveal(),
+      tlsFingerprint: config.router.tlsFingerprint,
+    }));
+  } catch (error) {
+    // one line, never a stack trace: the library's errors already say what failed and where
+    console.error(`Cannot audit the router: ${errorMessage(error)}`);
+    process.exit(1);
+  }
   console.log(
     `${report.router.board}, RouterOS ${report.router.version} (${report.router.architecture})`,
   );

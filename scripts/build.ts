@@ -1,12 +1,17 @@
 /**
- * `npm run build`: (a) `tsc -p tsconfig.build.json` -> `dist/` (JavaScript + `.d.ts` for npm),
- * (b) esbuild -> the bundle `dist/mikroclaw.mjs` (+ source maps) that runs with
- * `node|deno run -A|bun dist/mikroclaw.mjs <command>`: every dependency inside, minified, with
- * optional parts (channels, RouterOS, changes, MCP, memU, Redis, fs storage, other commands) in
- * `mikroclaw-*.mjs` files beside it that load only on a dynamic `import()`. Fails when the core
- * (what `gateway` loads) is over the size budget and prints what fills it.
+ * `npm run build` writes three folders, each with one job:
+ * - `dist/router/`: the bundle that goes onto the router — `mikroclaw.mjs` runs with
+ *   `node|deno run -A|bun dist/router/mikroclaw.mjs <command>`: every dependency inside, minified,
+ *   with optional parts (channels, RouterOS, changes, MCP, memU, Redis, fs storage, other
+ *   commands) in `mikroclaw-*.mjs` files beside it that load only on a dynamic `import()`. Nothing
+ *   else: no maps, no file the runtime does not load.
+ * - `dist/router-maps/`: the source maps of those files.
+ * - `dist/npm/`: `tsc -p tsconfig.build.json` output (JavaScript + `.d.ts`) for the npm package.
+ * Plus `dist/mikroclaw.mjs`, one line importing `./router/mikroclaw.mjs` (CONTRACT §1's path).
+ * Fails when the core (what `gateway` loads) is over the size budget and prints what fills it.
  *
- * Flags: `--bundle-only` (skip tsc), `--dist-only` (only tsc), `--outdir DIR` (bundle output; default `dist`),
+ * Flags: `--bundle-only` (skip tsc), `--dist-only` (only tsc; what `prepack` runs, leaving the
+ * bundle alone), `--outdir DIR` (bundle folder; default `dist/router`, maps in `DIR-maps`),
  * `--budget BYTES` (default 204800), `--json` (print the result as JSON on stdout).
  * @module
  */
@@ -17,11 +22,12 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
@@ -32,9 +38,15 @@ export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..
 /** The size budget of the core bundle in bytes (200 KiB). */
 export const BUNDLE_BUDGET: number = 204_800;
 
+/** Where the npm package's `tsc` output goes (package.json `exports` and `bin` point here). */
+export const NPM_DIR: string = join(ROOT, "dist/npm");
+
+/** The router's folder: the bundle and nothing else. */
+export const ROUTER_DIR: string = join(ROOT, "dist/router");
+
 /** What one bundle build produced. */
 export interface BundleResult {
-  /** Path of the entry file, `dist/mikroclaw.mjs`. */
+  /** Path of the entry file, `dist/router/mikroclaw.mjs`. */
   core: string;
   /**
    * Bytes `mikroclaw gateway` loads on embedded defaults: the entry, the `gateway` command and
@@ -46,6 +58,10 @@ export interface BundleResult {
   coreFiles: Record<string, number>;
   /** Lazily loaded files beside the core: file name -> bytes. */
   split: Record<string, number>;
+  /** Folder of the source maps (beside the bundle folder, never inside it). */
+  mapsDir: string;
+  /** Every file the runtime can load: the entry and all it imports, statically or lazily. */
+  reachable: string[];
   /** Source files inside the core (for "is X out of the core" checks). */
   coreInputs: string[];
   /** Largest inputs of the core: `[path, bytes]`, biggest first. */
@@ -78,8 +94,8 @@ function group(path: string): string {
   return `npm:${parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]}`;
 }
 
-/** Outputs reached from `roots` through static imports only. */
-function staticClosure(metafile: Metafile, roots: string[]): Set<string> {
+/** Outputs reached from `roots` through static imports, and dynamic ones too when `lazy`. */
+function closure(metafile: Metafile, roots: string[], lazy = false): Set<string> {
   const seen = new Set<string>();
   const stack = [...roots];
   while (stack.length) {
@@ -87,27 +103,39 @@ function staticClosure(metafile: Metafile, roots: string[]): Set<string> {
     if (seen.has(out) || !metafile.outputs[out]) continue;
     seen.add(out);
     for (const imp of metafile.outputs[out]!.imports) {
-      if (imp.kind === "import-statement" && !imp.external) stack.push(imp.path);
+      if (imp.external) continue;
+      if (imp.kind === "import-statement" || (lazy && imp.kind === "dynamic-import")) {
+        stack.push(imp.path);
+      }
     }
   }
   return seen;
 }
 
+/** Removes what an earlier build wrote to `dir` (only files named like ours). */
+function clearBuilt(dir: string, pattern: RegExp): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (pattern.test(f)) rmSync(join(dir, f));
+}
+
 /**
  * Bundles `cli/mikroclaw.ts` into `outdir/mikroclaw.mjs` with code splitting: every dynamic
  * `import()` (CLI commands, channels, RouterOS, changes, MCP, storage drivers) becomes a
- * `mikroclaw-*.mjs` file beside it, loaded only when that part is used.
+ * `mikroclaw-*.mjs` file beside it, loaded only when that part is used. The source maps go to
+ * `mapsDir`, so `outdir` holds only what runs.
  */
-export async function buildBundle(outdir: string): Promise<BundleResult> {
-  mkdirSync(outdir, { recursive: true });
-  for (const f of readdirSync(outdir)) {
-    if (/^mikroclaw.*\.mjs(\.map)?$/.test(f)) rmSync(join(outdir, f));
-  }
+export async function buildBundle(
+  outdir: string,
+  mapsDir: string = `${outdir}-maps`,
+): Promise<BundleResult> {
+  clearBuilt(outdir, /^mikroclaw.*\.mjs(\.map)?$/);
+  clearBuilt(mapsDir, /^mikroclaw.*\.mjs\.map$/);
   const result = await build({
     bundle: true,
     splitting: true,
     minify: true,
-    sourcemap: true,
+    // "external": maps without a sourceMappingURL comment, so moving them costs the bundle nothing
+    sourcemap: "external",
     format: "esm",
     platform: "node",
     target: "node22",
@@ -128,7 +156,13 @@ export async function buildBundle(outdir: string): Promise<BundleResult> {
   const gateway = outputs.find((k) =>
     metafile.outputs[k]!.entryPoint === "cli/commands/gateway.ts"
   );
-  const core = staticClosure(metafile, gateway ? [entry, gateway] : [entry]);
+  for (const out of Object.keys(metafile.outputs).filter((k) => k.endsWith(".map"))) {
+    renameSync(resolve(ROOT, out), join(mapsDir, basename(out)));
+  }
+  const core = closure(metafile, gateway ? [entry, gateway] : [entry]);
+  const reachable = [...closure(metafile, [entry], true)].map((o) =>
+    relative(outdir, resolve(ROOT, o))
+  );
   const coreFiles: Record<string, number> = {};
   const split: Record<string, number> = {};
   const groups = new Map<string, number>();
@@ -151,25 +185,36 @@ export async function buildBundle(outdir: string): Promise<BundleResult> {
     coreBytes: Object.values(coreFiles).reduce((a, b) => a + b, 0),
     coreFiles,
     split,
+    mapsDir,
+    reachable,
     coreInputs,
     top: [...groups].sort((a, b) => b[1] - a[1]).slice(0, 25),
   };
 }
 
-/** Runs tsc for the npm `dist/` and makes the CLI entry executable. */
+/** Runs tsc for the npm package into `dist/npm/` and makes the CLI entry executable. */
 export function buildDist(): void {
+  rmSync(NPM_DIR, { recursive: true, force: true });
   const tsc = join(ROOT, "node_modules/.bin/tsc");
   const run = spawnSync(tsc, ["-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
-  if (run.status !== 0) throw new Error(`Cannot build dist/: tsc exited with ${run.status}`);
-  const bin = join(ROOT, "dist/cli/mikroclaw.js");
+  if (run.status !== 0) throw new Error(`Cannot build dist/npm/: tsc exited with ${run.status}`);
+  const bin = join(NPM_DIR, "cli/mikroclaw.js");
   if (!existsSync(bin)) {
-    throw new Error("Cannot build dist/: tsc did not write dist/cli/mikroclaw.js");
+    throw new Error("Cannot build dist/npm/: tsc did not write dist/npm/cli/mikroclaw.js");
   }
   const text = readFileSync(bin, "utf8");
   if (!text.startsWith("#!/usr/bin/env node")) {
     writeFileSync(bin, `#!/usr/bin/env node\n${text}`);
   }
   chmodSync(bin, 0o755);
+}
+
+/** `dist/mikroclaw.mjs`: CONTRACT §1's path, one static import of the router folder's entry. */
+function writeContractEntry(): void {
+  writeFileSync(
+    join(ROOT, "dist/mikroclaw.mjs"),
+    'import "./router/mikroclaw.mjs"; // the bundle lives in dist/router/ (what the router needs)\n',
+  );
 }
 
 function kb(bytes: number): string {
@@ -183,17 +228,18 @@ async function main(argv: string[]): Promise<number> {
   };
   const bundleOnly = argv.includes("--bundle-only");
   const json = argv.includes("--json");
-  const outdir = resolve(ROOT, flag("--outdir") ?? "dist");
+  const outdir = resolve(ROOT, flag("--outdir") ?? ROUTER_DIR);
   const budget = Number(flag("--budget") ?? BUNDLE_BUDGET);
   const log = json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => console.log(s);
 
   if (!bundleOnly) {
-    rmSync(join(ROOT, "dist"), { recursive: true, force: true });
     buildDist();
-    log("dist/: tsc output written (npm package)");
+    log("dist/npm/: tsc output written (npm package)");
     if (argv.includes("--dist-only")) return 0;
   }
   const result = await buildBundle(outdir);
+  if (outdir === ROUTER_DIR) writeContractEntry();
+  log(`${relative(ROOT, result.mapsDir) || result.mapsDir}: source maps`);
   const rel = relative(ROOT, result.core) || result.core;
   log(
     `${rel}: core (what \`gateway\` loads) ${result.coreBytes} bytes (${kb(result.coreBytes)}) in ${

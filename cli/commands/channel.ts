@@ -17,6 +17,13 @@ const args = {
   to: { type: "string", description: "Recipient id for --send", valueHint: "ID" },
 } as const;
 
+/** What a channel needs, from the integrations registry (`A|B` read as "A or B"). */
+async function channelNeeds(name: string): Promise<string> {
+  const { findIntegrations } = await import("../_integrations.ts");
+  const found = findIntegrations(name).find((i) => i.kind === "channel");
+  return (found?.needs ?? []).map((n) => n.replaceAll("|", " or ")).join(", ");
+}
+
 const channel = defineCommand({
   meta: {
     name: "channel",
@@ -45,7 +52,7 @@ const channel = defineCommand({
     if (channels.length === 0) {
       print(
         args.name
-          ? `Channel ${args.name} is not configured`
+          ? `Channel ${args.name} is not configured (set ${await channelNeeds(args.name)})`
           : "No channel is configured (set BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)",
       );
       return 1;

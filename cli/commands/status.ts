@@ -44,8 +44,10 @@ const status = defineCommand({
       else print(`MikroClaw gateway at ${base} is down (${reason})`);
       return 1;
     }
+    // A token the gateway accepts always brings uptime and version; without them it refused it.
+    const refused = token !== undefined && body.uptime_s === undefined;
     if (args.json) {
-      printJson({ up: true, url: base, ...body });
+      printJson({ up: true, url: base, ...body, ...(refused ? { token: "refused" } : {}) });
       return 0;
     }
     print(`MikroClaw gateway at ${base}: ${body.status ?? "unknown"}`);
@@ -54,7 +56,11 @@ const status = defineCommand({
     }
     if (body.version) print(`  version   ${body.version}`);
     if (body.uptime_s !== undefined) print(`  uptime    ${body.uptime_s} s`);
-    else print("  (set MIKROCLAW_TOKEN to a gateway token to see uptime and version)");
+    else if (refused) {
+      print(
+        "  (the gateway refused MIKROCLAW_TOKEN: it is wrong, expired or revoked; pair again with POST /pair)",
+      );
+    } else print("  (set MIKROCLAW_TOKEN to a gateway token to see uptime and version)");
     return 0;
   },
 });

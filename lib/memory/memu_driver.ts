@@ -5,13 +5,21 @@
  * memU deletes only whole scopes (a user, or a user + agent), never one item, so each key
  * lives in its own agent scope (`<agentId>.k.<hash of key>`) under the user id: `forget(key)`
  * deletes exactly that key, and `store()` replaces it. Free text from `remember()` (turn
- * summaries) goes to the agent scope `<agentId>`; `recall(query)` searches both the key
- * scope of `query` and the agent scope.
+ * summaries) goes to the agent scope `<agentId>`.
+ *
+ * memU keeps what it extracts from a conversation — often several items, rephrased — never the
+ * text itself, so the stored value and the list of keys also live in a {@linkcode StateStore}
+ * (`memu:note:<key>`): a recall by key returns exactly what was stored, and a free-text recall
+ * searches the agent scope and every stored key's scope, answering each matching key with its
+ * stored value. A key whose local copy is gone (memory storage after a restart) is answered
+ * with what memU kept.
  * @module
  */
 import { errorMessage } from "../errors.ts";
 import { MemoryError } from "./memory_error.ts";
 import type { MemoryCallOptions, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
+import { createStateStore } from "../storage/state_store.ts";
+import type { StateStore } from "../storage/types.ts";
 
 /** Options of {@linkcode memuDriver}. */
 export interface MemuDriverOptions {
@@ -21,6 +29,13 @@ export interface MemuDriverOptions {
   baseUrl?: string;
   /** `AGENT_ID`: the memU agent scope. @default {"mikroclaw"} */
   agentId?: string;
+  /**
+   * Where stored values and the key list live (`MIKROCLAW_STORAGE`), so a recall by key
+   * returns the value itself. @default {a store in memory}
+   */
+  store?: StateStore;
+  /** Key scopes one free-text recall asks at once. @default {4} */
+  recallConcurrency?: number;
   /** memU user id. @default {the agent id} */
   userId?: string;
   /** Path of the memory API under the base URL. @default {"/api/v3/memory"} */
@@ -60,6 +75,8 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
   const retryBaseMs = options.retryBaseMs ?? 500;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
   const apiKey = options.apiKey;
+  const notes = options.store ?? createStateStore();
+  const recallConcurrency = Math.max(1, options.recallConcurrency ?? 4);
 
   async function once(
     method: "GET" | "POST",
@@ -292,41 +309,69 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
     return typeof count === "number" ? count > 0 : true;
   }
 
+  const NOTE = "memu:note:";
+
+  /** Retrieves `query` in each stored key's scope, `recallConcurrency` at a time. */
+  async function searchKeys(
+    keys: string[],
+    query: string,
+    signal: AbortSignal | undefined,
+  ): Promise<MemoryItem[]> {
+    const found: MemoryItem[] = [];
+    let next = 0;
+    async function worker(): Promise<void> {
+      while (next < keys.length) {
+        const key = keys[next++]!;
+        const hits = await retrieve(await keyScope(key), query, signal);
+        if (hits.length === 0) continue;
+        const stored = await notes.get<string>(NOTE + key);
+        const score = Math.min(0.99, Math.max(...hits.map((h) => h.score ?? 0.5)));
+        found.push({ key, value: stored ?? joined(hits), score });
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(recallConcurrency, keys.length) }, worker));
+    return found;
+  }
+
   return {
     name: "memu",
     async store(key, value, _meta, { signal }: MemoryCallOptions) {
       const scope = await keyScope(key);
       await deleteScope(scope, signal);
-      await memorize(scope, [
-        { role: "user", content: `Please remember a note. Key: ${key}` },
-        {
-          role: "assistant",
-          content: `Sure. What should the note "${key}" say?`,
-        },
-        { role: "user", content: value },
-      ], signal);
+      await notes.remove(NOTE + key);
+      // One line, no framing sentence memU could keep as an item of its own; the key in it
+      // lets a free-text recall find the note by its name too.
+      await memorize(scope, [{ role: "user", content: `${key}: ${value}` }], signal);
+      await notes.set(NOTE + key, value);
     },
     async recall(query, { limit, signal }) {
-      const [keyed, general] = await Promise.all([
-        keyScope(query).then((scope) => retrieve(scope, query, signal)),
+      const keys = (await notes.keys(NOTE)).map((k) => k.slice(NOTE.length));
+      const [exact, ownScope, byKey, general] = await Promise.all([
+        notes.get<string>(NOTE + query),
+        // A key stored before a restart of memory storage: only memU knows it.
+        keys.includes(query)
+          ? Promise.resolve([])
+          : keyScope(query).then((scope) => retrieve(scope, query, signal)),
+        searchKeys(keys.filter((k) => k !== query), query, signal),
         retrieve(agentId, query, signal),
       ]);
       const items: MemoryItem[] = [];
-      for (const hit of keyed) {
-        items.push({ key: query, value: hit.content, score: hit.score ?? 1 });
-      }
+      if (exact !== null) items.push({ key: query, value: exact, score: 1 });
+      else if (ownScope.length > 0) items.push({ key: query, value: joined(ownScope), score: 1 });
+      const ranked: MemoryItem[] = [...byKey];
       for (const [i, hit] of general.entries()) {
-        const item: MemoryItem = {
-          key: `memu:${hit.id ?? i}`,
-          value: hit.content,
-        };
+        const item: MemoryItem = { key: `memu:${hit.id ?? i}`, value: hit.content };
         if (hit.score !== undefined) item.score = Math.min(hit.score, 0.99);
-        items.push(item);
+        ranked.push(item);
       }
-      return items.slice(0, limit);
+      ranked.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+      return [...items, ...ranked].slice(0, limit);
     },
     async forget(key, { signal }) {
-      return deleteScope(await keyScope(key), signal);
+      const had = await notes.get<string>(NOTE + key) !== null;
+      const deleted = await deleteScope(await keyScope(key), signal);
+      await notes.remove(NOTE + key);
+      return had || deleted;
     },
     async remember(text, { signal }) {
       await memorize(agentId, [{ role: "user", content: text }], signal);
@@ -370,6 +415,11 @@ function asObject(value: unknown): Record<string, unknown> {
     return object;
   }
   return {};
+}
+
+/** What memU kept of one note, its items in the order memU gave them. */
+function joined(hits: ReadonlyArray<{ content: string }>): string {
+  return hits.map((h) => h.content).join("\n");
 }
 
 function firstString(...values: unknown[]): string | undefined {

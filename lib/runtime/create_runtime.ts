@@ -31,7 +31,7 @@ import type { ButtonHandler, Channel } from "../channels/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
 import { builtinTools } from "./builtin_tools.ts";
 import { configuredChannels } from "./channels.ts";
-import { providerFromConfig } from "./provider.ts";
+import { missingModelWarning, providerFromConfig } from "./provider.ts";
 import { taskHandlers } from "./tasks.ts";
 import { withChatCommands } from "./chat_commands.ts";
 import { mountInterop } from "./interop.ts";
@@ -150,6 +150,7 @@ async function memoryFromConfig(
       apiKey: config.memory.memuApiKey.reveal(),
       baseUrl: config.memory.memuBaseUrl,
       agentId,
+      store,
       ...(fetch ? { fetch } : {}),
     }),
   });
@@ -276,6 +277,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     secrets,
     mcpStatus: () => mcp?.status() ?? [],
     async start() {
+      const noModel = missingModelWarning(config);
+      if (noModel) logger.warn(noModel);
       await gateway.start();
       parts?.changes.start();
       for (const channel of channels) {

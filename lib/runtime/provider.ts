@@ -7,7 +7,7 @@ import type { Config, ProviderName } from "../config/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { Provider } from "../providers/types.ts";
-import { createProvider } from "../providers/registry.ts";
+import { createProvider, findProvider } from "../providers/registry.ts";
 import { createFallbackProvider, type FallbackEntry } from "../providers/fallback.ts";
 import { probeProvider } from "../providers/probe.ts";
 
@@ -62,4 +62,17 @@ export function providerFromConfig(
       ? (request, init) => chain.chat(request, init)
       : (request, init) => chain.chat({ ...request, stream: false }, init),
   };
+}
+
+/**
+ * One line naming the variable to set when the primary provider has no API key (every chat
+ * would fail), else `undefined`. Said at start so a missing key shows before the first `/chat`.
+ */
+export function missingModelWarning(config: Config): string | undefined {
+  const name = config.llm.provider;
+  const info = findProvider(name);
+  if (!info?.keyRequired) return undefined;
+  if ((config.llm.apiKey ?? config.llm.providers[name].apiKey) !== undefined) return undefined;
+  return `No model configured: set ${info.keyEnv[0]} (the ${name} API key) or pick another ` +
+    `provider with LLM_PROVIDER; until then every chat fails`;
 }

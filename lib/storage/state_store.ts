@@ -5,7 +5,7 @@
  * Keys are encoded (see `_keys.ts`) so no key can collide with another or leave an fs base.
  * @module
  */
-import type { Storage } from "unstorage";
+import { createStorage, type Storage } from "unstorage";
 import type { SetOptions, StateStore, StorageKind } from "./types.ts";
 import { decodeKey, encodeKey, isHashedKey, prefixBase } from "./_keys.ts";
 
@@ -36,10 +36,17 @@ const LOCKS = new Map<string, Promise<unknown>>();
 const STORAGE_IDS = new WeakMap<Storage, string>();
 
 /**
- * Builds a {@linkcode StateStore} over an unstorage instance. Its atomic operations are
- * atomic within this process only; use Redis for several processes.
+ * Builds a {@linkcode StateStore} over an unstorage instance; without options, one in memory
+ * (this process only, nothing on disk). Its atomic operations are atomic within this process
+ * only; use Redis for several processes.
  */
-export function createStateStore(options: StateStoreOptions): StateStore {
+export function createStateStore(
+  options: StateStoreOptions = {
+    storage: createStorage(),
+    kind: "memory",
+    location: "memory (this process only, nothing written to disk)",
+  },
+): StateStore {
   const { storage, kind } = options;
   const now = options.now ?? Date.now;
   let scope = STORAGE_IDS.get(storage);

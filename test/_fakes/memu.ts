@@ -1,6 +1,8 @@
 /**
  * A local fake of memU cloud API v3 (PROTOCOLS §8.1): Bearer auth, memorize as an async task
- * (PENDING -> PROCESSING -> SUCCESS after N status polls, memories visible only then),
+ * (PENDING -> PROCESSING -> SUCCESS after N status polls, memories visible only then) that,
+ * like memU, keeps not the conversation but items extracted from it — one per sentence of the
+ * user's messages, rephrased ("The user said: …") — unless `extract: "verbatim"`;
  * retrieve scoped by user_id/agent_id with keyword ranking, categories, delete by scope,
  * FastAPI-style 422s, and scripted failures (401/429/5xx, per route).
  * @module
@@ -58,6 +60,17 @@ export interface FakeMemuOptions {
   prefix?: string;
   /** Status polls before a task succeeds. @default {2} */
   pollsToComplete?: number;
+  /**
+   * What memorize keeps: `items` splits the user's messages into sentences and rephrases each
+   * (as memU's extraction does); `verbatim` keeps their text as one item. @default {"items"}
+   */
+  extract?: "items" | "verbatim";
+}
+
+/** memU-like extraction: one rephrased item per sentence or line of the user's text. */
+function extractItems(text: string): string[] {
+  return text.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean)
+    .map((s) => `The user said: ${s}`);
 }
 
 /** Starts the fake on 127.0.0.1. */
@@ -67,6 +80,7 @@ export async function startFakeMemu(
   const apiKey = options.apiKey ?? "mu-test-key";
   const prefix = options.prefix ?? "/api/v3/memory";
   const pollsToComplete = options.pollsToComplete ?? 2;
+  const extract = options.extract ?? "items";
   const requests: RecordedRequest[] = [];
   const memories: Memory[] = [];
   const tasks = new Map<string, Task>();
@@ -138,12 +152,12 @@ export async function startFakeMemu(
     tasks.set(taskId, {
       polls: 0,
       status: failing ? "FAILED" : "PENDING",
-      memories: [{
+      memories: (extract === "items" ? extractItems(text) : [text]).map((content) => ({
         user_id: String(body.user_id),
         agent_id: String(body.agent_id),
-        content: text,
+        content,
         id: `mem_${nextId++}`,
-      }],
+      })),
     });
     return c.json({
       task_id: taskId,

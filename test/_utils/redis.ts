@@ -102,9 +102,8 @@ export async function startRedis(
   };
 }
 
-// --- Internal helpers ---
-
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (for a process that cannot take port 0). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -115,6 +114,8 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+// --- Internal helpers ---
 
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -65,7 +65,11 @@ describe("memuDriver() against a fake memU v3", () => {
     };
     assert.equal(body.user_id, "router-1");
     assert.match(body.agent_id, /^router-1\.k\.[0-9a-f]{24}$/);
-    assert.ok(body.conversation.length >= 3);
+    // one line, no framing sentence memU could keep as an item of its own
+    assert.deepEqual(body.conversation, [{
+      role: "user",
+      content: "guest-wifi: Guest Wi-Fi stays off on weekends",
+    }]);
 
     const recalled = await tool(tools, "memory_recall").call({
       key: "guest-wifi",
@@ -102,6 +106,49 @@ describe("memuDriver() against a fake memU v3", () => {
     assert.equal((await m.recall("alpha")).length, 0);
     assert.match((await m.recall("beta"))[0]!.value, /beta value/);
     await m.forget("beta");
+  });
+
+  it("recall by key returns exactly what was stored, however memU split and rephrased it", async () => {
+    const tools = memoryTools(memory());
+    const value = "The guest network is called Cafe. Its password is hunter2!\nChange it monthly.";
+    const stored = await tool(tools, "memory_store").call({ key: "wifi", value }, context);
+    assert.equal(stored.isError, false, stored.content);
+    // memU (the fake, as the real one) kept several rephrased items, not the text
+    const kept = fake.memories.filter((m) => /Cafe|hunter2|monthly/.test(m.content));
+    assert.ok(kept.length >= 3, JSON.stringify(kept));
+    assert.ok(kept.every((m) => m.content !== value && m.content.startsWith("The user said")));
+    const recalled = JSON.parse(
+      (await tool(tools, "memory_recall").call({ key: "wifi" }, context)).content,
+    );
+    assert.deepEqual({ found: recalled.found, value: recalled.value }, { found: true, value });
+    await tool(tools, "memory_forget").call({ key: "wifi" }, context);
+  });
+
+  it("recall by free text searches every key's scope and answers with the stored values", async () => {
+    const m = memory();
+    await m.store("wifi", "Guest password is hunter2");
+    await m.store("backup", "Nightly export goes to the NAS at 02:00");
+    await m.remember!("The owner likes short answers");
+    const items = await m.recall("when does the nightly export run?");
+    assert.deepEqual(items[0], {
+      key: "backup",
+      value: "Nightly export goes to the NAS at 02:00",
+      score: items[0]?.score,
+    }, JSON.stringify(items));
+    const password = await m.recall("guest password");
+    assert.equal(password.find((i) => i.key === "wifi")?.value, "Guest password is hunter2");
+    await m.forget("wifi");
+    await m.forget("backup");
+  });
+
+  it("a key whose local copy is gone (memory storage, restarted) is answered from memU", async () => {
+    await memory().store("vpn", "WireGuard peer is 10.9.0.2");
+    const restarted = memory(); // a fresh store: the exact value and key list are gone
+    const items = await restarted.recall("vpn");
+    assert.equal(items[0]?.key, "vpn");
+    assert.match(items[0]!.value, /WireGuard peer is 10\.9\.0\.2/);
+    assert.equal(await restarted.forget("vpn"), true);
+    assert.equal((await memory().recall("vpn")).length, 0);
   });
 
   it("remember() goes to the agent scope and recall(query) finds it", async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -18,6 +18,8 @@ let result: {
   top: [string, number][];
   split: Record<string, number>;
   coreInputs: string[];
+  mapsDir: string;
+  reachable: string[];
 };
 
 const RUNTIMES: [string, string, string[]][] = [
@@ -26,7 +28,7 @@ const RUNTIMES: [string, string, string[]][] = [
   ["bun", bin("bun"), []],
 ];
 
-describe("dist/mikroclaw.mjs (the bundle)", () => {
+describe("dist/router/ (the bundle)", () => {
   before(() => {
     outdir = mkdtempSync(join(tmpdir(), "mikroclaw-bundle-"));
     const run = spawnSync(bin("node"), [
@@ -45,6 +47,18 @@ describe("dist/mikroclaw.mjs (the bundle)", () => {
   });
   after(() => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
+    if (result?.mapsDir) rmSync(result.mapsDir, { recursive: true, force: true });
+  });
+
+  it("holds only files the runtime loads: no map, nothing unreachable from mikroclaw.mjs", () => {
+    const files = readdirSync(outdir).sort();
+    assert.ok(files.includes("mikroclaw.mjs"));
+    assert.ok(!files.some((f) => f.endsWith(".map")), "a source map in the router folder");
+    // reachable = the entry's static and dynamic imports, followed through esbuild's metafile
+    assert.deepEqual(files, [...result.reachable].sort());
+    const maps = readdirSync(result.mapsDir);
+    assert.ok(maps.includes("mikroclaw.mjs.map"), "maps are beside the router folder");
+    assert.ok(existsSync(join(result.mapsDir, `${files.find((f) => f !== "mikroclaw.mjs")}.map`)));
   });
 
   it(`is at most ${BUDGET} bytes (npm run build fails above it)`, () => {
