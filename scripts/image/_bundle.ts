@@ -51,7 +51,9 @@ export function compareBundles(expected: Record<string, string>, actual: Record<
 export function checkedBundle(root: string, routerDir: string): BundleManifest {
   const scratch = mkdtempSync(join(tmpdir(), "mikroclaw-bundle-"));
   try {
-    execFileSync(process.execPath, [join(root, "scripts/build.ts"), "--bundle-only", "--outdir", scratch], {
+    // The build script runs on Node 24 (the devDependency), whichever runtime calls this.
+    const node = existsSync(join(root, "node_modules/.bin/node")) ? join(root, "node_modules/.bin/node") : process.execPath;
+    execFileSync(node, [join(root, "scripts/build.ts"), "--bundle-only", "--outdir", scratch], {
       cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
     });

@@ -1,7 +1,7 @@
 /**
  * The images MikroClaw ships: one per RouterOS container architecture, and what each holds.
  * The image settings here are the single source for the build, the verify step, the benchmark,
- * the Containerfile check and the router guide.
+ * the benchmark and the router guide (`lib/deploy` names the same files).
  * @module
  */
 import type { ContainerConfig } from "./_docker_archive.ts";
