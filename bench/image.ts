@@ -23,13 +23,26 @@ const REQUESTS = 2000;
 /** Runs `script` with this Node inside the container's network namespace; returns its stdout. */
 function inNetns(pid: number, script: string, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("nsenter", [`--net=/proc/${pid}/ns/net`, process.execPath, "--input-type=module", "-e", script], {
+    const child = spawn("nsenter", [
+      `--net=/proc/${pid}/ns/net`,
+      process.execPath,
+      "--input-type=module",
+      "-e",
+      script,
+    ], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", (code) => (code === 0 ? resolvePromise(out.trim()) : reject(new Error(`netns script exited ${code}`))));
+    child.on(
+      "close",
+      (
+        code,
+      ) => (code === 0
+        ? resolvePromise(out.trim())
+        : reject(new Error(`netns script exited ${code}`))),
+    );
   });
 }
 
@@ -61,7 +74,9 @@ function rssKb(pid: number): number {
 }
 
 function cgroupBytes(pid: number): number | undefined {
-  const line = readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").find((l) => /:memory:/.test(l));
+  const line = readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").find((l) =>
+    /:memory:/.test(l)
+  );
   if (line === undefined) return undefined;
   const path = line.split(":")[2];
   try {
@@ -73,9 +88,19 @@ function cgroupBytes(pid: number): number | undefined {
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
-async function measureNative(bundle: string, id: string): Promise<{ idle: string; loaded: string; first200: string }> {
+async function measureNative(
+  bundle: string,
+  id: string,
+): Promise<{ idle: string; loaded: string; first200: string }> {
   const started = Date.now();
-  const run: Running = runWithRunc({ bundle, id, ...(memoryCgroupAvailable() ? { memoryBytes: MEMORY_LIMIT_BYTES } : {}) });
+  // Every request comes from one loader: raise the per-client bucket as bench/gateway.ts does.
+  const env = ["GATEWAY_RATE_LIMIT=1000000", "GATEWAY_RATE_BURST=1000000"];
+  const run: Running = runWithRunc({
+    bundle,
+    id,
+    env,
+    ...(memoryCgroupAvailable() ? { memoryBytes: MEMORY_LIMIT_BYTES } : {}),
+  });
   try {
     let pid: number | undefined;
     while (pid === undefined) {
@@ -95,7 +120,11 @@ async function measureNative(bundle: string, id: string): Promise<{ idle: string
     const exit = await run.exited;
     if (exit !== 0) throw new Error(`exit ${exit} after SIGTERM`);
     const cg = (v: number | undefined): string => (v === undefined ? "" : ` (cgroup ${mb(v)})`);
-    return { idle: mb(idle) + cg(idleCg), loaded: mb(loaded) + cg(loadedCg), first200: `${first} ms` };
+    return {
+      idle: mb(idle) + cg(idleCg),
+      loaded: mb(loaded) + cg(loadedCg),
+      first200: `${first} ms`,
+    };
   } finally {
     await run.remove();
   }
@@ -107,14 +136,29 @@ try {
   for (const target of TARGETS) {
     const tar = join(IMAGES, `mikroclaw-${target.name}.tar`);
     const bundle = unpackImage(tar, work, target.name);
-    const unpacked = Number(execFileSync("du", ["-sb", join(bundle, "rootfs")], { encoding: "utf8" }).split("\t")[0]);
+    const unpacked = Number(
+      execFileSync("du", ["-sb", join(bundle, "rootfs")], { encoding: "utf8" }).split("\t")[0],
+    );
     const rootfs = join(bundle, "rootfs");
-    const link = lstatSync(join(rootfs, "usr/local/bin/node")).isSymbolicLink() ? readlinkSync(join(rootfs, "usr/local/bin/node")) : "/usr/local/bin/node";
+    const link = lstatSync(join(rootfs, "usr/local/bin/node")).isSymbolicLink()
+      ? readlinkSync(join(rootfs, "usr/local/bin/node"))
+      : "/usr/local/bin/node";
     const node = (target.qemu
-      ? execFileSync(`/usr/bin/${target.qemu}`, ["-L", rootfs, join(rootfs, link), "--version"], { encoding: "utf8" })
-      : execFileSync("chroot", [rootfs, "/usr/local/bin/node", "--version"], { encoding: "utf8" })).trim();
-    const m = target.qemu ? { idle: "n/a (emulated)", loaded: "n/a (emulated)", first200: "n/a (emulated)" } : await measureNative(bundle, `mikroclaw-bench-${process.pid}`);
-    rows.push(`| ${target.name} (${target.architecture}${target.variant ? `/${target.variant}` : ""}) | Node | ${mb(statSync(tar).size)} | ${mb(unpacked)} | ${node} | ${m.idle} | ${m.loaded} | ${m.first200} |`);
+      ? execFileSync(`/usr/bin/${target.qemu}`, ["-L", rootfs, join(rootfs, link), "--version"], {
+        encoding: "utf8",
+      })
+      : execFileSync("chroot", [rootfs, "/usr/local/bin/node", "--version"], { encoding: "utf8" }))
+      .trim();
+    const m = target.qemu
+      ? { idle: "n/a (emulated)", loaded: "n/a (emulated)", first200: "n/a (emulated)" }
+      : await measureNative(bundle, `mikroclaw-bench-${process.pid}`);
+    rows.push(
+      `| ${target.name} (${target.architecture}${
+        target.variant ? `/${target.variant}` : ""
+      }) | Node | ${mb(statSync(tar).size)} | ${
+        mb(unpacked)
+      } | ${node} | ${m.idle} | ${m.loaded} | ${m.first200} |`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -21,7 +21,11 @@ describe("project meta", () => {
     const { NODE_FLAGS } = await import("../bench/_util.ts");
     const { containerConfig, NODE_MEMORY_FLAGS } = await import("../scripts/image/_targets.ts");
     assert.deepEqual(NODE_MEMORY_FLAGS, NODE_FLAGS);
-    assert.deepEqual(containerConfig({}).Entrypoint, ["/usr/local/bin/node", ...NODE_FLAGS, "/app/mikroclaw.mjs"]);
+    assert.deepEqual(containerConfig({}).Entrypoint, [
+      "/usr/local/bin/node",
+      ...NODE_FLAGS,
+      "/app/mikroclaw.mjs",
+    ]);
   });
 
   it("keeps package.json, jsr.json and VERSION equal", async () => {

@@ -313,7 +313,9 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
     l.push(`:local image ${q(imageFile)}`);
   }
   l.push(
-    `:if ([:len [/file/find where name=(${q(`${disk}/`)} . $image)]] = 0) do={ :error ("Cannot set up MikroClaw: upload " . $image . ${
+    `:if ([:len [/file/find where name=(${
+      q(`${disk}/`)
+    } . $image)]] = 0) do={ :error ("Cannot set up MikroClaw: upload " . $image . ${
       q(` to ${disk}/ first`)
     }) }`,
   );
@@ -349,7 +351,9 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
       q(lanList)
     }]] > 0) do={ :if ([:len [/interface/list/member/find where list=${q(lanList)} and interface=${
       q(bridge)
-    }]] = 0) do={ /interface/list/member/add list=${q(lanList)} interface=${q(bridge)} } } else={ :put ${
+    }]] = 0) do={ /interface/list/member/add list=${q(lanList)} interface=${
+      q(bridge)
+    } } } else={ :put ${
       q(`MikroClaw: no interface list ${lanList}: let ${subnet} reach the router's www service in your input firewall chain`)
     } }`,
     comment(
@@ -412,7 +416,9 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
         q(name)
       } key="MIKROCLAW_STORAGE" value="fs:/data/state"`,
     ),
-    comment("(if the container user cannot write it, the container stops at once, saying so in /log)."),
+    comment(
+      "(if the container user cannot write it, the container stops at once, saying so in /log).",
+    ),
     `/container/mounts/remove [find where ${listKey}=${q(mountName)}]`,
     `/container/mounts/add ${listKey}=${q(mountName)} src=${q(`${disk}/${name}/data`)} dst="/data"`,
   );

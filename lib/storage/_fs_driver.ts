@@ -76,7 +76,10 @@ export async function ensureWritableDirectory(root: string): Promise<void> {
     });
     if (info !== undefined) {
       if (!info.isDirectory()) {
-        throw Object.assign(new Error(`ENOTDIR: ${dir} is not a directory`), { code: "ENOTDIR", path: dir });
+        throw Object.assign(new Error(`ENOTDIR: ${dir} is not a directory`), {
+          code: "ENOTDIR",
+          path: dir,
+        });
       }
       break;
     }

@@ -164,7 +164,10 @@ function fsPathError(path: string, error: unknown): AgentError {
       { code: ErrorCode.Storage, cause: error },
     );
   }
-  return new ConfigError([{ key: "MIKROCLAW_STORAGE", message: `Cannot use fs:${path}: ${reason}${where}; ${fix}` }], {
+  return new ConfigError([{
+    key: "MIKROCLAW_STORAGE",
+    message: `Cannot use fs:${path}: ${reason}${where}; ${fix}`,
+  }], {
     cause: error,
   });
 }

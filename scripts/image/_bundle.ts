@@ -6,7 +6,15 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -34,7 +42,10 @@ export function hashBundle(dir: string): Record<string, string> {
  * Differences between two bundles, as lines (`name: missing`, `name: differs`, `name: extra`);
  * empty when they are the same.
  */
-export function compareBundles(expected: Record<string, string>, actual: Record<string, string>): string[] {
+export function compareBundles(
+  expected: Record<string, string>,
+  actual: Record<string, string>,
+): string[] {
   const lines: string[] = [];
   for (const [name, hash] of Object.entries(expected)) {
     if (!(name in actual)) lines.push(`${name}: missing`);
@@ -52,7 +63,9 @@ export function checkedBundle(root: string, routerDir: string): BundleManifest {
   const scratch = mkdtempSync(join(tmpdir(), "mikroclaw-bundle-"));
   try {
     // The build script runs on Node 24 (the devDependency), whichever runtime calls this.
-    const node = existsSync(join(root, "node_modules/.bin/node")) ? join(root, "node_modules/.bin/node") : process.execPath;
+    const node = existsSync(join(root, "node_modules/.bin/node"))
+      ? join(root, "node_modules/.bin/node")
+      : process.execPath;
     execFileSync(node, [join(root, "scripts/build.ts"), "--bundle-only", "--outdir", scratch], {
       cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
@@ -65,13 +78,18 @@ export function checkedBundle(root: string, routerDir: string): BundleManifest {
     const differences = compareBundles(fresh, hashBundle(routerDir));
     if (differences.length > 0) {
       throw new Error(
-        `Cannot pack ${routerDir}: it is not the bundle this commit builds (${differences.slice(0, 3).join(", ")}${
-          differences.length > 3 ? ", ..." : ""
-        }); run npm run build`,
+        `Cannot pack ${routerDir}: it is not the bundle this commit builds (${
+          differences.slice(0, 3).join(", ")
+        }${differences.length > 3 ? ", ..." : ""}); run npm run build`,
       );
     }
-    const git = (...args: string[]): string => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
-    return { commit: git("rev-parse", "HEAD"), dirty: git("status", "--porcelain", "--untracked-files=no") !== "", files: fresh };
+    const git = (...args: string[]): string =>
+      execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+    return {
+      commit: git("rev-parse", "HEAD"),
+      dirty: git("status", "--porcelain", "--untracked-files=no") !== "",
+      files: fresh,
+    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

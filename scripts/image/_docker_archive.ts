@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
-import { type OwnerOf, collectTree, type TarEntry, writeTar } from "./_tar.ts";
+import { collectTree, type OwnerOf, type TarEntry, writeTar } from "./_tar.ts";
 
 /** The runtime settings of an image (the OCI/Docker image config's `config` object). */
 export interface ContainerConfig {
@@ -18,7 +18,13 @@ export interface ContainerConfig {
   Volumes: Record<string, Record<string, never>>;
   ExposedPorts: Record<string, Record<string, never>>;
   StopSignal: string;
-  Healthcheck: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; Retries: number };
+  Healthcheck: {
+    Test: string[];
+    Interval: number;
+    Timeout: number;
+    StartPeriod: number;
+    Retries: number;
+  };
   Labels: Record<string, string>;
 }
 
@@ -50,7 +56,9 @@ export interface DockerArchiveResult {
 }
 
 /** Writes the `docker save` tar of `rootfs` to `out`. */
-export async function writeDockerArchive(options: DockerArchiveOptions): Promise<DockerArchiveResult> {
+export async function writeDockerArchive(
+  options: DockerArchiveOptions,
+): Promise<DockerArchiveResult> {
   const created = new Date(options.epoch * 1000).toISOString();
   const layerFile = `${options.out}.layer.tmp`;
   try {
@@ -70,15 +78,39 @@ export async function writeDockerArchive(options: DockerArchiveOptions): Promise
     const configHex = createHash("sha256").update(configJson).digest("hex");
     const layerId = layerHex;
     const [repo, tag] = options.repoTag.split(":") as [string, string];
-    const text = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
-    const file = (path: string, source: Uint8Array | string): TarEntry => ({ path, type: "file", mode: 0o644, uid: 0, gid: 0, source });
+    const text = (value: unknown): Uint8Array =>
+      new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
+    const file = (path: string, source: Uint8Array | string): TarEntry => ({
+      path,
+      type: "file",
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      source,
+    });
     const entries: TarEntry[] = [
       { path: layerId, type: "dir", mode: 0o755, uid: 0, gid: 0 },
       file(`${layerId}/VERSION`, text("1.0")),
-      file(`${layerId}/json`, text({ id: layerId, created, os: "linux", architecture: options.architecture, config: options.config })),
+      file(
+        `${layerId}/json`,
+        text({
+          id: layerId,
+          created,
+          os: "linux",
+          architecture: options.architecture,
+          config: options.config,
+        }),
+      ),
       file(`${layerId}/layer.tar`, layerFile),
       file(`${configHex}.json`, configJson),
-      file("manifest.json", text([{ Config: `${configHex}.json`, RepoTags: [options.repoTag], Layers: [`${layerId}/layer.tar`] }])),
+      file(
+        "manifest.json",
+        text([{
+          Config: `${configHex}.json`,
+          RepoTags: [options.repoTag],
+          Layers: [`${layerId}/layer.tar`],
+        }]),
+      ),
       file("repositories", text({ [repo]: { [tag]: layerId } })),
     ];
     const sha256 = await writeTar(entries, options.out, options.epoch);

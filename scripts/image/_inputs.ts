@@ -7,7 +7,16 @@
  */
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -69,9 +78,13 @@ export function privateApt(suites: Record<string, string>): { args: string[]; up
     mkdirSync(join(root, sub), { recursive: true });
   }
   const bySuite = new Map<string, string[]>();
-  for (const [arch, suite] of Object.entries(suites)) bySuite.set(suite, [...(bySuite.get(suite) ?? []), arch]);
+  for (const [arch, suite] of Object.entries(suites)) {
+    bySuite.set(suite, [...(bySuite.get(suite) ?? []), arch]);
+  }
   const sources = [...bySuite].map(([suite, arches]) =>
-    `deb [arch=${arches.join(",")} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian ${suite} main\n`
+    `deb [arch=${
+      arches.join(",")
+    } signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian ${suite} main\n`
   ).join("");
   writeFileSync(join(root, "etc/sources.list"), sources);
   if (!existsSync(join(root, "state/status"))) writeFileSync(join(root, "state/status"), "");
@@ -92,7 +105,9 @@ export function privateApt(suites: Record<string, string>): { args: string[]; up
   return {
     args,
     update() {
-      execFileSync("apt-get", [...args, "-qq", "update"], { stdio: ["ignore", "ignore", "inherit"] });
+      execFileSync("apt-get", [...args, "-qq", "update"], {
+        stdio: ["ignore", "ignore", "inherit"],
+      });
     },
   };
 }
@@ -101,7 +116,10 @@ export function privateApt(suites: Record<string, string>): { args: string[]; up
  * The cached file of every pinned input, fetching what is missing. Throws naming the package
  * when a download's sha256 differs from the pin.
  */
-export async function fetchInputs(lock: InputsLock, log: (line: string) => void): Promise<Map<string, string>> {
+export async function fetchInputs(
+  lock: InputsLock,
+  log: (line: string) => void,
+): Promise<Map<string, string>> {
   const blobs = join(cacheDir(), "blobs");
   const paths = new Map<string, string>();
   const missingDebs: DebPin[] = [];
@@ -119,13 +137,23 @@ export async function fetchInputs(lock: InputsLock, log: (line: string) => void)
     const scratch = join(tmpdir(), `mikroclaw-apt-${process.pid}`);
     mkdirSync(scratch, { recursive: true });
     try {
-      execFileSync("apt-get", [...apt.args, "-qq", "download", ...missingDebs.map((p) => `${p.name}:${p.arch}=${p.version}`)], {
+      execFileSync("apt-get", [
+        ...apt.args,
+        "-qq",
+        "download",
+        ...missingDebs.map((p) => `${p.name}:${p.arch}=${p.version}`),
+      ], {
         cwd: scratch,
         stdio: ["ignore", "ignore", "inherit"],
       });
       for (const pin of missingDebs) {
-        const file = readdirSync(scratch).find((f) => f.startsWith(`${pin.name}_`) && f.endsWith(`_${pin.arch}.deb`) || f.startsWith(`${pin.name}_`) && f.endsWith("_all.deb"));
-        if (file === undefined) throw new Error(`Cannot fetch ${debKey(pin)}: apt-get download wrote no file`);
+        const file = readdirSync(scratch).find((f) =>
+          f.startsWith(`${pin.name}_`) && f.endsWith(`_${pin.arch}.deb`) ||
+          f.startsWith(`${pin.name}_`) && f.endsWith("_all.deb")
+        );
+        if (file === undefined) {
+          throw new Error(`Cannot fetch ${debKey(pin)}: apt-get download wrote no file`);
+        }
         await adopt(join(scratch, file), pin.sha256, paths.get(debKey(pin))!, debKey(pin));
       }
     } finally {
@@ -140,14 +168,22 @@ export async function fetchInputs(lock: InputsLock, log: (line: string) => void)
     const scratch = join(tmpdir(), `mikroclaw-npm-${process.pid}`);
     mkdirSync(scratch, { recursive: true });
     try {
-      const out = execFileSync("npm", ["pack", `${pin.name}@${pin.version}`, "--json", "--pack-destination", scratch], {
+      const out = execFileSync("npm", [
+        "pack",
+        `${pin.name}@${pin.version}`,
+        "--json",
+        "--pack-destination",
+        scratch,
+      ], {
         cwd: scratch,
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
       });
       const [packed] = JSON.parse(out) as { filename: string; integrity: string }[];
       if (packed === undefined || packed.integrity !== pin.integrity) {
-        throw new Error(`Cannot use ${pin.name}@${pin.version}: npm integrity ${packed?.integrity} is not the pinned ${pin.integrity}`);
+        throw new Error(
+          `Cannot use ${pin.name}@${pin.version}: npm integrity ${packed?.integrity} is not the pinned ${pin.integrity}`,
+        );
       }
       await adopt(join(scratch, packed.filename), pin.sha256, path, `${pin.name}@${pin.version}`);
     } finally {
@@ -165,7 +201,9 @@ export function debKey(pin: { name: string; arch: string }): string {
 async function adopt(file: string, sha256: string, target: string, what: string): Promise<void> {
   const actual = await sha256File(file);
   if (actual !== sha256) {
-    throw new Error(`Cannot use ${what}: its sha256 is ${actual}, the lock pins ${sha256} (update scripts/image/inputs.lock.json with scripts/image/lock.ts)`);
+    throw new Error(
+      `Cannot use ${what}: its sha256 is ${actual}, the lock pins ${sha256} (update scripts/image/inputs.lock.json with scripts/image/lock.ts)`,
+    );
   }
   renameSync(file, target);
 }

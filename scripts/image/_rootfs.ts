@@ -5,9 +5,20 @@
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import { type DebPin, debKey } from "./_inputs.ts";
+import { debKey, type DebPin } from "./_inputs.ts";
 
 /** The unprivileged user the image runs as. */
 export const IMAGE_UID = 10001;
@@ -65,7 +76,9 @@ export function assembleRootfs(options: RootfsOptions): void {
     renameSync(join(scratch, "package/bin/node"), join(root, "usr/local/bin/node"));
     rmSync(scratch, { recursive: true, force: true });
   } else {
-    if (!existsSync(join(root, "usr/bin/node"))) throw new Error("Cannot build the image: no Node in the Debian packages");
+    if (!existsSync(join(root, "usr/bin/node"))) {
+      throw new Error("Cannot build the image: no Node in the Debian packages");
+    }
     symlinkSync("/usr/bin/node", join(root, "usr/local/bin/node"));
   }
   chmodSync(join(root, "usr/local/bin/node"), 0o755);
@@ -82,7 +95,12 @@ export function assembleRootfs(options: RootfsOptions): void {
   );
   writeFileSync(join(root, "etc/group"), `root:x:0:\nmikroclaw:x:${IMAGE_UID}:\n`);
   writeFileSync(join(root, "etc/nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
-  for (const [path, mode] of [["tmp", 0o1777], ["data", 0o755], ["root", 0o700], ["proc", 0o555], ["sys", 0o555], ["dev", 0o755]] as const) {
+  for (
+    const [path, mode] of [["tmp", 0o1777], ["data", 0o755], ["root", 0o700], ["proc", 0o555], [
+      "sys",
+      0o555,
+    ], ["dev", 0o755]] as const
+  ) {
     mkdirSync(join(root, path), { recursive: true });
     chmodSync(join(root, path), mode);
   }

@@ -32,7 +32,10 @@ export interface Running {
   /** Resolves with the first output line matching `pattern`, or rejects when it exits first. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** Runs a command inside it (as the image's user); resolves with exit code and output. */
-  exec(args: readonly string[], env?: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  exec(
+    args: readonly string[],
+    env?: readonly string[],
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Sends a signal to its first process. */
   kill(signal: "TERM" | "KILL"): Promise<void>;
   /** Resolves with its exit code. */
@@ -65,18 +68,36 @@ export function runWithRunc(options: RunOptions): Running {
   // modelled as what it may well be: root-owned 0755, not writable by the image's user.
   const data = options.dataDir !== undefined
     ? { destination: "/data", type: "bind", source: options.dataDir, options: ["rbind", "rw"] }
-    : { destination: "/data", type: "tmpfs", source: "tmpfs", options: ["rw", "nosuid", "nodev", "noexec", "mode=755", "uid=0", "gid=0"] };
-  config.mounts = [...config.mounts.filter((m: { destination: string }) => m.destination !== "/data"), data];
+    : {
+      destination: "/data",
+      type: "tmpfs",
+      source: "tmpfs",
+      options: ["rw", "nosuid", "nodev", "noexec", "mode=755", "uid=0", "gid=0"],
+    };
+  config.mounts = [
+    ...config.mounts.filter((m: { destination: string }) => m.destination !== "/data"),
+    data,
+  ];
   if (options.qemu !== undefined) {
-    config.mounts.push({ destination: "/.qemu", type: "bind", source: options.qemu, options: ["bind", "ro"] });
-    if (config.process.args[0] !== "/.qemu") config.process.args = ["/.qemu", ...config.process.args];
+    config.mounts.push({
+      destination: "/.qemu",
+      type: "bind",
+      source: options.qemu,
+      options: ["bind", "ro"],
+    });
+    if (config.process.args[0] !== "/.qemu") {
+      config.process.args = ["/.qemu", ...config.process.args];
+    }
   }
   config.linux.resources = { ...config.linux.resources };
-  if (options.memoryBytes !== undefined) config.linux.resources.memory = { limit: options.memoryBytes };
-  else delete config.linux.resources.memory;
+  if (options.memoryBytes !== undefined) {
+    config.linux.resources.memory = { limit: options.memoryBytes };
+  } else delete config.linux.resources.memory;
   writeFileSync(configPath, JSON.stringify(config, null, 2));
 
-  const child: ChildProcess = spawn("runc", ["run", "--bundle", options.bundle, options.id], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn("runc", ["run", "--bundle", options.bundle, options.id], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let text = "";
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
@@ -85,13 +106,18 @@ export function runWithRunc(options: RunOptions): Running {
   };
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
-  const exited = new Promise<number>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  const exited = new Promise<number>((resolve) =>
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)))
+  );
   const prefix = options.qemu !== undefined ? ["/.qemu"] : [];
   return {
     output: () => text,
     waitFor(pattern, timeoutMs) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`no output matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`no output matching ${pattern} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const match = pattern.exec(text);
           if (match) finish(undefined, match);
@@ -103,28 +129,53 @@ export function runWithRunc(options: RunOptions): Running {
           else resolve(match!);
         };
         listeners.add(check);
-        exited.then((code) => finish(new Error(`container exited (${code}) before ${pattern}: ${text.trim().split("\n").slice(-3).join(" | ")}`)));
+        exited.then((code) =>
+          finish(
+            new Error(
+              `container exited (${code}) before ${pattern}: ${
+                text.trim().split("\n").slice(-3).join(" | ")
+              }`,
+            ),
+          )
+        );
         check();
       });
     },
     exec(args, env = []) {
       const envArgs = env.flatMap((e) => ["--env", e]);
       return new Promise((resolve) => {
-        execFile("runc", ["exec", ...envArgs, options.id, ...prefix, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        });
+        execFile(
+          "runc",
+          ["exec", ...envArgs, options.id, ...prefix, ...args],
+          { timeout: 120_000 },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+            resolve({ code, stdout, stderr });
+          },
+        );
       });
     },
     kill: (signal) =>
       new Promise((resolve, reject) =>
-        execFile("runc", ["kill", options.id, signal], (error) => (error ? reject(error) : resolve()))
+        execFile(
+          "runc",
+          ["kill", options.id, signal],
+          (error) => (error ? reject(error) : resolve()),
+        )
       ),
     exited,
     pid: () =>
       new Promise((resolve, reject) =>
-        execFile("runc", ["state", options.id], (error, stdout) => (error ? reject(error) : resolve((JSON.parse(stdout) as { pid: number }).pid)))
+        execFile(
+          "runc",
+          ["state", options.id],
+          (
+            error,
+            stdout,
+          ) => (error ? reject(error) : resolve((JSON.parse(stdout) as { pid: number }).pid)),
+        )
       ),
-    remove: () => new Promise((resolve) => execFile("runc", ["delete", "-f", options.id], () => resolve())),
+    remove: () =>
+      new Promise((resolve) => execFile("runc", ["delete", "-f", options.id], () => resolve())),
   };
 }

@@ -43,7 +43,13 @@ export async function collectTree(root: string, ownerOf: OwnerOf): Promise<TarEn
       const owner = ownerOf(path);
       const mode = info.mode & 0o7777;
       if (info.isSymbolicLink()) {
-        entries.push({ path, type: "symlink", mode: 0o777, ...owner, linkname: await readlink(abs) });
+        entries.push({
+          path,
+          type: "symlink",
+          mode: 0o777,
+          ...owner,
+          linkname: await readlink(abs),
+        });
       } else if (info.isDirectory()) {
         entries.push({ path, type: "dir", mode, ...owner });
         await walk(path);
@@ -62,7 +68,11 @@ export async function collectTree(root: string, ownerOf: OwnerOf): Promise<TarEn
  * Writes `entries` (sorted here by path) to `out` with every mtime set to `mtime` (seconds).
  * Returns the sha256 (hex) of the written archive.
  */
-export async function writeTar(entries: readonly TarEntry[], out: string, mtime: number): Promise<string> {
+export async function writeTar(
+  entries: readonly TarEntry[],
+  out: string,
+  mtime: number,
+): Promise<string> {
   const sorted = [...entries].sort((a, b) => compareBytes(a.path, b.path));
   const seen = new Set<string>();
   for (const entry of sorted) {
@@ -88,7 +98,9 @@ export async function writeTar(entries: readonly TarEntry[], out: string, mtime:
         copied += chunk.length;
         await put(chunk);
       }
-      if (copied !== size) throw new Error(`Cannot write tar: ${entry.path} changed while being read`);
+      if (copied !== size) {
+        throw new Error(`Cannot write tar: ${entry.path} changed while being read`);
+      }
       const pad = (BLOCK - (size % BLOCK)) % BLOCK;
       if (pad > 0) await put(new Uint8Array(pad));
     }
@@ -112,7 +124,12 @@ async function contentOf(entry: TarEntry): Promise<Content> {
   const source = entry.source;
   if (source === undefined) return { size: 0, chunks: async function* () {} };
   if (typeof source !== "string") {
-    return { size: source.length, chunks: async function* () { yield source; } };
+    return {
+      size: source.length,
+      chunks: async function* () {
+        yield source;
+      },
+    };
   }
   const { size } = await lstat(source);
   return {
@@ -138,7 +155,17 @@ function headersOf(entry: TarEntry, size: number, mtime: number): Uint8Array[] {
   if (pax.length > 0) {
     const body = Buffer.from(pax.join(""));
     blocks.push(
-      header({ name: "PaxHeader", prefix: "", typeflag: "x", size: body.length, mode: 0o644, uid: 0, gid: 0, mtime, linkname: "" }),
+      header({
+        name: "PaxHeader",
+        prefix: "",
+        typeflag: "x",
+        size: body.length,
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        mtime,
+        linkname: "",
+      }),
     );
     const padded = new Uint8Array(Math.ceil(body.length / BLOCK) * BLOCK);
     padded.set(body);
@@ -214,6 +241,8 @@ function header(f: HeaderFields): Uint8Array {
 
 function octal(block: Buffer, offset: number, width: number, value: number): void {
   const text = value.toString(8).padStart(width - 1, "0");
-  if (text.length > width - 1) throw new RangeError(`Cannot write tar: ${value} does not fit ${width} bytes`);
+  if (text.length > width - 1) {
+    throw new RangeError(`Cannot write tar: ${value} does not fit ${width} bytes`);
+  }
   block.write(`${text}\u0000`, offset, width, "latin1");
 }

@@ -53,7 +53,10 @@ export const TARGETS: readonly ImageTarget[] = [
 ];
 
 /** The V8 heap limits the benchmarks measure and every image starts Node with. */
-export const NODE_MEMORY_FLAGS: readonly string[] = ["--max-old-space-size=96", "--max-semi-space-size=2"];
+export const NODE_MEMORY_FLAGS: readonly string[] = [
+  "--max-old-space-size=96",
+  "--max-semi-space-size=2",
+];
 
 /** The gateway port inside the container. */
 export const GATEWAY_PORT = 18789;

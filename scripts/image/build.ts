@@ -28,10 +28,14 @@ export const ROUTER_DIR: string = join(ROOT, "dist/router");
 export function sourceEpoch(): number {
   const fromEnv = process.env.SOURCE_DATE_EPOCH;
   if (fromEnv !== undefined && fromEnv !== "") {
-    if (!/^\d{1,12}$/.test(fromEnv)) throw new Error(`Cannot use SOURCE_DATE_EPOCH=${fromEnv}: use seconds since 1970`);
+    if (!/^\d{1,12}$/.test(fromEnv)) {
+      throw new Error(`Cannot use SOURCE_DATE_EPOCH=${fromEnv}: use seconds since 1970`);
+    }
     return Number(fromEnv);
   }
-  return Number(execFileSync("git", ["log", "-1", "--format=%ct"], { cwd: ROOT, encoding: "utf8" }).trim());
+  return Number(
+    execFileSync("git", ["log", "-1", "--format=%ct"], { cwd: ROOT, encoding: "utf8" }).trim(),
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -40,12 +44,19 @@ async function main(argv: string[]): Promise<number> {
   const wanted = archFlag >= 0 ? (argv[archFlag + 1] ?? "").split(",") : TARGETS.map((t) => t.name);
   const unknown = wanted.filter((name) => !TARGETS.some((t) => t.name === name));
   if (unknown.length > 0) {
-    console.error(`Cannot build --arch ${unknown.join(",")}: use ${TARGETS.map((t) => t.name).join(",")}`);
+    console.error(
+      `Cannot build --arch ${unknown.join(",")}: use ${TARGETS.map((t) => t.name).join(",")}`,
+    );
     return 2;
   }
   const epoch = sourceEpoch();
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; repository?: { url?: string } | string };
-  const source = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url ?? "npm:mikroclaw";
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    version: string;
+    repository?: { url?: string } | string;
+  };
+  const source = typeof pkg.repository === "string"
+    ? pkg.repository
+    : pkg.repository?.url ?? "npm:mikroclaw";
   const manifest = checkedBundle(ROOT, ROUTER_DIR);
   const bundle = Object.keys(manifest.files).map((name) => join(ROUTER_DIR, name));
   const lock = readLock();
@@ -91,7 +102,9 @@ async function main(argv: string[]): Promise<number> {
 
 /** Writes `SHA256SUMS` for every image tar in the folder. */
 function writeSums(): void {
-  const lines = readdirSync(IMAGES_DIR).filter((f) => /^mikroclaw-.+\.tar$/.test(f)).sort().map((f) =>
+  const lines = readdirSync(IMAGES_DIR).filter((f) => /^mikroclaw-.+\.tar$/.test(f)).sort().map((
+    f,
+  ) =>
     `${execFileSync("sha256sum", [f], { cwd: IMAGES_DIR, encoding: "utf8" }).split(" ")[0]}  ${f}\n`
   );
   writeFileSync(join(IMAGES_DIR, "SHA256SUMS"), lines.join(""));

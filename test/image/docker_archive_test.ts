@@ -41,7 +41,8 @@ async function build(epoch: number): Promise<{ dir: string; out: string; sha256:
   return { dir, out, sha256: result.sha256 };
 }
 
-const read = (tar: string, member: string): Buffer => execFileSync("tar", ["-xOf", tar, member], { maxBuffer: 1 << 26 });
+const read = (tar: string, member: string): Buffer =>
+  execFileSync("tar", ["-xOf", tar, member], { maxBuffer: 1 << 26 });
 
 test("the tar holds the docker save layout with a self-consistent manifest, config and layer", async () => {
   const { out } = await build(1_700_000_000);
@@ -57,14 +58,27 @@ test("the tar holds the docker save layout with a self-consistent manifest, conf
   const layerId = manifest.Layers[0]!.split("/")[0]!;
   assert.deepEqual(
     [...members].sort(),
-    [`${layerId}/`, `${layerId}/VERSION`, `${layerId}/json`, `${layerId}/layer.tar`, manifest.Config, "manifest.json", "repositories"].sort(),
+    [
+      `${layerId}/`,
+      `${layerId}/VERSION`,
+      `${layerId}/json`,
+      `${layerId}/layer.tar`,
+      manifest.Config,
+      "manifest.json",
+      "repositories",
+    ].sort(),
   );
-  assert.deepEqual(JSON.parse(read(out, "repositories").toString()), { mikroclaw: { "0.1.0-armv7": layerId } });
+  assert.deepEqual(JSON.parse(read(out, "repositories").toString()), {
+    mikroclaw: { "0.1.0-armv7": layerId },
+  });
   const configBytes = read(out, manifest.Config);
   assert.equal(manifest.Config, `${createHash("sha256").update(configBytes).digest("hex")}.json`);
   const config = JSON.parse(configBytes.toString());
   const layer = read(out, `${layerId}/layer.tar`);
-  assert.deepEqual(config.rootfs, { type: "layers", diff_ids: [`sha256:${createHash("sha256").update(layer).digest("hex")}`] });
+  assert.deepEqual(config.rootfs, {
+    type: "layers",
+    diff_ids: [`sha256:${createHash("sha256").update(layer).digest("hex")}`],
+  });
   assert.equal(config.architecture, "arm");
   assert.equal(config.variant, "v7");
   assert.equal(config.os, "linux");
@@ -77,10 +91,21 @@ test("the image config: unprivileged user, container env, memory flags, agent, /
   const { config } = JSON.parse(read(out, manifest!.Config).toString());
   assert.equal(config.User, `${IMAGE_UID}:${IMAGE_UID}`);
   assert.notEqual(IMAGE_UID, 0);
-  for (const env of ["GATEWAY_BIND=0.0.0.0", "GATEWAY_PORT=18789", "MIKROCLAW_STORAGE=memory", "WORKSPACE_DIR=/data/workspace"]) {
+  for (
+    const env of [
+      "GATEWAY_BIND=0.0.0.0",
+      "GATEWAY_PORT=18789",
+      "MIKROCLAW_STORAGE=memory",
+      "WORKSPACE_DIR=/data/workspace",
+    ]
+  ) {
     assert.ok(config.Env.includes(env), env);
   }
-  assert.deepEqual(config.Entrypoint, ["/usr/local/bin/node", ...NODE_MEMORY_FLAGS, "/app/mikroclaw.mjs"]);
+  assert.deepEqual(config.Entrypoint, [
+    "/usr/local/bin/node",
+    ...NODE_MEMORY_FLAGS,
+    "/app/mikroclaw.mjs",
+  ]);
   assert.deepEqual(NODE_MEMORY_FLAGS, ["--max-old-space-size=96", "--max-semi-space-size=2"]);
   assert.deepEqual(config.Cmd, ["agent"]);
   assert.equal(config.WorkingDir, "/data");
@@ -89,7 +114,10 @@ test("the image config: unprivileged user, container env, memory flags, agent, /
   assert.ok(config.Healthcheck.Test.join(" ").includes("/health/heartbeat"));
   for (const [key, value] of Object.entries(LABELS)) assert.equal(config.Labels[key], value);
   const layer = join(mkdtempSync(join(tmpdir(), "mikroclaw-layer-")), "layer.tar");
-  writeFileSync(layer, read(out, `${(JSON.parse(read(out, "manifest.json").toString())[0].Layers[0])}`));
+  writeFileSync(
+    layer,
+    read(out, `${(JSON.parse(read(out, "manifest.json").toString())[0].Layers[0])}`),
+  );
   const listing = execFileSync("tar", ["-tvf", layer, "--numeric-owner"], { encoding: "utf8" });
   assert.match(listing, new RegExp(`^d\\S+ ${IMAGE_UID}/${IMAGE_UID} .* data/$`, "m"));
   assert.match(listing, /^-\S+ 0\/0 .* app\/mikroclaw\.mjs$/m);

@@ -24,14 +24,20 @@ test("every downloaded input is pinned by version and sha256", () => {
       assert.match(pin.sha256, /^[0-9a-f]{64}$/, pin.name);
       assert.ok(pin.version !== "" && [target.debArch, "all"].includes(pin.arch), pin.name);
     }
-    for (const lib of ["libc6", "libstdc++6", "libgcc-s1"]) assert.ok(debs.some((p) => p.name === lib), `${target.debArch} ${lib}`);
+    for (const lib of ["libc6", "libstdc++6", "libgcc-s1"]) {
+      assert.ok(debs.some((p) => p.name === lib), `${target.debArch} ${lib}`);
+    }
     const node = lock.npm[target.debArch];
     if (node) {
       assert.match(node.version, /^24\./);
       assert.match(node.sha256, /^[0-9a-f]{64}$/);
       assert.match(node.integrity, /^sha512-/);
     } else {
-      assert.match(debs.find((p) => p.name === "nodejs")?.version ?? "", /^24\./, `${target.debArch} has no Node 24`);
+      assert.match(
+        debs.find((p) => p.name === "nodejs")?.version ?? "",
+        /^24\./,
+        `${target.debArch} has no Node 24`,
+      );
     }
   }
 });
@@ -49,17 +55,27 @@ test("the images are the ones the RouterOS script picks by architecture-name", (
 
 test("compareBundles names missing, changed and extra files", () => {
   assert.deepEqual(compareBundles({ a: "1", b: "2" }, { a: "1", b: "2" }), []);
-  assert.deepEqual(compareBundles({ a: "1", b: "2" }, { b: "3", c: "4" }), ["a: missing", "b: differs", "c: extra"]);
+  assert.deepEqual(compareBundles({ a: "1", b: "2" }, { b: "3", c: "4" }), [
+    "a: missing",
+    "b: differs",
+    "c: extra",
+  ]);
 });
 
 test("the image build refuses a dist/router that is not this commit's bundle, and accepts its own", () => {
   const stale = mkdtempSync(join(tmpdir(), "mikroclaw-router-"));
   writeFileSync(join(stale, "mikroclaw.mjs"), "// an old build\n");
-  assert.throws(() => checkedBundle(ROOT, stale), /Cannot pack .*: it is not the bundle this commit builds \(.*: (missing|differs).*\); run npm run build/);
+  assert.throws(
+    () => checkedBundle(ROOT, stale),
+    /Cannot pack .*: it is not the bundle this commit builds \(.*: (missing|differs).*\); run npm run build/,
+  );
   const fresh = join(mkdtempSync(join(tmpdir(), "mikroclaw-router-")), "router");
   const manifest = checkedBundle(ROOT, fresh);
   assert.deepEqual(manifest.files, hashBundle(fresh));
-  assert.ok(readdirSync(fresh).every((f) => f.endsWith(".mjs")), "no source maps in the router folder");
+  assert.ok(
+    readdirSync(fresh).every((f) => f.endsWith(".mjs")),
+    "no source maps in the router folder",
+  );
   assert.match(manifest.commit, /^[0-9a-f]{40}$/);
   cpSync(fresh, stale, { recursive: true });
   writeFileSync(join(stale, "mikroclaw-extra.mjs"), "// not built\n");

@@ -6,7 +6,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectTree, writeTar } from "../../scripts/image/_tar.ts";
@@ -52,9 +59,13 @@ test("GNU tar lists sorted names, numeric owners, the fixed mtime and the modes"
     env: { TZ: "UTC" },
   }).trim().split("\n");
   const names = listing.map((l) => l.split(/\s+/).slice(5).join(" ").replace(/ -> .*/, ""));
-  assert.deepEqual(names, [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  assert.deepEqual(
+    names,
+    [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+  );
   for (const line of listing) assert.match(line, / 2023-11-14 22:13:20 /);
-  const lineOf = (name: string) => listing.find((l) => l.endsWith(` ${name}`) || l.includes(` ${name} -> `))!;
+  const lineOf = (name: string) =>
+    listing.find((l) => l.endsWith(` ${name}`) || l.includes(` ${name} -> `))!;
   assert.match(lineOf("tmp/"), /^drwxrwxrwt 0\/0 /);
   assert.match(lineOf("data/"), /^drwx.* 10001\/10001 /);
   assert.match(lineOf("a-file"), /^-rwxr-xr-x 0\/0 /);
@@ -66,7 +77,14 @@ test("names longer than 100 bytes round-trip through GNU tar", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mikroclaw-tar-out-"));
   const entries = await collectTree(root, owner);
   const long = `${"p".repeat(120)}/${"q".repeat(120)}`;
-  entries.push({ path: long, type: "file", mode: 0o644, uid: 0, gid: 0, source: new TextEncoder().encode("pax\n") });
+  entries.push({
+    path: long,
+    type: "file",
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    source: new TextEncoder().encode("pax\n"),
+  });
   await writeTar(entries, join(dir, "t.tar"), 1_700_000_000);
   mkdirSync(join(dir, "x"));
   execFileSync("tar", ["-xf", join(dir, "t.tar"), "-C", join(dir, "x")]);

@@ -42,14 +42,21 @@ for (const { path, reason } of BAD_PATHS) {
     const run = await runCli(["doctor"], { cwd, env: { MIKROCLAW_STORAGE: `fs:${path}` } });
     assert.notEqual(run.code, 0);
     const line = `${run.stdout}\n${run.stderr}`.split("\n").find((l) => l.includes("storage"));
-    assert.ok(line?.startsWith("FAIL") && line.includes(`fs:${path}`) && line.includes(reason), line);
+    assert.ok(
+      line?.startsWith("FAIL") && line.includes(`fs:${path}`) && line.includes(reason),
+      line,
+    );
   });
 }
 
 const isRoot = process.getuid?.() === 0;
 test(
   "gateway with fs: under a directory it may not write stops with exit 2 naming permission denied",
-  { skip: isRoot ? "root may write anywhere (the image verify step runs this case as uid 10001)" : false },
+  {
+    skip: isRoot
+      ? "root may write anywhere (the image verify step runs this case as uid 10001)"
+      : false,
+  },
   async () => {
     const locked = join(cwd, "locked");
     mkdirSync(locked);
@@ -59,6 +66,9 @@ test(
       env: { MIKROCLAW_STORAGE: `fs:${locked}/state`, GATEWAY_PORT: "0" },
     });
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, new RegExp(`fs:${locked}/state: permission denied; make it writable by uid \\d+`));
+    assert.match(
+      run.stderr,
+      new RegExp(`fs:${locked}/state: permission denied; make it writable by uid \\d+`),
+    );
   },
 );
