@@ -62,22 +62,28 @@ test("compareBundles names missing, changed and extra files", () => {
   ]);
 });
 
-test("the image build refuses a dist/router that is not this commit's bundle, and accepts its own", () => {
-  const stale = mkdtempSync(join(tmpdir(), "mikroclaw-router-"));
-  writeFileSync(join(stale, "mikroclaw.mjs"), "// an old build\n");
-  assert.throws(
-    () => checkedBundle(ROOT, stale),
-    /Cannot pack .*: it is not the bundle this commit builds \(.*: (missing|differs).*\); run npm run build/,
-  );
-  const fresh = join(mkdtempSync(join(tmpdir(), "mikroclaw-router-")), "router");
-  const manifest = checkedBundle(ROOT, fresh);
-  assert.deepEqual(manifest.files, hashBundle(fresh));
-  assert.ok(
-    readdirSync(fresh).every((f) => f.endsWith(".mjs")),
-    "no source maps in the router folder",
-  );
-  assert.match(manifest.commit, /^[0-9a-f]{40}$/);
-  cpSync(fresh, stale, { recursive: true });
-  writeFileSync(join(stale, "mikroclaw-extra.mjs"), "// not built\n");
-  assert.throws(() => checkedBundle(ROOT, stale), /mikroclaw-extra\.mjs: extra/);
-});
+test(
+  "the image build refuses a dist/router that is not this commit's bundle, and accepts its own",
+  {
+    timeout: 180_000,
+  },
+  () => {
+    const stale = mkdtempSync(join(tmpdir(), "mikroclaw-router-"));
+    writeFileSync(join(stale, "mikroclaw.mjs"), "// an old build\n");
+    assert.throws(
+      () => checkedBundle(ROOT, stale),
+      /Cannot pack .*: it is not the bundle this commit builds \(.*: (missing|differs).*\); run npm run build/,
+    );
+    const fresh = join(mkdtempSync(join(tmpdir(), "mikroclaw-router-")), "router");
+    const manifest = checkedBundle(ROOT, fresh);
+    assert.deepEqual(manifest.files, hashBundle(fresh));
+    assert.ok(
+      readdirSync(fresh).every((f) => f.endsWith(".mjs")),
+      "no source maps in the router folder",
+    );
+    assert.match(manifest.commit, /^[0-9a-f]{40}$/);
+    cpSync(fresh, stale, { recursive: true });
+    writeFileSync(join(stale, "mikroclaw-extra.mjs"), "// not built\n");
+    assert.throws(() => checkedBundle(ROOT, stale), /mikroclaw-extra\.mjs: extra/);
+  },
+);
