@@ -15,7 +15,6 @@ import {
   readFileSync,
   rmSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 
@@ -60,7 +59,11 @@ export function compareBundles(
  * it; a missing `routerDir` is filled from the fresh build. Throws naming the stale files.
  */
 export function checkedBundle(root: string, routerDir: string): BundleManifest {
-  const scratch = mkdtempSync(join(tmpdir(), "mikroclaw-bundle-"));
+  // Built beside dist/router, at the same depth: esbuild's chunk names hash the source map's
+  // relative paths, so a scratch folder elsewhere would name chunks by the checkout's location.
+  const scratch = join(root, "dist/.router-check");
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
   try {
     // The build script runs on Node 24 (the devDependency), whichever runtime calls this.
     const node = existsSync(join(root, "node_modules/.bin/node"))
