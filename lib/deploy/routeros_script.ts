@@ -225,9 +225,8 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
   const provider = findProvider(config.llm.provider);
   if (config.llm.apiKey === undefined && provider?.keyRequired) {
     // No key configured here: leave the slot to fill in, or the agent cannot answer.
-    const variable = `secret${secrets.length + 1}`;
-    secrets.unshift({ key: "LLM_API_KEY", variable });
-    envs.unshift({ key: "LLM_API_KEY", value: `$${variable}`, secret: true });
+    secrets.unshift({ key: "LLM_API_KEY", variable: "llmKey" });
+    envs.unshift({ key: "LLM_API_KEY", value: "$llmKey", secret: true });
   }
   const deployment: [string, string][] = [
     ["ROUTER_URL", `http://${router.ip}/rest`],
