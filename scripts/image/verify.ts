@@ -228,7 +228,34 @@ async function verifyImage(
   return checks;
 }
 
+/** The tools verify needs, by the Debian package that has them. */
+const TOOLS: Readonly<Record<string, string>> = {
+  skopeo: "skopeo",
+  umoci: "umoci",
+  runc: "runc",
+  "qemu-aarch64-static": "qemu-user-static",
+  "qemu-arm-static": "qemu-user-static",
+};
+
 async function main(argv: string[]): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    console.error(
+      "Cannot verify the images: runc and umoci need root (run it as root, as CI does)",
+    );
+    return 2;
+  }
+  const missingTools = Object.keys(TOOLS).filter((tool) =>
+    !["/usr/bin", "/usr/sbin", "/bin", "/sbin"].some((dir) => existsSync(join(dir, tool)))
+  );
+  if (missingTools.length > 0) {
+    const packages = [...new Set(missingTools.map((t) => TOOLS[t]))].join(" ");
+    console.error(
+      `Cannot verify the images: ${
+        missingTools.join(", ")
+      } missing; apt-get install -y ${packages}`,
+    );
+    return 2;
+  }
   const archFlag = argv.indexOf("--arch");
   const wanted = archFlag >= 0 ? (argv[archFlag + 1] ?? "").split(",") : TARGETS.map((t) => t.name);
   const targets = TARGETS.filter((t) => wanted.includes(t.name));

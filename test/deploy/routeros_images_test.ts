@@ -53,7 +53,10 @@ test("the LAN list is used only if it exists, and the script says what to do oth
     line?.startsWith(':if ([:len [/interface/list/find where name="LAN"]] > 0) do={'),
     line,
   );
-  assert.match(line, /else=\{ :put "MikroClaw: no interface list LAN: let 172\.17\.0\.0\/24 reach/);
+  assert.match(
+    line ?? "",
+    /else=\{ :put "MikroClaw: no interface list LAN: let 172\.17\.0\.0\/24 reach/,
+  );
 });
 
 test("the header has one import path, the README's, and no contradictory instructions", async () => {
