@@ -40,7 +40,7 @@ export function commandFor(
 /**
  * The V8 flags the container's ENTRYPOINT runs Node with (a bounded heap); subject and
  * baseline both get them, so Node is measured as deployed. `test/meta_test.ts` keeps the
- * Containerfile in step.
+ * router images' ENTRYPOINT (scripts/image/_targets.ts) in step.
  */
 export const NODE_FLAGS: readonly string[] = ["--max-old-space-size=96", "--max-semi-space-size=2"];
 

@@ -37,7 +37,9 @@ function version(runtime: string): string {
 export function machine(): string[] {
   const cpus = os.cpus();
   return [
-    `Node runs with the container's heap flags (Containerfile ENTRYPOINT): ${NODE_FLAGS.join(" ")}`,
+    `Node runs with the container's heap flags (the router images' ENTRYPOINT): ${
+      NODE_FLAGS.join(" ")
+    }`,
     `CPU: ${cpus[0]?.model ?? "unknown"} (nproc ${os.availableParallelism()})`,
     `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `OS: ${os.type()} ${os.release()} ${os.arch()}`,

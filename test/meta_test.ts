@@ -17,16 +17,15 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 describe("project meta", () => {
-  it("the container runs Node with the heap flags the benchmarks measure", async () => {
+  it("the images run Node with the heap flags the benchmarks measure", async () => {
     const { NODE_FLAGS } = await import("../bench/_util.ts");
-    const containerfile = await readFile(join(root, "Containerfile"), "utf8");
-    assert.ok(
-      containerfile.includes(
-        `ENTRYPOINT ["node", ${
-          NODE_FLAGS.map((f) => JSON.stringify(f)).join(", ")
-        }, "/app/mikroclaw.mjs"]`,
-      ),
-    );
+    const { containerConfig, NODE_MEMORY_FLAGS } = await import("../scripts/image/_targets.ts");
+    assert.deepEqual(NODE_MEMORY_FLAGS, NODE_FLAGS);
+    assert.deepEqual(containerConfig({}).Entrypoint, [
+      "/usr/local/bin/node",
+      ...NODE_FLAGS,
+      "/app/mikroclaw.mjs",
+    ]);
   });
 
   it("keeps package.json, jsr.json and VERSION equal", async () => {

@@ -10,6 +10,7 @@ import type { Env } from "../_internal/env.ts";
 import { describeConfig, type DescribedValue } from "../config/load_config.ts";
 import { SETTINGS } from "../config/settings.ts";
 import type { Config } from "../config/types.ts";
+import { findProvider } from "../providers/catalog.ts";
 import { VERSION } from "../version.ts";
 
 /** Options of {@linkcode routerosSetupScript}; every name and path has a working default. */
@@ -28,7 +29,10 @@ export interface RouterosScriptOptions {
   lanList?: string;
   /** Disk the image, root dir and data live on (USB/NVMe; internal flash is small). @default {"usb1"} */
   disk?: string;
-  /** Image tar uploaded to the router (relative to the disk). @default {"mikroclaw.tar"} */
+  /**
+   * Image tar uploaded to the router (relative to the disk). By default the script picks the
+   * one of {@linkcode ROUTER_IMAGES} that matches the router's `architecture-name`.
+   */
   imageFile?: string;
   /** Global container soft RAM cap. @default {"256MiB"} */
   ramHigh?: string;
@@ -41,6 +45,20 @@ export interface RouterosScriptOptions {
    */
   env?: Env;
 }
+
+/** The image `npm run image` builds for each RouterOS `architecture-name`. */
+export const ROUTER_IMAGES: readonly {
+  architectureName: string;
+  file: string;
+  platform: string;
+}[] = [
+  { architectureName: "arm", file: "mikroclaw-armv7.tar", platform: "linux/arm/v7" },
+  { architectureName: "arm64", file: "mikroclaw-arm64.tar", platform: "linux/arm64" },
+  { architectureName: "x86_64", file: "mikroclaw-amd64.tar", platform: "linux/amd64" },
+];
+
+/** The script's file name on the router's disk (the README's `/import` uses the same). */
+export const SCRIPT_FILE = "mikroclaw.rsc";
 
 /** The placeholder a secret gets in the script. */
 export const SET_ME = "<set me>";
@@ -56,6 +74,7 @@ const DEPLOYMENT_KEYS = new Set([
   "PAIRING_REQUIRED",
   "MIKROCLAW_STORAGE",
   "MIKROCLAW_STATE_DIR",
+  "GATEWAY_PORT",
   "WORKSPACE_DIR",
   "SKILLS_DIR",
   "MIKROCLAW_TOKEN",
@@ -129,7 +148,7 @@ function isDefault(value: DescribedValue, defaultText: string | undefined): bool
 
 /**
  * Generates the router-side setup script for running MikroClaw in a RouterOS container.
- * Upload it with the image and run `/import file-name=mikroclaw.rsc`. Review it first.
+ * Upload it with the image and run `/import file-name=usb1/mikroclaw.rsc`. Review it first.
  *
  * @throws {TypeError} when an address option is not IPv4 or a name is empty
  * @example
@@ -144,13 +163,13 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
   const bridge = options.bridge ?? "containers";
   const lanList = options.lanList ?? "LAN";
   const disk = (options.disk ?? "usb1").replace(/\/+$/, "");
-  const imageFile = options.imageFile ?? "mikroclaw.tar";
+  const imageFile = options.imageFile;
   const ramHigh = options.ramHigh ?? "256MiB";
   const legacy = options.legacy ?? false;
   for (
     const [what, value] of Object.entries({ name, veth, bridge, lanList, disk, imageFile, ramHigh })
   ) {
-    if (value.trim() === "") {
+    if (value !== undefined && value.trim() === "") {
       throw new TypeError(`Cannot generate RouterOS script: ${what} is empty`);
     }
   }
@@ -203,17 +222,22 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
     }
     envs.push({ key, value: text, secret: false });
   }
+  const provider = findProvider(config.llm.provider);
+  if (config.llm.apiKey === undefined && provider?.keyRequired) {
+    // No key configured here: leave the slot to fill in, or the agent cannot answer.
+    secrets.unshift({ key: "LLM_API_KEY", variable: "llmKey" });
+    envs.unshift({ key: "LLM_API_KEY", value: "$llmKey", secret: true });
+  }
   const deployment: [string, string][] = [
     ["ROUTER_URL", `http://${router.ip}/rest`],
     ["ROUTER_USER", name],
     ["GATEWAY_BIND", "0.0.0.0"],
-    ["MIKROCLAW_STATE_DIR", "/data"],
-    ["WORKSPACE_DIR", "/data/workspace"],
+    ["GATEWAY_PORT", String(config.gateway.port)],
   ];
-  if (config.storage.kind !== "redis") deployment.push(["MIKROCLAW_STORAGE", "fs:/data/state"]);
-  else if (!envs.some((e) => e.key === "MIKROCLAW_STORAGE")) {
-    deployment.push(["MIKROCLAW_STORAGE", config.storage.url]);
-  }
+  // Storage stays the image's default (memory) unless Redis is configured: the owner of the
+  // /data mount on the router is unknown, and fs: on a mount the image's user cannot write
+  // stops the container at start (see the comment in section 4 to turn it on).
+  if (config.storage.kind === "redis") deployment.push(["MIKROCLAW_STORAGE", config.storage.url]);
   if (config.tools.skillsDir !== undefined) deployment.push(["SKILLS_DIR", "/data/skills"]);
 
   const policy = config.router.allowWrite ? "read,write,api,rest-api" : "read,api,rest-api";
@@ -223,14 +247,20 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
   l.push(
     comment(`MikroClaw ${VERSION}: router-side setup for the MikroClaw container.`),
     comment(
-      "Generated by `mikroclaw config --routeros-script` from your settings; do not edit by hand.",
+      "Generated by `mikroclaw config --routeros-script` from your settings: to change a setting,",
     ),
-    comment("Read it before running it. Then, on the router (RouterOS 7, arm / arm64 / x86 only):"),
+    comment("change it there and generate the script again. Read it before running it; then:"),
     comment(`  1. fill in every "${SET_ME}" below (secrets are not written by the generator),`),
     comment(
-      `  2. upload this file and the image ${disk}/${imageFile} (see examples/routeros/README.md),`,
+      imageFile === undefined
+        ? `  2. upload this file and your router's image to ${disk}/: ${
+          ROUTER_IMAGES.map((i) => `${i.file} (${i.architectureName})`).join(", ")
+        },`
+        : `  2. upload this file and the image ${disk}/${imageFile} (see examples/routeros/README.md),`,
     ),
-    comment("  3. /import file-name=mikroclaw.rsc   then delete the file: it holds your secrets."),
+    comment(
+      `  3. /import file-name=${disk}/${SCRIPT_FILE}   then delete the file: it holds your secrets.`,
+    ),
     comment('Inside a value write \\" for ", \\\\ for \\, \\$ for $ and \\? for ?.'),
     comment(
       "Everything runs inside one { } block so the local variables below live until the end.",
@@ -261,9 +291,32 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
       "  then press the reset button or power-cycle the router within the activation timeout.",
     ),
     comment(
-      "The image must match the CPU: arm = linux/arm/v7, arm64 = linux/arm64, x86 = linux/amd64.",
+      `The image must match the CPU: ${
+        ROUTER_IMAGES.map((i) => `${i.architectureName} = ${i.file} (${i.platform})`).join(", ")
+      }.`,
     ),
-    `:put ("MikroClaw: this router is " . [/system/resource/get architecture-name])`,
+    `:local arch [/system/resource/get architecture-name]`,
+    `:put ("MikroClaw: this router is " . $arch)`,
+  );
+  if (imageFile === undefined) {
+    l.push(`:local image ""`);
+    for (const image of ROUTER_IMAGES) {
+      l.push(`:if ($arch = ${q(image.architectureName)}) do={ :set image ${q(image.file)} }`);
+    }
+    l.push(
+      `:if ($image = "") do={ :error ("Cannot set up MikroClaw: no image for architecture " . $arch . " (images exist for ${
+        ROUTER_IMAGES.map((i) => i.architectureName).join(", ")
+      })") }`,
+    );
+  } else {
+    l.push(`:local image ${q(imageFile)}`);
+  }
+  l.push(
+    `:if ([:len [/file/find where name=(${
+      q(`${disk}/`)
+    } . $image)]] = 0) do={ :error ("Cannot set up MikroClaw: upload " . $image . ${
+      q(` to ${disk}/ first`)
+    }) }`,
   );
 
   section("2. network: veth + bridge + address, NAT, bridge in the LAN list");
@@ -293,9 +346,15 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
     comment(
       "The default firewall drops input not from LAN: the container must reach the REST API.",
     ),
-    `:if ([:len [/interface/list/member/find where list=${q(lanList)} and interface=${
+    `:if ([:len [/interface/list/find where name=${
+      q(lanList)
+    }]] > 0) do={ :if ([:len [/interface/list/member/find where list=${q(lanList)} and interface=${
       q(bridge)
-    }]] = 0) do={ /interface/list/member/add list=${q(lanList)} interface=${q(bridge)} }`,
+    }]] = 0) do={ /interface/list/member/add list=${q(lanList)} interface=${
+      q(bridge)
+    } } } else={ :put ${
+      q(`MikroClaw: no interface list ${lanList}: let ${subnet} reach the router's www service in your input firewall chain`)
+    } }`,
     comment(
       `The gateway is then reachable from the LAN at http://${container.ip}:${config.gateway.port} (pairing on).`,
     ),
@@ -330,7 +389,10 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
 
   section("4. container settings: RAM cap, settings, data mount");
   l.push(
-    comment("ram-high is a global soft cap shared with routing; the agent needs about 60-150 MB."),
+    comment(
+      "ram-high is a global soft cap shared with routing; the Node image idles near 70 MB RSS and",
+    ),
+    comment("stays under 110 MB after 2000 requests (its V8 heap is capped at 96 MB)."),
     `/container/config/set ram-high=${q(ramHigh)} tmpdir=${q(`${disk}/${name}/tmp`)}`,
     comment("Secrets in envs are readable by every RouterOS user with read access to /container."),
     `/container/envs/remove [find where ${listKey}=${q(name)}]`,
@@ -345,6 +407,17 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
   }
   const mountName = `${name}-data`;
   l.push(
+    comment(
+      "Storage is memory (pairings last until a restart). To keep them on the mount, make it",
+    ),
+    comment(
+      `writable by uid 10001 and add: /container/envs/add ${listKey}=${
+        q(name)
+      } key="MIKROCLAW_STORAGE" value="fs:/data/state"`,
+    ),
+    comment(
+      "(if the container user cannot write it, the container stops at once, saying so in /log).",
+    ),
     `/container/mounts/remove [find where ${listKey}=${q(mountName)}]`,
     `/container/mounts/add ${listKey}=${q(mountName)} src=${q(`${disk}/${name}/data`)} dst="/data"`,
   );
@@ -354,9 +427,9 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
     ? `envlist=${q(name)} mounts=${q(mountName)}`
     : `envlists=${q(name)} mountlists=${q(mountName)}`;
   l.push(
-    `:if ([:len [/container/find where comment=${q(name)}]] = 0) do={ /container/add file=${
-      q(`${disk}/${imageFile}`)
-    } interface=${q(veth)} root-dir=${q(`${disk}/${name}/root`)} ${lists} hostname=${
+    `:if ([:len [/container/find where comment=${q(name)}]] = 0) do={ /container/add file=(${
+      q(`${disk}/`)
+    } . $image) interface=${q(veth)} root-dir=${q(`${disk}/${name}/root`)} ${lists} hostname=${
       q(name)
     } start-on-boot=yes logging=yes comment=${q(name)} }`,
     comment("Extraction takes a minute: wait until /container/print shows it stopped, then:"),

@@ -5,7 +5,8 @@
  * the target, which is atomic on POSIX. Loaded lazily (Node APIs) only for `fs:` storage.
  * @module
  */
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Driver } from "unstorage";
 
@@ -14,7 +15,7 @@ export async function safeFsDriver(
   base: string,
 ): Promise<{ driver: Driver; root: string }> {
   const root = resolve(base);
-  await mkdir(root, { recursive: true, mode: 0o700 });
+  await ensureWritableDirectory(root);
   const { default: fsDriver } = await import("unstorage/drivers/fs");
   // `ignore: []`: the default hides keys named `node_modules` / `.git`.
   const driver = fsDriver({ base: root, ignore: [] });
@@ -59,4 +60,42 @@ export async function safeFsDriver(
         writeAtomic(key, value instanceof Uint8Array ? value : String(value)),
     },
   };
+}
+
+/**
+ * Creates `root` (mode 0700) one level at a time and proves it writable with a probe file, so a
+ * bad path fails at once with the errno of the step that failed: Node's recursive `mkdir` spins
+ * forever under `/proc`, and `access()` alone misses read-only mounts.
+ */
+export async function ensureWritableDirectory(root: string): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = root;;) {
+    const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    if (info !== undefined) {
+      if (!info.isDirectory()) {
+        throw Object.assign(new Error(`ENOTDIR: ${dir} is not a directory`), {
+          code: "ENOTDIR",
+          path: dir,
+        });
+      }
+      break;
+    }
+    missing.unshift(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const dir of missing) {
+    await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+    });
+  }
+  await access(root, constants.W_OK | constants.X_OK);
+  const probe = join(root, `.probe-${crypto.randomUUID()}.tmp`);
+  const handle = await open(probe, "wx", 0o600);
+  await handle.close();
+  await rm(probe, { force: true });
 }

@@ -83,10 +83,7 @@ export async function createStateStoreFromUrl(
     try {
       opened = await safeFsDriver(parsed.path);
     } catch (error) {
-      throw new AgentError(
-        `Cannot open MIKROCLAW_STORAGE directory ${parsed.path}: ${errorMessage(error)}`,
-        { code: ErrorCode.Storage, cause: error },
-      );
+      throw fsPathError(parsed.path, error);
     }
     return createStateStore({
       storage: createStorage({ driver: opened.driver }),
@@ -147,6 +144,39 @@ export async function createStateStoreFromUrl(
 }
 
 // --- Internal helpers ---
+
+/** The one-line error of an fs storage path this process cannot use, with the fix. */
+function fsPathError(path: string, error: unknown): AgentError {
+  const code = (error as { code?: unknown })?.code;
+  const at = (error as { path?: unknown })?.path;
+  const where = typeof at === "string" && at !== path ? ` (at ${at})` : "";
+  const uid = globalThis.process?.getuid?.();
+  const user = uid === undefined ? "this process" : `uid ${uid}`;
+  const fix =
+    `make it writable by ${user} (on a router: the owner of the container's mount) or use MIKROCLAW_STORAGE=memory`;
+  const reasons: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EROFS: "read-only file system",
+    ENOTDIR: "a part of it is not a directory",
+    ENOENT: "it cannot be created there",
+    ENOSPC: "no space left",
+    EEXIST: "it is not a directory",
+  };
+  const reason = typeof code === "string" ? reasons[code] : undefined;
+  if (reason === undefined) {
+    return new AgentError(
+      `Cannot open MIKROCLAW_STORAGE directory ${path}: ${errorMessage(error)}`,
+      { code: ErrorCode.Storage, cause: error },
+    );
+  }
+  return new ConfigError([{
+    key: "MIKROCLAW_STORAGE",
+    message: `Cannot use fs:${path}: ${reason}${where}; ${fix}`,
+  }], {
+    cause: error,
+  });
+}
 
 function bad(message: string): ConfigError {
   return new ConfigError([{ key: "MIKROCLAW_STORAGE", message }]);
