@@ -25,7 +25,7 @@ import { storageMemoryDriver } from "../memory/storage_driver.ts";
 import type { RouterOS } from "../routeros/types.ts";
 import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
-import type { Gateway } from "../gateway/types.ts";
+import type { Gateway, TaskHandlers } from "../gateway/types.ts";
 import { createGateway } from "../gateway/create_gateway.ts";
 import type { ButtonHandler, Channel } from "../channels/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
@@ -33,9 +33,11 @@ import { builtinTools } from "./builtin_tools.ts";
 import { configuredChannels } from "./channels.ts";
 import { providerFromConfig } from "./provider.ts";
 import { taskHandlers } from "./tasks.ts";
-import { withChatCommands } from "./chat_commands.ts";
+import { withChatCommands, withJobCommands } from "./chat_commands.ts";
 import { mountInterop } from "./interop.ts";
-import { notifyChannels } from "./notify.ts";
+import { channelSender, notifyChannels } from "./notify.ts";
+import { jobsPart } from "./jobs.ts";
+import { jobProposeTool } from "../tools/job_propose.ts";
 
 /** Options of {@linkcode createRuntime}. */
 export interface RuntimeOptions {
@@ -172,7 +174,30 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const memory = await memoryFromConfig(config, store, identity.id, fetch);
 
   // The gateway is built after the agent, but health_check reads the gateway's cached probes.
-  const late: { gateway?: Gateway } = {};
+  const late: { gateway?: Gateway; agent?: Agent; tasks?: TaskHandlers } = {};
+  const jobs = jobsPart({
+    config,
+    store,
+    router: parts?.router,
+    logger,
+    send: channelSender({ channels: channelsByName, logger }),
+    gateway: () => late.gateway!,
+    recipes: () => late.tasks!,
+    runAgent: async (prompt, task, signal) => {
+      const sessionKey = `${task.requested_by}:task:${task.task_id}`;
+      try {
+        return (await late.agent!.run({
+          input: prompt,
+          sessionKey,
+          requestedBy: task.requested_by,
+          signal,
+        }))
+          .text;
+      } finally {
+        late.agent!.reset(sessionKey);
+      }
+    },
+  });
   const tools: Tool[] = builtinTools({
     config,
     memory,
@@ -190,6 +215,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
     )
     : undefined;
+  tools.push(jobProposeTool({ propose: jobs.propose }));
   if (mcp) tools.push(...mcp.tools);
 
   const agent = createAgent({
@@ -202,15 +228,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     ...(config.llm.systemPrompt ? { systemPrompt: config.llm.systemPrompt } : {}),
   });
+  late.agent = agent;
 
   const channels = options.channels
     ? await configuredChannels({
       config,
-      agent: parts ? withChatCommands(agent, parts.changes) : agent,
+      agent: withJobCommands(
+        parts ? withChatCommands(agent, parts.changes) : agent,
+        jobs.chatCommand,
+      ),
       logger,
       store,
       ...(fetch ? { fetch } : {}),
-      ...(parts ? { onButton: parts.onButton } : {}),
+      onButton: async (press) => {
+        const text = await jobs.button(press.data, `${press.channel}:${press.senderId}`);
+        return text === undefined ? await parts?.onButton(press) : { text };
+      },
     })
     : [];
   for (const channel of channels) channelsByName.set(channel.name, channel);
@@ -224,7 +257,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     agent,
     store,
     logger,
-    tasks: taskHandlers({ agent, router, tools, logger }),
+    tasks: { ...(late.tasks = taskHandlers({ agent, router, tools, logger })), job: jobs.runJob },
     webhooks,
     pairingRequired: config.gateway.pairingRequired,
     bindHost: config.gateway.bind,
@@ -251,6 +284,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   late.gateway = gateway;
   await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
+  jobs.mount(gateway);
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
@@ -272,6 +306,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     async start() {
       await gateway.start();
       parts?.changes.start();
+      await jobs.start();
       for (const channel of channels) {
         running.push(
           channel.start({ signal: controller.signal }).catch((error: unknown) => {
@@ -287,6 +322,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       controller.abort();
       await Promise.allSettled(running);
       await parts?.changes.stop();
+      await jobs.stop();
       await gateway.stop();
       await mcp?.close();
       await store.dispose();
