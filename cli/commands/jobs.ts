@@ -1,0 +1,101 @@
+/** `mikroclaw jobs [list|add|remove ID|run ID|confirm ID]`: scheduled jobs of a running gateway. */
+import { type CommandDef, defineCommand } from "citty";
+import { globalArgs, UsageError } from "../_args.ts";
+import { loadCliConfig } from "../_context.ts";
+import { gatewayUrl } from "../_gateway_client.ts";
+
+const ACTIONS = ["list", "add", "remove", "run", "confirm"];
+
+const args = {
+  ...globalArgs,
+  action: {
+    type: "positional",
+    required: false,
+    description: "list (default), add, remove, run or confirm (a proposed job)",
+  },
+  id: { type: "positional", required: false, description: "Job id (remove, run, confirm)" },
+  schedule: {
+    type: "string",
+    description: 'add: 5-field cron ("0 8 * * 1"), "every 15m" or "at 2026-03-29T08:00"',
+    valueHint: "SCHEDULE",
+  },
+  prompt: { type: "string", description: "add: what the agent is asked", valueHint: "TEXT" },
+  recipe: { type: "string", description: "add: investigate or analyze", valueHint: "RECIPE" },
+  tz: {
+    type: "string",
+    description: "add: IANA time zone (default: the router's, else TZ, else UTC)",
+    valueHint: "ZONE",
+  },
+  notify: {
+    type: "string",
+    description: "add: where results go (telegram:<id>, discord:<id>, slack:<id>)",
+    valueHint: "TARGET",
+  },
+  json: { type: "boolean", description: "Print JSON" },
+  url: {
+    type: "string",
+    description: "Gateway URL (default: the local gateway)",
+    valueHint: "URL",
+  },
+  token: {
+    type: "string",
+    description: "Gateway bearer token (default: MIKROCLAW_TOKEN)",
+    valueHint: "TOKEN",
+  },
+} as const;
+
+const ADD_ONLY = ["schedule", "prompt", "recipe", "tz", "notify"] as const;
+
+const jobs = defineCommand({
+  meta: { name: "jobs", description: "List, add, remove, run or confirm scheduled jobs" },
+  args,
+  async run({ args }) {
+    const action = args.action ?? "list";
+    if (!ACTIONS.includes(action)) {
+      throw new UsageError(`Unknown action "${action}" (expected ${ACTIONS.join(", ")})`);
+    }
+    const needsId = action === "remove" || action === "run" || action === "confirm";
+    if (needsId && args.id === undefined) throw new UsageError(`jobs ${action} needs a job id`);
+    if (!needsId && args.id !== undefined) {
+      throw new UsageError(`Unexpected argument ${JSON.stringify(args.id)} for "jobs ${action}"`);
+    }
+    if (action === "add") {
+      if (args.schedule === undefined) {
+        throw new UsageError('jobs add needs --schedule (e.g. --schedule "0 8 * * 1")');
+      }
+      if ((args.prompt === undefined) === (args.recipe === undefined)) {
+        throw new UsageError("jobs add needs exactly one of --prompt or --recipe");
+      }
+    } else {
+      const stray = ADD_ONLY.find((name) => args[name] !== undefined);
+      if (stray) throw new UsageError(`--${stray} is only for "jobs add"`);
+    }
+    const config = await loadCliConfig(args);
+    const token = args.token ?? config.cli.token?.reveal();
+    const { runJobsCommand } = await import("../../lib/jobs/client.ts");
+    return await runJobsCommand({
+      action: action as "list",
+      id: args.id,
+      json: args.json,
+      ...(action === "add"
+        ? {
+          spec: {
+            schedule: args.schedule!,
+            ...(args.prompt === undefined ? {} : { prompt: args.prompt }),
+            ...(args.recipe === undefined
+              ? {}
+              : { recipe: args.recipe as "investigate" | "analyze" }),
+            ...(args.tz === undefined ? {} : { tz: args.tz }),
+            ...(args.notify === undefined ? {} : { notify: args.notify }),
+          },
+        }
+        : {}),
+      url: gatewayUrl(config, args.url),
+      ...(token ? { token } : {}),
+      write: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+      writeError: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    });
+  },
+});
+
+export default jobs as CommandDef<any>;
