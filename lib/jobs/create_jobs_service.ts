@@ -14,7 +14,8 @@ import type { Config } from "../config/types.ts";
 import { describeConfig } from "../config/load_config.ts";
 import type { StateStore } from "../storage/types.ts";
 import type { RouterOS } from "../routeros/types.ts";
-import type { TaskHandler, TaskInfo } from "../gateway/types.ts";
+import type { Agent } from "../agent/types.ts";
+import type { TaskHandler, TaskHandlers, TaskInfo } from "../gateway/types.ts";
 import {
   createJobManager,
   JobError,
@@ -46,10 +47,10 @@ export interface JobsServiceOptions {
   ) => Promise<{ task_id: string } | undefined>;
   /** Sends a message to `telegram:<id>` etc.; never throws. */
   send: (to: string, text: string, buttons?: JobButton[]) => Promise<void>;
-  /** Runs one agent turn as `requestedBy`; resolves the reply. */
-  runAgent: (prompt: string, task: TaskInfo, signal: AbortSignal) => Promise<string>;
-  /** The gateway's `investigate` / `analyze` task handlers. */
-  recipes: { investigate?: TaskHandler | undefined; analyze?: TaskHandler | undefined };
+  /** The agent a prompt job asks (as the job's creator, in a session of its own). */
+  agent: () => Agent;
+  /** The task handlers whose `investigate` / `analyze` a recipe job runs. */
+  recipes: () => TaskHandlers;
   logger: Logger;
   /** @default {Date.now} */
   now?: () => number;
@@ -179,6 +180,22 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
     ? createRouterPoller({ router, watch, now, logger, ...settings })
     : undefined;
 
+  async function ask(prompt: string, task: TaskInfo, signal: AbortSignal): Promise<string> {
+    const agent = options.agent();
+    const sessionKey = `${task.requested_by}:task:${task.task_id}`;
+    try {
+      return (await agent.run({
+        input: prompt,
+        sessionKey,
+        requestedBy: task.requested_by,
+        signal,
+      }))
+        .text;
+    } finally {
+      agent.reset(sessionKey);
+    }
+  }
+
   const runJob: TaskHandler = async (task, { signal }) => {
     const id = String(task.params?.job_id ?? "");
     const job = await jobs.get(id);
@@ -186,9 +203,9 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
     let status: "complete" | "failed" = "failed";
     try {
       let result: string;
-      if (job.prompt) result = await options.runAgent(job.prompt, task, signal);
+      if (job.prompt) result = await ask(job.prompt, task, signal);
       else {
-        const handler = options.recipes[job.recipe!];
+        const handler = options.recipes()[job.recipe!];
         if (!handler) throw new Error(`Cannot run recipe ${job.recipe}: not configured`);
         const out = await handler({ ...task, type: job.recipe!, input: "" }, { signal });
         result = typeof out === "string" ? out : JSON.stringify(out, null, 2);

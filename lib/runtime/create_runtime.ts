@@ -183,20 +183,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     send: channelSender({ channels: channelsByName, logger }),
     gateway: () => late.gateway!,
     recipes: () => late.tasks!,
-    runAgent: async (prompt, task, signal) => {
-      const sessionKey = `${task.requested_by}:task:${task.task_id}`;
-      try {
-        return (await late.agent!.run({
-          input: prompt,
-          sessionKey,
-          requestedBy: task.requested_by,
-          signal,
-        }))
-          .text;
-      } finally {
-        late.agent!.reset(sessionKey);
-      }
-    },
+    agent: () => late.agent!,
   });
   const tools: Tool[] = builtinTools({
     config,

@@ -2,30 +2,16 @@
  * Wires jobs and watches (CONTRACT §8) into the runtime without loading them: `/jobs` and
  * `/watch/events` are small lazy routes on the gateway (like `/mcp`), the `job` task handler,
  * chat `/jobs`, the job buttons and `job_propose` import `lib/jobs` on first use, and `start()`
- * loads it only when a job or held alert is stored or polled watches are on (a router with
- * `WATCH_POLL` > 0). A gateway without any stays as small as before.
+ * loads it only when a job or held alert is stored or a router is configured (polled watches).
+ * A gateway without any stays as small as before.
  * @module
  */
-import type { Config } from "../config/types.ts";
-import { describeConfig } from "../config/load_config.ts";
-import type { Logger } from "../_internal/logger.ts";
-import type { StateStore } from "../storage/types.ts";
-import type { RouterOS } from "../routeros/types.ts";
-import type { Gateway, TaskHandler, TaskHandlers } from "../gateway/types.ts";
+import type { Gateway, TaskHandler } from "../gateway/types.ts";
 import type { JobsService, JobsServiceOptions } from "../jobs/create_jobs_service.ts";
 
-/** Options of {@linkcode jobsPart}. */
-export interface JobsPartOptions {
-  config: Config;
-  store: StateStore;
-  router: RouterOS | undefined;
-  logger: Logger;
-  send: JobsServiceOptions["send"];
-  runAgent: JobsServiceOptions["runAgent"];
-  /** The gateway (built later than the tools that need this part). */
+/** Options of {@linkcode jobsPart}: the service's, with getters for parts built later. */
+export interface JobsPartOptions extends Omit<JobsServiceOptions, "submitTask" | "now"> {
   gateway: () => Gateway;
-  /** The task handlers whose `investigate` / `analyze` a recipe job runs (built later). */
-  recipes: () => TaskHandlers;
 }
 
 /** Jobs and watches, loaded on first use. */
@@ -44,14 +30,6 @@ export interface JobsPart {
   stop(): Promise<void>;
 }
 
-function pollingOn(config: Config): boolean {
-  try {
-    return describeConfig(config).WATCH_POLL !== 0;
-  } catch {
-    return true; // a hand-made Config: the default (60 s)
-  }
-}
-
 /** Builds the {@linkcode JobsPart}. */
 export function jobsPart(options: JobsPartOptions): JobsPart {
   const { store } = options;
@@ -62,7 +40,6 @@ export function jobsPart(options: JobsPartOptions): JobsPart {
     service ??= import("../jobs/create_jobs_service.ts").then(({ createJobsService }) => {
       const s = createJobsService({
         ...options,
-        recipes: options.recipes(),
         submitTask: (task, by) => options.gateway().submitTask(task, by),
       });
       if (started) s.start();
@@ -88,8 +65,8 @@ export function jobsPart(options: JobsPartOptions): JobsPart {
     propose: async (args, requestedBy) => (await load()).propose(args, requestedBy),
     async start() {
       started = true;
-      const poll = options.router !== undefined && pollingOn(options.config);
-      if (poll || await stored()) {
+      // With a router the polled watches exist (unless WATCH_POLL=0, which the service reads).
+      if (options.router || await stored()) {
         (await load()).start();
         return;
       }

@@ -20,7 +20,7 @@ export function jobProposeTool(options: JobProposeToolOptions): Tool {
   return defineTool({
     name: "job_propose",
     description:
-      'Propose a scheduled job (a person must confirm it): schedule is a 5-field cron, "every <N>s|m|h" or "at <ISO date-time>"; exactly one of prompt or recipe (investigate|analyze); notify e.g. telegram:<id>',
+      'Propose a scheduled job for a person to confirm. schedule: 5-field cron, "every 15m" or "at <ISO time>"; prompt or recipe; notify: e.g. telegram:<id>',
     input: v.object({
       schedule: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
       tz: Optional,
