@@ -138,6 +138,10 @@ export function createWatch(options: WatchOptions): Watch {
       const t = now();
       const claim = randomHex(12);
       const detail = e.detail ? ` (${e.detail})` : "";
+      // A load is not "down": it is over its threshold, then back to normal.
+      const [downWord, upWord] = e.source === "resource"
+        ? ["over its threshold", "back to normal"]
+        : ["down", "up again"];
       if (e.status === "down") {
         const next = await store.update<SubjectState>(key(e.source, e.subject), (cur) => {
           if (cur?.status === "down" && t - cur.alerted_ms < dedupeMs) return undefined;
@@ -150,7 +154,7 @@ export function createWatch(options: WatchOptions): Watch {
         });
         if (next?.claim !== claim) return "ignored";
         const repeat = next.since_ms !== t;
-        const text = `${e.subject} is ${repeat ? "still " : ""}down since ${await at(
+        const text = `${e.subject} is ${repeat ? "still " : ""}${downWord} since ${await at(
           next.since_ms,
         )} [${e.source}]${detail}`;
         const out = await deliver(text);
@@ -165,7 +169,7 @@ export function createWatch(options: WatchOptions): Watch {
       );
       if (next?.claim !== claim) return "ignored";
       const out = await deliver(
-        `${e.subject} is up again after ${
+        `${e.subject} is ${upWord} after ${
           formatDuration(t - (next.down_since_ms ?? t))
         } [${e.source}]${detail}`,
       );
