@@ -16,12 +16,7 @@ import type { StateStore } from "../storage/types.ts";
 import type { RouterOS } from "../routeros/types.ts";
 import type { Agent } from "../agent/types.ts";
 import type { TaskHandler, TaskHandlers, TaskInfo } from "../gateway/types.ts";
-import {
-  createJobManager,
-  JobError,
-  type JobManager,
-  validateJobSpec,
-} from "./create_job_manager.ts";
+import { createJobManager, type JobManager, validateJobSpec } from "./create_job_manager.ts";
 import { createWatch, type Watch } from "./watch.ts";
 import { createRouterPoller } from "./poll.ts";
 import { createJobRoutes, type JobRoutesEnv } from "./routes.ts";

@@ -30,9 +30,8 @@ async function body(request: Request): Promise<unknown> {
 }
 
 function printable(value: unknown, max: number): value is string {
-  // deno-lint-ignore no-control-regex
   return typeof value === "string" && value.length > 0 && value.length <= max &&
-    !/[\x00-\x1f\x7f]/.test(value);
+    !/\p{Cc}/u.test(value);
 }
 
 /** Checks a `POST /watch/events` body; throws a 400 {@linkcode JobError} naming the field. */

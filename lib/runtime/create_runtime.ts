@@ -64,7 +64,7 @@ export interface Runtime {
   /** Change records and approvals; present when a router is configured. */
   readonly changes: ChangeManager | undefined;
   readonly memory: Memory;
-  /** Every tool the agent offers: the 14 built-ins, then `MCP_SERVERS` tools. */
+  /** Every tool the agent offers: the 14 built-ins, `job_propose`, then `MCP_SERVERS` tools. */
   readonly tools: readonly Tool[];
   readonly agent: Agent;
   readonly gateway: Gateway;
