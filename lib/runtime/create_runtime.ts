@@ -64,7 +64,10 @@ export interface Runtime {
   /** Change records and approvals; present when a router is configured. */
   readonly changes: ChangeManager | undefined;
   readonly memory: Memory;
-  /** Every tool the agent offers: the 14 built-ins, `job_propose`, then `MCP_SERVERS` tools. */
+  /**
+   * The 14 built-ins, then `MCP_SERVERS` tools (what `/mcp` offers). The agent also has
+   * `job_propose`: only the model in a conversation proposes jobs; token holders add them.
+   */
   readonly tools: readonly Tool[];
   readonly agent: Agent;
   readonly gateway: Gateway;
@@ -202,12 +205,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
     )
     : undefined;
-  tools.push(jobProposeTool({ propose: jobs.propose }));
   if (mcp) tools.push(...mcp.tools);
 
   const agent = createAgent({
     provider,
-    tools,
+    tools: [...tools, jobProposeTool({ propose: jobs.propose })],
     memory,
     autoRecall: config.memory.autoRecall,
     maxSteps: config.llm.maxSteps,
