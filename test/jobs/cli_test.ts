@@ -107,6 +107,22 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.equal(job.tz, Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   });
 
+  it("the running gateway's scheduler fires a due job by itself", async () => {
+    const added = await jobs("add", "--schedule", "every 1s", "--prompt", "tick", "--json");
+    assert.equal(added.code, 0, added.stderr);
+    const { job_id } = JSON.parse(added.stdout) as { job_id: string };
+    let job: { last_status?: string; last_run?: string } | undefined;
+    for (let i = 0; i < 1000 && job?.last_status !== "complete"; i++) {
+      const res = await fetch(`${server.url}/jobs/${job_id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      job = await res.json() as typeof job;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(job?.last_status, "complete", JSON.stringify(job));
+    assert.equal((await jobs("remove", job_id)).code, 0);
+  });
+
   it("bad input: usage errors exit 2, gateway refusals exit 1 naming the field", async () => {
     const noSchedule = await jobs("add", "--prompt", "x");
     assert.equal(noSchedule.code, 2);
