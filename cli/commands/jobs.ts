@@ -2,7 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs, UsageError } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { gatewayUrl } from "../_gateway_client.ts";
+import { gatewayClientArgs, gatewayUrl } from "../_gateway_client.ts";
 
 const ACTIONS = ["list", "add", "remove", "run", "confirm"];
 
@@ -31,17 +31,7 @@ const args = {
     description: "add: where results go (telegram:<id>, discord:<id>, slack:<id>)",
     valueHint: "TARGET",
   },
-  json: { type: "boolean", description: "Print JSON" },
-  url: {
-    type: "string",
-    description: "Gateway URL (default: the local gateway)",
-    valueHint: "URL",
-  },
-  token: {
-    type: "string",
-    description: "Gateway bearer token (default: MIKROCLAW_TOKEN)",
-    valueHint: "TOKEN",
-  },
+  ...gatewayClientArgs,
 } as const;
 
 const ADD_ONLY = ["schedule", "prompt", "recipe", "tz", "notify"] as const;

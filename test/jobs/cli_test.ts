@@ -3,15 +3,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../lib/config/mod.ts";
-import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
-import { type LocalServer, serveLocal } from "../_utils/serve.ts";
+import type { LocalServer } from "../_utils/serve.ts";
+import { type Served, servedRuntime } from "./_helpers.ts";
 import { runCli } from "../_utils/cli.ts";
 
 describe("mikroclaw jobs against a running gateway", () => {
   let llm: FakeLLMServer;
-  let runtime: Runtime;
+  let served: Served;
   let server: LocalServer;
   let token = "";
   let cwd = "";
@@ -19,22 +18,16 @@ describe("mikroclaw jobs against a running gateway", () => {
   before(async () => {
     cwd = mkdtempSync(join(tmpdir(), "mikroclaw-jobs-cli-"));
     llm = await startFakeOpenAI([], { onEmpty: { text: "Weekly report: all quiet." } });
-    const config = await loadConfig({
-      env: { LLM_PROVIDER: "openai", OPENAI_API_KEY: "sk-cli-jobs", OPENAI_BASE_URL: llm.baseURL },
+    served = await servedRuntime({
+      LLM_PROVIDER: "openai",
+      OPENAI_API_KEY: "sk-cli-jobs",
+      OPENAI_BASE_URL: llm.baseURL,
     });
-    runtime = await createRuntime({ config });
-    await runtime.start();
-    server = await serveLocal((request) => runtime.gateway.fetch(request));
-    const paired = await fetch(`${server.url}/pair`, {
-      method: "POST",
-      headers: { "x-pairing-code": runtime.gateway.pairingCode()! },
-    });
-    token = ((await paired.json()) as { token: string }).token;
+    ({ server, token } = served);
   });
 
   after(async () => {
-    await server?.close();
-    await runtime?.stop();
+    await served?.close();
     await llm?.close();
     if (cwd) rmSync(cwd, { recursive: true, force: true });
   });

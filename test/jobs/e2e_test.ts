@@ -1,7 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { loadConfig } from "../../lib/config/mod.ts";
-import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
+import type { Runtime } from "../../lib/runtime/mod.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
 import { type FakeTelegram, startFakeTelegram, type TelegramCall } from "../_fakes/telegram.ts";
 import {
@@ -10,7 +9,8 @@ import {
   type FakeRouterOS,
   startFakeRouterOS,
 } from "../_fakes/routeros.ts";
-import { type LocalServer, serveLocal } from "../_utils/serve.ts";
+import type { LocalServer } from "../_utils/serve.ts";
+import { type Served, servedRuntime } from "./_helpers.ts";
 
 const OWNER = 4242;
 const BLOCK = "/ip firewall address-list add list=blocked address=203.0.113.9";
@@ -37,6 +37,7 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
   let runtime: Runtime;
   let server: LocalServer;
   let token = "";
+  let served: Served;
   let pressId = 0;
 
   const api = (path: string, init: { method?: string; body?: unknown } = {}) =>
@@ -70,8 +71,8 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
     llm = await startFakeOpenAI([], { onEmpty: { text: "Done." } });
     telegram = await startFakeTelegram({ maxHoldMs: 100 });
     router = await startFakeRouterOS();
-    const config = await loadConfig({
-      env: {
+    served = await servedRuntime(
+      {
         LLM_PROVIDER: "openai",
         OPENAI_API_KEY: "sk-e2e-jobs",
         OPENAI_BASE_URL: llm.baseURL,
@@ -87,20 +88,13 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
         WATCH_POLL: "1",
         WATCH_DEDUPE: "1h",
       },
-    });
-    runtime = await createRuntime({ config, channels: true });
-    await runtime.start();
-    server = await serveLocal((request) => runtime.gateway.fetch(request));
-    const paired = await fetch(`${server.url}/pair`, {
-      method: "POST",
-      headers: { "x-pairing-code": runtime.gateway.pairingCode()! },
-    });
-    token = ((await paired.json()) as { token: string }).token;
+      { channels: true },
+    );
+    ({ runtime, server, token } = served);
   });
 
   after(async () => {
-    await server?.close();
-    await runtime?.stop();
+    await served?.close();
     await Promise.all([llm?.close(), telegram?.close(), router?.close()]);
   });
 
