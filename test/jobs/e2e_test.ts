@@ -232,6 +232,22 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
     assert.match(text(listing), /\(Europe\/Riga\) next \d{4}-\d{2}-\d{2} 08:00/);
   });
 
+  it("the OpenAPI document describes the jobs and watch routes", async () => {
+    const doc = await (await api("/openapi.json")).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    for (
+      const [path, method] of [
+        ["/jobs", "get"],
+        ["/jobs", "post"],
+        ["/jobs/{id}", "delete"],
+        ["/jobs/{id}/run", "post"],
+        ["/jobs/{id}/confirm", "post"],
+        ["/watch/events", "post"],
+      ] as const
+    ) assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+  });
+
   it("POST /jobs refuses a bad schedule, zone or target with 400 naming the field", async () => {
     for (
       const [body, field] of [
