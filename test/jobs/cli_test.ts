@@ -116,6 +116,32 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.equal((await jobs("remove", job_id)).code, 0);
   });
 
+  it("netwatch prints a router entry whose scripts post to /watch/events with a new token", async () => {
+    const printed = await jobs("netwatch", "--host", "192.0.2.1");
+    assert.equal(printed.code, 0, printed.stderr);
+    const line = printed.stdout.split("\n").find((l) => l.startsWith("/tool netwatch add "))!;
+    assert.match(line, /^\/tool netwatch add host=192\.0\.2\.1 interval=30s .*down-script="/);
+    const down = unquote(/down-script=("(?:[^"\\]|\\.)*")/.exec(line)![1]!);
+    const url = unquote(/url=("(?:[^"\\]|\\.)*")/.exec(down)![1]!);
+    const headers = unquote(/http-header-field=("(?:[^"\\]|\\.)*")/.exec(down)![1]!);
+    const data = unquote(/http-data=("(?:[^"\\]|\\.)*")/.exec(down)![1]!);
+    assert.equal(url, `${server.url}/watch/events`);
+    assert.deepEqual(JSON.parse(data), {
+      source: "netwatch",
+      subject: "192.0.2.1",
+      status: "down",
+    });
+    const routerToken = /^Authorization: Bearer ([\w-]+),/.exec(headers)![1]!;
+    assert.notEqual(routerToken, token, "the router gets a token of its own");
+    // What the router's /tool fetch would send:
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${routerToken}`, "content-type": "application/json" },
+      body: data,
+    });
+    assert.equal(res.status, 202);
+  });
+
   it("bad input: usage errors exit 2, gateway refusals exit 1 naming the field", async () => {
     const noSchedule = await jobs("add", "--prompt", "x");
     assert.equal(noSchedule.code, 2);
@@ -151,3 +177,18 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.match(noToken.stderr, /MIKROCLAW_TOKEN/);
   });
 });
+
+/** Reads a RouterOS string literal (`\"`, `\\`, `\$`, `\?` and `\HH` escapes). */
+function unquote(literal: string): string {
+  const bytes: number[] = [];
+  const body = literal.slice(1, -1);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== "\\") bytes.push(c.charCodeAt(0));
+    else if (/^[0-9A-F]{2}$/.test(body.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(body.charCodeAt(++i));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
