@@ -6,7 +6,7 @@
  * time is always computed from now, so there is never a burst.
  * @module
  */
-import { errorMessage } from "../errors.ts";
+import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { StateStore } from "../storage/types.ts";
@@ -15,13 +15,13 @@ import { parseSchedule, type Schedule, ScheduleError } from "./schedule.ts";
 import type { JobRecord, JobSpec, JobSummary } from "./types.ts";
 
 /** A refused job request; `status` is the HTTP status, `field` the request field at fault. */
-export class JobError extends Error {
+export class JobError extends AgentError {
   /** HTTP status: 400 bad input, 404 unknown job, 409 wrong state, 503 queue full. */
   readonly status: 400 | 404 | 409 | 503;
   /** The request field at fault (400 only). */
   readonly field: string | undefined;
   constructor(status: 400 | 404 | 409 | 503, message: string, field?: string) {
-    super(message);
+    super(message, { code: status === 503 ? ErrorCode.NotConfigured : ErrorCode.ToolInput });
     this.name = "JobError";
     this.status = status;
     this.field = field;
