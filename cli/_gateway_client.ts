@@ -5,6 +5,33 @@
 import type { Config } from "../lib/config/types.ts";
 import { UsageError } from "./_args.ts";
 
+/** `--json`, `--url` and `--token`: the flags of commands that call a running gateway. */
+export const gatewayClientArgs: {
+  readonly json: { readonly type: "boolean"; readonly description: string };
+  readonly url: {
+    readonly type: "string";
+    readonly description: string;
+    readonly valueHint: string;
+  };
+  readonly token: {
+    readonly type: "string";
+    readonly description: string;
+    readonly valueHint: string;
+  };
+} = {
+  json: { type: "boolean", description: "Print JSON" },
+  url: {
+    type: "string",
+    description: "Gateway URL (default: the local gateway)",
+    valueHint: "URL",
+  },
+  token: {
+    type: "string",
+    description: "Gateway bearer token (default: MIKROCLAW_TOKEN)",
+    valueHint: "TOKEN",
+  },
+};
+
 /** Base URL of the gateway without a trailing slash. */
 export function gatewayUrl(config: Config, url: string | undefined): string {
   if (url !== undefined) {

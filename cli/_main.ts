@@ -25,6 +25,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   identity: () => import("./commands/identity.ts").then((m) => m.default),
   encrypt: () => import("./commands/encrypt.ts").then((m) => m.default),
   changes: () => import("./commands/changes.ts").then((m) => m.default),
+  jobs: () => import("./commands/jobs.ts").then((m) => m.default),
   mcp: () => import("./commands/mcp.ts").then((m) => m.default),
 };
 

@@ -2,7 +2,7 @@
 import { type CommandDef, defineCommand } from "citty";
 import { globalArgs, UsageError } from "../_args.ts";
 import { loadCliConfig } from "../_context.ts";
-import { gatewayUrl } from "../_gateway_client.ts";
+import { gatewayClientArgs, gatewayUrl } from "../_gateway_client.ts";
 
 const ACTIONS = ["list", "show", "approve", "deny", "confirm", "revert"];
 
@@ -14,17 +14,7 @@ const args = {
     description: "list (default), show, approve, deny, confirm or revert",
   },
   id: { type: "positional", required: false, description: "Change id (all actions but list)" },
-  json: { type: "boolean", description: "Print JSON" },
-  url: {
-    type: "string",
-    description: "Gateway URL (default: the local gateway)",
-    valueHint: "URL",
-  },
-  token: {
-    type: "string",
-    description: "Gateway bearer token (default: MIKROCLAW_TOKEN)",
-    valueHint: "TOKEN",
-  },
+  ...gatewayClientArgs,
   force: { type: "boolean", description: "revert even if the router item changed since" },
 } as const;
 

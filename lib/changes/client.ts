@@ -43,8 +43,18 @@ export interface ChangesClient {
 
 const ID = /^[A-Za-z0-9]{1,64}$/;
 
-/** Builds the client. */
-export function createChangesClient(options: ChangesClientOptions = {}): ChangesClient {
+/**
+ * One JSON call to a running gateway with the bearer token; throws a
+ * {@linkcode ChangesClientError} with the gateway's error message (shared by `jobs`).
+ */
+export type GatewayCall = <T>(
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+) => Promise<T>;
+
+/** Builds a {@linkcode GatewayCall}; throws `TypeError` for a URL that is not http(s). */
+export function createGatewayCall(options: ChangesClientOptions = {}): GatewayCall {
   const base = (options.url ?? DEFAULT_GATEWAY_URL).replace(/\/+$/, "");
   let parsed: URL;
   try {
@@ -58,7 +68,11 @@ export function createChangesClient(options: ChangesClientOptions = {}): Changes
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  return async function call<T>(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -99,8 +113,12 @@ export function createChangesClient(options: ChangesClientOptions = {}): Changes
       );
     }
     return data as T;
-  }
+  };
+}
 
+/** Builds the client. */
+export function createChangesClient(options: ChangesClientOptions = {}): ChangesClient {
+  const call = createGatewayCall(options);
   const one = (id: string): string => {
     if (!ID.test(id)) {
       throw new ChangesClientError(`Cannot use change id ${JSON.stringify(id).slice(0, 70)}`, 400);

@@ -752,6 +752,78 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     kind: duration(0, 2_592_000, "3600"),
     default: "3600",
   },
+  // Jobs and watches
+  {
+    name: "ALERT_TO",
+    group: "watch",
+    description: "who gets watch alerts: telegram:<id>, discord:<id>, slack:<id>",
+    kind: list(
+      /^(?:telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/,
+      "a comma list of telegram:<id>, discord:<id> or slack:<id>",
+      "telegram:4242",
+    ),
+    defaultText: "the approvers, else the allowlisted senders",
+  },
+  {
+    name: "ALERT_QUIET_HOURS",
+    group: "watch",
+    description: "local times without alerts, in the router's time zone (e.g. 22:00-07:00)",
+    kind: list(
+      /^(?:[01]?\d|2[0-3]):[0-5]\d-(?:[01]?\d|2[0-3]):[0-5]\d$/,
+      "a comma list of HH:MM-HH:MM ranges",
+      "22:00-07:00",
+    ),
+    defaultText: "none",
+  },
+  {
+    name: "ALERT_QUIET_MODE",
+    group: "watch",
+    description: "alerts in quiet hours: hold (one summary after) or drop",
+    kind: choice(["hold", "drop"], "hold"),
+    default: "hold",
+  },
+  {
+    name: "WATCH_DEDUPE",
+    group: "watch",
+    description: "a subject that is still down alerts again only after this long",
+    kind: duration(10, 604_800, "30m"),
+    default: "1800",
+  },
+  {
+    name: "WATCH_POLL",
+    group: "watch",
+    description: "seconds between polls of the router's interfaces, load, log and leases (0 = off)",
+    kind: duration(0, 86_400, "60"),
+    default: "60",
+  },
+  {
+    name: "WATCH_CPU_PERCENT",
+    group: "watch",
+    description: "CPU load that alerts once it lasts WATCH_SUSTAIN",
+    kind: int(1, 100, "90"),
+    default: "90",
+  },
+  {
+    name: "WATCH_MEMORY_PERCENT",
+    group: "watch",
+    description: "memory use that alerts once it lasts WATCH_SUSTAIN",
+    kind: int(1, 100, "90"),
+    default: "90",
+  },
+  {
+    name: "WATCH_SUSTAIN",
+    group: "watch",
+    description: "how long CPU or memory must stay over its threshold",
+    kind: duration(0, 86_400, "5m"),
+    default: "300",
+  },
+  {
+    name: "WATCH_LOGIN_FAILURES",
+    group: "watch",
+    description: "router login failures in /log that make one alert",
+    kind: int(1, 10_000, "5"),
+    default: "5",
+  },
   // Tools
   {
     name: "WORKSPACE_DIR",

@@ -30,21 +30,61 @@ const Revoked = v.object({ revoked: v.literal(true) });
 const PairCode = v.object({ code: v.pipe(v.string(), v.regex(/^\d{6}$/)), expires_in: v.number() });
 const Status = v.picklist(["queued", "running", "complete", "failed", "cancelled"]);
 const TaskCreated = v.object({ task_id: v.string(), status: v.literal("queued") });
+const AnyTaskType = v.picklist([...TASK_TYPES, "job"]);
 const TaskSummary = v.object({
   task_id: v.string(),
-  type: v.picklist(TASK_TYPES),
+  type: AnyTaskType,
   status: Status,
   created_at: v.string(),
 });
 const TaskDetail = v.object({
   task_id: v.string(),
-  type: v.picklist(TASK_TYPES),
+  type: AnyTaskType,
   status: Status,
   created_at: v.string(),
   result: v.optional(v.unknown()),
   error: v.optional(v.string()),
 });
 const Cancelled = v.object({ status: v.literal("cancelled") });
+const Target = v.pipe(v.string(), v.regex(/^(?:telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/));
+const JobBody = v.object({
+  schedule: v.pipe(
+    v.string(),
+    v.description('5-field cron ("0 8 * * 1"), "every <N>s|m|h" or "at <ISO date-time>"'),
+  ),
+  tz: v.optional(v.pipe(v.string(), v.description("IANA zone; default the router's, else TZ"))),
+  prompt: v.optional(v.string()),
+  recipe: v.optional(v.picklist(["investigate", "analyze"])),
+  notify: v.optional(Target),
+  catchup: v.optional(v.pipe(v.boolean(), v.description("run a missed due time once on start"))),
+});
+const Job = v.object({
+  job_id: v.string(),
+  schedule: v.string(),
+  tz: v.string(),
+  state: v.picklist(["active", "proposed", "done"]),
+  next_run: v.nullable(v.string()),
+  last_run: v.optional(v.string()),
+  last_status: v.optional(v.picklist(["queued", "complete", "failed", "skipped"])),
+  prompt: v.optional(v.string()),
+  recipe: v.optional(v.picklist(["investigate", "analyze"])),
+  notify: v.optional(Target),
+  catchup: v.boolean(),
+  created_by: v.string(),
+  created_at: v.string(),
+});
+const JobRun = v.object({ task_id: v.string() });
+const JobDeleted = v.object({ job_id: v.string(), deleted: v.literal(true) });
+const WatchEvent = v.object({
+  source: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,32}$/)),
+  subject: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  status: v.picklist(["down", "up"]),
+  detail: v.optional(v.pipe(v.string(), v.maxLength(500))),
+});
+const WatchAccepted = v.object({
+  accepted: v.literal(true),
+  outcome: v.picklist(["alerted", "repeat", "resolved", "held", "dropped", "ignored"]),
+});
 const ChatReply = v.object({
   reply: v.string(),
   session: v.string(),
@@ -100,6 +140,12 @@ export function openApiDocument(): Record<string, unknown> {
         Cancelled: schema(Cancelled),
         ChatBody: schema(ChatBody),
         ChatReply: schema(ChatReply),
+        JobBody: schema(JobBody),
+        Job: schema(Job),
+        JobRun: schema(JobRun),
+        JobDeleted: schema(JobDeleted),
+        WatchEvent: schema(WatchEvent),
+        WatchAccepted: schema(WatchAccepted),
       },
     },
     security: [{ bearer: [] }],
@@ -211,6 +257,81 @@ export function openApiDocument(): Record<string, unknown> {
             ...common,
             "502": err("The LLM provider failed"),
           },
+        },
+      },
+      "/jobs": {
+        get: {
+          summary: "Scheduled jobs, each with its time zone and next run",
+          responses: {
+            "200": {
+              description: "Jobs, oldest first",
+              content: { "application/json": { schema: { type: "array", items: ref("Job") } } },
+            },
+            "401": common["401"],
+          },
+        },
+        post: {
+          summary: "Add a job that runs as the caller (exactly one of prompt or recipe)",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("JobBody") } },
+          },
+          responses: { "201": json("Job", "Added"), ...common },
+        },
+      },
+      "/jobs/{id}": {
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        get: {
+          summary: "One job",
+          responses: {
+            "200": json("Job", "The job"),
+            "401": common["401"],
+            "404": err("Unknown job"),
+          },
+        },
+        delete: {
+          summary: "Remove a job",
+          responses: {
+            "200": json("JobDeleted", "Removed"),
+            "401": common["401"],
+            "404": err("Unknown job"),
+          },
+        },
+      },
+      "/jobs/{id}/run": {
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        post: {
+          summary: "Run a job now as a task of type job (GET /tasks shows it)",
+          responses: {
+            "202": json("JobRun", "Queued"),
+            "401": common["401"],
+            "404": err("Unknown job"),
+            "409": err("A proposal nobody confirmed yet"),
+            "503": err("Queue full"),
+          },
+        },
+      },
+      "/jobs/{id}/confirm": {
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        post: {
+          summary: "Confirm a job the model proposed (job_propose); it then runs on schedule",
+          responses: {
+            "200": json("Job", "Confirmed"),
+            "401": common["401"],
+            "404": err("Unknown job"),
+            "409": err("Not a proposal"),
+          },
+        },
+      },
+      "/watch/events": {
+        post: {
+          summary:
+            "A router event (netwatch): the first down alerts ALERT_TO once, repeats within WATCH_DEDUPE do not, the next up sends a resolved message",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("WatchEvent") } },
+          },
+          responses: { "202": json("WatchAccepted", "Accepted"), ...common },
         },
       },
       "/openapi.json": {

@@ -560,6 +560,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await tasks.stop();
       started = false;
     },
+    submitTask: (task, requestedBy) => tasks.submit(task, requestedBy),
     revokeAllTokens: async () => {
       const n = await pairing.revokeAll();
       logger.info(`gateway: revoked ${n} token(s)`);

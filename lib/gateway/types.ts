@@ -7,8 +7,8 @@ import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { StateStore } from "../storage/types.ts";
 
-/** Task types accepted by `POST /tasks`. */
-export type TaskType = "agent" | "investigate" | "analyze" | "summarize" | "skill_invoke";
+/** Task types: those `POST /tasks` accepts, and `job` (a scheduled job's run, CONTRACT §8). */
+export type TaskType = "agent" | "investigate" | "analyze" | "summarize" | "skill_invoke" | "job";
 
 /** Task states. */
 export type TaskStatus = "queued" | "running" | "complete" | "failed" | "cancelled";
@@ -149,4 +149,9 @@ export interface Gateway {
   stop(): Promise<void>;
   /** Revokes every bearer token; resolves how many were revoked. */
   revokeAllTokens(): Promise<number>;
+  /** Queues a task as `requestedBy` (scheduled jobs); `undefined` when the queue is full. */
+  submitTask(
+    task: { type: TaskType; input?: string; params?: Record<string, unknown> },
+    requestedBy: string,
+  ): Promise<{ task_id: string } | undefined>;
 }

@@ -25,7 +25,7 @@ import { storageMemoryDriver } from "../memory/storage_driver.ts";
 import type { RouterOS } from "../routeros/types.ts";
 import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
-import type { Gateway } from "../gateway/types.ts";
+import type { Gateway, TaskHandlers } from "../gateway/types.ts";
 import { createGateway } from "../gateway/create_gateway.ts";
 import type { ButtonHandler, Channel } from "../channels/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
@@ -33,9 +33,11 @@ import { builtinTools } from "./builtin_tools.ts";
 import { configuredChannels } from "./channels.ts";
 import { missingModelWarning, providerFromConfig } from "./provider.ts";
 import { taskHandlers } from "./tasks.ts";
-import { withChatCommands } from "./chat_commands.ts";
+import { withChatCommands, withJobCommands } from "./chat_commands.ts";
 import { mountInterop } from "./interop.ts";
-import { notifyChannels } from "./notify.ts";
+import { channelSender, notifyChannels } from "./notify.ts";
+import { jobsPart } from "./jobs.ts";
+import { jobProposeTool } from "../tools/job_propose.ts";
 
 /** Options of {@linkcode createRuntime}. */
 export interface RuntimeOptions {
@@ -62,7 +64,10 @@ export interface Runtime {
   /** Change records and approvals; present when a router is configured. */
   readonly changes: ChangeManager | undefined;
   readonly memory: Memory;
-  /** Every tool the agent offers: the 14 built-ins, then `MCP_SERVERS` tools. */
+  /**
+   * The 14 built-ins, then `MCP_SERVERS` tools (what `/mcp` offers). The agent also has
+   * `job_propose`: only the model in a conversation proposes jobs; token holders add them.
+   */
   readonly tools: readonly Tool[];
   readonly agent: Agent;
   readonly gateway: Gateway;
@@ -175,7 +180,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const memory = await memoryFromConfig(config, store, identity.id, fetch);
 
   // The gateway is built after the agent, but health_check reads the gateway's cached probes.
-  const late: { gateway?: Gateway } = {};
+  const late: { gateway?: Gateway; agent?: Agent; tasks?: TaskHandlers } = {};
+  const jobs = jobsPart({
+    config,
+    store,
+    router: parts?.router,
+    logger,
+    send: channelSender({ channels: channelsByName, logger }),
+    gateway: () => late.gateway!,
+    recipes: () => late.tasks!,
+    agent: () => late.agent!,
+  });
   const tools: Tool[] = builtinTools({
     config,
     memory,
@@ -200,7 +215,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const agent = createAgent({
     provider,
-    tools,
+    tools: [...tools, jobProposeTool({ propose: jobs.propose })],
     memory,
     autoRecall: config.memory.autoRecall,
     maxSteps: config.llm.maxSteps,
@@ -208,15 +223,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     ...(config.llm.systemPrompt ? { systemPrompt: config.llm.systemPrompt } : {}),
   });
+  late.agent = agent;
 
   const channels = options.channels
     ? await configuredChannels({
       config,
-      agent: parts ? withChatCommands(agent, parts.changes) : agent,
+      agent: withJobCommands(
+        parts ? withChatCommands(agent, parts.changes) : agent,
+        jobs.chatCommand,
+      ),
       logger,
       store,
       ...(fetch ? { fetch } : {}),
-      ...(parts ? { onButton: parts.onButton } : {}),
+      onButton: async (press) => {
+        const text = await jobs.button(press.data, `${press.channel}:${press.senderId}`);
+        return text === undefined ? await parts?.onButton(press) : { text };
+      },
     })
     : [];
   for (const channel of channels) channelsByName.set(channel.name, channel);
@@ -230,7 +252,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     agent,
     store,
     logger,
-    tasks: taskHandlers({ agent, router, tools, logger, secrets }),
+    tasks: {
+      ...(late.tasks = taskHandlers({ agent, router, tools, logger, secrets })),
+      job: jobs.runJob,
+    },
     webhooks,
     pairingRequired: config.gateway.pairingRequired,
     bindHost: config.gateway.bind,
@@ -258,6 +283,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   late.gateway = gateway;
   await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
+  jobs.mount(gateway);
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
@@ -281,6 +307,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (noModel) logger.warn(noModel);
       await gateway.start();
       parts?.changes.start();
+      await jobs.start();
       for (const channel of channels) {
         running.push(
           channel.start({ signal: controller.signal }).catch((error: unknown) => {
@@ -296,6 +323,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       controller.abort();
       await Promise.allSettled(running);
       await parts?.changes.stop();
+      await jobs.stop();
       await gateway.stop();
       await mcp?.close();
       await store.dispose();

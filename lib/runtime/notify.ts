@@ -1,7 +1,7 @@
 /**
- * Sends change-record events to people through the chat channels: the diff with Approve / Deny
- * to each approver, Confirm / Undo to the requester when an auto-revert is armed, and a short
- * note when a pending change expires.
+ * Sends messages to people through the chat channels: change-record events (the diff with
+ * Approve / Deny to each approver, Confirm / Undo to the requester when an auto-revert is armed,
+ * a short note when a pending change expires), and job results and watch alerts.
  * @module
  */
 import type { Logger } from "../_internal/logger.ts";
@@ -26,16 +26,23 @@ function target(
   return channel ? [channel, identity.slice(at + 1)] : undefined;
 }
 
-/** The `notify` hook of the change manager. */
-export function notifyChannels(
+/** A chat button for {@linkcode channelSender}. */
+export interface SendButton {
+  text: string;
+  data: string;
+  style?: "primary" | "danger";
+}
+
+/**
+ * Sends `text` (with optional buttons) to `telegram:<id>`, `discord:<id>` or `slack:<id>`
+ * through the channel of that name; an unknown channel is skipped, a failure logged (never
+ * thrown).
+ */
+export function channelSender(
   options: NotifyChannelsOptions,
-): (record: ChangeRecord, event: ChangeEvent) => Promise<void> {
+): (identity: string, text: string, buttons?: SendButton[]) => Promise<void> {
   const { channels, logger } = options;
-  async function send(
-    identity: string,
-    text: string,
-    buttons?: { text: string; data: string; style?: "primary" | "danger" }[],
-  ) {
+  return async (identity, text, buttons) => {
     const to = target(channels, identity);
     if (!to) return;
     try {
@@ -44,11 +51,18 @@ export function notifyChannels(
       await channel.send(where, text, buttons ? { buttons } : {});
     } catch (error) {
       logger.warn(
-        `Cannot notify ${identity} about a router change:`,
+        `Cannot send a message to ${identity}:`,
         error instanceof Error ? error.message : error,
       );
     }
-  }
+  };
+}
+
+/** The `notify` hook of the change manager. */
+export function notifyChannels(
+  options: NotifyChannelsOptions,
+): (record: ChangeRecord, event: ChangeEvent) => Promise<void> {
+  const send = channelSender(options);
   return async (record, event) => {
     const { approvalPrompt, confirmPrompt } = await import("../changes/chat.ts");
     if (event === "pending") {

@@ -70,7 +70,7 @@ describe("dist/router/ (the bundle)", () => {
     );
   });
 
-  it("keeps optional parts (Redis, Discord, Slack, MCP, RouterOS, changes) out of the core", () => {
+  it("keeps optional parts (Redis, Discord, Slack, MCP, RouterOS, changes, jobs) out of the core", () => {
     for (
       const part of [
         "ioredis",
@@ -79,6 +79,8 @@ describe("dist/router/ (the bundle)", () => {
         "tmcp",
         "routeros/console",
         "changes/",
+        "lib/jobs/",
+        "croner",
       ]
     ) {
       assert.ok(!result.coreInputs.some((p) => p.includes(part)), `${part} is in the core`);
