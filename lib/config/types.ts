@@ -151,6 +151,8 @@ export interface GatewayConfig {
   readonly bind: string;
   /** `PAIRING_REQUIRED`; never false on a non-loopback bind. @default {true} */
   readonly pairingRequired: boolean;
+  /** `GATEWAY_CONSOLE`: serve the web console. @default {true} */
+  readonly console: boolean;
   /** `TRUSTED_PROXIES`: IPs or CIDR ranges. */
   readonly trustedProxies: readonly string[];
   /** `GATEWAY_TOKEN_TTL` in seconds. @default {2592000} */

@@ -35,6 +35,7 @@ import { providerFromConfig } from "./provider.ts";
 import { taskHandlers } from "./tasks.ts";
 import { withChatCommands } from "./chat_commands.ts";
 import { mountInterop } from "./interop.ts";
+import { mountConsole } from "./console.ts";
 import { notifyChannels } from "./notify.ts";
 
 /** Options of {@linkcode createRuntime}. */
@@ -251,6 +252,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   late.gateway = gateway;
   await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
+  mountConsole(gateway, { enabled: config.gateway.console });
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
