@@ -40,10 +40,22 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A request the rig's gateway answered. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  origin: string | null;
+  /** Whether it carried an `Authorization` header. */
+  auth: boolean;
+  status: number;
+}
+
 /** A real runtime with its gateway on a real socket, plus the fakes behind it. */
 export interface ConsoleRig {
   /** The gateway's origin, e.g. `http://127.0.0.1:41234`. */
   url: string;
+  /** Every request the gateway answered, in order. */
+  seen: SeenRequest[];
   runtime: Runtime;
   llm: FakeLLMServer;
   router: FakeRouterOS;
@@ -62,6 +74,7 @@ export async function startConsoleRig(
   const router = await startFakeRouterOS();
   let runtime: Runtime | undefined;
   let server: LocalServer | undefined;
+  const seen: SeenRequest[] = [];
   try {
     const config = await loadConfig({
       env: {
@@ -76,7 +89,18 @@ export async function startConsoleRig(
     });
     runtime = await createRuntime({ config });
     await runtime.start();
-    server = await serveLocal(runtime.gateway.fetch);
+    const gateway = runtime.gateway;
+    server = await serveLocal(async (request) => {
+      const response = await gateway.fetch(request);
+      seen.push({
+        method: request.method,
+        path: new URL(request.url).pathname,
+        origin: request.headers.get("origin"),
+        auth: request.headers.has("authorization"),
+        status: response.status,
+      });
+      return response;
+    });
   } catch (error) {
     await runtime?.stop();
     await Promise.all([llm.close(), router.close()]);
@@ -86,6 +110,7 @@ export async function startConsoleRig(
   const srv = server;
   return {
     url: srv.url,
+    seen,
     runtime: rt,
     llm,
     router,
