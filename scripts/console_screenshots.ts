@@ -1,7 +1,8 @@
 /**
  * Takes the README's screenshots of the web console (`node scripts/console_screenshots.ts`):
  * a real runtime against the scripted OpenAI and RouterOS fakes, driven in chromium, saved as
- * `docs/console/<screen>.png` (desktop) and `docs/console/<screen>-phone.png` (390 px wide).
+ * `docs/console/<screen>.png` (desktop) and, for pairing, chat and changes,
+ * `docs/console/<screen>-phone.png` (390 px wide).
  * @module
  */
 import { mkdirSync } from "node:fs";
@@ -13,7 +14,11 @@ import { chat, launchChromium, pairConsole, startConsoleRig } from "../test/cons
 const OUT = join(dirname(fileURLToPath(import.meta.url)), "../docs/console");
 const BLOCK = '/ip firewall address-list add list=blocked address=203.0.113.7 comment="scanner"';
 
+const PHONE_SCREENS = new Set(["pair", "chat", "changes"]);
+
 async function shoot(page: Page, name: string): Promise<void> {
+  const [screen, phone] = name.split("-");
+  if (phone && !PHONE_SCREENS.has(screen!)) return;
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: false });
   console.log(`docs/console/${name}.png`);
 }

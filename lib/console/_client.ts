@@ -393,7 +393,8 @@ export function consoleClient(): void {
         } else if (event === "tool-end") {
           const call = data?.toolCall ?? {};
           const result = data?.result ?? {};
-          const box = tools.get(String(call.id)) ?? body.appendChild(h("details", { class: "tool" }));
+          const box = tools.get(String(call.id)) ??
+            body.appendChild(h("details", { class: "tool" }));
           const failed = result.isError === true;
           box.classList.toggle("failed", failed);
           const summary = box.querySelector("summary") ?? box.appendChild(h("summary", null));
@@ -524,9 +525,7 @@ export function consoleClient(): void {
     say("changes-error", "");
     fill($("change-progress"), `${action === "revert" ? "Undoing" : `${action}: sending`}…`);
     const r = await api("POST", `/changes/${encodeURIComponent(id)}/${action}`, body);
-    forceUndo = !r.ok && r.status === 409 && action === "revert" && body === undefined
-      ? id
-      : null;
+    forceUndo = !r.ok && r.status === 409 && action === "revert" && body === undefined ? id : null;
     shown.delete("change-detail");
     await renderChanges();
     say("changes-error", r.ok ? "" : r.message);

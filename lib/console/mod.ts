@@ -5,7 +5,7 @@
  */
 export {
   CONSOLE_CSP,
-  consoleTransferBytes,
   type ConsoleHandler,
+  consoleTransferBytes,
   createConsole,
 } from "./create_console.ts";

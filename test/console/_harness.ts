@@ -123,7 +123,11 @@ export async function startConsoleRig(
 }
 
 /** Opens the console in `context` and pairs it with `code` by typing it, as a person would. */
-export async function pairConsole(context: BrowserContext, url: string, code: string): Promise<Page> {
+export async function pairConsole(
+  context: BrowserContext,
+  url: string,
+  code: string,
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${url}/`);
   await page.getByLabel("Pairing code").fill(code);

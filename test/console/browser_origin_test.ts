@@ -38,7 +38,10 @@ async function start(): Promise<Setup> {
   try {
     // A pending change, asked for through the API by another device.
     const code = await rig.runtime.gateway.issuePairingCode();
-    const paired = await fetch(`${rig.url}/pair`, { method: "POST", headers: { "x-pairing-code": code } });
+    const paired = await fetch(`${rig.url}/pair`, {
+      method: "POST",
+      headers: { "x-pairing-code": code },
+    });
     const { token } = await paired.json() as { token: string };
     rig.llm.push({ toolCalls: [{ name: "routeros_execute", arguments: { command: BLOCK } }] });
     const asked = await fetch(`${rig.url}/chat`, {
@@ -82,54 +85,66 @@ describe("web console in chromium: a page from another origin", () => {
 
   const pending = async (s: Setup) => (await s.rig.runtime.changes!.get(s.changeId))?.state;
 
-  it("cannot read the gateway: every fetch fails, and the gateway refuses each with 403", SLOW, async () => {
-    const s = await ready();
-    const token = await s.console.evaluate(() => sessionStorage.getItem("mikroclaw.token"));
-    const outcome = await s.evil.evaluate(async ({ gateway, id, token }) => {
-      const attempts: [string, RequestInit][] = [
-        ["/health", {}],
-        ["/console/", {}],
-        ["/changes", { credentials: "include" }],
-        [`/changes/${id}/approve`, { method: "POST" }],
-        // Even holding a stolen token: the preflight is refused, so the POST is never sent.
-        [`/changes/${id}/deny`, { method: "POST", headers: { authorization: `Bearer ${token}` } }],
-      ];
-      const out: string[] = [];
-      for (const [path, init] of attempts) {
-        try {
-          await fetch(gateway + path, init);
-          out.push(`${path}: read`);
-        } catch (error) {
-          out.push(`${path}: ${(error as Error).name}`);
+  it(
+    "cannot read the gateway: every fetch fails, and the gateway refuses each with 403",
+    SLOW,
+    async () => {
+      const s = await ready();
+      const token = await s.console.evaluate(() => sessionStorage.getItem("mikroclaw.token"));
+      const outcome = await s.evil.evaluate(async ({ gateway, id, token }) => {
+        const attempts: [string, RequestInit][] = [
+          ["/health", {}],
+          ["/console/", {}],
+          ["/changes", { credentials: "include" }],
+          [`/changes/${id}/approve`, { method: "POST" }],
+          // Even holding a stolen token: the preflight is refused, so the POST is never sent.
+          [`/changes/${id}/deny`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}` },
+          }],
+        ];
+        const out: string[] = [];
+        for (const [path, init] of attempts) {
+          try {
+            await fetch(gateway + path, init);
+            out.push(`${path}: read`);
+          } catch (error) {
+            out.push(`${path}: ${(error as Error).name}`);
+          }
         }
-      }
-      return out;
-    }, { gateway: s.rig.url, id: s.changeId, token });
-    for (const line of outcome) assert.match(line, /: TypeError$/, line);
+        return out;
+      }, { gateway: s.rig.url, id: s.changeId, token });
+      for (const line of outcome) assert.match(line, /: TypeError$/, line);
 
-    const evil = new URL(s.evilServer.url).origin;
-    const fromEvil = s.rig.seen.filter((r) => r.origin === evil);
-    const answered = fromEvil.map((r) => `${r.method} ${r.path} ${r.status}`);
-    assert.deepEqual(answered, [
-      "GET /health 403",
-      "GET /console/ 403",
-      "GET /changes 403",
-      `POST /changes/${s.changeId}/approve 403`,
-      `OPTIONS /changes/${s.changeId}/deny 403`,
-    ]);
-    assert.ok(!fromEvil.some((r) => r.auth), "no request with the token ever reached the gateway");
-    assert.equal(await pending(s), "pending");
-  });
+      const evil = new URL(s.evilServer.url).origin;
+      const fromEvil = s.rig.seen.filter((r) => r.origin === evil);
+      const answered = fromEvil.map((r) => `${r.method} ${r.path} ${r.status}`);
+      assert.deepEqual(answered, [
+        "GET /health 403",
+        "GET /console/ 403",
+        "GET /changes 403",
+        `POST /changes/${s.changeId}/approve 403`,
+        `OPTIONS /changes/${s.changeId}/deny 403`,
+      ]);
+      assert.ok(
+        !fromEvil.some((r) => r.auth),
+        "no request with the token ever reached the gateway",
+      );
+      assert.equal(await pending(s), "pending");
+    },
+  );
 
   it("cannot read the console tab's token, even in a window it opened", SLOW, async () => {
     const s = await ready();
     const popup = s.evil.waitForEvent("popup");
     await s.evil.evaluate((gateway) => {
-      (window as unknown as { opened: Window | null }).opened = window.open(`${gateway}/console/`);
+      (globalThis as unknown as { opened: Window | null }).opened = globalThis.open(
+        `${gateway}/console/`,
+      );
     }, s.rig.url);
     await (await popup).waitForLoadState();
     const read = await s.evil.evaluate(() => {
-      const w = (window as unknown as { opened: Window | null }).opened;
+      const w = (globalThis as unknown as { opened: Window | null }).opened;
       try {
         return `read ${w?.sessionStorage.getItem("mikroclaw.token")}`;
       } catch (error) {
@@ -139,22 +154,28 @@ describe("web console in chromium: a page from another origin", () => {
     assert.equal(read, "SecurityError", "the other origin's window is closed to it");
   });
 
-  it("cannot drive it: a form POST is refused by the Origin check and changes nothing", SLOW, async () => {
-    const s = await ready();
-    const before = structuredClone(s.rig.router.items("/ip/firewall/address-list"));
-    const answer = s.evil.waitForResponse((r) => r.url().endsWith(`/changes/${s.changeId}/approve`));
-    await s.evil.evaluate(() => (document.getElementById("approve") as HTMLFormElement).submit());
-    const res = await answer;
-    assert.equal(res.status(), 403);
-    assert.match(await res.text(), /Cross-origin browser requests are refused/);
-    assert.equal(await pending(s), "pending");
-    assert.deepEqual(s.rig.router.items("/ip/firewall/address-list"), before);
-  });
+  it(
+    "cannot drive it: a form POST is refused by the Origin check and changes nothing",
+    SLOW,
+    async () => {
+      const s = await ready();
+      const before = structuredClone(s.rig.router.items("/ip/firewall/address-list"));
+      const answer = s.evil.waitForResponse((r) =>
+        r.url().endsWith(`/changes/${s.changeId}/approve`)
+      );
+      await s.evil.evaluate(() => (document.getElementById("approve") as HTMLFormElement).submit());
+      const res = await answer;
+      assert.equal(res.status(), 403);
+      assert.match(await res.text(), /Cross-origin browser requests are refused/);
+      assert.equal(await pending(s), "pending");
+      assert.deepEqual(s.rig.router.items("/ip/firewall/address-list"), before);
+    },
+  );
 
   it("cannot frame the console (frame-ancestors 'none', X-Frame-Options DENY)", SLOW, async () => {
     const s = await ready();
     await s.evil.goto(`${s.evilServer.url}/`);
-    await s.evil.evaluate(() => (window as unknown as { framed: Promise<boolean> }).framed);
+    await s.evil.evaluate(() => (globalThis as unknown as { framed: Promise<boolean> }).framed);
     const served = s.rig.seen.filter((r) => r.path === "/console/" && r.status === 200);
     assert.ok(served.length > 0, "the gateway served the page; the browser refused to show it");
     const frame = s.evil.frames().find((f) => f !== s.evil.mainFrame());

@@ -56,7 +56,7 @@ describe("dist/mikroclaw.mjs (the bundle)", () => {
     );
   });
 
-  it("keeps optional parts (Redis, Discord, Slack, MCP, RouterOS, changes) out of the core", () => {
+  it("keeps optional parts (Redis, Discord, Slack, MCP, RouterOS, changes, console) out of the core", () => {
     for (
       const part of [
         "ioredis",
@@ -65,6 +65,7 @@ describe("dist/mikroclaw.mjs (the bundle)", () => {
         "tmcp",
         "routeros/console",
         "changes/",
+        "lib/console/",
       ]
     ) {
       assert.ok(!result.coreInputs.some((p) => p.includes(part)), `${part} is in the core`);
