@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
+import { after } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
@@ -19,6 +20,9 @@ import { type LocalServer, serveLocal } from "../_utils/serve.ts";
 
 /** Debian's chromium package. */
 export const CHROMIUM = "/usr/bin/chromium";
+
+/** Options of a browser test: chromium on a busy machine is slow, never a hang. */
+export const SLOW: { timeout: number } = { timeout: 90_000 };
 
 /** Whether chromium is installed (`.ci/run` installs it). */
 export const HAS_CHROMIUM: boolean = existsSync(CHROMIUM);
@@ -38,6 +42,34 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * A suite's set-up, run by the first test that asks for it (Bun gives hooks only 5 s, a test may
+ * take longer) and torn down after the suite. Call inside `describe`.
+ */
+export function lazySetup<T>(
+  start: () => Promise<T>,
+  stop: (value: T) => Promise<void>,
+): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  after(async () => {
+    const started = await value?.catch(() => undefined);
+    if (started !== undefined) await stop(started);
+  });
+  return () => (value ??= start());
+}
+
+/** Settings that point the agent at the OpenAI fake and the router at the RouterOS fake. */
+export function fakeEnv(llm: FakeLLMServer, router: FakeRouterOS): Record<string, string> {
+  return {
+    LLM_PROVIDER: "openai",
+    OPENAI_API_KEY: "sk-console-test",
+    OPENAI_BASE_URL: llm.baseURL,
+    ROUTER_URL: router.url,
+    ROUTER_USER: FAKE_ROUTEROS_USER,
+    ROUTER_PASS: FAKE_ROUTEROS_PASSWORD,
+  };
 }
 
 /** A request the rig's gateway answered. */
@@ -76,17 +108,7 @@ export async function startConsoleRig(
   let server: LocalServer | undefined;
   const seen: SeenRequest[] = [];
   try {
-    const config = await loadConfig({
-      env: {
-        LLM_PROVIDER: "openai",
-        OPENAI_API_KEY: "sk-console-test",
-        OPENAI_BASE_URL: llm.baseURL,
-        ROUTER_URL: router.url,
-        ROUTER_USER: FAKE_ROUTEROS_USER,
-        ROUTER_PASS: FAKE_ROUTEROS_PASSWORD,
-        ...env,
-      },
-    });
+    const config = await loadConfig({ env: { ...fakeEnv(llm, router), ...env } });
     runtime = await createRuntime({ config });
     await runtime.start();
     const gateway = runtime.gateway;

@@ -1,11 +1,18 @@
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { chat, type ConsoleRig, launchChromium, pairConsole, startConsoleRig } from "./_harness.ts";
+import {
+  chat,
+  type ConsoleRig,
+  launchChromium,
+  lazySetup,
+  pairConsole,
+  SLOW,
+  startConsoleRig,
+} from "./_harness.ts";
 
 // Two browser contexts paired separately drive one real runtime (on a real socket) whose router
 // is the RouterOS fake with writes allowed and every write waiting for approval.
-const SLOW = { timeout: 90_000 };
 const BLOCK = '/ip firewall address-list add list=blocked address=203.0.113.7 comment="scanner"';
 
 interface Setup {
@@ -40,18 +47,13 @@ async function openChange(page: Page, url: string, id: string): Promise<void> {
 }
 
 describe("web console in chromium: approve and undo a router change from a second device", () => {
-  let setup: Promise<Setup> | undefined;
-  const ready = () => (setup ??= start());
-  let changeId = "";
-  /** The router's address list before the change was applied. */
-  let listBefore: unknown;
-
-  after(async () => {
-    const s = await setup?.catch(() => undefined);
-    if (!s) return;
+  const ready = lazySetup(start, async (s) => {
     await s.browser.close();
     await s.rig.close();
   });
+  let changeId = "";
+  /** The router's address list before the change was applied. */
+  let listBefore: unknown;
 
   const blocked = (s: Setup) =>
     s.rig.router.items("/ip/firewall/address-list").filter((r) => r.address === "203.0.113.7");

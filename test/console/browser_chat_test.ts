@@ -1,23 +1,16 @@
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type FakeLLMServer, sseEvent, startFakeOpenAI } from "../_fakes/openai.ts";
-import {
-  FAKE_ROUTEROS_PASSWORD,
-  FAKE_ROUTEROS_USER,
-  type FakeRouterOS,
-  startFakeRouterOS,
-} from "../_fakes/routeros.ts";
+import { type FakeRouterOS, startFakeRouterOS } from "../_fakes/routeros.ts";
 import { type CliServer, startCli } from "../_utils/cli.ts";
-import { chat, HAS_CHROMIUM, launchChromium } from "./_harness.ts";
+import { chat, fakeEnv, HAS_CHROMIUM, launchChromium, lazySetup, SLOW } from "./_harness.ts";
 
 // Browser tests: the real `mikroclaw gateway` command (spawned with this runtime), the scripted
-// OpenAI and RouterOS fakes, and Debian's chromium driven by playwright-core. Set-up runs in the
-// first test (Bun gives hooks 5 s; a test may take longer).
-const SLOW = { timeout: 90_000 };
+// OpenAI and RouterOS fakes, and Debian's chromium driven by playwright-core.
 const HOSTILE = `<img src=x onerror="document.title='pwned'">`;
 
 function openaiChunk(delta: Record<string, unknown>): string {
@@ -54,15 +47,7 @@ async function start(): Promise<Setup> {
   const cwd = mkdtempSync(join(tmpdir(), "mikroclaw-console-"));
   const cli = startCli(["gateway", "--port", "0"], {
     cwd,
-    env: {
-      MIKROCLAW_STORAGE: "memory",
-      LLM_PROVIDER: "openai",
-      OPENAI_API_KEY: "sk-console-test",
-      OPENAI_BASE_URL: llm.baseURL,
-      ROUTER_URL: router.url,
-      ROUTER_USER: FAKE_ROUTEROS_USER,
-      ROUTER_PASS: FAKE_ROUTEROS_PASSWORD,
-    },
+    env: { MIKROCLAW_STORAGE: "memory", ...fakeEnv(llm, router) },
   });
   const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
   const [, code] = await cli.waitFor(/pairing code: (\d{6})/, 30_000);
@@ -77,12 +62,7 @@ async function start(): Promise<Setup> {
 }
 
 describe("web console in chromium, served by the real `gateway` command", () => {
-  let setup: Promise<Setup> | undefined;
-  const ready = () => (setup ??= start());
-
-  after(async () => {
-    const s = await setup?.catch(() => undefined);
-    if (!s) return;
+  const ready = lazySetup(start, async (s) => {
     await s.browser.close();
     await s.cli.stop();
     await Promise.all([s.llm.close(), s.router.close()]);

@@ -1,12 +1,18 @@
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type LocalServer, serveLocal } from "../_utils/serve.ts";
-import { type ConsoleRig, launchChromium, pairConsole, startConsoleRig } from "./_harness.ts";
+import {
+  type ConsoleRig,
+  launchChromium,
+  lazySetup,
+  pairConsole,
+  SLOW,
+  startConsoleRig,
+} from "./_harness.ts";
 
 // A page from another origin (another 127.0.0.1 port), open in the same browser as a paired
 // console, tries to read and drive the gateway: it must get nothing and change nothing.
-const SLOW = { timeout: 90_000 };
 const BLOCK = "/ip firewall address-list add list=blocked address=203.0.113.9";
 
 interface Setup {
@@ -72,12 +78,7 @@ async function start(): Promise<Setup> {
 }
 
 describe("web console in chromium: a page from another origin", () => {
-  let setup: Promise<Setup> | undefined;
-  const ready = () => (setup ??= start());
-
-  after(async () => {
-    const s = await setup?.catch(() => undefined);
-    if (!s) return;
+  const ready = lazySetup(start, async (s) => {
     await s.browser.close();
     await s.evilServer.close();
     await s.rig.close();
