@@ -25,20 +25,27 @@ interface Setup {
 }
 
 async function start(): Promise<Setup> {
-  const rig = await startConsoleRig({ ROUTEROS_ALLOW_WRITE: "1", ROUTEROS_APPROVAL: "writes" });
-  const browser = await launchChromium().catch(async (error) => {
+  const browser = await launchChromium();
+  const rig = await startConsoleRig({ ROUTEROS_ALLOW_WRITE: "1", ROUTEROS_APPROVAL: "writes" })
+    .catch(async (error) => {
+      await browser.close();
+      throw error;
+    });
+  try {
+    const startup = rig.runtime.gateway.pairingCode();
+    assert.ok(startup, "the gateway has a start-up pairing code");
+    const asker = await pairConsole(await browser.newContext(), rig.url, startup);
+    const approver = await pairConsole(
+      await browser.newContext(),
+      rig.url,
+      await rig.runtime.gateway.issuePairingCode(),
+    );
+    return { rig, browser, asker, approver };
+  } catch (error) {
+    await browser.close();
     await rig.close();
     throw error;
-  });
-  const startup = rig.runtime.gateway.pairingCode();
-  assert.ok(startup, "the gateway has a start-up pairing code");
-  const asker = await pairConsole(await browser.newContext(), rig.url, startup);
-  const approver = await pairConsole(
-    await browser.newContext(),
-    rig.url,
-    await rig.runtime.gateway.issuePairingCode(),
-  );
-  return { rig, browser, asker, approver };
+  }
 }
 
 async function openChange(page: Page, url: string, id: string): Promise<void> {

@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type FakeLLMServer, sseEvent, startFakeOpenAI } from "../_fakes/openai.ts";
 import { type FakeRouterOS, startFakeRouterOS } from "../_fakes/routeros.ts";
 import { type CliServer, startCli } from "../_utils/cli.ts";
-import { chat, fakeEnv, HAS_CHROMIUM, launchChromium, lazySetup, SLOW } from "./_harness.ts";
+import { chat, fakeEnv, launchChromium, lazySetup, SLOW, startConsoleRig } from "./_harness.ts";
 
 // Browser tests: the real `mikroclaw gateway` command (spawned with this runtime), the scripted
 // OpenAI and RouterOS fakes, and Debian's chromium driven by playwright-core.
@@ -38,10 +38,7 @@ interface Setup {
 }
 
 async function start(): Promise<Setup> {
-  assert.ok(
-    HAS_CHROMIUM,
-    "chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-  );
+  const browser = await launchChromium();
   const llm = await startFakeOpenAI([], { onEmpty: { text: "Done." } });
   const router = await startFakeRouterOS();
   const cwd = mkdtempSync(join(tmpdir(), "mikroclaw-console-"));
@@ -49,16 +46,23 @@ async function start(): Promise<Setup> {
     cwd,
     env: { MIKROCLAW_STORAGE: "memory", ...fakeEnv(llm, router) },
   });
-  const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
-  const [, code] = await cli.waitFor(/pairing code: (\d{6})/, 30_000);
-  const browser = await launchChromium();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const refused: string[] = [];
-  context.on("console", (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
-  });
-  return { llm, router, cli, url: url!, code: code!, browser, context, page, refused, cwd };
+  try {
+    const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
+    const [, code] = await cli.waitFor(/pairing code: (\d{6})/, 30_000);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const refused: string[] = [];
+    context.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    return { llm, router, cli, url: url!, code: code!, browser, context, page, refused, cwd };
+  } catch (error) {
+    await browser.close();
+    await cli.stop();
+    await Promise.all([llm.close(), router.close()]);
+    rmSync(cwd, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 describe("web console in chromium, served by the real `gateway` command", () => {
@@ -207,6 +211,40 @@ describe("web console in chromium, served by the real `gateway` command", () => 
       } finally {
         await phone.close();
       }
+    },
+  );
+});
+
+describe("web console in chromium with pairing off (loopback only)", () => {
+  const ready = lazySetup(async () => {
+    const rig = await startConsoleRig({ PAIRING_REQUIRED: "0" });
+    const browser = await launchChromium().catch(async (error) => {
+      await rig.close();
+      throw error;
+    });
+    return { rig, browser };
+  }, async ({ rig, browser }) => {
+    await browser.close();
+    await rig.close();
+  });
+
+  it(
+    "opens straight on the console, says pairing is off, and offers no sign-out",
+    SLOW,
+    async () => {
+      const { rig, browser } = await ready();
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${rig.url}/`);
+      await page.locator("#nav").waitFor();
+      await page.locator("#conn").filter({ hasText: "pairing off" }).waitFor();
+      assert.equal(await page.locator("#pair").isHidden(), true);
+      assert.equal(await page.locator("#account").isHidden(), true);
+      rig.llm.push({ text: "Hello from the loopback console." });
+      await chat(page, "Hello");
+      assert.equal(
+        await page.locator("#chat-log li.agent .text").last().innerText(),
+        "Hello from the loopback console.",
+      );
     },
   );
 });

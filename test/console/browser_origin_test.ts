@@ -39,7 +39,12 @@ window.framed = new Promise((resolve) =>
 }
 
 async function start(): Promise<Setup> {
-  const rig = await startConsoleRig({ ROUTEROS_ALLOW_WRITE: "1", ROUTEROS_APPROVAL: "writes" });
+  const browser = await launchChromium();
+  const rig = await startConsoleRig({ ROUTEROS_ALLOW_WRITE: "1", ROUTEROS_APPROVAL: "writes" })
+    .catch(async (error) => {
+      await browser.close();
+      throw error;
+    });
   let evilServer: LocalServer | undefined;
   try {
     // A pending change, asked for through the API by another device.
@@ -64,13 +69,13 @@ async function start(): Promise<Setup> {
     );
     evilServer = server;
 
-    const browser = await launchChromium();
     const context = await browser.newContext();
     const console = await pairConsole(context, rig.url, rig.runtime.gateway.pairingCode()!);
     const evil = await context.newPage();
     await evil.goto(`${server.url}/`);
     return { rig, browser, context, console, evil, evilServer: server, changeId };
   } catch (error) {
+    await browser.close();
     await evilServer?.close();
     await rig.close();
     throw error;
