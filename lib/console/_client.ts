@@ -284,7 +284,11 @@ export function consoleClient(): void {
   function route(): void {
     const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
     view = VIEWS.includes(name ?? "") ? name! : "chat";
-    detailId = id ? decodeURIComponent(id) : null;
+    try {
+      detailId = id ? decodeURIComponent(id) : null;
+    } catch {
+      detailId = null; // a malformed %-escape in a hand-typed address
+    }
     shown.clear();
     say("tasks-error", "");
     say("changes-error", "");
