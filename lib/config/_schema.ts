@@ -704,6 +704,13 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     default: "",
   },
   {
+    name: "GATEWAY_CONSOLE",
+    group: "gateway",
+    description: "serve the web console at / and /console/ (off: 404)",
+    kind: BOOL,
+    default: "on",
+  },
+  {
     name: "TRUSTED_PROXIES",
     group: "gateway",
     description: "proxies whose X-Forwarded-For is believed",

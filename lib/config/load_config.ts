@@ -369,6 +369,7 @@ function assemble(values: Map<string, unknown>, env: Env, file: string | undefin
       bind: get<string>("GATEWAY_BIND") ?? "127.0.0.1",
       pairingRequired: get<boolean>("PAIRING_REQUIRED") ?? true,
       allowedHosts: list("GATEWAY_ALLOWED_HOSTS"),
+      console: get<boolean>("GATEWAY_CONSOLE") ?? true,
       trustedProxies: list("TRUSTED_PROXIES"),
       tokenTtlSeconds: get<number>("GATEWAY_TOKEN_TTL") ?? 2_592_000,
       rateLimit: get<number>("GATEWAY_RATE_LIMIT") ?? 10,

@@ -153,6 +153,8 @@ export interface GatewayConfig {
   readonly pairingRequired: boolean;
   /** `GATEWAY_ALLOWED_HOSTS`: extra names accepted in the `Host` header. @default {[]} */
   readonly allowedHosts: readonly string[];
+  /** `GATEWAY_CONSOLE`: serve the web console. @default {true} */
+  readonly console: boolean;
   /** `TRUSTED_PROXIES`: IPs or CIDR ranges. */
   readonly trustedProxies: readonly string[];
   /** `GATEWAY_TOKEN_TTL` in seconds. @default {2592000} */

@@ -184,7 +184,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function isOpen(method: string, path: string): boolean {
     if (method === "GET" || method === "HEAD") {
-      return path === "/health" || path === "/health/heartbeat";
+      // The web console's page and assets are public; its API calls carry the bearer token.
+      return path === "/health" || path === "/health/heartbeat" || path === "/" ||
+        path === "/console" || path.startsWith("/console/");
     }
     if (method !== "POST") return false;
     return path === "/pair" || path === WEBHOOK_PATHS.telegram ||
@@ -213,12 +215,14 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const securityHeaders: MiddlewareHandler<GatewayEnv> = async function securityHeaders(c, next) {
     await next();
+    // A route may set its own policy (the web console's page needs script-src 'self').
+    const missing = Object.entries(SECURITY_HEADERS).filter(([k]) => !c.res.headers.has(k));
     try {
-      for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+      for (const [k, v] of missing) c.res.headers.set(k, v);
     } catch {
       // Immutable headers (e.g. a fetched Response from a webhook handler): copy once.
       const res = new Response(c.res.body, c.res);
-      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+      for (const [k, v] of missing) res.headers.set(k, v);
       c.res = res;
     }
   };

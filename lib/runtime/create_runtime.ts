@@ -36,6 +36,7 @@ import { taskHandlers } from "./tasks.ts";
 import { withChatCommands, withJobCommands } from "./chat_commands.ts";
 import { mountInterop } from "./interop.ts";
 import { channelSender, notifyChannels } from "./notify.ts";
+import { mountConsole } from "./console.ts";
 import { jobsPart } from "./jobs.ts";
 import { jobProposeTool } from "../tools/job_propose.ts";
 
@@ -284,6 +285,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   late.gateway = gateway;
   await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
   jobs.mount(gateway);
+  mountConsole(gateway, { enabled: config.gateway.console });
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];

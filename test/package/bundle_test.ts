@@ -70,7 +70,7 @@ describe("dist/router/ (the bundle)", () => {
     );
   });
 
-  it("keeps optional parts (Redis, Discord, Slack, MCP, RouterOS, changes, jobs) out of the core", () => {
+  it("keeps optional parts (Redis, Discord, Slack, MCP, RouterOS, changes, jobs, console) out of the core", () => {
     for (
       const part of [
         "ioredis",
@@ -81,6 +81,7 @@ describe("dist/router/ (the bundle)", () => {
         "changes/",
         "lib/jobs/",
         "croner",
+        "lib/console/",
       ]
     ) {
       assert.ok(!result.coreInputs.some((p) => p.includes(part)), `${part} is in the core`);

@@ -1,0 +1,25 @@
+/**
+ * Mounts the web console on the gateway, behind its middleware (rate limit, Origin and Host
+ * checks): `GET /` from a browser redirects to `/console/`, which serves the page and its two
+ * files. The page and assets need no token; every API call the page makes carries one. The
+ * console module loads on the first console request, so a gateway nobody browses never loads it.
+ * @module
+ */
+import type { Gateway } from "../gateway/types.ts";
+import type { ConsoleHandler } from "../console/mod.ts";
+
+/** Adds the console routes to `gateway.app`; with `enabled: false` they stay 404. */
+export function mountConsole(gateway: Gateway, options: { enabled: boolean }): void {
+  if (!options.enabled) return;
+  let handler: Promise<ConsoleHandler> | undefined;
+  const { app } = gateway;
+  app.get("/", async (c, next) => {
+    if (!/\btext\/html\b/i.test(c.req.header("accept") ?? "")) return await next();
+    return c.redirect("/console/", 302);
+  });
+  app.get("/console", (c) => c.redirect("/console/", 301));
+  app.get("/console/*", async (c) => {
+    handler ??= import("../console/mod.ts").then((m) => m.createConsole());
+    return (await handler).fetch(c.req.raw);
+  });
+}
