@@ -17,7 +17,7 @@ const mcp = defineCommand({
     const runtime = await createRuntime({ config, logger });
     try {
       const server = createMcpServer({
-        tools: runtime.tools,
+        tools: (await runtime.agentParts()).tools,
         secrets: runtime.secrets,
         requestedBy: "mcp:stdio",
         logger,

@@ -13,7 +13,8 @@ import type { TaskHandlers, TaskInfo } from "../gateway/types.ts";
 export interface TaskHandlersOptions {
   agent: Agent;
   router: RouterOS | undefined;
-  tools: readonly Tool[];
+  /** The agent's tools (built on first need). */
+  tools: () => Promise<readonly Tool[]>;
   logger: Logger;
 }
 
@@ -43,7 +44,6 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
     }
     return router;
   };
-  const skillInvoke = tools.find((t) => t.name === "skill_invoke");
   return {
     investigate: async (task, { signal }) => {
       const { investigateRecipe, runRouterOSRecipe } = await import("../routeros/recipes.ts");
@@ -73,6 +73,7 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
         .result;
     },
     skill_invoke: async (task, { signal }) => {
+      const skillInvoke = (await tools()).find((t) => t.name === "skill_invoke");
       if (!skillInvoke) {
         throw new Error("Cannot run a skill_invoke task: skills are not configured");
       }
