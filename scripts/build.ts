@@ -7,7 +7,7 @@
  * (what `gateway` loads) is over the size budget and prints what fills it.
  *
  * Flags: `--bundle-only` (skip tsc), `--dist-only` (only tsc), `--outdir DIR` (bundle output; default `dist`),
- * `--budget BYTES` (default 204800), `--json` (print the result as JSON on stdout).
+ * `--budget BYTES` (default 153600), `--json` (print the result as JSON on stdout).
  * @module
  */
 import { spawnSync } from "node:child_process";
@@ -29,8 +29,8 @@ import { build, type Metafile, type Plugin } from "esbuild";
 /** Root of the repository. */
 export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The size budget of the core bundle in bytes (200 KiB). */
-export const BUNDLE_BUDGET: number = 204_800;
+/** The size budget of the core bundle in bytes (150 KiB). */
+export const BUNDLE_BUDGET: number = 153_600;
 
 /** What one bundle build produced. */
 export interface BundleResult {
