@@ -5,7 +5,7 @@
  *
  * `--quick` shrinks every count so the whole run takes under a minute (CI proves the scripts
  * work); it prints the table but leaves `bench/RESULTS.md` alone unless `--write` is given.
- * `--only footprint,gateway,agent_overhead,stream_parse` runs a subset.
+ * `--only footprint,gateway,agent_overhead,stream_parse,flood` runs a subset.
  * @module
  */
 import { execFileSync } from "node:child_process";
@@ -22,6 +22,7 @@ const SCRIPTS: readonly [string, string[], boolean][] = [
   ["gateway", [], false],
   ["agent_overhead", ["--expose-gc", ...NODE_FLAGS], true],
   ["stream_parse", [], false],
+  ["flood", [], false],
 ];
 
 /** Command line of a benchmark script on `runtime` (a forced GC available on each). */
