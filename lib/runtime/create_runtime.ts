@@ -56,7 +56,7 @@ export interface Runtime {
   readonly executor: RouterOSExecutor | undefined;
   /** Change records and approvals; present when a router is configured. */
   readonly changes: ChangeManager | undefined;
-  /** The agent; its parts are built on its first turn (or now, for channels or MCP servers). */
+  /** The agent; its parts are built on its first turn (at creation when `MCP_SERVERS` is set). */
   readonly agent: Agent;
   /**
    * Provider, memory and every tool the agent offers (the 14 built-ins, then `MCP_SERVERS`
@@ -172,7 +172,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           return await res.json() as Record<string, unknown>;
         },
       })
-    ).then((s) => (built = s));
+    ).then((s) => (built = s), (error: unknown) => {
+      stack = undefined; // a later turn tries again
+      throw error;
+    });
   // MCP servers are connected (and reported) at start, as before
   if (config.tools.mcpServers) await agentParts();
   const agent = lazyAgent(async () => (await agentParts()).agent, () => built?.agent);
