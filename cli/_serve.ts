@@ -182,6 +182,25 @@ async function answerDraining(
   return response;
 }
 
+/** `fetch` within the in-flight cap, draining what it left unread; never throws. */
+function guarded(
+  fetch: FetchHandler,
+  limits: ServeLimits,
+): (request: Request) => Promise<Response> {
+  let inFlight = 0;
+  return async (request) => {
+    if (inFlight >= limits.maxInFlight) return busy();
+    inFlight++;
+    try {
+      return await answerDraining(fetch, request, limits.drainBytes);
+    } catch {
+      return internalError();
+    } finally {
+      inFlight--;
+    }
+  };
+}
+
 // Types the servers are called through, so the module type-checks without their globals.
 interface DenoLike {
   serve(
@@ -379,7 +398,7 @@ function listenDeno(
   port: number,
   limits: ServeLimits,
 ): Listening {
-  let inFlight = 0;
+  const answer = guarded(fetch, limits);
   const server = deno.serve(
     { hostname: host, port, onListen: () => {} },
     async (request, info) => {
@@ -388,7 +407,6 @@ function listenDeno(
       if (request.method === "OPTIONS" && url.endsWith("/*") && new URL(url).pathname === "/*") {
         return serverOptions();
       }
-      if (inFlight >= limits.maxInFlight) return busy();
       let controller: AbortController | undefined;
       Object.defineProperty(request, "signal", {
         get() {
@@ -399,18 +417,7 @@ function listenDeno(
           return controller.signal;
         },
       });
-      inFlight++;
-      try {
-        return await answerDraining(
-          fetch,
-          withIp(request, info.remoteAddr.hostname),
-          limits.drainBytes,
-        );
-      } catch {
-        return internalError();
-      } finally {
-        inFlight--;
-      }
+      return await answer(withIp(request, info.remoteAddr.hostname));
     },
   );
   return { url: "", port: server.addr.port, close: () => server.shutdown() };
@@ -423,27 +430,13 @@ function listenBun(
   port: number,
   limits: ServeLimits,
 ): Listening {
-  let inFlight = 0;
+  const answer = guarded(fetch, limits);
   const server = bun.serve({
     hostname: host,
     port,
     // Bun's only connection timer: an idle connection (a stalled request head too) closes
     idleTimeout: Math.max(1, Math.min(255, Math.ceil(limits.headersTimeoutMs / 1000))),
-    async fetch(request, srv) {
-      if (inFlight >= limits.maxInFlight) return busy();
-      inFlight++;
-      try {
-        return await answerDraining(
-          fetch,
-          withIp(request, srv.requestIP(request)?.address),
-          limits.drainBytes,
-        );
-      } catch {
-        return internalError();
-      } finally {
-        inFlight--;
-      }
-    },
+    fetch: (request, srv) => answer(withIp(request, srv.requestIP(request)?.address)),
   });
   return { url: "", port: server.port, close: async () => server.stop(true) };
 }

@@ -7,8 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { listen, type Listening } from "../../cli/_serve.ts";
-import { createGateway, type Gateway } from "../../lib/gateway/mod.ts";
-import { echoAgent, FAST, memoryStore } from "../gateway/_helpers.ts";
+import { type Served, serveGateway } from "./_served.ts";
 
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
 const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
@@ -66,25 +65,16 @@ function exchange(port: number, bytes: Uint8Array | string): Promise<Raw> {
 }
 
 describe(`server adapter on ${runtime}: hostile request shapes`, () => {
-  let gateway: Gateway;
+  let served: Served;
   let server: Listening;
 
   before(async () => {
     // pairing off (loopback): a body reaches the handler that reads it, not only the 401
-    gateway = createGateway({
-      agent: echoAgent(),
-      ...FAST,
-      store: memoryStore(),
-      pairingRequired: false,
-    });
-    await gateway.start();
-    server = await listen(gateway.fetch, "127.0.0.1", 0);
+    served = await serveGateway({ pairingRequired: false });
+    server = served.server;
   });
 
-  after(async () => {
-    await server.close();
-    await gateway.stop();
-  });
+  after(() => served.close());
 
   it("answers an absolute-form request target as its origin-form equivalent (RFC 9112 §3.2.2)", async () => {
     const r = await exchange(
@@ -163,6 +153,7 @@ describe(`server adapter on ${runtime}: slow clients`, () => {
       try {
         const socket = net.connect(server.port, "127.0.0.1");
         socket.on("error", () => {});
+        socket.resume(); // read (and drop) a 408 the server may send, so "close" can come
         socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1");
         await new Promise<void>((resolve) => socket.once("close", () => resolve()));
       } finally {

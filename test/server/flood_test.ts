@@ -6,33 +6,25 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { listen, type Listening } from "../../cli/_serve.ts";
-import { createGateway, type Gateway } from "../../lib/gateway/mod.ts";
-import { echoAgent, FAST, memoryStore } from "../gateway/_helpers.ts";
+import type { Listening } from "../../cli/_serve.ts";
+import { type Served, serveGateway } from "./_served.ts";
 
 const CAP = 50;
 
 describe("rate-limit table under a flood of client ids", () => {
-  let gateway: Gateway;
+  let served: Served;
   let server: Listening;
 
   before(async () => {
-    gateway = createGateway({
-      agent: echoAgent(),
-      ...FAST,
-      store: memoryStore(),
+    served = await serveGateway({
       trustedProxies: ["127.0.0.1/32", "::1/128"],
       // one request per client, then nothing for an hour: only an evicted client gets through
       rateLimit: { rps: 1 / 3600, burst: 1, maxClients: CAP },
     });
-    await gateway.start();
-    server = await listen(gateway.fetch, "127.0.0.1", 0);
+    server = served.server;
   });
 
-  after(async () => {
-    await server.close();
-    await gateway.stop();
-  });
+  after(() => served.close());
 
   const hit = async (client: string): Promise<number> => {
     const res = await fetch(`${server.url}/health/heartbeat`, {
