@@ -71,11 +71,8 @@ async function floodOn(runtime: RuntimeName, core: string, dir: string, quick: b
       connections: 16,
       amount: ids * 2,
       forwardedFor: ids,
-      expectStatuses: [403, 429],
-      mix: [
-        { method: "GET", path: "/health/heartbeat" },
-        { method: "POST", path: "/pair", headers: { "x-pairing-code": "000000" } },
-      ],
+      expectStatuses: [401, 429],
+      mix: [{ method: "GET", path: "/health/heartbeat" }, { method: "GET", path: "/tasks" }],
     });
     const peak = rssKiB(gw.pid) / 1024;
     // the server closes each half-open connection after its header timeout (Node, Bun)
@@ -131,7 +128,7 @@ export async function run(
     rows,
     methods: {
       "8 flood":
-        `The bundle running \`gateway\` (memory storage, loopback a trusted proxy; Node with the container's heap flags); VmRSS 2 s after its first answer, then while ${HALF_OPEN} connections each hold an unfinished request head and ${CLIENT_IDS} distinct \`X-Forwarded-For\` client ids each send a heartbeat and a wrong pairing code (autocannon, 16 connections), then 2 s after the half-open connections closed (the server's 10 s header timeout; Node also refuses connections past 512) or the client gave up after 30 s.`,
+        `The bundle running \`gateway\` (memory storage, loopback a trusted proxy; Node with the container's heap flags); VmRSS 2 s after its first answer, then while ${HALF_OPEN} connections each hold an unfinished request head and ${CLIENT_IDS} distinct \`X-Forwarded-For\` client ids each send a heartbeat and an unauthenticated \`GET /tasks\` (autocannon, 16 connections), then 2 s after the half-open connections closed (the server's 10 s header timeout; Node also refuses connections past 512) or the client gave up after 30 s.`,
     },
   };
 }
