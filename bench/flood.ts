@@ -76,7 +76,7 @@ async function floodOn(runtime: RuntimeName, core: string, dir: string, quick: b
     });
     const peak = rssKiB(gw.pid) / 1024;
     // the server closes each half-open connection after its header timeout (Node, Bun)
-    const waitS = quick ? 2 : 30;
+    const waitS = quick ? 2 : 15;
     const closed = await Promise.race([
       Promise.all(sockets.map((s) => new Promise((r) => s.once("close", r)))).then(() => true),
       sleep(waitS * 1000).then(() => false),
@@ -128,7 +128,7 @@ export async function run(
     rows,
     methods: {
       "8 flood":
-        `The bundle running \`gateway\` (memory storage, loopback a trusted proxy; Node with the container's heap flags); VmRSS 2 s after its first answer, then while ${HALF_OPEN} connections each hold an unfinished request head and ${CLIENT_IDS} distinct \`X-Forwarded-For\` client ids each send a heartbeat and an unauthenticated \`GET /tasks\` (autocannon, 16 connections), then 2 s after the half-open connections closed (the server's 10 s header timeout; Node also refuses connections past 512) or the client gave up after 30 s.`,
+        `The bundle running \`gateway\` (memory storage, loopback a trusted proxy; Node with the container's heap flags); VmRSS 2 s after its first answer, then while ${HALF_OPEN} connections each hold an unfinished request head and ${CLIENT_IDS} distinct \`X-Forwarded-For\` client ids each send a heartbeat and an unauthenticated \`GET /tasks\` (autocannon, 16 connections), then 2 s after the half-open connections closed (the server's 10 s header timeout; Node also refuses connections past 512) or the client gave up after 15 s.`,
     },
   };
 }
