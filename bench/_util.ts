@@ -197,9 +197,17 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Runs `global.gc` when the process was started with `--expose-gc`. */
+/** Forces a full GC: `Bun.gc`, or `gc` when started with `--expose-gc` (Deno: `--v8-flags=`). */
 export function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+  if (g.Bun) g.Bun.gc(true);
+  else g.gc?.();
+}
+
+/** The runtime running this process. */
+export function currentRuntime(): RuntimeName {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
 }
 
 /** Whether the command line has `--quick`. */

@@ -4,6 +4,7 @@
  * streaming, against the four raw `fetch` requests that turn implies, with the same bodies;
  * and the RSS of this process after 500 turns against its idle RSS.
  *
+ * Runs on Node, Deno and Bun (`bench/run.ts` runs it on each; the fake LLM is always Node).
  * Run alone: `node --expose-gc bench/agent_overhead.ts [--quick] [--json]`.
  * @module
  */
@@ -14,7 +15,7 @@ import { createProvider } from "../lib/providers/mod.ts";
 import type { Provider } from "../lib/providers/types.ts";
 import { defineTool } from "../lib/tools/define_tool.ts";
 import { emit, type Report, type Row } from "./_table.ts";
-import { commandFor, gc, isQuick, rssKiB, sleep, startChild } from "./_util.ts";
+import { commandFor, currentRuntime, gc, isQuick, rssKiB, sleep, startChild } from "./_util.ts";
 
 interface Captured {
   url: string;
@@ -113,7 +114,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
       }
       rows.push({
         figure: "5 agent overhead",
-        name: `node: turn with 3 tool calls, ${mode}`,
+        name: `${currentRuntime()}: turn with 3 tool calls, ${mode}`,
         unit: "ms/turn",
         values: agentMs,
         baseline: { name: "4 raw fetch", values: rawMs },
@@ -130,7 +131,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
     const rssAfter = rssKiB(process.pid);
     rows.push({
       figure: "6 leak check",
-      name: `node: agent process RSS after ${Math.max(leakTurns, before)} turns`,
+      name: `${currentRuntime()}: agent process RSS after ${Math.max(leakTurns, before)} turns`,
       unit: "MiB",
       values: [rssAfter / 1024],
       baseline: { name: "idle", values: [rssIdle / 1024] },
@@ -145,7 +146,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
       "5 agent overhead":
         '`createAgent` with `createProvider("openai")` and one `defineTool` tool against `startFakeOpenAI` (run in its own Node process, answering at once: three single tool calls, then text); a turn is `agent.run` + `reset`; the baseline replays the four HTTP requests of one captured turn (same URL, headers and bodies) with `fetch` and reads each body whole; agent and raw batches alternate within each round, after warm-up turns; non-streaming sends `stream: false` to the provider.',
       "6 leak check":
-        "Agent: VmRSS of the benchmark process (Node, `--expose-gc`, GC forced before each reading) after the warm-up turns against after the stated number of agent turns (both modes, session reset after each turn); one reading.",
+        "Agent: VmRSS of the benchmark process (on each runtime, GC forced before each reading) after the warm-up turns against after the stated number of agent turns (both modes, session reset after each turn); one reading.",
     },
   };
 }

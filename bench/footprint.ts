@@ -200,7 +200,7 @@ export async function run(
     rows,
     methods: {
       "1 bundle":
-        "`buildBundle` of `scripts/build.ts` (what `npm run build` runs) writes the bundle to a temporary folder; the core is the files `mikroclaw gateway` loads on defaults as that script reports them (`coreFiles`), counted as written (minified) and gzip -9 per file; the budget is 200 KiB minified for the core; source maps are not counted.",
+        "`buildBundle` of `scripts/build.ts` (what `npm run build` runs) writes the bundle to a temporary folder; the core is the files `mikroclaw gateway` loads on defaults as that script reports them (`coreFiles`), counted as written (minified) and gzip -9 per file; the budget is 150 KiB minified for the core; source maps are not counted.",
       "2 idle memory":
         "Each server is started as its own process (`node`, `deno run -A`, `bun`) on a free port with HOME in a temporary folder and no other environment (so pairing is on and storage is memory); VmRSS of that process is read from /proc/<pid>/status 2 s after its first answered `GET /health/heartbeat`. The baselines are a one-route Hono app served by the same adapter and the runtime's bare HTTP server (`node:http` / `Deno.serve` / `Bun.serve` with a fixed body), both bundled with esbuild like the gateway bundle so all three load one minified file; subjects are started in rotating order after one untimed start each.",
       "3 start-up":

@@ -5,7 +5,7 @@
  *
  * `--quick` shrinks every count so the whole run takes under a minute (CI proves the scripts
  * work); it prints the table but leaves `bench/RESULTS.md` alone unless `--write` is given.
- * `--only footprint,gateway,agent_overhead,stream_parse` runs a subset.
+ * `--only footprint,gateway,agent_overhead,stream_parse,flood` runs a subset.
  * @module
  */
 import { execFileSync } from "node:child_process";
@@ -14,15 +14,29 @@ import os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { markdownTable, ratios, type Report, type Row, stat, verdict } from "./_table.ts";
-import { binary, NODE_FLAGS, ROOT, RUNTIMES, startChild } from "./_util.ts";
+import { binary, NODE_FLAGS, ROOT, type RuntimeName, RUNTIMES, startChild } from "./_util.ts";
 
-/** The scripts, in figure order: file and extra Node flags. */
-const SCRIPTS: readonly [string, string[]][] = [
-  ["footprint", []],
-  ["gateway", []],
-  ["agent_overhead", ["--expose-gc", ...NODE_FLAGS]],
-  ["stream_parse", []],
+/** The scripts, in figure order: file, extra Node flags, and whether it runs on every runtime. */
+const SCRIPTS: readonly [string, string[], boolean][] = [
+  ["footprint", [], false],
+  ["gateway", [], false],
+  ["agent_overhead", ["--expose-gc", ...NODE_FLAGS], true],
+  ["stream_parse", [], false],
+  ["flood", [], false],
 ];
+
+/** Command line of a benchmark script on `runtime` (a forced GC available on each). */
+function scriptCommand(
+  runtime: RuntimeName,
+  file: string,
+  nodeFlags: string[],
+): [string, string[]] {
+  if (runtime === "node") return [binary("node"), [...nodeFlags, file]];
+  if (runtime === "deno") {
+    return [binary("deno"), ["run", "-A", "--no-check", "--v8-flags=--expose-gc", file]];
+  }
+  return [binary("bun"), [file]];
+}
 
 function version(runtime: string): string {
   try {
@@ -49,12 +63,14 @@ export function machine(): string[] {
   ];
 }
 
-async function runScript(name: string, nodeFlags: string[], argv: string[]): Promise<Report> {
-  const child = startChild(
-    binary("node"),
-    [...nodeFlags, join(ROOT, "bench", `${name}.ts`), "--json", ...argv],
-    { graceful: true },
-  );
+async function runScript(
+  name: string,
+  runtime: RuntimeName,
+  nodeFlags: string[],
+  argv: string[],
+): Promise<Report> {
+  const [cmd, args] = scriptCommand(runtime, join(ROOT, "bench", `${name}.ts`), nodeFlags);
+  const child = startChild(cmd, [...args, "--json", ...argv], { graceful: true });
   const m = await child.waitFor(/@@REPORT@@(.*)\n/, 10 * 60_000);
   await child.stop();
   return JSON.parse(m[1]!) as Report;
@@ -77,17 +93,27 @@ async function main(argv: string[]): Promise<number> {
   const rows: Row[] = [];
   const methods: Record<string, string> = {};
   const failures: string[] = [];
-  for (const [name, flags] of SCRIPTS) {
+  for (const [name, flags, everywhere] of SCRIPTS) {
     if (only && !only.includes(name)) continue;
-    process.stderr.write(`bench: ${name}${quick ? " (quick)" : ""}\n`);
-    try {
-      const report = await runScript(name, flags, quick ? ["--quick"] : []);
-      rows.push(...report.rows);
-      for (const [figure, method] of Object.entries(report.methods)) {
-        methods[figure] = methods[figure] ? `${methods[figure]} ${method}` : method;
+    for (const runtime of everywhere ? RUNTIMES : ["node" as const]) {
+      process.stderr.write(
+        `bench: ${name}${everywhere ? ` on ${runtime}` : ""}${quick ? " (quick)" : ""}\n`,
+      );
+      try {
+        const report = await runScript(name, runtime, flags, quick ? ["--quick"] : []);
+        rows.push(...report.rows);
+        for (const [figure, method] of Object.entries(report.methods)) {
+          if (!methods[figure]?.includes(method)) {
+            methods[figure] = methods[figure] ? `${methods[figure]} ${method}` : method;
+          }
+        }
+      } catch (error) {
+        failures.push(
+          `${name}${everywhere ? ` on ${runtime}` : ""}: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
       }
-    } catch (error) {
-      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   rows.sort((a, b) => parseInt(a.figure) - parseInt(b.figure));

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Config } from "../lib/config/types.ts";
-import { createRuntime, type Runtime } from "../lib/runtime/mod.ts";
+import { createRuntime, type Runtime } from "../lib/runtime/create_runtime.ts";
 import { configureLogger, logger } from "./_logger.ts";
 import { listen, type Listening } from "./_serve.ts";
 import { print } from "./_context.ts";

@@ -2,9 +2,18 @@
  * Serves a Web `fetch` handler with each runtime's own HTTP server — `Deno.serve`, `Bun.serve`,
  * or `node:http` — setting `request.ip` to the peer address for the gateway's rate limits, and
  * mapping a port already in use to exit code 78 so a supervisor does not respawn-loop
- * (LESSONS §3.14). A few dozen lines instead of a server library keep the router bundle small.
+ * (LESSONS §3.14). A few dozen lines instead of a server library keep the router bundle small;
+ * the Node path learns from `@hono/node-server`: one write per fixed-size response, an abort
+ * only for a client that left early, no stream adapter for an empty body.
+ *
+ * The boundary (issue #17): request targets in absolute form and `OPTIONS *` (RFC 9112 §3.2)
+ * are answered, not turned into an invalid URL; a request body the handler did not read (a 413,
+ * a 401) is read and discarded up to {@linkcode ServeLimits.drainBytes} before the answer goes
+ * out, so the client sees it instead of a connection reset; slow or piled-up connections are
+ * bounded where the runtime's server allows it (see {@linkcode ServeLimits}).
  * @module
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { AgentError, ErrorCode } from "../lib/errors.ts";
 
 /** Exit code for "port in use" (EX_CONFIG, as systemd units expect). */
@@ -21,6 +30,33 @@ export interface Listening {
 
 /** A fetch handler. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/**
+ * Bounds against slow and flooding clients. Node enforces all of them; `Bun.serve` closes a
+ * connection idle for `headersTimeoutMs` (its `idleTimeout`); `Deno.serve` has no header
+ * timeout or connection cap to set, so there only `maxInFlight` and `drainBytes` apply.
+ */
+export interface ServeLimits {
+  /** A client must send the whole request head within this time (slowloris). @default {10000} */
+  headersTimeoutMs: number;
+  /** ... and the whole request, body included, within this time. @default {30000} */
+  requestTimeoutMs: number;
+  /** Open connections at most (Node); more are refused at accept. @default {512} */
+  maxConnections: number;
+  /** Requests being handled at most; beyond it the answer is a 503. @default {256} */
+  maxInFlight: number;
+  /** Unread request body read and discarded before answering; past it the connection closes. @default {4194304} */
+  drainBytes: number;
+}
+
+/** The limits the CLI serves with. */
+export const DEFAULT_SERVE_LIMITS: Readonly<ServeLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 512,
+  maxInFlight: 256,
+  drainBytes: 4 * 1024 * 1024,
+};
 
 /** Raised when the port is taken; the CLI exits 78. */
 export class PortInUseError extends AgentError {
@@ -45,18 +81,133 @@ function withIp(request: Request, ip: string | undefined): Request {
   return request;
 }
 
-function internalError(): Response {
-  return Response.json({ error: { code: "E_INTERNAL", message: "Internal error" } }, {
-    status: 500,
+function jsonError(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status });
+}
+
+const internalError = () => jsonError(500, "E_INTERNAL", "Internal error");
+const busy = () => jsonError(503, "E_BUSY", "Too many requests in progress; retry shortly");
+
+/** The answer to `OPTIONS *` (RFC 9110 §9.3.7): what the server supports, no body. */
+function serverOptions(): Response {
+  return new Response(null, {
+    status: 204,
+    headers: { allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" },
   });
 }
 
+/**
+ * The URL of a request from its target (RFC 9112 §3.2): origin-form (`/path`) joins the Host
+ * header (or the bound address); absolute-form (`http://host/path`) is used as sent, Host
+ * ignored; `undefined` for asterisk-form and anything else (the caller answers those).
+ */
+export function requestUrl(
+  target: string,
+  host: string | undefined,
+  bound: string,
+): string | undefined {
+  if (target.charCodeAt(0) === 47 /* / */) return `http://${host || bound}${target}`;
+  if (!/^https?:\/\//i.test(target)) return undefined;
+  try {
+    const url = new URL(target);
+    return `http://${url.host}${url.pathname}${url.search}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and discards what is left of `body`, up to `limit` bytes; false when it was longer. */
+async function drain(body: ReadableStream<Uint8Array>, limit: number): Promise<boolean> {
+  const reader = body.getReader();
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return true;
+      read += value.byteLength;
+      if (read > limit) {
+        void reader.cancel().catch(() => {});
+        return false;
+      }
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Hands `request` to `fetch` with a body the handler may cancel without cancelling the
+ * connection's own stream, then reads what the handler left unread (bounded) before the
+ * answer goes out. Used on Deno and Bun, whose servers close a connection whose body was not
+ * read, and the client then loses the answer to a connection reset.
+ */
+async function answerDraining(
+  fetch: FetchHandler,
+  request: Request,
+  drainBytes: number,
+): Promise<Response> {
+  const original = request.body;
+  let response: Response;
+  if (!original) {
+    response = await fetch(request);
+    return response;
+  }
+  const reader = original.getReader();
+  let finished = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        controller.close();
+      } else controller.enqueue(value);
+    },
+    cancel() {
+      // the handler stopped reading: the rest is drained below, not cut off
+    },
+  }, { highWaterMark: 0 });
+  const wrapped = new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+    duplex: "half",
+  } as RequestInit);
+  withIp(wrapped, (request as { ip?: string }).ip);
+  response = await fetch(wrapped);
+  if (!finished) {
+    reader.releaseLock();
+    await drain(original, drainBytes);
+  }
+  return response;
+}
+
+/** `fetch` within the in-flight cap, draining what it left unread; never throws. */
+function guarded(
+  fetch: FetchHandler,
+  limits: ServeLimits,
+): (request: Request) => Promise<Response> {
+  let inFlight = 0;
+  return async (request) => {
+    if (inFlight >= limits.maxInFlight) return busy();
+    inFlight++;
+    try {
+      return await answerDraining(fetch, request, limits.drainBytes);
+    } catch {
+      return internalError();
+    } finally {
+      inFlight--;
+    }
+  };
+}
+
+// Types the servers are called through, so the module type-checks without their globals.
 interface DenoLike {
   serve(
     options: { hostname: string; port: number; onListen?: () => void },
     handler: (
       request: Request,
-      info: { remoteAddr: { hostname: string } },
+      info: { remoteAddr: { hostname: string }; completed?: Promise<void> },
     ) => Response | Promise<Response>,
   ): { addr: { port: number }; shutdown(): Promise<void> };
 }
@@ -65,6 +216,7 @@ interface BunLike {
   serve(options: {
     hostname: string;
     port: number;
+    idleTimeout?: number;
     fetch(
       request: Request,
       server: { requestIP(r: Request): { address: string } | null },
@@ -72,55 +224,153 @@ interface BunLike {
   }): { port: number; stop(closeActive?: boolean): void };
 }
 
-async function listenNode(fetch: FetchHandler, host: string, port: number): Promise<Listening> {
+/** Whether a response body may go out in pieces (kept streaming) rather than in one write. */
+function isStream(type: string | null): boolean {
+  return type !== null && /^(?:text\/event-stream|application\/(?:x-)?ndjson)/i.test(type);
+}
+
+/** The request body of `req` as a Web stream; a cancel stops delivery but leaves `req` open. */
+function bodyOf(req: IncomingMessage, state: { cancelled: boolean }): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Buffer) => {
+        if (state.cancelled) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) req.pause();
+      });
+      req.once("end", () => {
+        if (!state.cancelled) controller.close();
+      });
+      req.once("error", (error) => {
+        if (!state.cancelled) controller.error(error);
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+}
+
+async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  head: boolean,
+): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  const body = response.body;
+  if (!body || head) {
+    if (body) void body.cancel().catch(() => {});
+    res.writeHead(response.status, headers).end();
+    return;
+  }
+  if (!isStream((headers["content-type"] as string | undefined) ?? null)) {
+    // A fixed body: one write with its length (the common case, and the fast one)
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    headers["content-length"] = String(bytes.byteLength);
+    res.writeHead(response.status, headers).end(bytes);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+  const reader = body.getReader();
+  res.once("close", () => void reader.cancel().catch(() => {}));
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!res.write(value)) await new Promise((r) => res.once("drain", r).once("close", r));
+  }
+  res.end();
+}
+
+async function listenNode(
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  limits: ServeLimits,
+): Promise<Listening> {
   const { createServer } = await import("node:http");
-  const { Readable } = await import("node:stream");
-  const server = createServer(async (req, res) => {
-    const controller = new AbortController();
-    res.on("close", () => controller.abort());
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-    }
+  const bound = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  let inFlight = 0;
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // how often Node looks for connections past those timeouts (its default is 30 s)
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  }, async (req, res) => {
     const method = req.method ?? "GET";
-    const init: RequestInit & { duplex?: "half" } = { method, headers, signal: controller.signal };
-    if (method !== "GET" && method !== "HEAD") {
-      init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
-      init.duplex = "half";
-    }
-    const authority = req.headers.host ?? `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    const target = req.url ?? "/";
     let response: Response;
-    try {
-      response = await fetch(
-        withIp(new Request(`http://${authority}${req.url ?? "/"}`, init), req.socket.remoteAddress),
-      );
-    } catch {
-      response = internalError();
-    }
-    res.statusCode = response.status;
-    response.headers.forEach((value, name) => {
-      if (name !== "set-cookie") res.setHeader(name, value);
-    });
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length) res.setHeader("set-cookie", cookies);
-    if (!response.body || method === "HEAD") {
-      res.end();
-      return;
-    }
-    const reader = response.body.getReader();
-    res.on("close", () => void reader.cancel().catch(() => {}));
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (!res.write(value)) await new Promise((r) => res.once("drain", r).once("close", r));
+    let request: Request | undefined;
+    const state = { cancelled: false };
+    const url = requestUrl(target, req.headers.host, bound);
+    if (url === undefined) {
+      response = target === "*" && method === "OPTIONS"
+        ? serverOptions()
+        : jsonError(400, "E_BAD_REQUEST", "Malformed request target");
+    } else if (inFlight >= limits.maxInFlight) {
+      response = busy();
+    } else {
+      const headers = new Headers();
+      const raw = req.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+      const controller = new AbortController();
+      // abort only for a client that left before its answer was complete
+      res.once("close", () => {
+        if (!res.writableFinished) controller.abort();
+      });
+      const init: RequestInit & { duplex?: "half" } = {
+        method,
+        headers,
+        signal: controller.signal,
+      };
+      const hasBody = req.headers["transfer-encoding"] !== undefined ||
+        (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0");
+      if (hasBody && method !== "GET" && method !== "HEAD") {
+        init.body = bodyOf(req, state);
+        init.duplex = "half";
       }
-      res.end();
+      try {
+        request = withIp(new Request(url, init), req.socket.remoteAddress);
+      } catch {
+        response = jsonError(400, "E_BAD_REQUEST", "Malformed request target or Host");
+      }
+      if (request) {
+        inFlight++;
+        try {
+          response = await fetch(request);
+        } catch {
+          response = internalError();
+        } finally {
+          inFlight--;
+        }
+      }
+    }
+    // What the handler left unread is discarded up to the bound, then the connection closes.
+    if (!req.complete) {
+      state.cancelled = true;
+      let left = limits.drainBytes;
+      req.on("data", (chunk: Buffer) => {
+        left -= chunk.byteLength;
+        if (left < 0) req.socket.destroy();
+      });
+      req.resume();
+    }
+    try {
+      await writeResponse(res, response!, method === "HEAD");
     } catch {
       res.destroy();
     }
   });
+  server.maxConnections = limits.maxConnections;
+  server.maxHeadersCount = 200;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -128,10 +378,10 @@ async function listenNode(fetch: FetchHandler, host: string, port: number): Prom
       resolve();
     });
   });
-  const bound = (server.address() as { port: number }).port;
+  const actual = (server.address() as { port: number }).port;
   return {
     url: "",
-    port: bound,
+    port: actual,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -140,39 +390,71 @@ async function listenNode(fetch: FetchHandler, host: string, port: number): Prom
   };
 }
 
-/** Starts serving `fetch` on `host:port` (0 = a free port). */
-export async function listen(fetch: FetchHandler, host: string, port: number): Promise<Listening> {
-  const g = globalThis as { Deno?: DenoLike; Bun?: BunLike };
-  let listening: Listening;
-  try {
-    if (g.Deno) {
-      const server = g.Deno.serve(
-        { hostname: host, port, onListen: () => {} },
-        async (request, info) => {
-          try {
-            return await fetch(withIp(request, info.remoteAddr.hostname));
-          } catch {
-            return internalError();
+/** Serves on Deno; `request.signal` is ours, so reading it prints no legacy-behaviour warning. */
+function listenDeno(
+  deno: DenoLike,
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  limits: ServeLimits,
+): Listening {
+  const answer = guarded(fetch, limits);
+  const server = deno.serve(
+    { hostname: host, port, onListen: () => {} },
+    async (request, info) => {
+      const url = request.url;
+      // Deno reports `OPTIONS *` as the path `/*`
+      if (request.method === "OPTIONS" && url.endsWith("/*") && new URL(url).pathname === "/*") {
+        return serverOptions();
+      }
+      let controller: AbortController | undefined;
+      Object.defineProperty(request, "signal", {
+        get() {
+          if (!controller) {
+            const c = controller = new AbortController();
+            info.completed?.catch(() => c.abort());
           }
-        },
-      );
-      listening = { url: "", port: server.addr.port, close: () => server.shutdown() };
-    } else if (g.Bun) {
-      const server = g.Bun.serve({
-        hostname: host,
-        port,
-        async fetch(request, bun) {
-          try {
-            return await fetch(withIp(request, bun.requestIP(request)?.address));
-          } catch {
-            return internalError();
-          }
+          return controller.signal;
         },
       });
-      listening = { url: "", port: server.port, close: async () => server.stop(true) };
-    } else {
-      listening = await listenNode(fetch, host, port);
-    }
+      return await answer(withIp(request, info.remoteAddr.hostname));
+    },
+  );
+  return { url: "", port: server.addr.port, close: () => server.shutdown() };
+}
+
+function listenBun(
+  bun: BunLike,
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  limits: ServeLimits,
+): Listening {
+  const answer = guarded(fetch, limits);
+  const server = bun.serve({
+    hostname: host,
+    port,
+    // Bun's only connection timer: an idle connection (a stalled request head too) closes
+    idleTimeout: Math.max(1, Math.min(255, Math.ceil(limits.headersTimeoutMs / 1000))),
+    fetch: (request, srv) => answer(withIp(request, srv.requestIP(request)?.address)),
+  });
+  return { url: "", port: server.port, close: async () => server.stop(true) };
+}
+
+/** Starts serving `fetch` on `host:port` (0 = a free port) within `limits`. */
+export async function listen(
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  limits: Partial<ServeLimits> = {},
+): Promise<Listening> {
+  const g = globalThis as { Deno?: DenoLike; Bun?: BunLike };
+  const all = { ...DEFAULT_SERVE_LIMITS, ...limits };
+  let listening: Listening;
+  try {
+    if (g.Deno) listening = listenDeno(g.Deno, fetch, host, port, all);
+    else if (g.Bun) listening = listenBun(g.Bun, fetch, host, port, all);
+    else listening = await listenNode(fetch, host, port, all);
   } catch (error) {
     if (isAddrInUse(error)) throw new PortInUseError(host, port, { cause: error });
     throw error;

@@ -12,7 +12,7 @@
  *
  * Flags: `--bundle-only` (skip tsc), `--dist-only` (only tsc; what `prepack` runs, leaving the
  * bundle alone), `--outdir DIR` (bundle folder; default `dist/router`, maps in `DIR-maps`),
- * `--budget BYTES` (default 204800), `--json` (print the result as JSON on stdout).
+ * `--budget BYTES` (default 153600), `--json` (print the result as JSON on stdout).
  * @module
  */
 import { spawnSync } from "node:child_process";
@@ -35,8 +35,8 @@ import { build, type Metafile, type Plugin } from "esbuild";
 /** Root of the repository. */
 export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The size budget of the core bundle in bytes (200 KiB). */
-export const BUNDLE_BUDGET: number = 204_800;
+/** The size budget of the core bundle in bytes (150 KiB). */
+export const BUNDLE_BUDGET: number = 153_600;
 
 /** Where the npm package's `tsc` output goes (package.json `exports` and `bin` point here). */
 export const NPM_DIR: string = join(ROOT, "dist/npm");

@@ -18,7 +18,7 @@ const mcp = defineCommand({
     configureLogger({ secrets: runtime.secrets }); // with the values inside MCP_SERVERS
     try {
       const server = createMcpServer({
-        tools: runtime.tools,
+        tools: (await runtime.agentParts()).tools,
         secrets: runtime.secrets,
         requestedBy: "mcp:stdio",
         logger,

@@ -15,7 +15,7 @@ import type {
   ToolDefinition,
   Usage,
 } from "../providers/types.ts";
-import { capText } from "../tools/define_tool.ts";
+import { capText } from "../tools/_tool.ts";
 import { scrubError, scrubSecrets } from "../secrets/scrub.ts";
 import type { Tool, ToolResult } from "../tools/types.ts";
 import { createHistory } from "./_history.ts";

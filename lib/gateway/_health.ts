@@ -24,6 +24,7 @@ export interface HealthMonitor {
 }
 
 const NAMES = ["llm", "routeros", "memu"] as const;
+const FIRST_PROBE_MS = 1000;
 
 /** Builds a {@linkcode HealthMonitor}. */
 export function createHealthMonitor(options: {
@@ -37,6 +38,7 @@ export function createHealthMonitor(options: {
   const state = { llm: false, routeros: false, memu: false };
   let checkedAt = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
+  let first: ReturnType<typeof setTimeout> | undefined;
   let inFlight: Promise<void> | undefined;
   const stopper = new AbortController();
 
@@ -89,10 +91,12 @@ export function createHealthMonitor(options: {
     probe,
     start() {
       if (timer !== undefined) return;
-      void probe();
+      // The first probe waits a moment: serving the first requests comes before it.
+      first = setTimeout(() => void probe(), Math.min(FIRST_PROBE_MS, options.intervalMs));
       timer = setInterval(() => void probe(), options.intervalMs);
     },
     stop() {
+      clearTimeout(first);
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
       stopper.abort(new Error("Gateway stopped"));

@@ -6,7 +6,7 @@
  * buckets lives in the shared StateStore, so gateways on one Redis act as one.
  * @module
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError, errorMessage, isAgentError } from "../errors.ts";

@@ -12,33 +12,28 @@ import { collectSecrets } from "../config/load_config.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { Agent } from "../agent/types.ts";
-import { createAgent } from "../agent/create_agent.ts";
 import type { Provider } from "../providers/types.ts";
 import { probeProvider } from "../providers/probe.ts";
 import type { StateStore } from "../storage/types.ts";
 import { createStateStoreFromUrl } from "../storage/from_url.ts";
 import type { Identity } from "../identity/load_identity.ts";
 import { loadIdentity } from "../identity/load_identity.ts";
-import type { Memory } from "../memory/types.ts";
-import { createMemory } from "../memory/create_memory.ts";
-import { storageMemoryDriver } from "../memory/storage_driver.ts";
 import type { RouterOS } from "../routeros/types.ts";
 import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
-import type { Gateway, TaskHandlers } from "../gateway/types.ts";
+import type { Gateway } from "../gateway/types.ts";
 import { createGateway } from "../gateway/create_gateway.ts";
 import type { ButtonHandler, Channel } from "../channels/types.ts";
+import type { TaskHandlers } from "../gateway/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
-import { builtinTools } from "./builtin_tools.ts";
-import { configuredChannels } from "./channels.ts";
+import type { AgentStack } from "./agent_stack.ts";
+import { lazyAgent } from "./_lazy_agent.ts";
 import { missingModelWarning, providerFromConfig } from "./provider.ts";
 import { taskHandlers } from "./tasks.ts";
-import { withChatCommands, withJobCommands } from "./chat_commands.ts";
 import { mountInterop } from "./interop.ts";
-import { channelSender, notifyChannels } from "./notify.ts";
+import type { notifyChannels } from "./notify.ts";
 import { mountConsole } from "./console.ts";
 import { jobsPart } from "./jobs.ts";
-import { jobProposeTool } from "../tools/job_propose.ts";
 
 /** Options of {@linkcode createRuntime}. */
 export interface RuntimeOptions {
@@ -64,13 +59,13 @@ export interface Runtime {
   readonly executor: RouterOSExecutor | undefined;
   /** Change records and approvals; present when a router is configured. */
   readonly changes: ChangeManager | undefined;
-  readonly memory: Memory;
-  /**
-   * The 14 built-ins, then `MCP_SERVERS` tools (what `/mcp` offers). The agent also has
-   * `job_propose`: only the model in a conversation proposes jobs; token holders add them.
-   */
-  readonly tools: readonly Tool[];
+  /** The agent; its parts are built on its first turn (at creation when `MCP_SERVERS` is set). */
   readonly agent: Agent;
+  /**
+   * Provider, memory and every tool the agent offers (the 14 built-ins, then `MCP_SERVERS`
+   * tools), built on first need: a gateway does not load them before a request uses them.
+   */
+  agentParts(): Promise<AgentStack>;
   readonly gateway: Gateway;
   readonly channels: readonly Channel[];
   /** Every configured secret value, for scrubbing. */
@@ -106,9 +101,10 @@ async function routerParts(
       import("../routeros/executor.ts"),
       import("../changes/create_change_manager.ts"),
     ]);
-  const [{ createLockoutGuard }, { changeButtonHandler }] = await Promise.all([
+  const [{ createLockoutGuard }, { changeButtonHandler }, { notifyChannels }] = await Promise.all([
     import("../changes/lockout.ts"),
     import("../changes/chat.ts"),
+    import("./notify.ts"),
   ]);
   const router = createRouterOS({
     url: config.router.url,
@@ -143,25 +139,6 @@ async function routerParts(
   return { router, executor, changes: manager, onButton: changeButtonHandler(manager) };
 }
 
-async function memoryFromConfig(
-  config: Config,
-  store: StateStore,
-  agentId: string,
-  fetch: typeof globalThis.fetch | undefined,
-): Promise<Memory> {
-  if (!config.memory.memuApiKey) return createMemory({ driver: storageMemoryDriver({ store }) });
-  const { memuDriver } = await import("../memory/memu_driver.ts");
-  return createMemory({
-    driver: memuDriver({
-      apiKey: config.memory.memuApiKey.reveal(),
-      baseUrl: config.memory.memuBaseUrl,
-      agentId,
-      store,
-      ...(fetch ? { fetch } : {}),
-    }),
-  });
-}
-
 /** Builds every part from `config`; nothing listens or polls until `start()`. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
@@ -178,7 +155,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Channels are built after the agent, but change notifications go out through them.
   const channelsByName = new Map<string, Channel>();
   const parts = await routerParts(config, store, logger, channelsByName, fetch);
-  const memory = await memoryFromConfig(config, store, identity.id, fetch);
 
   // The gateway is built after the agent, but health_check reads the gateway's cached probes.
   const late: { gateway?: Gateway; agent?: Agent; tasks?: TaskHandlers } = {};
@@ -187,52 +163,59 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     router: parts?.router,
     logger,
-    send: channelSender({ channels: channelsByName, logger }),
+    send: async (identity, text, buttons) =>
+      (await import("./notify.ts")).channelSender({ channels: channelsByName, logger })(
+        identity,
+        text,
+        buttons,
+      ),
     gateway: () => late.gateway!,
     recipes: () => late.tasks!,
     agent: () => late.agent!,
   });
-  const tools: Tool[] = builtinTools({
-    config,
-    memory,
-    executor: parts?.executor,
-    ...(fetch ? { fetch } : {}),
-    healthSource: async () => {
-      if (!late.gateway) return { status: "starting" };
-      const res = await late.gateway.fetch(new Request("http://127.0.0.1/health"));
-      return await res.json() as Record<string, unknown>;
-    },
-  });
-  const mcp = config.tools.mcpServers
-    ? await (await import("./mcp_servers.ts")).connectConfiguredMcp(
-      config.tools.mcpServers.reveal(),
-      logger,
-    )
-    : undefined;
-  if (mcp) {
-    tools.push(...mcp.tools);
-    for (const value of mcp.secrets) if (!secrets.includes(value)) secrets.push(value);
-  }
-
-  const agent = createAgent({
-    provider,
-    tools: [...tools, jobProposeTool({ propose: jobs.propose })],
-    memory,
-    autoRecall: config.memory.autoRecall,
-    maxSteps: config.llm.maxSteps,
-    secrets,
-    logger,
-    ...(config.llm.systemPrompt ? { systemPrompt: config.llm.systemPrompt } : {}),
-  });
+  let stack: Promise<AgentStack> | undefined;
+  let built: AgentStack | undefined;
+  const agentParts = (): Promise<AgentStack> =>
+    stack ??= Promise.all([import("./agent_stack.ts"), import("../tools/job_propose.ts")]).then((
+      [{ buildAgentStack }, { jobProposeTool }],
+    ) =>
+      buildAgentStack({
+        config,
+        store,
+        agentId: identity.id,
+        logger,
+        secrets,
+        executor: parts?.executor,
+        fetch,
+        provider,
+        // Only the model in a conversation proposes jobs; token holders add them (not on /mcp).
+        agentOnlyTools: [jobProposeTool({ propose: jobs.propose })],
+        healthSource: async () => {
+          if (!late.gateway) return { status: "starting" };
+          const res = await late.gateway.fetch(new Request("http://127.0.0.1/health"));
+          return await res.json() as Record<string, unknown>;
+        },
+      })
+    ).then((s) => (built = s), (error: unknown) => {
+      stack = undefined; // a later turn tries again
+      throw error;
+    });
+  // MCP servers are connected (and reported) at start, as before
+  if (config.tools.mcpServers) await agentParts();
+  const agent = lazyAgent(async () => (await agentParts()).agent, () => built?.agent);
   late.agent = agent;
+  const tools = async (): Promise<readonly Tool[]> => (await agentParts()).tools;
 
   const channels = options.channels
-    ? await configuredChannels({
+    ? await (await import("./channels.ts")).configuredChannels({
       config,
-      agent: withJobCommands(
-        parts ? withChatCommands(agent, parts.changes) : agent,
-        jobs.chatCommand,
-      ),
+      agent: await (async () => {
+        const { withChatCommands, withJobCommands } = await import("./chat_commands.ts");
+        return withJobCommands(
+          parts ? withChatCommands(agent, parts.changes) : agent,
+          jobs.chatCommand,
+        );
+      })(),
       logger,
       store,
       ...(fetch ? { fetch } : {}),
@@ -278,7 +261,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         }
         : {}),
       ...(config.memory.memuApiKey
-        ? { memu: async (signal: AbortSignal) => (await memory.probe({ signal })).ok }
+        ? {
+          memu: async (signal: AbortSignal) =>
+            (await (await agentParts()).memory.probe({ signal })).ok,
+        }
         : {}),
     },
   });
@@ -297,13 +283,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     router,
     executor: parts?.executor,
     changes: parts?.changes,
-    memory,
-    tools,
     agent,
+    agentParts,
     gateway,
     channels,
     secrets,
-    mcpStatus: () => mcp?.status() ?? [],
+    mcpStatus: () => built?.mcpStatus() ?? [],
     async start() {
       const noModel = missingModelWarning(config);
       if (noModel) logger.warn(noModel);
@@ -327,7 +312,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await parts?.changes.stop();
       await jobs.stop();
       await gateway.stop();
-      await mcp?.close();
+      await stack?.then((s) => s.close(), () => {});
       await store.dispose();
     },
   };

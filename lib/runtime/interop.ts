@@ -14,7 +14,8 @@ import type { ChangeManager } from "../changes/create_change_manager.ts";
 /** Options of {@linkcode mountInterop}. */
 export interface InteropOptions {
   agent: Agent;
-  tools: readonly Tool[];
+  /** The agent's tools (built on first need). */
+  tools: () => Promise<readonly Tool[]>;
   secrets: readonly string[];
   changes: ChangeManager | undefined;
   logger: Logger;
@@ -49,7 +50,7 @@ export async function mountInterop(gateway: Gateway, options: InteropOptions): P
   const mcp = once(async () => {
     const { createMcpServer, createMcpHttpHandler } = await import("../mcp/mod.ts");
     const server = createMcpServer({
-      tools: options.tools,
+      tools: await options.tools(),
       secrets: options.secrets,
       requestedBy: "gateway",
       logger: options.logger,

@@ -14,7 +14,8 @@ import { scrubSecrets } from "../secrets/scrub.ts";
 export interface TaskHandlersOptions {
   agent: Agent;
   router: RouterOS | undefined;
-  tools: readonly Tool[];
+  /** The agent's tools (built on first need). */
+  tools: () => Promise<readonly Tool[]>;
   logger: Logger;
   /**
    * Every configured secret (read at use time): a task's result and error come from the
@@ -51,7 +52,6 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
     }
     return router;
   };
-  const skillInvoke = tools.find((t) => t.name === "skill_invoke");
   const handlers: TaskHandlers = {
     investigate: async (task, { signal }) => {
       const { investigateRecipe, runRouterOSRecipe } = await import("../routeros/recipes.ts");
@@ -81,6 +81,7 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
         .result;
     },
     skill_invoke: async (task, { signal }) => {
+      const skillInvoke = (await tools()).find((t) => t.name === "skill_invoke");
       if (!skillInvoke) {
         throw new Error("Cannot run a skill_invoke task: skills are not configured");
       }

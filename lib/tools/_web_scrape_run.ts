@@ -3,7 +3,7 @@
  * service in order (Jina, Firecrawl, direct fetch), compact capped text.
  * @module
  */
-import { capText } from "./define_tool.ts";
+import { capText } from "./_tool.ts";
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 import type { SafeFetch } from "../security/safe_fetch.ts";
 import { htmlToText } from "./html_to_text.ts";

@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import type { Env } from "../_internal/env.ts";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 
 /** Options of {@linkcode composioCallTool}; unset values come from the environment at call time. */
@@ -38,7 +38,7 @@ export interface ComposioCallToolOptions {
  * `successful: false` all come back as clear error results. Effect: `write`.
  */
 export function composioCallTool(options: ComposioCallToolOptions = {}): Tool {
-  return defineTool({
+  return builtinTool({
     name: "composio_call",
     description: "Call Composio-compatible endpoint",
     input: v.object({ tool: v.string(), input: v.string() }),

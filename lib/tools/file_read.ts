@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 import { workspaceOf, type WorkspaceSource } from "./_workspace_source.ts";
 
@@ -19,7 +19,7 @@ const Input = v.object({ path: v.string() });
 
 /** Builds the `file_read` tool. */
 export function fileReadTool(options: FileReadToolOptions): Tool {
-  return defineTool({
+  return builtinTool({
     name: "file_read",
     description: "Read file in workspace",
     input: Input,

@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 import { workspaceOf, type WorkspaceSource } from "./_workspace_source.ts";
 
@@ -17,7 +17,7 @@ const Input = v.object({ path: v.string(), content: v.string() });
 
 /** Builds the `file_write` tool. */
 export function fileWriteTool(options: FileWriteToolOptions): Tool {
-  return defineTool({
+  return builtinTool({
     name: "file_write",
     description: "Write file in workspace",
     input: Input,

@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import { errorMessage } from "../errors.ts";
 import { VERSION } from "../version.ts";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 
 /** Options of {@linkcode healthCheckTool}. */
@@ -23,7 +23,7 @@ const startedAt = Date.now();
 
 /** `health_check` {}: "Return process health" (components, uptime, memory, version). */
 export function healthCheckTool(options: HealthCheckToolOptions = {}): Tool {
-  return defineTool({
+  return builtinTool({
     name: "health_check",
     description: "Return process health",
     input: v.object({}),

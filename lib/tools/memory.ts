@@ -5,7 +5,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 import type { Memory } from "../memory/mod.ts";
 
@@ -34,7 +34,7 @@ export function memoryTools(
     return memory;
   }
   return [
-    defineTool({
+    builtinTool({
       name: "memory_store",
       description: "Store key/value memory",
       input: KEY_VALUE,
@@ -49,7 +49,7 @@ export function memoryTools(
         return { stored: true, key };
       },
     }),
-    defineTool({
+    builtinTool({
       name: "memory_recall",
       description: "Recall key memory",
       input: KEY,
@@ -72,7 +72,7 @@ export function memoryTools(
         };
       },
     }),
-    defineTool({
+    builtinTool({
       name: "memory_forget",
       description: "Forget key memory",
       input: KEY,

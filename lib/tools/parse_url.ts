@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 
 /** Longest URL `parse_url` accepts. */
@@ -59,7 +59,7 @@ export function parseUrl(url: string): ParsedUrl {
 
 /** `parse_url` {url}: "Parse URL host/path" (scheme, host, port, path, query, fragment). */
 export function parseUrlTool(): Tool {
-  return defineTool({
+  return builtinTool({
     name: "parse_url",
     description: "Parse URL host/path",
     input: v.object({ url: v.string() }),

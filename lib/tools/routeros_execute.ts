@@ -4,7 +4,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import { AgentError, ErrorCode } from "../errors.ts";
 import type { Tool } from "./types.ts";
 import type { RouterOSExecutor } from "../routeros/executor.ts";
@@ -17,7 +17,7 @@ export const ROUTEROS_TOOL_TIMEOUT_MS = 70_000;
 export function routerosExecuteTool(
   executor: RouterOSExecutor | undefined,
 ): Tool {
-  return defineTool({
+  return builtinTool({
     name: "routeros_execute",
     description: "Execute RouterOS command from args",
     input: v.object({ command: v.string() }),

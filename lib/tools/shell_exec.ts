@@ -4,7 +4,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 import { workspaceOf, type WorkspaceSource } from "./_workspace_source.ts";
 import { AgentError, ErrorCode } from "../errors.ts";
@@ -29,7 +29,7 @@ const Input = v.object({ command: v.string() });
 export function shellExecTool(options: ShellExecToolOptions): Tool {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxOutputBytes = options.maxOutputBytes ?? 65_536;
-  return defineTool({
+  return builtinTool({
     name: "shell_exec",
     description: "Execute allowed shell command",
     input: Input,

@@ -6,7 +6,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 import { AgentError, ErrorCode, PolicyError } from "../errors.ts";
 
@@ -76,7 +76,7 @@ async function inspect(base: string, name: string): Promise<SkillEntry> {
 
 /** Builds the `skill_list` tool. */
 export function skillListTool(options: SkillsToolOptions = {}): Tool {
-  return defineTool({
+  return builtinTool({
     name: "skill_list",
     description: "List skills directory entries",
     input: v.object({}),
@@ -102,7 +102,7 @@ export function skillListTool(options: SkillsToolOptions = {}): Tool {
 export function skillInvokeTool(options: SkillsToolOptions = {}): Tool {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxOutputBytes = options.maxOutputBytes ?? 65_536;
-  return defineTool({
+  return builtinTool({
     name: "skill_invoke",
     description: "Invoke executable skill from skills directory",
     input: v.object({ skill: v.string(), params: v.optional(v.string()) }),

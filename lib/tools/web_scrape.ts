@@ -6,7 +6,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 import type { SafeFetch } from "../security/safe_fetch.ts";
 import type { Resolver } from "../security/ssrf.ts";
@@ -49,7 +49,7 @@ export function webScrapeTool(options: WebScrapeToolOptions = {}): Tool {
   const timeoutMs = options.timeoutMs ?? 20_000;
   // The scraper and its SSRF guard load with the first call, not at start-up.
   let runner: Promise<(url: string, signal: AbortSignal) => Promise<string>> | undefined;
-  return defineTool({
+  return builtinTool({
     name: "web_scrape",
     description: "Scrape URL via cloud services",
     input: v.object({ url: v.string() }),

@@ -4,7 +4,7 @@
  * @module
  */
 import * as v from "valibot";
-import { defineTool } from "./define_tool.ts";
+import { builtinTool } from "./_tool.ts";
 import type { Tool } from "./types.ts";
 
 /** A search back-end. */
@@ -32,7 +32,7 @@ export interface WebSearchToolOptions {
 
 /** Builds the `web_search` tool. */
 export function webSearchTool(options: WebSearchToolOptions = {}): Tool {
-  return defineTool({
+  return builtinTool({
     name: "web_search",
     description: "Search web documents",
     input: v.object({ query: v.string() }),

@@ -45,7 +45,7 @@ describe("router tasks against a router that echoes its credentials", () => {
     const handlers = taskHandlers({
       agent,
       router,
-      tools: [],
+      tools: async () => [],
       logger: silentLogger,
       secrets: [PASSWORD],
     });
