@@ -3,7 +3,7 @@ import { type CommandDef, defineCommand } from "citty";
 import { SETTINGS } from "../../lib/config/settings.ts";
 import { AgentError, ErrorCode } from "../../lib/errors.ts";
 import { encryptValue } from "../../lib/secrets/encrypt_value.ts";
-import { isEncryptedValue } from "../../lib/secrets/decrypt_value.ts";
+import { isEncryptedValue } from "../../lib/secrets/encrypted_prefix.ts";
 import { globalArgs, UsageError } from "../_args.ts";
 import { loadCliConfig, print } from "../_context.ts";
 import { logger } from "../_logger.ts";

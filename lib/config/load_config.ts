@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { ConfigError, type ConfigIssue, errorMessage } from "../errors.ts";
 import { type Env, processEnv } from "../_internal/env.ts";
 import { isLoopbackHost } from "../_internal/ip.ts";
-import { decryptValue, isEncryptedValue } from "../secrets/decrypt_value.ts";
+import { isEncryptedValue } from "../secrets/encrypted_prefix.ts";
 import { isSecret, type Secret } from "../secrets/secret.ts";
 import {
   PROVIDER_NAMES,
@@ -88,6 +88,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   await Promise.all(
     [...raw].filter(([, value]) => isEncryptedValue(value.trim())).map(async ([name, value]) => {
       try {
+        const { decryptValue } = await import("../secrets/decrypt_value.ts");
         const plain = await decryptValue(value.trim(), keys, { name });
         decrypted.add(name);
         if (isEncryptedValue(plain.trim())) {

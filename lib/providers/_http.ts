@@ -5,7 +5,7 @@
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { errorMessage, ProviderError } from "../errors.ts";
-import { containsEncryptedValue } from "../secrets/decrypt_value.ts";
+import { containsEncryptedValue } from "../secrets/encrypted_prefix.ts";
 import { headerSecrets, urlSecrets } from "../secrets/registry.ts";
 import { scrubError } from "../secrets/scrub.ts";
 import { classifyHttpError, classifyThrown } from "./classify_error.ts";

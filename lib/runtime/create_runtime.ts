@@ -13,7 +13,6 @@ import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { Agent } from "../agent/types.ts";
 import type { Provider } from "../providers/types.ts";
-import { probeProvider } from "../providers/probe.ts";
 import type { StateStore } from "../storage/types.ts";
 import { createStateStoreFromUrl } from "../storage/from_url.ts";
 import type { Identity } from "../identity/load_identity.ts";
@@ -29,11 +28,11 @@ import type { ChangeManager } from "../changes/create_change_manager.ts";
 import type { AgentStack } from "./agent_stack.ts";
 import { lazyAgent } from "./_lazy_agent.ts";
 import { missingModelWarning, providerFromConfig } from "./provider.ts";
-import { taskHandlers } from "./tasks.ts";
 import { mountInterop } from "./interop.ts";
 import type { notifyChannels } from "./notify.ts";
 import { mountConsole } from "./console.ts";
 import { jobsPart } from "./jobs.ts";
+import { lazyTaskHandlers } from "./lazy_tasks.ts";
 
 /** Options of {@linkcode createRuntime}. */
 export interface RuntimeOptions {
@@ -237,7 +236,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     logger,
     tasks: {
-      ...(late.tasks = taskHandlers({ agent, router, tools, logger, secrets })),
+      ...(late.tasks = lazyTaskHandlers({ agent, router, tools, logger, secrets })),
       job: jobs.runJob,
     },
     webhooks,
@@ -251,7 +250,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     taskQueueLimit: config.gateway.taskQueueLimit,
     taskRetentionMs: config.gateway.taskRetentionSeconds * 1000,
     health: {
-      llm: async (signal) => (await probeProvider(provider, { signal })).ok,
+      llm: async (signal) =>
+        (await (await import("../providers/probe.ts")).probeProvider(provider, { signal })).ok,
       ...(router
         ? {
           routeros: async (signal: AbortSignal) => {

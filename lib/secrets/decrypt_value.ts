@@ -5,6 +5,8 @@
  * @module
  */
 import { decodeBase64 } from "./_base64.ts";
+import { isEncryptedValue } from "./encrypted_prefix.ts";
+export { containsEncryptedValue, isEncryptedValue } from "./encrypted_prefix.ts";
 import { keyKind, masterKey, MIN_KEY_LENGTH, V2_AAD, valueKey } from "./_v2_key.ts";
 import { isSecret, type Secret } from "./secret.ts";
 import { AgentError, ErrorCode } from "../errors.ts";
@@ -24,22 +26,6 @@ export interface SecretKeys {
 export interface DecryptOptions {
   /** The variable the value came from, named in errors. @default {"value"} */
   name?: string;
-}
-
-/**
- * True when `text` claims to be encrypted: it starts with `ENCRYPTED:` in any letter case
- * (`encrypted:v2:…`, `Encrypted:V1:…`), so a hand-typed prefix is never taken for a plain value.
- */
-export function isEncryptedValue(text: string): boolean {
-  return /^encrypted:/i.test(text);
-}
-
-/**
- * True when `text` holds an encrypted value anywhere (`ENCRYPTED:v<digits>:` in any letter case),
- * the marker the fail-closed checks look for before a request leaves the process.
- */
-export function containsEncryptedValue(text: string): boolean {
-  return /encrypted:v\d+:/i.test(text);
 }
 
 /**
