@@ -193,7 +193,9 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
       }
       const about = clip(alert.split("\n")[0]!, 120);
       await Promise.all(
-        recipients.map((to) => send(to, clip(`About "${about}" (the model's view):\n${text}`, 3800))),
+        recipients.map((to) =>
+          send(to, clip(`About "${about}" (the model's view):\n${text}`, 3800))
+        ),
       );
     } catch (error) {
       logger.warn(`watch: cannot explain an alert: ${clip(errorMessage(error), 300)}`);

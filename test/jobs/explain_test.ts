@@ -62,7 +62,10 @@ describe("ALERT_EXPLAIN: the model's explanation follows the plain alert (fake L
     assert.ok(alertAt < texts.indexOf(text(explanation)), "the alert comes before the explanation");
     assert.match(text(explanation), /the model's view\):\nThe WAN gateway stopped answering/);
     const asked = JSON.stringify(llm.chatRequests().at(-1)!.body.messages);
-    assert.match(asked, /<tool_output tool=\\"watch_alert\\" untrusted=\\"true\\">\\nwan-gw is down/);
+    assert.match(
+      asked,
+      /<tool_output tool=\\"watch_alert\\" untrusted=\\"true\\">\\nwan-gw is down/,
+    );
   });
 
   it("a model error leaves only the plain alert", async () => {

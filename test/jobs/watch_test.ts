@@ -216,7 +216,9 @@ describe("polled disk and firewall watches against the fake router", () => {
     ], "one alert, not one per poll");
     resource["free-hdd-space"] = "40265318"; // 70 % used
     await poller.poll();
-    assert.deepEqual(toOne(w).slice(1), ["disk is back to normal after 9 min [resource] (disk at 70%)"]);
+    assert.deepEqual(toOne(w).slice(1), [
+      "disk is back to normal after 9 min [resource] (disk at 70%)",
+    ]);
   });
 
   it("a watched rule's packet counter jumping alerts once, names the rule, and resolves quietly", async () => {
@@ -244,7 +246,9 @@ describe("polled disk and firewall watches against the fake router", () => {
     named.packets = String(Number(named.packets) + 1001);
     await poller.poll();
     assert.deepEqual(toOne(w), [
-      `rule "defconf: drop invalid" (${named[".id"]}) is jumping since 12:01 Europe/Riga [firewall] (+1001 packets in one poll, ${named.packets} in all)`,
+      `rule "defconf: drop invalid" (${
+        named[".id"]
+      }) is jumping since 12:01 Europe/Riga [firewall] (+1001 packets in one poll, ${named.packets} in all)`,
       "rule input/drop (*D1) is jumping since 12:01 Europe/Riga [firewall] (+5000 packets in one poll, 5600 in all)",
     ]);
 
@@ -255,7 +259,9 @@ describe("polled disk and firewall watches against the fake router", () => {
     assert.equal(toOne(w).length, 3, "one resolved message for the rule that calmed down");
     assert.equal(
       toOne(w)[2],
-      `rule "defconf: drop invalid" (${named[".id"]}) is quiet again after 1 min [firewall] (+5 packets in the last poll)`,
+      `rule "defconf: drop invalid" (${
+        named[".id"]
+      }) is quiet again after 1 min [firewall] (+5 packets in the last poll)`,
     );
 
     w.clock.t += MIN;
