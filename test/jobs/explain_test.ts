@@ -1,14 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
-import { type FakeTelegram, startFakeTelegram, type TelegramCall } from "../_fakes/telegram.ts";
+import { type FakeTelegram, startFakeTelegram } from "../_fakes/telegram.ts";
 import { until } from "../gateway/_helpers.ts";
-import { type Served, servedRuntime } from "./_helpers.ts";
+import { callText, sentTo, type Served, servedRuntime } from "./_helpers.ts";
 
 const OWNER = 4343;
-const toOwner = (c: TelegramCall) =>
-  c.method === "sendMessage" && String(c.params.chat_id) === String(OWNER);
-const text = (c: TelegramCall) => String(c.params.text);
+const toOwner = sentTo(OWNER);
+const text = callText;
 
 describe("ALERT_EXPLAIN: the model's explanation follows the plain alert (fake LLM, fake Telegram)", () => {
   let llm: FakeLLMServer;

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createWatch, formatDuration, inQuietHours } from "../../lib/jobs/watch.ts";
-import { createRouterPoller } from "../../lib/jobs/poll.ts";
+import { createRouterPoller, type PollThresholds } from "../../lib/jobs/poll.ts";
 import { createRouterOS } from "../../lib/routeros/mod.ts";
 import {
   FAKE_ROUTEROS_PASSWORD,
@@ -97,6 +97,25 @@ describe("watch: quiet hours", () => {
   });
 });
 
+/** A poller of `w` on the fake router (WATCH_SUSTAIN 5 min), with `thresholds`. */
+function pollerOn(
+  router: FakeRouterOS,
+  w: ReturnType<typeof watchWith>,
+  thresholds: PollThresholds,
+) {
+  return createRouterPoller({
+    router: createRouterOS({
+      url: router.url,
+      user: FAKE_ROUTEROS_USER,
+      password: FAKE_ROUTEROS_PASSWORD,
+    }),
+    watch: w.watch,
+    now: () => w.clock.t,
+    sustainMs: 5 * MIN,
+    ...thresholds,
+  });
+}
+
 describe("polled watches against the fake router", () => {
   let router: FakeRouterOS;
   before(async () => {
@@ -106,18 +125,7 @@ describe("polled watches against the fake router", () => {
 
   it("CPU over the threshold for WATCH_SUSTAIN, login failures, a new DHCP lease", async () => {
     const w = watchWith({ start: "2026-07-01T09:00:00Z" });
-    const poller = createRouterPoller({
-      router: createRouterOS({
-        url: router.url,
-        user: FAKE_ROUTEROS_USER,
-        password: FAKE_ROUTEROS_PASSWORD,
-      }),
-      watch: w.watch,
-      now: () => w.clock.t,
-      cpuPercent: 90,
-      sustainMs: 5 * MIN,
-      loginFailures: 3,
-    });
+    const poller = pollerOn(router, w, { cpuPercent: 90, loginFailures: 3 });
     const resource = router.state.singletons.get("/system/resource")!;
     const log = router.items("/log");
     const fail = (n: number) =>
@@ -180,24 +188,12 @@ describe("polled disk and firewall watches against the fake router", () => {
   });
   after(() => router?.close());
 
-  const pollerOn = (w: ReturnType<typeof watchWith>, extra: Record<string, number>) =>
-    createRouterPoller({
-      router: createRouterOS({
-        url: router.url,
-        user: FAKE_ROUTEROS_USER,
-        password: FAKE_ROUTEROS_PASSWORD,
-      }),
-      watch: w.watch,
-      now: () => w.clock.t,
-      sustainMs: 5 * MIN,
-      ...extra,
-    });
   const toOne = (w: ReturnType<typeof watchWith>) =>
     w.sent.filter((m) => m.to === "telegram:1").map((m) => m.text);
 
   it("disk use over WATCH_DISK_PERCENT for WATCH_SUSTAIN alerts once, then back to normal", async () => {
     const w = watchWith({ start: "2026-07-01T09:00:00Z" }); // 12:00 Riga
-    const poller = pollerOn(w, { diskPercent: 90, firewallPackets: 0 });
+    const poller = pollerOn(router, w, { diskPercent: 90, firewallPackets: 0 });
     const resource = router.state.singletons.get("/system/resource")!;
     resource["total-hdd-space"] = "134217728";
     resource["free-hdd-space"] = "83439616"; // 38 % used
@@ -223,7 +219,7 @@ describe("polled disk and firewall watches against the fake router", () => {
 
   it("a watched rule's packet counter jumping alerts once, names the rule, and resolves quietly", async () => {
     const w = watchWith({ start: "2026-07-01T09:00:00Z" });
-    const poller = pollerOn(w, { firewallPackets: 1000 });
+    const poller = pollerOn(router, w, { firewallPackets: 1000 });
     const rules = router.items("/ip/firewall/filter");
     const add = (r: Record<string, string>) => {
       const row = { bytes: "0", packets: "0", disabled: "false", dynamic: "false", ...r };
