@@ -831,6 +831,27 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     kind: int(1, 10_000, "5"),
     default: "5",
   },
+  {
+    name: "WATCH_DISK_PERCENT",
+    group: "watch",
+    description: "disk use that alerts once it lasts WATCH_SUSTAIN",
+    kind: int(1, 100, "90"),
+    default: "90",
+  },
+  {
+    name: "WATCH_FIREWALL_PACKETS",
+    group: "watch",
+    description: "packets one watched firewall rule may gain per poll (0 = off)",
+    kind: int(0, 1e12, "1000"),
+    default: "1000",
+  },
+  {
+    name: "ALERT_EXPLAIN",
+    group: "watch",
+    description: "follow each alert with the model's explanation",
+    kind: BOOL,
+    default: "off",
+  },
   // Tools
   {
     name: "WORKSPACE_DIR",

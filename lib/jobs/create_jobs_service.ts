@@ -21,6 +21,8 @@ import { createWatch, type Watch } from "./watch.ts";
 import { createRouterPoller } from "./poll.ts";
 import { createJobRoutes, type JobRoutesEnv } from "./routes.ts";
 import { formatInZone, processTimeZone } from "./schedule.ts";
+import { randomHex } from "../gateway/_crypto.ts";
+import { sanitizeUntrusted, wrapToolOutput } from "../agent/untrusted.ts";
 import type { JobRecord } from "./types.ts";
 
 /** A chat button: label, press payload, style. */
@@ -79,6 +81,9 @@ export interface WatchSettings {
   memoryPercent: number;
   sustainMs: number;
   loginFailures: number;
+  diskPercent: number;
+  firewallPackets: number;
+  explain: boolean;
 }
 
 /** Reads the `ALERT_*` / `WATCH_*` settings (defaults when `config` was built by hand). */
@@ -102,6 +107,9 @@ export function watchSettings(config: Config): WatchSettings {
     memoryPercent: num("WATCH_MEMORY_PERCENT", 90),
     sustainMs: num("WATCH_SUSTAIN", 300) * 1000,
     loginFailures: num("WATCH_LOGIN_FAILURES", 5),
+    diskPercent: num("WATCH_DISK_PERCENT", 90),
+    firewallPackets: num("WATCH_FIREWALL_PACKETS", 1000),
+    explain: d.ALERT_EXPLAIN === true,
   };
 }
 
@@ -160,7 +168,51 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
         job.created_by,
       ),
   });
+  const polling = new AbortController();
+  const explaining = new Set<Promise<void>>();
+
+  /**
+   * `ALERT_EXPLAIN`: one agent turn on the sent alert, fenced as untrusted data; its answer
+   * (sanitised) follows as a second message. A failure only logs: the alert is already out.
+   */
+  async function explain(alert: string): Promise<void> {
+    const agent = options.agent();
+    const sessionKey = `watch:explain:${randomHex(6)}`;
+    try {
+      const result = await agent.run({
+        input: "A router watch just sent the owner the alert below. In a few sentences, explain " +
+          "what it likely means and what to check. Only read; change nothing on the router.\n" +
+          wrapToolOutput("watch_alert", alert),
+        sessionKey,
+        requestedBy: "watch:explain",
+        signal: AbortSignal.any([polling.signal, AbortSignal.timeout(120_000)]),
+      });
+      const text = sanitizeUntrusted(result.text).trim();
+      if (result.stopReason !== "stop" || !text) {
+        throw new Error(`the model gave no answer (${result.stopReason})`);
+      }
+      const about = clip(alert.split("\n")[0]!, 120);
+      await Promise.all(
+        recipients.map((to) =>
+          send(to, clip(`About "${about}" (the model's view):\n${text}`, 3800))
+        ),
+      );
+    } catch (error) {
+      logger.warn(`watch: cannot explain an alert: ${clip(errorMessage(error), 300)}`);
+    } finally {
+      agent.reset(sessionKey);
+    }
+  }
+
   const watch = createWatch({
+    ...(settings.explain
+      ? {
+        onAlert: (text: string) => {
+          const run = explain(text).finally(() => explaining.delete(run));
+          explaining.add(run);
+        },
+      }
+      : {}),
     store,
     send: (to, text) => send(to, text),
     recipients,
@@ -242,7 +294,6 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
 
   let pollTimer: ReturnType<typeof setInterval> | undefined;
   let flushTimer: ReturnType<typeof setInterval> | undefined;
-  const polling = new AbortController();
 
   return {
     jobs,
@@ -291,7 +342,7 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
       if (pollTimer !== undefined) clearInterval(pollTimer);
       if (flushTimer !== undefined) clearInterval(flushTimer);
       pollTimer = flushTimer = undefined;
-      await jobs.stop();
+      await Promise.all([jobs.stop(), ...explaining]);
     },
   };
 }

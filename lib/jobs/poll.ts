@@ -1,8 +1,13 @@
 /**
  * `createRouterPoller`: the watches MikroClaw polls itself, read-only over RouterOS REST —
- * interfaces going `running=false` / back (`/interface`), CPU or memory over a threshold for a
- * while (`/system/resource`), login failures in `/log`, new DHCP leases. The first poll only
+ * interfaces going `running=false` / back (`/interface`), CPU, memory or disk over a threshold
+ * for a while (`/system/resource`), login failures in `/log`, new DHCP leases, and firewall rules
+ * whose packet counter jumps between two polls (`/ip/firewall/filter`). The first poll only
  * learns the current state (an unplugged port is not news); changes after it reach the watch.
+ *
+ * Firewall rules watched: those with a comment (someone named them, so their traffic means
+ * something) and every `drop` / `reject` rule (a jump there is an attack or a broken client);
+ * uncommented accept / jump / log rules count ordinary traffic and would only make noise.
  * @module
  */
 import { errorMessage } from "../errors.ts";
@@ -21,6 +26,10 @@ export interface PollThresholds {
   sustainMs?: number;
   /** `WATCH_LOGIN_FAILURES`: failures (counted across polls) that make one alert. @default {5} */
   loginFailures?: number;
+  /** `WATCH_DISK_PERCENT`. @default {90} */
+  diskPercent?: number;
+  /** `WATCH_FIREWALL_PACKETS`: packets a watched rule may gain per poll; 0 = off. @default {1000} */
+  firewallPackets?: number;
 }
 
 /** Options of {@linkcode createRouterPoller}. */
@@ -38,6 +47,19 @@ export interface RouterPoller {
 }
 
 type Row = Record<string, string | undefined>;
+type Load = "cpu" | "memory" | "disk";
+
+/** A rule worth watching: it has a comment, or it drops / rejects (see the module doc). */
+function watchedRule(row: Row): boolean {
+  if (row.disabled === "true") return false;
+  return Boolean(row.comment) || row.action === "drop" || row.action === "reject";
+}
+
+/** `rule "defconf: drop invalid" (*2)`, or `rule input/drop (*9)` without a comment. */
+function ruleName(row: Row): string {
+  const what = row.comment ? `"${row.comment.slice(0, 60)}"` : `${row.chain}/${row.action}`;
+  return `rule ${what} (${row[".id"]})`;
+}
 
 /** Builds the {@linkcode RouterPoller}. */
 export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
@@ -48,13 +70,17 @@ export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
   const memLimit = options.memoryPercent ?? 90;
   const sustainMs = options.sustainMs ?? 300_000;
   const loginLimit = options.loginFailures ?? 5;
+  const diskLimit = options.diskPercent ?? 90;
+  const packetLimit = options.firewallPackets ?? 1000;
 
   let first = true;
   const running = new Map<string, boolean>();
-  const over = new Map<"cpu" | "memory", { since: number; alerted: boolean }>();
+  const over = new Map<Load, { since: number; alerted: boolean }>();
   const seenLog = new Set<string>();
   const failures: string[] = [];
   const seenLeases = new Set<string>();
+  const packets = new Map<string, number>();
+  const jumping = new Set<string>();
 
   async function read(path: string, signal: AbortSignal | undefined): Promise<Row[]> {
     const rows = await router.get<Row[] | Row>(path, undefined, signal ? { signal } : {});
@@ -78,7 +104,7 @@ export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
     }
   }
 
-  async function load(kind: "cpu" | "memory", percent: number, limit: number): Promise<void> {
+  async function load(kind: Load, percent: number, limit: number): Promise<void> {
     const state = over.get(kind);
     if (percent > limit) {
       const since = state?.since ?? now();
@@ -89,6 +115,7 @@ export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
           source: "resource",
           subject: kind,
           status: "down",
+          since_ms: since,
           detail: `${kind} at ${percent}% (over ${limit}% for ${
             Math.round((now() - since) / 60_000)
           } min)`,
@@ -116,6 +143,11 @@ export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
     const total = Number(r["total-memory"]);
     if (total > 0 && Number.isFinite(free)) {
       await load("memory", Math.round((1 - free / total) * 100), memLimit);
+    }
+    const freeDisk = Number(r["free-hdd-space"]);
+    const totalDisk = Number(r["total-hdd-space"]);
+    if (totalDisk > 0 && Number.isFinite(freeDisk)) {
+      await load("disk", Math.round((1 - freeDisk / totalDisk) * 100), diskLimit);
     }
   }
 
@@ -155,6 +187,37 @@ export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
     }
   }
 
+  async function firewall(signal?: AbortSignal): Promise<void> {
+    if (packetLimit <= 0) return;
+    for (const row of await read("/ip/firewall/filter", signal)) {
+      const id = row[".id"];
+      const count = Number(row.packets);
+      if (!id || !Number.isFinite(count) || !watchedRule(row)) continue;
+      const before = packets.get(id);
+      packets.set(id, count);
+      // First sight, or a counter reset (reboot, `reset-counters`): nothing to compare.
+      if (before === undefined || count < before) continue;
+      const subject = ruleName(row);
+      const gained = count - before;
+      if (gained > packetLimit) {
+        jumping.add(id);
+        await watch.event({
+          source: "firewall",
+          subject,
+          status: "down",
+          detail: `+${gained} packets in one poll, ${count} in all`,
+        });
+      } else if (jumping.delete(id)) {
+        await watch.event({
+          source: "firewall",
+          subject,
+          status: "up",
+          detail: `+${gained} packets in the last poll`,
+        });
+      }
+    }
+  }
+
   return {
     async poll(signal) {
       for (
@@ -163,6 +226,7 @@ export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
           ["resources", resources],
           ["login failures", logins],
           ["DHCP leases", leases],
+          ["firewall counters", firewall],
         ] as const
       ) {
         try {

@@ -70,4 +70,6 @@ export interface WatchEvent {
   subject: string;
   status: "down" | "up";
   detail?: string | undefined;
+  /** When the condition began (epoch ms), if before the event (a sustained load); not pushed. */
+  since_ms?: number | undefined;
 }

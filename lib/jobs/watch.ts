@@ -34,6 +34,8 @@ export interface WatchOptions {
   quietHours?: readonly string[];
   /** `ALERT_QUIET_MODE`. @default {"hold"} */
   quietMode?: "hold" | "drop";
+  /** Called (not awaited) after a first alert or a notice was sent, e.g. to explain it. */
+  onAlert?: (text: string) => void;
   /** @default {Date.now} */
   now?: () => number;
   logger?: Logger;
@@ -64,6 +66,12 @@ interface Held {
 }
 
 const HELD = "watch:held";
+
+/** How a `down` / `up` of a source reads (default: "down" / "up again"). */
+const WORDS: Record<string, [string, string]> = {
+  resource: ["over its threshold", "back to normal"],
+  firewall: ["jumping", "quiet again"],
+};
 
 /** `12 min`, `2 h 5 min`, `40 s`. */
 export function formatDuration(ms: number): string {
@@ -139,25 +147,25 @@ export function createWatch(options: WatchOptions): Watch {
       const claim = randomHex(12);
       const detail = e.detail ? ` (${e.detail})` : "";
       // A load is not "down": it is over its threshold, then back to normal.
-      const [downWord, upWord] = e.source === "resource"
-        ? ["over its threshold", "back to normal"]
-        : ["down", "up again"];
+      const [downWord, upWord] = WORDS[e.source] ?? ["down", "up again"];
       if (e.status === "down") {
+        let repeat = false;
         const next = await store.update<SubjectState>(key(e.source, e.subject), (cur) => {
           if (cur?.status === "down" && t - cur.alerted_ms < dedupeMs) return undefined;
+          repeat = cur?.status === "down";
           return {
             status: "down",
-            since_ms: cur?.status === "down" ? cur.since_ms : t,
+            since_ms: cur?.status === "down" ? cur.since_ms : Math.min(e.since_ms ?? t, t),
             alerted_ms: t,
             claim,
           };
         });
         if (next?.claim !== claim) return "ignored";
-        const repeat = next.since_ms !== t;
         const text = `${e.subject} is ${repeat ? "still " : ""}${downWord} since ${await at(
           next.since_ms,
         )} [${e.source}]${detail}`;
         const out = await deliver(text);
+        if (out === "alerted" && !repeat) options.onAlert?.(text);
         return repeat && out === "alerted" ? "repeat" : out;
       }
       const next = await store.update<SubjectState>(
@@ -187,7 +195,9 @@ export function createWatch(options: WatchOptions): Watch {
             : { status: "up", since_ms: t, alerted_ms: t, claim },
       );
       if (next?.claim !== claim) return "ignored";
-      return await deliver(`${text} [${source}]`);
+      const out = await deliver(`${text} [${source}]`);
+      if (out === "alerted") options.onAlert?.(`${text} [${source}]`);
+      return out;
     },
 
     async flush() {

@@ -6,6 +6,14 @@
 import { loadConfig } from "../../lib/config/mod.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
 import { type LocalServer, serveLocal } from "../_utils/serve.ts";
+import type { TelegramCall } from "../_fakes/telegram.ts";
+
+/** True for a `sendMessage` to chat `owner`. */
+export const sentTo = (owner: number) => (c: TelegramCall): boolean =>
+  c.method === "sendMessage" && String(c.params.chat_id) === String(owner);
+
+/** The text of a Telegram call. */
+export const callText = (c: TelegramCall): string => String(c.params.text);
 
 /** The served runtime. */
 export interface Served {

@@ -10,7 +10,7 @@ import {
   startFakeRouterOS,
 } from "../_fakes/routeros.ts";
 import type { LocalServer } from "../_utils/serve.ts";
-import { type Served, servedRuntime } from "./_helpers.ts";
+import { callText, sentTo, type Served, servedRuntime } from "./_helpers.ts";
 
 const OWNER = 4242;
 const BLOCK = "/ip firewall address-list add list=blocked address=203.0.113.9";
@@ -26,9 +26,8 @@ function buttonData(call: TelegramCall, prefix: string): string | undefined {
   )?.callback_data;
 }
 
-const toOwner = (c: TelegramCall) =>
-  c.method === "sendMessage" && String(c.params.chat_id) === String(OWNER);
-const text = (c: TelegramCall) => String(c.params.text);
+const toOwner = sentTo(OWNER);
+const text = callText;
 
 describe("jobs and watches end to end (fake Telegram, fake router, real gateway socket)", () => {
   let llm: FakeLLMServer;

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createWatch, formatDuration, inQuietHours } from "../../lib/jobs/watch.ts";
-import { createRouterPoller } from "../../lib/jobs/poll.ts";
+import { createRouterPoller, type PollThresholds } from "../../lib/jobs/poll.ts";
 import { createRouterOS } from "../../lib/routeros/mod.ts";
 import {
   FAKE_ROUTEROS_PASSWORD,
@@ -97,6 +97,25 @@ describe("watch: quiet hours", () => {
   });
 });
 
+/** A poller of `w` on the fake router (WATCH_SUSTAIN 5 min), with `thresholds`. */
+function pollerOn(
+  router: FakeRouterOS,
+  w: ReturnType<typeof watchWith>,
+  thresholds: PollThresholds,
+) {
+  return createRouterPoller({
+    router: createRouterOS({
+      url: router.url,
+      user: FAKE_ROUTEROS_USER,
+      password: FAKE_ROUTEROS_PASSWORD,
+    }),
+    watch: w.watch,
+    now: () => w.clock.t,
+    sustainMs: 5 * MIN,
+    ...thresholds,
+  });
+}
+
 describe("polled watches against the fake router", () => {
   let router: FakeRouterOS;
   before(async () => {
@@ -106,18 +125,7 @@ describe("polled watches against the fake router", () => {
 
   it("CPU over the threshold for WATCH_SUSTAIN, login failures, a new DHCP lease", async () => {
     const w = watchWith({ start: "2026-07-01T09:00:00Z" });
-    const poller = createRouterPoller({
-      router: createRouterOS({
-        url: router.url,
-        user: FAKE_ROUTEROS_USER,
-        password: FAKE_ROUTEROS_PASSWORD,
-      }),
-      watch: w.watch,
-      now: () => w.clock.t,
-      cpuPercent: 90,
-      sustainMs: 5 * MIN,
-      loginFailures: 3,
-    });
+    const poller = pollerOn(router, w, { cpuPercent: 90, loginFailures: 3 });
     const resource = router.state.singletons.get("/system/resource")!;
     const log = router.items("/log");
     const fail = (n: number) =>
@@ -170,5 +178,97 @@ describe("polled watches against the fake router", () => {
     assert.deepEqual(devices.map((m) => m.text), [
       "New device on the network: new-phone AA:BB:CC:00:00:77 at 192.168.88.77 [dhcp]",
     ]);
+  });
+});
+
+describe("polled disk and firewall watches against the fake router", () => {
+  let router: FakeRouterOS;
+  before(async () => {
+    router = await startFakeRouterOS();
+  });
+  after(() => router?.close());
+
+  const toOne = (w: ReturnType<typeof watchWith>) =>
+    w.sent.filter((m) => m.to === "telegram:1").map((m) => m.text);
+
+  it("disk use over WATCH_DISK_PERCENT for WATCH_SUSTAIN alerts once, then back to normal", async () => {
+    const w = watchWith({ start: "2026-07-01T09:00:00Z" }); // 12:00 Riga
+    const poller = pollerOn(router, w, { diskPercent: 90, firewallPackets: 0 });
+    const resource = router.state.singletons.get("/system/resource")!;
+    resource["total-hdd-space"] = "134217728";
+    resource["free-hdd-space"] = "83439616"; // 38 % used
+    await poller.poll();
+    resource["free-hdd-space"] = "6710886"; // 95 % used
+    await poller.poll();
+    w.clock.t += 3 * MIN;
+    await poller.poll();
+    assert.deepEqual(toOne(w), [], "not yet sustained");
+    w.clock.t += 3 * MIN;
+    await poller.poll();
+    w.clock.t += 3 * MIN;
+    await poller.poll();
+    assert.deepEqual(toOne(w), [
+      "disk is over its threshold since 12:00 Europe/Riga [resource] (disk at 95% (over 90% for 6 min))",
+    ], "one alert, not one per poll");
+    resource["free-hdd-space"] = "40265318"; // 70 % used
+    await poller.poll();
+    assert.deepEqual(toOne(w).slice(1), [
+      "disk is back to normal after 9 min [resource] (disk at 70%)",
+    ]);
+  });
+
+  it("a watched rule's packet counter jumping alerts once, names the rule, and resolves quietly", async () => {
+    const w = watchWith({ start: "2026-07-01T09:00:00Z" });
+    const poller = pollerOn(router, w, { firewallPackets: 1000 });
+    const rules = router.items("/ip/firewall/filter");
+    const add = (r: Record<string, string>) => {
+      const row = { bytes: "0", packets: "0", disabled: "false", dynamic: "false", ...r };
+      rules.push(row);
+      return row;
+    };
+    const drop = add({ ".id": "*D1", chain: "input", action: "drop", "src-address": "0.0.0.0/0" });
+    const accept = add({ ".id": "*A1", chain: "forward", action: "accept" });
+    const named = rules.find((r) => r.comment === "defconf: drop invalid")!;
+    await poller.poll();
+    assert.deepEqual(toOne(w), [], "the first poll only learns the counters");
+
+    drop.packets = "600"; // +600: under the threshold
+    accept.packets = "900000"; // an uncommented accept rule is not watched
+    await poller.poll();
+    assert.deepEqual(toOne(w), []);
+
+    w.clock.t += MIN;
+    drop.packets = "5600"; // +5000
+    named.packets = String(Number(named.packets) + 1001);
+    await poller.poll();
+    assert.deepEqual(toOne(w), [
+      `rule "defconf: drop invalid" (${
+        named[".id"]
+      }) is jumping since 12:01 Europe/Riga [firewall] (+1001 packets in one poll, ${named.packets} in all)`,
+      "rule input/drop (*D1) is jumping since 12:01 Europe/Riga [firewall] (+5000 packets in one poll, 5600 in all)",
+    ]);
+
+    w.clock.t += MIN;
+    drop.packets = "12000"; // still jumping: deduplicated
+    named.packets = String(Number(named.packets) + 5);
+    await poller.poll();
+    assert.equal(toOne(w).length, 3, "one resolved message for the rule that calmed down");
+    assert.equal(
+      toOne(w)[2],
+      `rule "defconf: drop invalid" (${
+        named[".id"]
+      }) is quiet again after 1 min [firewall] (+5 packets in the last poll)`,
+    );
+
+    w.clock.t += MIN;
+    drop.packets = "12010";
+    await poller.poll();
+    assert.deepEqual(toOne(w).slice(3), [
+      "rule input/drop (*D1) is quiet again after 2 min [firewall] (+10 packets in the last poll)",
+    ]);
+    assert.ok(
+      router.requests.every((r) => r.path !== "/rest/ip/firewall/filter" || r.method === "GET"),
+      "read-only",
+    );
   });
 });
