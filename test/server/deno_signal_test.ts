@@ -15,7 +15,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CLI } from "../_utils/cli.ts";
 
-const DENO = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
+const DENO = fileURLToPath(
+  new URL("../../node_modules/.bin/deno", import.meta.url),
+);
 
 describe("gateway under Deno: no request.signal legacy-behaviour warning", () => {
   let cwd = "";
@@ -30,7 +32,8 @@ describe("gateway under Deno: no request.signal legacy-behaviour warning", () =>
     child = spawn(DENO, ["run", "-A", CLI, "gateway", "--port", "0"], {
       cwd,
       env: {
-        DENO_DIR: process.env.DENO_DIR ?? join(tmpdir(), "mikroclaw-test-deno-dir"),
+        DENO_DIR: process.env.DENO_DIR ??
+          join(tmpdir(), "mikroclaw-test-deno-dir"),
         PATH: process.env.PATH ?? "",
         HOME: cwd,
         NO_COLOR: "1",
@@ -39,19 +42,26 @@ describe("gateway under Deno: no request.signal legacy-behaviour warning", () =>
     });
     child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    exited = new Promise((resolve) => child.on("close", (code) => resolve(code)));
+    exited = new Promise((resolve) =>
+      child.on("close", (code) => resolve(code))
+    );
     base = await new Promise<string>((resolve, reject) => {
       const look = () => {
         const m = stdout.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
         if (m) resolve(m[1]!);
       };
       child.stdout!.on("data", look);
-      child.on("close", () => reject(new Error(`gateway exited:\n${stdout}${stderr}`)));
+      child.on(
+        "close",
+        () => reject(new Error(`gateway exited:\n${stdout}${stderr}`)),
+      );
     });
   });
 
   after(async () => {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
+    if (child.exitCode === null && child.pid !== undefined) {
+      process.kill(child.pid, "SIGTERM");
+    }
     await exited;
     await rm(cwd, { recursive: true, force: true });
   });
@@ -64,7 +74,10 @@ describe("gateway under Deno: no request.signal legacy-behaviour warning", () =>
     // a body: the gateway's body bound wraps the request, reading its signal
     const pair = await fetch(`${base}/pair`, {
       method: "POST",
-      headers: { "x-pairing-code": "000000", "content-type": "application/json" },
+      headers: {
+        "x-pairing-code": "000000",
+        "content-type": "application/json",
+      },
       body: "{}",
     });
     assert.equal(pair.status, 403);
@@ -87,7 +100,10 @@ describe("gateway under Deno: no request.signal legacy-behaviour warning", () =>
     // the gateway still answers after the abort
     const again = await fetch(`${base}/pair`, {
       method: "POST",
-      headers: { "x-pairing-code": "000001", "content-type": "application/json" },
+      headers: {
+        "x-pairing-code": "000001",
+        "content-type": "application/json",
+      },
       body: "{}",
     });
     assert.equal(again.status, 403);
