@@ -12,13 +12,7 @@ import {
   readTokenAncestors,
   recordTokenLineage,
 } from "../_internal/token_lineage.ts";
-import {
-  randomDigits,
-  randomHex,
-  randomToken,
-  sha256Hex,
-  timingSafeEqual,
-} from "./_crypto.ts";
+import { randomDigits, randomHex, randomToken, sha256Hex, timingSafeEqual } from "./_crypto.ts";
 
 /** What is stored under `tokens:<sha256 of token>`. */
 export interface TokenRecord {

@@ -42,9 +42,7 @@ describe("gateway under Deno: no request.signal legacy-behaviour warning", () =>
     });
     child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    exited = new Promise((resolve) =>
-      child.on("close", (code) => resolve(code))
-    );
+    exited = new Promise((resolve) => child.on("close", (code) => resolve(code)));
     base = await new Promise<string>((resolve, reject) => {
       const look = () => {
         const m = stdout.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
