@@ -1,7 +1,7 @@
 /**
  * Runs a script (the gateway bundle) in this process and, on SIGUSR2, forces a full garbage
  * collection and prints the live heap as `@@HEAP<n>:<bytes>@@` — the leak check reads it beside
- * the RSS. Needs `--expose-gc` on Node, `--v8-flags=--expose-gc` on Deno; Bun has `Bun.gc`.
+ * the RSS — and the whole `process.memoryUsage()` as `@@MEM<n>:<json>@@` (the idle profile). Needs `--expose-gc` on Node, `--v8-flags=--expose-gc` on Deno; Bun has `Bun.gc`.
  *
  * Run: `node --expose-gc bench/_gc_entry.ts dist/mikroclaw.mjs gateway --port 0`.
  * @module
@@ -27,7 +27,9 @@ function report(): void {
   // a second pass after the timers and promises the first freed have run
   setTimeout(() => {
     collect();
-    console.log(`@@HEAP${++readings}:${process.memoryUsage().heapUsed}@@`);
+    const usage = process.memoryUsage();
+    console.log(`@@HEAP${++readings}:${usage.heapUsed}@@`);
+    console.log(`@@MEM${readings}:${JSON.stringify(usage)}@@`);
   }, 50);
 }
 

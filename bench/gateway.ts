@@ -49,39 +49,66 @@ const TASKS = 50;
 /** Runs autocannon (`bench/_load.ts`) in its own Node process. */
 export function load(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary("node"), [join(ROOT, "bench/_load.ts"), JSON.stringify(spec)], {
+    const child = spawn(binary("node"), [
+      join(ROOT, "bench/_load.ts"),
+      JSON.stringify(spec),
+    ], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) reject(new Error(`Cannot run the load generator: exit ${code}`));
-      else resolve(JSON.parse(out) as LoadResult);
+      if (code !== 0) {
+        reject(new Error(`Cannot run the load generator: exit ${code}`));
+      } else resolve(JSON.parse(out) as LoadResult);
     });
   });
 }
 
 /** Command line of `script` on `runtime`, with a GC the script can force. */
-function gcCommand(runtime: RuntimeName, args: string[]): [string, string[]] {
+export function gcCommand(
+  runtime: RuntimeName,
+  args: string[],
+): [string, string[]] {
   const entry = join(ROOT, "bench/_gc_entry.ts");
-  if (runtime === "node") return [binary("node"), [...NODE_FLAGS, "--expose-gc", entry, ...args]];
+  if (runtime === "node") {
+    return [binary("node"), [...NODE_FLAGS, "--expose-gc", entry, ...args]];
+  }
   if (runtime === "deno") {
-    return [binary("deno"), ["run", "-A", "--no-check", "--v8-flags=--expose-gc", entry, ...args]];
+    return [binary("deno"), [
+      "run",
+      "-A",
+      "--no-check",
+      "--v8-flags=--expose-gc",
+      entry,
+      ...args,
+    ]];
   }
   return [binary("bun"), [entry, ...args]];
 }
 
-function serverCommand(runtime: RuntimeName, script: string, args: string[]): [string, string[]] {
-  if (runtime === "node") return [binary("node"), [...NODE_FLAGS, script, ...args]];
-  if (runtime === "deno") return [binary("deno"), ["run", "-A", "--no-check", script, ...args]];
+function serverCommand(
+  runtime: RuntimeName,
+  script: string,
+  args: string[],
+): [string, string[]] {
+  if (runtime === "node") {
+    return [binary("node"), [...NODE_FLAGS, script, ...args]];
+  }
+  if (runtime === "deno") {
+    return [binary("deno"), ["run", "-A", "--no-check", script, ...args]];
+  }
   return [binary("bun"), [script, ...args]];
 }
 
 /** Live heap of the gateway after a forced GC, MiB (SIGUSR2 to `bench/_gc_entry.ts`). */
-async function liveHeap(child: Child, reading: number): Promise<number> {
+export async function liveHeap(child: Child, reading: number): Promise<number> {
   process.kill(child.pid, "SIGUSR2");
-  const m = await child.waitFor(new RegExp(`@@HEAP${reading}:(\\d+)@@`), 10_000);
+  const m = await child.waitFor(
+    new RegExp(`@@HEAP${reading}:(\\d+)@@`),
+    10_000,
+  );
   return Number(m[1]) / 2 ** 20;
 }
 
@@ -122,7 +149,10 @@ export async function runOn(
   try {
     const quiet = { quiet: false };
     const start = (cmd: [string, string[]], env?: Record<string, string>) => {
-      const child = startChild(cmd[0], cmd[1], { ...quiet, ...(env ? { env } : {}) });
+      const child = startChild(cmd[0], cmd[1], {
+        ...quiet,
+        ...(env ? { env } : {}),
+      });
       children.push(child);
       return child;
     };
@@ -141,14 +171,22 @@ export async function runOn(
     const servers = {
       raw: start(serverCommand(runtime, raw, [])),
       hono: start(serverCommand(runtime, hono, [])),
-      slow: start(serverCommand(runtime, hono, ["--delay-us", String(DELAY_US)])),
+      slow: start(
+        serverCommand(runtime, hono, ["--delay-us", String(DELAY_US)]),
+      ),
     };
     const gwUrl = (await gw.waitFor(/listening on (\S+)/))[1]!;
     const code = (await gw.waitFor(/pairing code: (\d{6})/))[1]!;
     const urls: Record<Target, string> = {
-      raw: `${(await servers.raw.waitFor(/listening on (\S+)/))[1]!}/health/heartbeat`,
-      hono: `${(await servers.hono.waitFor(/listening on (\S+)/))[1]!}/health/heartbeat`,
-      slow: `${(await servers.slow.waitFor(/listening on (\S+)/))[1]!}/health/heartbeat`,
+      raw: `${(await servers.raw.waitFor(/listening on (\S+)/))[
+        1
+      ]!}/health/heartbeat`,
+      hono: `${(await servers.hono.waitFor(/listening on (\S+)/))[
+        1
+      ]!}/health/heartbeat`,
+      slow: `${(await servers.slow.waitFor(/listening on (\S+)/))[
+        1
+      ]!}/health/heartbeat`,
       heartbeat: `${gwUrl}/health/heartbeat`,
       tasks: `${gwUrl}/tasks`,
     };
@@ -157,7 +195,9 @@ export async function runOn(
       headers: { "x-pairing-code": code },
     });
     if (paired.status !== 200) {
-      throw new Error(`Cannot pair with the gateway: ${paired.status} ${paired.body}`);
+      throw new Error(
+        `Cannot pair with the gateway: ${paired.status} ${paired.body}`,
+      );
     }
     const { token } = JSON.parse(paired.body) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
@@ -185,13 +225,20 @@ export async function runOn(
     };
     if (!options.quick) { for (const t of order) await run(t, 1); // warm-up, untimed
      }
-    const results = Object.fromEntries(order.map((t) => [t, []])) as unknown as Record<
+    const results = Object.fromEntries(
+      order.map((t) => [t, []]),
+    ) as unknown as Record<
       Target,
       LoadResult[]
     >;
     for (let r = 0; r < rounds; r++) {
       // rotate the order so no target always runs first or last
-      for (const t of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) {
+      for (
+        const t of [
+          ...order.slice(r % order.length),
+          ...order.slice(0, r % order.length),
+        ]
+      ) {
         results[t].push(await run(t, duration));
       }
       process.stderr.write(`gateway: ${runtime} round ${r + 1}/${rounds}\n`);
@@ -208,7 +255,9 @@ export async function runOn(
         headers: json,
         body: JSON.stringify({ type: "investigate", input: "192.0.2.1" }),
       });
-      if (made.status !== 202) throw new Error(`Cannot create a task: ${made.status} ${made.body}`);
+      if (made.status !== 202) {
+        throw new Error(`Cannot create a task: ${made.status} ${made.body}`);
+      }
     }
     const mix = await load({
       url: gwUrl,
@@ -219,7 +268,11 @@ export async function runOn(
       mix: [
         { method: "GET", path: "/health/heartbeat" },
         { method: "GET", path: "/tasks", headers: auth },
-        { method: "GET", path: "/tasks", headers: { authorization: "Bearer wrong" } },
+        {
+          method: "GET",
+          path: "/tasks",
+          headers: { authorization: "Bearer wrong" },
+        },
         { method: "GET", path: "/health" },
       ],
     });
@@ -326,7 +379,8 @@ function rowsOf(r: GatewayRounds): Row[] {
         baseline: { name: NAMES.hono, values: p99("hono") },
       });
     }
-    const statuses = Object.entries(r.mixStatuses).map(([s, n]) => `${s}: ${n}`).join(", ");
+    const statuses = Object.entries(r.mixStatuses).map(([s, n]) => `${s}: ${n}`)
+      .join(", ");
     rows.push({
       figure: "6 leak check",
       name: `${runtime}: gateway RSS after ${r.requests} requests`,

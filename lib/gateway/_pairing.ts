@@ -1,7 +1,8 @@
 /**
  * Pairing and bearer tokens, all state in the shared StateStore: one-time codes (hashed,
- * consumed atomically), SHA-256-hashed tokens with expiry, per-client lockouts and a per-code
- * attempt cap.
+ * consumed atomically), SHA-256-hashed tokens with expiry, per-client lockouts (at most
+ * {@linkcode MAX_LOCKOUTS} records, so a flood of client ids cannot grow the store) and a
+ * per-code attempt cap.
  * @module
  */
 import type { Logger } from "../_internal/logger.ts";
@@ -76,6 +77,8 @@ const LOCK_PREFIX = "pairing:lockouts:";
 const TOKEN_PREFIX = "tokens:";
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const LOCKOUT_FORGET_MS = 60 * 60_000;
+/** Lock-out records one process keeps; past it the least recently failing client's goes. */
+export const MAX_LOCKOUTS = 1000;
 
 /** Lockout back-off: 60 s, 120 s, 240 s, then 300 s. */
 function backoffMs(lockouts: number): number {
@@ -88,6 +91,8 @@ export function createPairing(options: PairingOptions): Pairing {
   const codeTtlMs = options.codeTtlMs ?? 600_000;
   const maxCodeAttempts = options.maxCodeAttempts ?? 20;
   const threshold = options.lockoutThreshold ?? 5;
+  // Lock-out keys this process wrote, least recently failing first.
+  const lockKeys = new Set<string>();
 
   async function lockKey(client: string): Promise<string> {
     // Addresses contain ':' (unstorage's separator), so key by a hash.
@@ -108,18 +113,25 @@ export function createPairing(options: PairingOptions): Pairing {
     return out;
   }
 
-  async function issueToken(mintedBy: string | undefined): Promise<{ token: string; id: string }> {
+  async function issueToken(
+    mintedBy: string | undefined,
+  ): Promise<{ token: string; id: string }> {
     const token = randomToken(32);
     const id = randomHex(12);
     const t = now();
     const rec: TokenRecord = { id, createdAt: t, expiresAt: t + tokenTtlMs };
     // Lineage first: a token must never exist without the record of who minted it.
     await recordTokenLineage(store, id, mintedBy, tokenTtlMs);
-    await store.set(TOKEN_PREFIX + (await sha256Hex(token)), rec, { ttlMs: tokenTtlMs });
+    await store.set(TOKEN_PREFIX + (await sha256Hex(token)), rec, {
+      ttlMs: tokenTtlMs,
+    });
     return { token, id };
   }
 
-  async function recordFailure(client: string, codes: Array<[string, CodeRecord]>): Promise<void> {
+  async function recordFailure(
+    client: string,
+    codes: Array<[string, CodeRecord]>,
+  ): Promise<void> {
     for (const [key] of codes) {
       const next = await store.update<CodeRecord>(
         key,
@@ -137,15 +149,28 @@ export function createPairing(options: PairingOptions): Pairing {
       }
     }
     const t = now();
-    await store.update<LockoutRecord>(await lockKey(client), (cur) => {
+    const lk = await lockKey(client);
+    lockKeys.delete(lk);
+    lockKeys.add(lk);
+    if (lockKeys.size > MAX_LOCKOUTS) {
+      const oldest = lockKeys.values().next().value!;
+      lockKeys.delete(oldest);
+      await store.remove(oldest);
+    }
+    await store.update<LockoutRecord>(lk, (cur) => {
       const base = cur && t - cur.lastFailure < LOCKOUT_FORGET_MS
         ? cur
         : { failures: 0, lockouts: 0, lockedUntil: 0, lastFailure: t };
       const failures = base.failures + 1;
       if (failures < threshold) return { ...base, failures, lastFailure: t };
       const lockouts = base.lockouts + 1;
-      return { failures: 0, lockouts, lockedUntil: t + backoffMs(lockouts), lastFailure: t };
-    });
+      return {
+        failures: 0,
+        lockouts,
+        lockedUntil: t + backoffMs(lockouts),
+        lastFailure: t,
+      };
+    }, { ttlMs: LOCKOUT_FORGET_MS });
   }
 
   async function attempt(code: string, client: string): Promise<PairResult> {
@@ -153,7 +178,11 @@ export function createPairing(options: PairingOptions): Pairing {
     const lock = await store.get<LockoutRecord>(lk);
     const t = now();
     if (lock && lock.lockedUntil > t) {
-      return { ok: false, status: 429, retryAfterS: Math.ceil((lock.lockedUntil - t) / 1000) };
+      return {
+        ok: false,
+        status: 429,
+        retryAfterS: Math.ceil((lock.lockedUntil - t) / 1000),
+      };
     }
     const codes = await liveCodes();
     const hash = await sha256Hex(code);
@@ -175,6 +204,7 @@ export function createPairing(options: PairingOptions): Pairing {
       if (won?.consumedBy === nonce) {
         await store.remove(match);
         if (lock) await store.remove(lk);
+        lockKeys.delete(lk);
         return { ok: true, ...(await issueToken(won.mintedBy)) };
       }
     }
@@ -189,7 +219,8 @@ export function createPairing(options: PairingOptions): Pairing {
     async issueCode(mintedBy) {
       if (
         mintedBy !== undefined &&
-        (await readTokenAncestors(store, mintedBy)).length >= MAX_TOKEN_LINEAGE - 1
+        (await readTokenAncestors(store, mintedBy)).length >=
+          MAX_TOKEN_LINEAGE - 1
       ) return undefined;
       const code = randomDigits(6);
       const rec: CodeRecord = {
@@ -212,8 +243,12 @@ export function createPairing(options: PairingOptions): Pairing {
 
     async verify(token) {
       if (!TOKEN_SHAPE.test(token)) return null;
-      const rec = await store.get<TokenRecord>(TOKEN_PREFIX + (await sha256Hex(token)));
-      if (!rec || typeof rec.expiresAt !== "number" || rec.expiresAt <= now()) return null;
+      const rec = await store.get<TokenRecord>(
+        TOKEN_PREFIX + (await sha256Hex(token)),
+      );
+      if (!rec || typeof rec.expiresAt !== "number" || rec.expiresAt <= now()) {
+        return null;
+      }
       return rec;
     },
 
@@ -232,8 +267,12 @@ export function createPairing(options: PairingOptions): Pairing {
       const t = now();
       for (const key of await store.keys(LOCK_PREFIX)) {
         const rec = await store.get<LockoutRecord>(key);
-        if (rec && rec.lockedUntil <= t && t - rec.lastFailure >= LOCKOUT_FORGET_MS) {
+        if (
+          rec && rec.lockedUntil <= t &&
+          t - rec.lastFailure >= LOCKOUT_FORGET_MS
+        ) {
           await store.remove(key);
+          lockKeys.delete(key);
         }
       }
       for (const key of await store.keys(TOKEN_PREFIX)) {
