@@ -49,7 +49,7 @@ describe("mikroclaw CLI", () => {
     for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`\\b${c}\\b`), c);
   });
 
-  it("every command has --help", async () => {
+  it("every command has --help", { timeout: 60_000 }, async () => {
     const results = await Promise.all(COMMANDS.map((c) => run([c, "--help"])));
     for (const [i, r] of results.entries()) {
       assert.equal(r.code, 0, `${COMMANDS[i]}: ${r.stderr}`);
