@@ -523,6 +523,23 @@ export function consoleClient(): void {
     badge.setAttribute("aria-label", `${pending} awaiting approval`);
   }
 
+  /** A refused decision in plain words first, then the gateway's own message. */
+  function refusal(r: Reply, action: string): string {
+    if (r.status !== 403) return r.message;
+    const verb = action === "deny" ? "deny" : action === "revert" ? "undo" : "approve";
+    if (/code the requesting token minted/.test(r.message)) {
+      return `This browser cannot ${verb} this change: it was paired with a code made by ` +
+        "“Pair a device” on the browser that asked for it, so the gateway counts both as the same " +
+        `device. ${verb[0]!.toUpperCase()}${verb.slice(1)} it from a device paired with the ` +
+        `gateway's own pairing code, or from chat. (${r.message})`;
+    }
+    if (/the token that requested it cannot/.test(r.message)) {
+      return `This browser asked for this change, so it cannot ${verb} it itself: ` +
+        `use another paired device. (${r.message})`;
+    }
+    return r.message;
+  }
+
   async function act(id: string, action: string, body?: unknown): Promise<void> {
     const box = $("change-detail");
     for (const b of box.querySelectorAll("button")) b.disabled = true;
@@ -532,7 +549,7 @@ export function consoleClient(): void {
     forceUndo = !r.ok && r.status === 409 && action === "revert" && body === undefined ? id : null;
     shown.delete("change-detail");
     await renderChanges();
-    say("changes-error", r.ok ? "" : r.message);
+    say("changes-error", r.ok ? "" : refusal(r, action));
     fill($("change-progress"), r.ok ? `Change ${id} is now ${String(r.data?.state)}.` : "");
     box.querySelector("h3")?.focus();
     void refreshBadge();
@@ -630,29 +647,61 @@ export function consoleClient(): void {
 
   // --- Jobs (GET /jobs, when this gateway has them) ---
 
+  $("job-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = (id: string) => $<HTMLInputElement>(id).value.trim() || undefined;
+    const r = await api("POST", "/jobs", {
+      schedule: value("job-schedule"),
+      tz: value("job-tz"),
+      prompt: value("job-prompt"),
+    });
+    say("jobs-error", r.ok ? "" : r.message);
+    if (!r.ok) return;
+    for (const id of ["job-schedule", "job-tz", "job-prompt"]) $<HTMLInputElement>(id).value = "";
+    say("jobs-note", `Job ${String(r.data.job_id)} added.`);
+    await renderJobs();
+  });
+
+  async function runJob(id: string): Promise<void> {
+    const r = await api("POST", `/jobs/${encodeURIComponent(id)}/run`);
+    say("jobs-error", r.ok ? "" : r.message);
+    if (r.ok) location.hash = `#/tasks/${encodeURIComponent(String(r.data.task_id))}`;
+  }
+
   async function renderJobs(): Promise<void> {
     const r = await api("GET", "/jobs");
     if (view !== "jobs") return;
     if (r.status === 404) {
       say("jobs-note", "Jobs are not available on this gateway.");
+      $("job-form").hidden = true;
       shown.delete("jobs-list");
       fill($("jobs-list"));
       return;
     }
     const rows: any[] = r.ok && Array.isArray(r.data) ? r.data : [];
-    say("jobs-note", r.ok ? "" : r.message);
+    if (!r.ok) say("jobs-error", r.message);
     list("jobs-list", rows, "No jobs scheduled.", (j) =>
       h(
         "div",
         { class: "plain" },
-        stateLabel(j.last_status ?? "scheduled"),
+        stateLabel(j.last_status ?? j.state ?? "scheduled"),
         h("span", { class: "main mono" }, `${String(j.schedule)} (${String(j.tz ?? "")})`),
+        h("span", { class: "main" }, text(j.prompt ?? j.recipe)),
         h(
           "span",
           { class: "meta" },
-          `next ${when(j.next_run)}${j.last_run ? ` · last ${when(j.last_run)}` : ""} · ${
-            String(j.job_id)
-          }`,
+          `${j.next_run ? `next ${when(j.next_run)}` : "no next run"}${
+            j.last_run ? ` · last ${when(j.last_run)}` : ""
+          } · ${String(j.job_id)}`,
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-label": `Run job ${String(j.job_id)} now`,
+            click: () => runJob(String(j.job_id)),
+          },
+          "Run now",
         ),
       ));
   }
