@@ -12,12 +12,15 @@ import { CONSOLE_CSS, CONSOLE_HTML } from "./_page.ts";
  * The console's policy: its own scripts, styles and API only; no inline code, no framing, no
  * form posts, no `<base>`.
  */
-export const CONSOLE_CSP: string = "default-src 'none'; script-src 'self'; style-src 'self'; " +
+export const CONSOLE_CSP: string =
+  "default-src 'none'; script-src 'self'; style-src 'self'; " +
   "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
   "frame-ancestors 'none'";
 
 /** The console's browser script: the client function's own text, run once. */
-export const CONSOLE_JS: string = `"use strict";(${String(consoleClient)})();\n`;
+export const CONSOLE_JS: string = `"use strict";(${
+  String(consoleClient)
+})();\n`;
 
 /** Serves the console's files; anything else under `/console/` is a JSON 404. */
 export interface ConsoleHandler {
@@ -33,12 +36,19 @@ interface Asset {
 
 const SOURCES: Record<string, { type: string; text: string }> = {
   "/console/": { type: "text/html; charset=utf-8", text: CONSOLE_HTML },
-  "/console/app.js": { type: "text/javascript; charset=utf-8", text: CONSOLE_JS },
+  "/console/app.js": {
+    type: "text/javascript; charset=utf-8",
+    text: CONSOLE_JS,
+  },
   "/console/app.css": { type: "text/css; charset=utf-8", text: CONSOLE_CSS },
 };
 
-async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+async function gzip(
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -77,7 +87,9 @@ function acceptsGzip(header: string | null): boolean {
 /** The total gzipped bytes of the console's three files (for the README and tests). */
 export async function consoleTransferBytes(): Promise<number> {
   let total = 0;
-  for (const asset of (await buildAssets()).values()) total += asset.gzip.byteLength;
+  for (const asset of (await buildAssets()).values()) {
+    total += asset.gzip.byteLength;
+  }
   return total;
 }
 
@@ -86,7 +98,9 @@ export function createConsole(): ConsoleHandler {
   let assets: Promise<Map<string, Asset>> | undefined;
   return {
     async fetch(request) {
-      const asset = (await (assets ??= buildAssets())).get(new URL(request.url).pathname);
+      const asset = (await (assets ??= buildAssets())).get(
+        new URL(request.url).pathname,
+      );
       if (!asset) return notFound();
       const gzipped = acceptsGzip(request.headers.get("accept-encoding"));
       const etag = `"${asset.etag}${gzipped ? "-gz" : ""}"`;
@@ -103,7 +117,10 @@ export function createConsole(): ConsoleHandler {
         etag,
       });
       const match = request.headers.get("if-none-match");
-      if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
+      if (
+        match &&
+        match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)
+      ) {
         return new Response(null, { status: 304, headers });
       }
       if (gzipped) headers.set("content-encoding", "gzip");
