@@ -124,8 +124,7 @@ export function consoleClient(): void {
   }
 
   const GOOD = /^(ok|complete|applied|confirmed|reverted)$/;
-  const BAD =
-    /^(failed|refused|denied|expired|cancelled|degraded|down or off)$/;
+  const BAD = /^(failed|refused|denied|expired|cancelled|degraded|down or off)$/;
 
   function stateLabel(state: unknown): HTMLSpanElement {
     const s = String(state ?? "unknown");
@@ -438,9 +437,7 @@ export function consoleClient(): void {
           box.classList.toggle("failed", failed);
           const summary = box.querySelector("summary") ??
             box.appendChild(h("summary", null));
-          summary.textContent = `Tool ${String(call.name)}: ${
-            failed ? "failed" : "done"
-          }`;
+          summary.textContent = `Tool ${String(call.name)}: ${failed ? "failed" : "done"}`;
           box.append(h("pre", { class: "result" }, text(result.content)));
           const changeId = pendingChange(String(result.content ?? ""));
           if (changeId) {
@@ -569,12 +566,8 @@ export function consoleClient(): void {
         ["Created", when(t.created_at)],
       ]),
       t.result !== undefined ? h("h3", null, "Result") : null,
-      t.result !== undefined
-        ? h("pre", { class: "result" }, text(t.result))
-        : null,
-      t.error !== undefined
-        ? h("p", { class: "error" }, `Error: ${text(t.error)}`)
-        : null,
+      t.result !== undefined ? h("pre", { class: "result" }, text(t.result)) : null,
+      t.error !== undefined ? h("p", { class: "error" }, `Error: ${text(t.error)}`) : null,
       h(
         "div",
         { class: "buttons" },
@@ -601,17 +594,11 @@ export function consoleClient(): void {
   /** A refused decision in plain words first, then the gateway's own message. */
   function refusal(r: Reply, action: string): string {
     if (r.status !== 403) return r.message;
-    const verb = action === "deny"
-      ? "deny"
-      : action === "revert"
-      ? "undo"
-      : "approve";
+    const verb = action === "deny" ? "deny" : action === "revert" ? "undo" : "approve";
     if (/code the requesting token minted/.test(r.message)) {
       return `This browser cannot ${verb} this change: it was paired with a code made by ` +
         "“Pair a device” on the browser that asked for it, so the gateway counts both as the same " +
-        `device. ${verb[0]!.toUpperCase()}${
-          verb.slice(1)
-        } it from a device paired with the ` +
+        `device. ${verb[0]!.toUpperCase()}${verb.slice(1)} it from a device paired with the ` +
         `gateway's own pairing code, or from chat. (${r.message})`;
     }
     if (/the token that requested it cannot/.test(r.message)) {
@@ -638,10 +625,7 @@ export function consoleClient(): void {
       `/changes/${encodeURIComponent(id)}/${action}`,
       body,
     );
-    forceUndo =
-      !r.ok && r.status === 409 && action === "revert" && body === undefined
-        ? id
-        : null;
+    forceUndo = !r.ok && r.status === 409 && action === "revert" && body === undefined ? id : null;
     shown.delete("change-detail");
     await renderChanges();
     say("changes-error", r.ok ? "" : refusal(r, action));
@@ -677,11 +661,7 @@ export function consoleClient(): void {
       "aria-label": "Diff, before and after",
     });
     for (const line of diff.split("\n")) {
-      const tone = line.startsWith("+ ")
-        ? "add"
-        : line.startsWith("- ")
-        ? "del"
-        : "head";
+      const tone = line.startsWith("+ ") ? "add" : line.startsWith("- ") ? "del" : "head";
       pre.append(h("span", { class: tone }, line));
     }
     return pre;
@@ -731,9 +711,7 @@ export function consoleClient(): void {
       { class: "buttons" },
       c.state === "pending" ? actionButton(id, "approve", "Approve") : null,
       c.state === "pending" ? actionButton(id, "deny", "Deny", "danger") : null,
-      c.state === "applied" && c.revert
-        ? actionButton(id, "confirm", "Confirm (keep it)")
-        : null,
+      c.state === "applied" && c.revert ? actionButton(id, "confirm", "Confirm (keep it)") : null,
       canUndo ? actionButton(id, "revert", "Undo", "secondary") : null,
       canUndo && forceUndo === id
         ? h("button", {
@@ -766,9 +744,7 @@ export function consoleClient(): void {
         ["Expires", c.state === "pending" ? when(c.expires_at) : ""],
         [
           "Auto-revert",
-          c.state === "applied" && c.revert
-            ? `at ${when(c.revert.deadline)} unless confirmed`
-            : "",
+          c.state === "applied" && c.revert ? `at ${when(c.revert.deadline)} unless confirmed` : "",
         ],
       ]),
       c.diff ? h("h3", null, "Diff") : null,
@@ -782,8 +758,7 @@ export function consoleClient(): void {
 
   $("job-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const value = (id: string) =>
-      $<HTMLInputElement>(id).value.trim() || undefined;
+    const value = (id: string) => $<HTMLInputElement>(id).value.trim() || undefined;
     const r = await api("POST", "/jobs", {
       schedule: value("job-schedule"),
       tz: value("job-tz"),
@@ -821,21 +796,9 @@ export function consoleClient(): void {
     list("jobs-list", rows, "No jobs scheduled.", (j) =>
       h(
         "div",
-        { class: "plain" },
+        { class: "plain job" },
         stateLabel(j.last_status ?? j.state ?? "scheduled"),
-        h(
-          "span",
-          { class: "main mono" },
-          `${String(j.schedule)} (${String(j.tz ?? "")})`,
-        ),
-        h("span", { class: "main" }, text(j.prompt ?? j.recipe)),
-        h(
-          "span",
-          { class: "meta" },
-          `${j.next_run ? `next ${when(j.next_run)}` : "no next run"}${
-            j.last_run ? ` · last ${when(j.last_run)}` : ""
-          } · ${String(j.job_id)}`,
-        ),
+        h("span", { class: "mono" }, `${String(j.schedule)} (${String(j.tz ?? "")})`),
         h(
           "button",
           {
@@ -844,6 +807,14 @@ export function consoleClient(): void {
             click: () => runJob(String(j.job_id)),
           },
           "Run now",
+        ),
+        h("span", { class: "what" }, j.prompt ? text(j.prompt) : `recipe: ${text(j.recipe)}`),
+        h(
+          "span",
+          { class: "meta" },
+          `${j.next_run ? `next ${when(j.next_run)}` : "no next run"}${
+            j.last_run ? ` · last ${when(j.last_run)}` : ""
+          } · ${String(j.job_id)}`,
         ),
       ));
   }
@@ -881,9 +852,7 @@ export function consoleClient(): void {
       "Overall: ",
       stateLabel(b.status),
       b.version ? ` · version ${String(b.version)}` : "",
-      typeof b.uptime_s === "number"
-        ? ` · up ${Math.floor(b.uptime_s / 60)} min`
-        : "",
+      typeof b.uptime_s === "number" ? ` · up ${Math.floor(b.uptime_s / 60)} min` : "",
       b.checked_at ? ` · checked ${when(b.checked_at)}` : "",
     );
     list(
@@ -896,11 +865,7 @@ export function consoleClient(): void {
           { class: "plain" },
           // Unconfigured components report false without degrading the status.
           stateLabel(
-            up === true
-              ? "ok"
-              : b.status === "ok"
-              ? "not configured"
-              : "down or off",
+            up === true ? "ok" : b.status === "ok" ? "not configured" : "down or off",
           ),
           h("span", { class: "main" }, String(name)),
         ),

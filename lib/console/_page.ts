@@ -207,6 +207,10 @@ label { font-weight: 600; }
 .row .main { flex: 1 1 16rem; overflow-wrap: anywhere; }
 .row .meta { color: var(--muted); font-size: .9rem; }
 .plain { padding: .6rem .25rem; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+.job { align-items: center; }
+.job button { margin-left: auto; }
+.job .what { flex-basis: 100%; overflow-wrap: anywhere; }
+.job .meta { color: var(--muted); font-size: .9rem; flex-basis: 100%; }
 .state { font-weight: 600; text-transform: uppercase; font-size: .8rem; letter-spacing: .03em; }
 .state.ok { color: var(--ok); }
 .state.bad { color: var(--bad); }

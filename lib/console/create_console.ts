@@ -12,15 +12,12 @@ import { CONSOLE_CSS, CONSOLE_HTML } from "./_page.ts";
  * The console's policy: its own scripts, styles and API only; no inline code, no framing, no
  * form posts, no `<base>`.
  */
-export const CONSOLE_CSP: string =
-  "default-src 'none'; script-src 'self'; style-src 'self'; " +
+export const CONSOLE_CSP: string = "default-src 'none'; script-src 'self'; style-src 'self'; " +
   "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
   "frame-ancestors 'none'";
 
 /** The console's browser script: the client function's own text, run once. */
-export const CONSOLE_JS: string = `"use strict";(${
-  String(consoleClient)
-})();\n`;
+export const CONSOLE_JS: string = `"use strict";(${String(consoleClient)})();\n`;
 
 /** Serves the console's files; anything else under `/console/` is a JSON 404. */
 export interface ConsoleHandler {

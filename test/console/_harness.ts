@@ -6,19 +6,10 @@
  */
 import { existsSync } from "node:fs";
 import { after } from "node:test";
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Page,
-} from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
-import {
-  type FakeLLMServer,
-  type FakeReply,
-  startFakeOpenAI,
-} from "../_fakes/openai.ts";
+import { type FakeLLMServer, type FakeReply, startFakeOpenAI } from "../_fakes/openai.ts";
 import {
   FAKE_ROUTEROS_PASSWORD,
   FAKE_ROUTEROS_USER,

@@ -13,8 +13,7 @@ import {
 
 // Two browser contexts paired separately drive one real runtime (on a real socket) whose router
 // is the RouterOS fake with writes allowed and every write waiting for approval.
-const BLOCK =
-  '/ip firewall address-list add list=blocked address=203.0.113.7 comment="scanner"';
+const BLOCK = '/ip firewall address-list add list=blocked address=203.0.113.7 comment="scanner"';
 
 interface Setup {
   rig: ConsoleRig;
@@ -71,9 +70,7 @@ describe("web console in chromium: approve and undo a router change from a secon
   let listBefore: unknown;
 
   const blocked = (s: Setup) =>
-    s.rig.router.items("/ip/firewall/address-list").filter((r) =>
-      r.address === "203.0.113.7"
-    );
+    s.rig.router.items("/ip/firewall/address-list").filter((r) => r.address === "203.0.113.7");
 
   it(
     "a write the model asks for shows as pending, with its diff, and touches nothing",
@@ -154,9 +151,7 @@ describe("web console in chromium: approve and undo a router change from a secon
         code,
       );
       await openChange(child, s.rig.url, changeId);
-      const answer = child.waitForResponse((r) =>
-        r.url().endsWith(`/changes/${changeId}/approve`)
-      );
+      const answer = child.waitForResponse((r) => r.url().endsWith(`/changes/${changeId}/approve`));
       await child.getByRole("button", { name: "Approve" }).click();
       const refused = await answer;
       assert.equal(refused.status(), 403);

@@ -4,21 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  type FakeLLMServer,
-  sseEvent,
-  startFakeOpenAI,
-} from "../_fakes/openai.ts";
+import { type FakeLLMServer, sseEvent, startFakeOpenAI } from "../_fakes/openai.ts";
 import { type FakeRouterOS, startFakeRouterOS } from "../_fakes/routeros.ts";
 import { type CliServer, startCli } from "../_utils/cli.ts";
-import {
-  chat,
-  fakeEnv,
-  launchChromium,
-  lazySetup,
-  SLOW,
-  startConsoleRig,
-} from "./_harness.ts";
+import { chat, fakeEnv, launchChromium, lazySetup, SLOW, startConsoleRig } from "./_harness.ts";
 
 // Browser tests: the real `mikroclaw gateway` command (spawned with this runtime), the scripted
 // OpenAI and RouterOS fakes, and Debian's chromium driven by playwright-core.
@@ -209,8 +198,7 @@ describe("web console in chromium, served by the real `gateway` command", () => 
           }],
         },
         {
-          text:
-            `Here is the comment: ${HOSTILE} <script>document.title='pwned'</script>`,
+          text: `Here is the comment: ${HOSTILE} <script>document.title='pwned'</script>`,
         },
       );
       await chat(page, "Show the interface comments");
@@ -260,9 +248,7 @@ describe("web console in chromium, served by the real `gateway` command", () => 
         let focused = "";
         for (let i = 0; i < 12 && focused !== "Tasks"; i++) {
           await p.keyboard.press("Tab");
-          focused = await p.evaluate(() =>
-            document.activeElement?.textContent?.trim() ?? ""
-          );
+          focused = await p.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
         }
         assert.equal(focused, "Tasks", "the tabs are reachable with Tab");
         await p.keyboard.press("Enter");
@@ -277,9 +263,7 @@ describe("web console in chromium, served by the real `gateway` command", () => 
           assert.ok(fits, `#/${view} scrolls sideways on a phone`);
         }
 
-        const token = await p.evaluate(() =>
-          sessionStorage.getItem("mikroclaw.token")
-        );
+        const token = await p.evaluate(() => sessionStorage.getItem("mikroclaw.token"));
         await p.getByRole("button", { name: "Sign out" }).click();
         await p.locator("#pair").waitFor();
         const after = await fetch(`${url}/tasks`, {

@@ -41,9 +41,7 @@ async function start(): Promise<Setup> {
       rig.url,
       rig.runtime.gateway.pairingCode()!,
     );
-    const token = await page.evaluate(() =>
-      sessionStorage.getItem("mikroclaw.token")
-    );
+    const token = await page.evaluate(() => sessionStorage.getItem("mikroclaw.token"));
     assert.ok(token, "the tab holds its token");
     return { rig, browser, page, token };
   } catch (error) {
@@ -154,9 +152,7 @@ describe("web console in chromium: the Jobs screen with real jobs", () => {
       const row = await jobRow(page, job); // the open screen picks it up by polling
 
       rig.llm.push({ text: "Twelve drops overnight, all from 198.51.100.4." });
-      const ran = page.waitForResponse((r) =>
-        r.url().endsWith(`/jobs/${job.job_id}/run`)
-      );
+      const ran = page.waitForResponse((r) => r.url().endsWith(`/jobs/${job.job_id}/run`));
       await row.getByRole("button", { name: `Run job ${job.job_id} now` })
         .click();
       const answer = await ran;

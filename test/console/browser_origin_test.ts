@@ -69,9 +69,7 @@ async function start(): Promise<Setup> {
       body: JSON.stringify({ input: "Block 203.0.113.9" }),
     });
     assert.equal(asked.status, 200);
-    const change = (await rig.runtime.changes!.list()).find((c) =>
-      c.state === "pending"
-    );
+    const change = (await rig.runtime.changes!.list()).find((c) => c.state === "pending");
     assert.ok(change, "a change waits for approval");
     const changeId = change.change_id;
     const server = await serveLocal(() =>
@@ -113,17 +111,14 @@ describe("web console in chromium: a page from another origin", () => {
     await s.rig.close();
   });
 
-  const pending = async (s: Setup) =>
-    (await s.rig.runtime.changes!.get(s.changeId))?.state;
+  const pending = async (s: Setup) => (await s.rig.runtime.changes!.get(s.changeId))?.state;
 
   it(
     "cannot read the gateway: every fetch fails, and the gateway refuses each with 403",
     SLOW,
     async () => {
       const s = await ready();
-      const token = await s.console.evaluate(() =>
-        sessionStorage.getItem("mikroclaw.token")
-      );
+      const token = await s.console.evaluate(() => sessionStorage.getItem("mikroclaw.token"));
       const outcome = await s.evil.evaluate(async ({ gateway, id, token }) => {
         const attempts: [string, RequestInit][] = [
           ["/health", {}],
@@ -207,9 +202,7 @@ describe("web console in chromium: a page from another origin", () => {
       const answer = s.evil.waitForResponse((r) =>
         r.url().endsWith(`/changes/${s.changeId}/approve`)
       );
-      await s.evil.evaluate(() =>
-        (document.getElementById("approve") as HTMLFormElement).submit()
-      );
+      await s.evil.evaluate(() => (document.getElementById("approve") as HTMLFormElement).submit());
       const res = await answer;
       assert.equal(res.status(), 403);
       assert.match(
@@ -227,12 +220,8 @@ describe("web console in chromium: a page from another origin", () => {
     async () => {
       const s = await ready();
       await s.evil.goto(`${s.evilServer.url}/`);
-      await s.evil.evaluate(() =>
-        (globalThis as unknown as { framed: Promise<boolean> }).framed
-      );
-      const served = s.rig.seen.filter((r) =>
-        r.path === "/console/" && r.status === 200
-      );
+      await s.evil.evaluate(() => (globalThis as unknown as { framed: Promise<boolean> }).framed);
+      const served = s.rig.seen.filter((r) => r.path === "/console/" && r.status === 200);
       assert.ok(
         served.length > 0,
         "the gateway served the page; the browser refused to show it",

@@ -1,13 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import {
-  type ConsoleRig,
-  launchChromium,
-  lazySetup,
-  SLOW,
-  startConsoleRig,
-} from "./_harness.ts";
+import { type ConsoleRig, launchChromium, lazySetup, SLOW, startConsoleRig } from "./_harness.ts";
 
 // DNS rebinding: chromium resolves attacker.test to 127.0.0.1, where the gateway listens, so a
 // page of attacker.test:PORT is same-origin with everything it fetches there, and only the
@@ -131,9 +125,7 @@ describe("web console in chromium: a page reached through a foreign Host name (D
             const res = await fetch(path, init);
             const body = await res.json().catch(() => null);
             out.push(
-              `${path} ${res.status} ${body?.error?.code ?? ""} ${
-                body?.token ? "TOKEN" : ""
-              }`,
+              `${path} ${res.status} ${body?.error?.code ?? ""} ${body?.token ? "TOKEN" : ""}`,
             );
           } catch (error) {
             out.push(`${path} ${String(error)}`);

@@ -6,8 +6,7 @@ import { createRuntime, type Runtime } from "../../lib/runtime/mod.ts";
 import { consoleTransferBytes } from "../../lib/console/mod.ts";
 
 // The policy the issue asks for, spelled out here so a weaker one fails the test.
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
   "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 const ORIGIN = "http://127.0.0.1:18789";
@@ -200,8 +199,7 @@ describe("web console switched off (GATEWAY_CONSOLE=off)", () => {
     }
     await assert.rejects(
       loadConfig({ env: { GATEWAY_CONSOLE: "maybe" } }),
-      (error: unknown) =>
-        error instanceof ConfigError && /GATEWAY_CONSOLE/.test(error.message),
+      (error: unknown) => error instanceof ConfigError && /GATEWAY_CONSOLE/.test(error.message),
     );
   });
 });
