@@ -300,7 +300,8 @@ export function consoleClient(): void {
       box,
       "Pairing code for another device: ",
       h("strong", { class: "mono", id: "minted-code" }, String(r.data.code)),
-      ` (one-time, valid ${minutes} minutes). Open this console there and enter it.`,
+      ` (one-time, valid ${minutes} minutes). Open this console there and enter it. ` +
+        "That device counts as this one: it cannot approve this browser's router changes.",
     );
   });
 
@@ -730,7 +731,7 @@ export function consoleClient(): void {
         ? h(
           "p",
           { class: "hint" },
-          "Waiting for approval. The device that asked for it cannot approve it; approve it from another paired device.",
+          "Waiting for approval. The device that asked for it cannot approve it, nor can a device paired with a code it made; approve it from a device paired with the gateway's printed code, or from chat.",
         )
         : null,
       details([

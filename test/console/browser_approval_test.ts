@@ -145,6 +145,10 @@ describe("web console in chromium: approve and undo a router change from a secon
       const s = await ready();
       await s.asker.getByRole("button", { name: "Pair a device" }).click();
       const code = await s.asker.locator("#minted-code").innerText();
+      assert.match(
+        await s.asker.locator("#minted").innerText(),
+        /That device counts as this one: it cannot approve this browser's router changes/,
+      );
       const child = await pairConsole(
         await s.browser.newContext(),
         s.rig.url,
