@@ -23,6 +23,33 @@ async function shoot(page: Page, name: string): Promise<void> {
   console.log(`docs/console/${name}.png`);
 }
 
+/** Real jobs through the API as the paired page's token, and one run now (its task completes). */
+async function addJobs(page: Page): Promise<void> {
+  const token = await page.evaluate(() => sessionStorage.getItem("mikroclaw.token"));
+  const call = async (path: string, body?: unknown) => {
+    const res = await fetch(`${rig.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return await res.json() as Record<string, string>;
+  };
+  const morning = await call("/jobs", {
+    schedule: "0 7 * * *",
+    tz: "Europe/Berlin",
+    prompt: "Summarise the night's firewall drops",
+  });
+  await call("/jobs", {
+    schedule: "*/30 * * * *",
+    tz: "UTC",
+    prompt: "Check that the WAN link and DNS answer; report only problems",
+  });
+  await call("/jobs", { schedule: "0 9 * * 1", tz: "America/New_York", recipe: "analyze" });
+  rig.llm.push({ text: "Twelve drops overnight, all from 198.51.100.4." });
+  await call(`/jobs/${morning.job_id}/run`);
+}
+
 mkdirSync(OUT, { recursive: true });
 const rig = await startConsoleRig({ ROUTEROS_ALLOW_WRITE: "1", ROUTEROS_APPROVAL: "writes" });
 const browser = await launchChromium();
@@ -71,8 +98,9 @@ try {
     await page.locator("#health-list li").first().waitFor();
     await shoot(page, `health${suffix}`);
 
+    if (!suffix) await addJobs(page);
     await page.goto(`${rig.url}/console/#/jobs`);
-    await page.locator("#jobs-note:not(:empty), #jobs-list li").first().waitFor();
+    await page.locator("#jobs-list li .state.ok").first().waitFor({ timeout: 15_000 });
     await shoot(page, `jobs${suffix}`);
     // The next pass starts from a clean slate: deny what this one left pending.
     await rig.runtime.changes!.deny(pending.change_id, "gateway:screenshots");

@@ -17,7 +17,10 @@ export function consoleClient(): void {
   const POLL_MS = 5000;
   const tab = globalThis.sessionStorage;
 
-  type Attrs = Record<string, string | number | boolean | undefined | ((event: Event) => void)>;
+  type Attrs = Record<
+    string,
+    string | number | boolean | undefined | ((event: Event) => void)
+  >;
   type Child = Node | string | number | null | undefined | false;
   interface Reply {
     ok: boolean;
@@ -49,7 +52,12 @@ export function consoleClient(): void {
   }
 
   /** Fills a `<ul>` with one `<li>` per row, when the rows differ from what it shows. */
-  function list(id: string, rows: any[], empty: string, row: (r: any) => Node): void {
+  function list(
+    id: string,
+    rows: any[],
+    empty: string,
+    row: (r: any) => Node,
+  ): void {
     if (!changed(id, rows)) return;
     fill(
       $(id),
@@ -80,9 +88,12 @@ export function consoleClient(): void {
     const el = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs ?? {})) {
       if (typeof value === "function") el.addEventListener(name, value);
-      else if (/^on/i.test(name)) throw new Error("console: no inline handlers");
-      else if (value === true) el.setAttribute(name, "");
-      else if (value !== false && value !== undefined) el.setAttribute(name, String(value));
+      else if (/^on/i.test(name)) {
+        throw new Error("console: no inline handlers");
+      } else if (value === true) el.setAttribute(name, "");
+      else if (value !== false && value !== undefined) {
+        el.setAttribute(name, String(value));
+      }
     }
     for (const child of children) {
       if (child !== null && child !== undefined && child !== false) {
@@ -132,7 +143,11 @@ export function consoleClient(): void {
 
   // --- Talking to the gateway: same origin, fixed paths, the token in a header ---
 
-  async function api(method: string, path: string, body?: unknown): Promise<Reply> {
+  async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Reply> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -147,16 +162,26 @@ export function consoleClient(): void {
         redirect: "error",
       });
     } catch {
-      return { ok: false, status: 0, data: null, message: "Cannot reach the gateway" };
+      return {
+        ok: false,
+        status: 0,
+        data: null,
+        message: "Cannot reach the gateway",
+      };
     }
     const data = await res.json().catch(() => null);
-    if (res.status === 401 && token) signOut("Your token expired or was revoked: pair again.");
-    const message = data?.error?.message ?? (res.ok ? "" : `The gateway answered ${res.status}`);
+    if (res.status === 401 && token) {
+      signOut("Your token expired or was revoked: pair again.");
+    }
+    const message = data?.error?.message ??
+      (res.ok ? "" : `The gateway answered ${res.status}`);
     return { ok: res.ok, status: res.status, data, message: String(message) };
   }
 
   /** Frames of the gateway's SSE stream: `event: <type>` + one `data: <json>` line each. */
-  async function* sse(body: ReadableStream<Uint8Array>): AsyncGenerator<[string, any]> {
+  async function* sse(
+    body: ReadableStream<Uint8Array>,
+  ): AsyncGenerator<[string, any]> {
     const reader = body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";
@@ -172,7 +197,9 @@ export function consoleClient(): void {
         const data: string[] = [];
         for (const line of frame.split(/\r?\n/)) {
           if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+          else if (line.startsWith("data:")) {
+            data.push(line.slice(5).replace(/^ /, ""));
+          }
         }
         let parsed: any = null;
         try {
@@ -273,7 +300,8 @@ export function consoleClient(): void {
       box,
       "Pairing code for another device: ",
       h("strong", { class: "mono", id: "minted-code" }, String(r.data.code)),
-      ` (one-time, valid ${minutes} minutes). Open this console there and enter it.`,
+      ` (one-time, valid ${minutes} minutes). Open this console there and enter it. ` +
+        "That device counts as this one: it cannot approve this browser's router changes.",
     );
   });
 
@@ -330,7 +358,8 @@ export function consoleClient(): void {
   function pendingChange(content: string): string | null {
     try {
       const parsed = JSON.parse(content);
-      return parsed?.status === "pending_approval" && typeof parsed.change_id === "string"
+      return parsed?.status === "pending_approval" &&
+          typeof parsed.change_id === "string"
         ? parsed.change_id
         : null;
     } catch {
@@ -340,7 +369,9 @@ export function consoleClient(): void {
 
   async function sendChat(input: string): Promise<void> {
     const log = $("chat-log");
-    log.append(h("li", { class: "msg user" }, h("span", { class: "who" }, "You"), input));
+    log.append(
+      h("li", { class: "msg user" }, h("span", { class: "who" }, "You"), input),
+    );
     chatInput.value = "";
     const body = h("div", { class: "body" });
     const item = h(
@@ -373,8 +404,12 @@ export function consoleClient(): void {
       });
       if (!res.ok || !res.body) {
         const data = await res.json().catch(() => null);
-        if (res.status === 401) signOut("Your token expired or was revoked: pair again.");
-        throw new Error(String(data?.error?.message ?? `The gateway answered ${res.status}`));
+        if (res.status === 401) {
+          signOut("Your token expired or was revoked: pair again.");
+        }
+        throw new Error(
+          String(data?.error?.message ?? `The gateway answered ${res.status}`),
+        );
       }
       for await (const [event, data] of sse(res.body)) {
         if (event === "turn-start") fill(chatStatus, "Thinking…");
@@ -401,7 +436,8 @@ export function consoleClient(): void {
             body.appendChild(h("details", { class: "tool" }));
           const failed = result.isError === true;
           box.classList.toggle("failed", failed);
-          const summary = box.querySelector("summary") ?? box.appendChild(h("summary", null));
+          const summary = box.querySelector("summary") ??
+            box.appendChild(h("summary", null));
           summary.textContent = `Tool ${String(call.name)}: ${failed ? "failed" : "done"}`;
           box.append(h("pre", { class: "result" }, text(result.content)));
           const changeId = pendingChange(String(result.content ?? ""));
@@ -411,7 +447,11 @@ export function consoleClient(): void {
                 "p",
                 { class: "notice" },
                 `Change ${changeId} awaits a person's approval. `,
-                h("a", { href: `#/changes/${encodeURIComponent(changeId)}` }, "Review it"),
+                h(
+                  "a",
+                  { href: `#/changes/${encodeURIComponent(changeId)}` },
+                  "Review it",
+                ),
                 " — another paired device must approve it.",
               ),
             );
@@ -419,11 +459,20 @@ export function consoleClient(): void {
           }
           fill(chatStatus, "Thinking…");
         } else if (event === "fallback") {
-          fill(chatStatus, `Model ${String(data?.from)} failed; trying ${String(data?.to)}…`);
+          fill(
+            chatStatus,
+            `Model ${String(data?.from)} failed; trying ${String(data?.to)}…`,
+          );
         } else if (event === "step-limit") {
           fill(chatStatus, `Stopped after ${String(data?.maxSteps)} steps.`);
         } else if (event === "error") {
-          body.append(h("p", { class: "error" }, `Error: ${String(data?.message ?? "unknown")}`));
+          body.append(
+            h(
+              "p",
+              { class: "error" },
+              `Error: ${String(data?.message ?? "unknown")}`,
+            ),
+          );
         } else if (event === "turn-end" && !body.querySelector(".text")) {
           body.append(h("p", { class: "text" }, String(data?.text ?? "")));
         }
@@ -432,7 +481,11 @@ export function consoleClient(): void {
     } catch (error) {
       const aborted = chatAbort?.signal.aborted;
       body.append(
-        h("p", { class: "error" }, aborted ? "Stopped." : `Error: ${(error as Error).message}`),
+        h(
+          "p",
+          { class: "error" },
+          aborted ? "Stopped." : `Error: ${(error as Error).message}`,
+        ),
       );
       fill(chatStatus, "");
     } finally {
@@ -466,9 +519,16 @@ export function consoleClient(): void {
     list("tasks-list", rows, "No tasks yet.", (t) =>
       h(
         "a",
-        { class: "row", href: `#/tasks/${encodeURIComponent(String(t.task_id))}` },
+        {
+          class: "row",
+          href: `#/tasks/${encodeURIComponent(String(t.task_id))}`,
+        },
         stateLabel(t.status),
-        h("span", { class: "main" }, `${String(t.type)} task ${String(t.task_id)}`),
+        h(
+          "span",
+          { class: "main" },
+          `${String(t.type)} task ${String(t.task_id)}`,
+        ),
         h("span", { class: "meta" }, when(t.created_at)),
       ));
     const box = $("task-detail");
@@ -477,7 +537,11 @@ export function consoleClient(): void {
     const d = await api("GET", `/tasks/${encodeURIComponent(detailId)}`);
     if (view !== "tasks" || !changed("task-detail", [d.status, d.data])) return;
     if (!d.ok) {
-      fill(box, h("p", { class: "error" }, d.message), h("a", { href: "#/tasks" }, "Close"));
+      fill(
+        box,
+        h("p", { class: "error" }, d.message),
+        h("a", { href: "#/tasks" }, "Close"),
+      );
       return;
     }
     const t = d.data;
@@ -505,7 +569,12 @@ export function consoleClient(): void {
       t.result !== undefined ? h("h3", null, "Result") : null,
       t.result !== undefined ? h("pre", { class: "result" }, text(t.result)) : null,
       t.error !== undefined ? h("p", { class: "error" }, `Error: ${text(t.error)}`) : null,
-      h("div", { class: "buttons" }, cancel, h("a", { href: "#/tasks" }, "Close")),
+      h(
+        "div",
+        { class: "buttons" },
+        cancel,
+        h("a", { href: "#/tasks" }, "Close"),
+      ),
     );
   }
 
@@ -523,31 +592,75 @@ export function consoleClient(): void {
     badge.setAttribute("aria-label", `${pending} awaiting approval`);
   }
 
-  async function act(id: string, action: string, body?: unknown): Promise<void> {
+  /** A refused decision in plain words first, then the gateway's own message. */
+  function refusal(r: Reply, action: string): string {
+    if (r.status !== 403) return r.message;
+    const verb = action === "deny" ? "deny" : action === "revert" ? "undo" : "approve";
+    if (/code the requesting token minted/.test(r.message)) {
+      return `This browser cannot ${verb} this change: it was paired with a code made by ` +
+        "“Pair a device” on the browser that asked for it, so the gateway counts both as the same " +
+        `device. ${verb[0]!.toUpperCase()}${verb.slice(1)} it from a device paired with the ` +
+        `gateway's own pairing code, or from chat. (${r.message})`;
+    }
+    if (/the token that requested it cannot/.test(r.message)) {
+      return `This browser asked for this change, so it cannot ${verb} it itself: ` +
+        `use another paired device. (${r.message})`;
+    }
+    return r.message;
+  }
+
+  async function act(
+    id: string,
+    action: string,
+    body?: unknown,
+  ): Promise<void> {
     const box = $("change-detail");
     for (const b of box.querySelectorAll("button")) b.disabled = true;
     say("changes-error", "");
-    fill($("change-progress"), `${action === "revert" ? "Undoing" : `${action}: sending`}…`);
-    const r = await api("POST", `/changes/${encodeURIComponent(id)}/${action}`, body);
+    fill(
+      $("change-progress"),
+      `${action === "revert" ? "Undoing" : `${action}: sending`}…`,
+    );
+    const r = await api(
+      "POST",
+      `/changes/${encodeURIComponent(id)}/${action}`,
+      body,
+    );
     forceUndo = !r.ok && r.status === 409 && action === "revert" && body === undefined ? id : null;
     shown.delete("change-detail");
     await renderChanges();
-    say("changes-error", r.ok ? "" : r.message);
-    fill($("change-progress"), r.ok ? `Change ${id} is now ${String(r.data?.state)}.` : "");
+    say("changes-error", r.ok ? "" : refusal(r, action));
+    fill(
+      $("change-progress"),
+      r.ok ? `Change ${id} is now ${String(r.data?.state)}.` : "",
+    );
     box.querySelector("h3")?.focus();
     void refreshBadge();
   }
 
-  function actionButton(id: string, action: string, label: string, tone = ""): HTMLElement {
+  function actionButton(
+    id: string,
+    action: string,
+    label: string,
+    tone = "",
+  ): HTMLElement {
     return h(
       "button",
-      { type: "button", class: tone, "data-action": action, click: () => act(id, action) },
+      {
+        type: "button",
+        class: tone,
+        "data-action": action,
+        click: () => act(id, action),
+      },
       label,
     );
   }
 
   function diffBlock(diff: string): HTMLElement {
-    const pre = h("pre", { class: "diff", "aria-label": "Diff, before and after" });
+    const pre = h("pre", {
+      class: "diff",
+      "aria-label": "Diff, before and after",
+    });
     for (const line of diff.split("\n")) {
       const tone = line.startsWith("+ ") ? "add" : line.startsWith("- ") ? "del" : "head";
       pre.append(h("span", { class: tone }, line));
@@ -563,23 +676,37 @@ export function consoleClient(): void {
     list("changes-list", rows, "No router changes yet.", (c) =>
       h(
         "a",
-        { class: "row", href: `#/changes/${encodeURIComponent(String(c.change_id))}` },
+        {
+          class: "row",
+          href: `#/changes/${encodeURIComponent(String(c.change_id))}`,
+        },
         stateLabel(c.state),
         h("span", { class: "main mono" }, String(c.command ?? "")),
-        h("span", { class: "meta" }, `${String(c.requested_by)} · ${when(c.created_at)}`),
+        h(
+          "span",
+          { class: "meta" },
+          `${String(c.requested_by)} · ${when(c.created_at)}`,
+        ),
       ));
     const box = $("change-detail");
     box.hidden = !detailId;
     if (!detailId) return;
     const d = await api("GET", `/changes/${encodeURIComponent(detailId)}`);
-    if (view !== "changes" || !changed("change-detail", [d.status, d.data])) return;
+    if (view !== "changes" || !changed("change-detail", [d.status, d.data])) {
+      return;
+    }
     if (!d.ok) {
-      fill(box, h("p", { class: "error" }, d.message), h("a", { href: "#/changes" }, "Close"));
+      fill(
+        box,
+        h("p", { class: "error" }, d.message),
+        h("a", { href: "#/changes" }, "Close"),
+      );
       return;
     }
     const c = d.data;
     const id = String(c.change_id);
-    const canUndo = (c.state === "applied" || c.state === "confirmed") && Array.isArray(c.undo);
+    const canUndo = (c.state === "applied" || c.state === "confirmed") &&
+      Array.isArray(c.undo);
     const buttons = h(
       "div",
       { class: "buttons" },
@@ -604,7 +731,7 @@ export function consoleClient(): void {
         ? h(
           "p",
           { class: "hint" },
-          "Waiting for approval. The device that asked for it cannot approve it; approve it from another paired device.",
+          "Waiting for approval. The device that asked for it cannot approve it, nor can a device paired with a code it made; approve it from a device paired with the gateway's printed code, or from chat.",
         )
         : null,
       details([
@@ -630,29 +757,65 @@ export function consoleClient(): void {
 
   // --- Jobs (GET /jobs, when this gateway has them) ---
 
+  $("job-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = (id: string) => $<HTMLInputElement>(id).value.trim() || undefined;
+    const r = await api("POST", "/jobs", {
+      schedule: value("job-schedule"),
+      tz: value("job-tz"),
+      prompt: value("job-prompt"),
+    });
+    say("jobs-error", r.ok ? "" : r.message);
+    if (!r.ok) return;
+    for (const id of ["job-schedule", "job-tz", "job-prompt"]) {
+      $<HTMLInputElement>(id).value = "";
+    }
+    say("jobs-note", `Job ${String(r.data.job_id)} added.`);
+    await renderJobs();
+  });
+
+  async function runJob(id: string): Promise<void> {
+    const r = await api("POST", `/jobs/${encodeURIComponent(id)}/run`);
+    say("jobs-error", r.ok ? "" : r.message);
+    if (r.ok) {
+      location.hash = `#/tasks/${encodeURIComponent(String(r.data.task_id))}`;
+    }
+  }
+
   async function renderJobs(): Promise<void> {
     const r = await api("GET", "/jobs");
     if (view !== "jobs") return;
     if (r.status === 404) {
       say("jobs-note", "Jobs are not available on this gateway.");
+      $("job-form").hidden = true;
       shown.delete("jobs-list");
       fill($("jobs-list"));
       return;
     }
     const rows: any[] = r.ok && Array.isArray(r.data) ? r.data : [];
-    say("jobs-note", r.ok ? "" : r.message);
+    if (!r.ok) say("jobs-error", r.message);
     list("jobs-list", rows, "No jobs scheduled.", (j) =>
       h(
         "div",
-        { class: "plain" },
-        stateLabel(j.last_status ?? "scheduled"),
-        h("span", { class: "main mono" }, `${String(j.schedule)} (${String(j.tz ?? "")})`),
+        { class: "plain job" },
+        stateLabel(j.last_status ?? j.state ?? "scheduled"),
+        h("span", { class: "mono" }, `${String(j.schedule)} (${String(j.tz ?? "")})`),
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-label": `Run job ${String(j.job_id)} now`,
+            click: () => runJob(String(j.job_id)),
+          },
+          "Run now",
+        ),
+        h("span", { class: "what" }, j.prompt ? text(j.prompt) : `recipe: ${text(j.recipe)}`),
         h(
           "span",
           { class: "meta" },
-          `next ${when(j.next_run)}${j.last_run ? ` · last ${when(j.last_run)}` : ""} · ${
-            String(j.job_id)
-          }`,
+          `${j.next_run ? `next ${when(j.next_run)}` : "no next run"}${
+            j.last_run ? ` · last ${when(j.last_run)}` : ""
+          } · ${String(j.job_id)}`,
         ),
       ));
   }
@@ -664,11 +827,17 @@ export function consoleClient(): void {
     const conn = $("conn");
     if (!r.ok) {
       conn.className = "conn bad";
-      fill(conn, r.status === 0 ? "Gateway unreachable" : `Gateway error ${r.status}`);
+      fill(
+        conn,
+        r.status === 0 ? "Gateway unreachable" : `Gateway error ${r.status}`,
+      );
       return;
     }
     conn.className = `conn ${r.data.status === "ok" ? "ok" : "bad"}`;
-    fill(conn, `Gateway ${String(r.data.status)}${pairingOff ? " · pairing off" : ""}`);
+    fill(
+      conn,
+      `Gateway ${String(r.data.status)}${pairingOff ? " · pairing off" : ""}`,
+    );
   }
 
   async function renderHealth(): Promise<void> {
@@ -687,14 +856,21 @@ export function consoleClient(): void {
       typeof b.uptime_s === "number" ? ` · up ${Math.floor(b.uptime_s / 60)} min` : "",
       b.checked_at ? ` · checked ${when(b.checked_at)}` : "",
     );
-    list("health-list", Object.entries(b.components ?? {}), "", ([name, up]) =>
-      h(
-        "div",
-        { class: "plain" },
-        // Unconfigured components report false without degrading the status.
-        stateLabel(up === true ? "ok" : b.status === "ok" ? "not configured" : "down or off"),
-        h("span", { class: "main" }, String(name)),
-      ));
+    list(
+      "health-list",
+      Object.entries(b.components ?? {}),
+      "",
+      ([name, up]) =>
+        h(
+          "div",
+          { class: "plain" },
+          // Unconfigured components report false without degrading the status.
+          stateLabel(
+            up === true ? "ok" : b.status === "ok" ? "not configured" : "down or off",
+          ),
+          h("span", { class: "main" }, String(name)),
+        ),
+    );
   }
 
   // --- Start ---

@@ -97,6 +97,16 @@ export const CONSOLE_HTML: string = `<!doctype html>
 
   <section id="view-jobs" class="panel" aria-labelledby="jobs-h" hidden>
     <h2 id="jobs-h">Jobs</h2>
+    <form id="job-form" class="inline-form">
+      <label for="job-schedule">Schedule</label>
+      <input id="job-schedule" class="mono" required placeholder="0 7 * * * or every 6h">
+      <label for="job-tz">Time zone</label>
+      <input id="job-tz" placeholder="Europe/Berlin (default: the router's)">
+      <label for="job-prompt">Prompt</label>
+      <input id="job-prompt" required placeholder="e.g. Report interfaces that are down">
+      <button type="submit">Add job</button>
+    </form>
+    <p id="jobs-error" class="error" role="alert"></p>
     <p id="jobs-note" role="status"></p>
     <ul id="jobs-list" class="rows" aria-label="Scheduled jobs"></ul>
   </section>
@@ -197,6 +207,10 @@ label { font-weight: 600; }
 .row .main { flex: 1 1 16rem; overflow-wrap: anywhere; }
 .row .meta { color: var(--muted); font-size: .9rem; }
 .plain { padding: .6rem .25rem; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+.job { align-items: center; }
+.job button { margin-left: auto; }
+.job .what { flex-basis: 100%; overflow-wrap: anywhere; }
+.job .meta { color: var(--muted); font-size: .9rem; flex-basis: 100%; }
 .state { font-weight: 600; text-transform: uppercase; font-size: .8rem; letter-spacing: .03em; }
 .state.ok { color: var(--ok); }
 .state.bad { color: var(--bad); }

@@ -33,12 +33,19 @@ interface Asset {
 
 const SOURCES: Record<string, { type: string; text: string }> = {
   "/console/": { type: "text/html; charset=utf-8", text: CONSOLE_HTML },
-  "/console/app.js": { type: "text/javascript; charset=utf-8", text: CONSOLE_JS },
+  "/console/app.js": {
+    type: "text/javascript; charset=utf-8",
+    text: CONSOLE_JS,
+  },
   "/console/app.css": { type: "text/css; charset=utf-8", text: CONSOLE_CSS },
 };
 
-async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+async function gzip(
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -77,7 +84,9 @@ function acceptsGzip(header: string | null): boolean {
 /** The total gzipped bytes of the console's three files (for the README and tests). */
 export async function consoleTransferBytes(): Promise<number> {
   let total = 0;
-  for (const asset of (await buildAssets()).values()) total += asset.gzip.byteLength;
+  for (const asset of (await buildAssets()).values()) {
+    total += asset.gzip.byteLength;
+  }
   return total;
 }
 
@@ -86,7 +95,9 @@ export function createConsole(): ConsoleHandler {
   let assets: Promise<Map<string, Asset>> | undefined;
   return {
     async fetch(request) {
-      const asset = (await (assets ??= buildAssets())).get(new URL(request.url).pathname);
+      const asset = (await (assets ??= buildAssets())).get(
+        new URL(request.url).pathname,
+      );
       if (!asset) return notFound();
       const gzipped = acceptsGzip(request.headers.get("accept-encoding"));
       const etag = `"${asset.etag}${gzipped ? "-gz" : ""}"`;
@@ -103,7 +114,10 @@ export function createConsole(): ConsoleHandler {
         etag,
       });
       const match = request.headers.get("if-none-match");
-      if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
+      if (
+        match &&
+        match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)
+      ) {
         return new Response(null, { status: 304, headers });
       }
       if (gzipped) headers.set("content-encoding", "gzip");

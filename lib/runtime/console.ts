@@ -17,7 +17,11 @@ export function mountConsole(gateway: Gateway, options: { enabled: boolean }): v
     if (!/\btext\/html\b/i.test(c.req.header("accept") ?? "")) return await next();
     return c.redirect("/console/", 302);
   });
-  app.get("/console", (c) => c.redirect("/console/", 301));
+  // The gateway's router (hono/tiny) also matches "/console/" here: redirect only the bare path.
+  app.get("/console", async (c, next) => {
+    if (c.req.path !== "/console") return await next();
+    return c.redirect("/console/", 301);
+  });
   app.get("/console/*", async (c) => {
     handler ??= import("../console/mod.ts").then((m) => m.createConsole());
     return (await handler).fetch(c.req.raw);

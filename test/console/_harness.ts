@@ -24,10 +24,14 @@ export const CHROMIUM = "/usr/bin/chromium";
 /** Options of a browser test: chromium on a busy machine is slow, never a hang. */
 export const SLOW: { timeout: number } = { timeout: 90_000 };
 
-/** Starts headless chromium with a fresh temporary profile. */
-export async function launchChromium(): Promise<Browser> {
+/** Starts headless chromium with a fresh temporary profile; `extraArgs` are added to its flags. */
+export async function launchChromium(
+  extraArgs: readonly string[] = [],
+): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Cannot run the browser tests: no ${CHROMIUM} (apt-get install chromium)`);
+    throw new Error(
+      `Cannot run the browser tests: no ${CHROMIUM} (apt-get install chromium)`,
+    );
   }
   return await chromium.launch({
     executablePath: CHROMIUM,
@@ -40,6 +44,7 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }
@@ -61,7 +66,10 @@ export function lazySetup<T>(
 }
 
 /** Settings that point the agent at the OpenAI fake and the router at the RouterOS fake. */
-export function fakeEnv(llm: FakeLLMServer, router: FakeRouterOS): Record<string, string> {
+export function fakeEnv(
+  llm: FakeLLMServer,
+  router: FakeRouterOS,
+): Record<string, string> {
   return {
     LLM_PROVIDER: "openai",
     OPENAI_API_KEY: "sk-console-test",
@@ -108,7 +116,9 @@ export async function startConsoleRig(
   let server: LocalServer | undefined;
   const seen: SeenRequest[] = [];
   try {
-    const config = await loadConfig({ env: { ...fakeEnv(llm, router), ...env } });
+    const config = await loadConfig({
+      env: { ...fakeEnv(llm, router), ...env },
+    });
     runtime = await createRuntime({ config });
     await runtime.start();
     const gateway = runtime.gateway;

@@ -47,15 +47,31 @@ async function start(): Promise<Setup> {
     env: { MIKROCLAW_STORAGE: "memory", ...fakeEnv(llm, router) },
   });
   try {
-    const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
+    const [, url] = await cli.waitFor(
+      /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+      30_000,
+    );
     const [, code] = await cli.waitFor(/pairing code: (\d{6})/, 30_000);
     const context = await browser.newContext();
     const page = await context.newPage();
     const refused: string[] = [];
     context.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+      if (/Content Security Policy|Refused to/i.test(message.text())) {
+        refused.push(message.text());
+      }
     });
-    return { llm, router, cli, url: url!, code: code!, browser, context, page, refused, cwd };
+    return {
+      llm,
+      router,
+      cli,
+      url: url!,
+      code: code!,
+      browser,
+      context,
+      page,
+      refused,
+      cwd,
+    };
   } catch (error) {
     await browser.close();
     await cli.stop();
@@ -79,10 +95,16 @@ describe("web console in chromium, served by the real `gateway` command", () => 
     async () => {
       const { page, url, code, context } = await ready();
       await page.goto(`${url}/`);
-      assert.equal(new URL(page.url()).pathname, "/console/", "GET / redirects a browser");
+      assert.equal(
+        new URL(page.url()).pathname,
+        "/console/",
+        "GET / redirects a browser",
+      );
       await page.getByLabel("Pairing code").fill("000000");
       await page.getByRole("button", { name: "Pair" }).click();
-      await page.locator("#pair-error").filter({ hasText: "Wrong, used or expired" }).waitFor();
+      await page.locator("#pair-error").filter({
+        hasText: "Wrong, used or expired",
+      }).waitFor();
 
       await page.getByLabel("Pairing code").fill(code);
       await page.getByRole("button", { name: "Pair" }).click();
@@ -96,12 +118,19 @@ describe("web console in chromium, served by the real `gateway` command", () => 
       }));
       assert.match(kept.token ?? "", /.{20,}/);
       assert.equal(kept.local, 0);
-      assert.ok(!kept.href.includes(kept.token!), "the token is not in the URL");
+      assert.ok(
+        !kept.href.includes(kept.token!),
+        "the token is not in the URL",
+      );
       assert.deepEqual(await context.cookies(), []);
       const tasks = await fetch(`${url}/tasks`, {
         headers: { authorization: `Bearer ${kept.token}` },
       });
-      assert.equal(tasks.status, 200, "the tab's token is a real gateway token");
+      assert.equal(
+        tasks.status,
+        200,
+        "the tab's token is a real gateway token",
+      );
     },
   );
 
@@ -120,14 +149,25 @@ describe("web console in chromium, served by the real `gateway` command", () => 
       });
       const request = page.waitForRequest((r) => r.url().endsWith("/chat"));
       const response = page.waitForResponse((r) => r.url().endsWith("/chat"));
-      await page.getByLabel("Message to the agent").fill("Which interface is down?");
+      await page.getByLabel("Message to the agent").fill(
+        "Which interface is down?",
+      );
       await page.getByLabel("Message to the agent").press("Enter");
       assert.equal((await request).headers().accept, "text/event-stream");
-      assert.match((await response).headers()["content-type"] ?? "", /^text\/event-stream/);
+      assert.match(
+        (await response).headers()["content-type"] ?? "",
+        /^text\/event-stream/,
+      );
 
       const reply = page.locator("#chat-log li.agent").last();
-      await reply.locator(".text").filter({ hasText: "Interface ether3 is down" }).waitFor();
-      assert.equal(await reply.getAttribute("aria-busy"), "true", "shown while the turn runs");
+      await reply.locator(".text").filter({
+        hasText: "Interface ether3 is down",
+      }).waitFor();
+      assert.equal(
+        await reply.getAttribute("aria-busy"),
+        "true",
+        "shown while the turn runs",
+      );
       assert.match(await page.locator("#chat-status").innerText(), /Writing/);
 
       await page.getByRole("button", { name: "Stop" }).click();
@@ -137,30 +177,52 @@ describe("web console in chromium, served by the real `gateway` command", () => 
       llm.push({ text: "All four interfaces are up again.", textChunks: 4 });
       await chat(page, "And now?");
       assert.equal(
-        await page.locator("#chat-log li.agent").last().locator(".text").innerText(),
+        await page.locator("#chat-log li.agent").last().locator(".text")
+          .innerText(),
         "All four interfaces are up again.",
       );
     },
   );
 
-  it("shows hostile tool output and model text as text, never as HTML", SLOW, async () => {
-    const { page, llm, router, refused } = await ready();
-    router.items("/interface")[0]!.comment = HOSTILE;
-    llm.push(
-      { toolCalls: [{ name: "routeros_execute", arguments: { command: "/interface print" } }] },
-      { text: `Here is the comment: ${HOSTILE} <script>document.title='pwned'</script>` },
-    );
-    await chat(page, "Show the interface comments");
-    const reply = page.locator("#chat-log li.agent").last();
-    assert.match(await reply.locator("pre.result").textContent() ?? "", /<img src=x onerror=/);
-    assert.match(
-      await reply.locator(".text").innerText(),
-      /<script>document\.title='pwned'<\/script>/,
-    );
-    assert.equal(await page.locator("#chat-log img, #chat-log script").count(), 0);
-    assert.equal(await page.title(), "MikroClaw console");
-    assert.deepEqual(refused, [], "the console itself never trips its own CSP");
-  });
+  it(
+    "shows hostile tool output and model text as text, never as HTML",
+    SLOW,
+    async () => {
+      const { page, llm, router, refused } = await ready();
+      router.items("/interface")[0]!.comment = HOSTILE;
+      llm.push(
+        {
+          toolCalls: [{
+            name: "routeros_execute",
+            arguments: { command: "/interface print" },
+          }],
+        },
+        {
+          text: `Here is the comment: ${HOSTILE} <script>document.title='pwned'</script>`,
+        },
+      );
+      await chat(page, "Show the interface comments");
+      const reply = page.locator("#chat-log li.agent").last();
+      assert.match(
+        await reply.locator("pre.result").textContent() ?? "",
+        /<img src=x onerror=/,
+      );
+      assert.match(
+        await reply.locator(".text").innerText(),
+        /<script>document\.title='pwned'<\/script>/,
+      );
+      assert.equal(
+        await page.locator("#chat-log img, #chat-log script").count(),
+        0,
+      );
+      assert.equal(await page.title(), "MikroClaw console");
+      assert.deepEqual(
+        refused,
+        [],
+        "the console itself never trips its own CSP",
+      );
+    },
+  );
 
   it(
     "pairs a phone by keyboard with a code minted here, fits its screen, and signs out",
@@ -195,7 +257,8 @@ describe("web console in chromium, served by the real `gateway` command", () => 
           await p.goto(`${url}/console/#/${view}`);
           await p.locator(`#view-${view}`).waitFor();
           const fits = await p.evaluate(() =>
-            document.documentElement.scrollWidth <= document.documentElement.clientWidth
+            document.documentElement.scrollWidth <=
+              document.documentElement.clientWidth
           );
           assert.ok(fits, `#/${view} scrolls sideways on a phone`);
         }
@@ -207,7 +270,10 @@ describe("web console in chromium, served by the real `gateway` command", () => 
           headers: { authorization: `Bearer ${token}` },
         });
         assert.equal(after.status, 401, "signing out revokes the token");
-        assert.equal(await p.evaluate(() => sessionStorage.getItem("mikroclaw.token")), null);
+        assert.equal(
+          await p.evaluate(() => sessionStorage.getItem("mikroclaw.token")),
+          null,
+        );
       } finally {
         await phone.close();
       }

@@ -40,7 +40,10 @@ window.framed = new Promise((resolve) =>
 
 async function start(): Promise<Setup> {
   const browser = await launchChromium();
-  const rig = await startConsoleRig({ ROUTEROS_ALLOW_WRITE: "1", ROUTEROS_APPROVAL: "writes" })
+  const rig = await startConsoleRig({
+    ROUTEROS_ALLOW_WRITE: "1",
+    ROUTEROS_APPROVAL: "writes",
+  })
     .catch(async (error) => {
       await browser.close();
       throw error;
@@ -54,10 +57,15 @@ async function start(): Promise<Setup> {
       headers: { "x-pairing-code": code },
     });
     const { token } = await paired.json() as { token: string };
-    rig.llm.push({ toolCalls: [{ name: "routeros_execute", arguments: { command: BLOCK } }] });
+    rig.llm.push({
+      toolCalls: [{ name: "routeros_execute", arguments: { command: BLOCK } }],
+    });
     const asked = await fetch(`${rig.url}/chat`, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ input: "Block 203.0.113.9" }),
     });
     assert.equal(asked.status, 200);
@@ -65,15 +73,29 @@ async function start(): Promise<Setup> {
     assert.ok(change, "a change waits for approval");
     const changeId = change.change_id;
     const server = await serveLocal(() =>
-      new Response(evilPage(rig.url, changeId), { headers: { "content-type": "text/html" } })
+      new Response(evilPage(rig.url, changeId), {
+        headers: { "content-type": "text/html" },
+      })
     );
     evilServer = server;
 
     const context = await browser.newContext();
-    const console = await pairConsole(context, rig.url, rig.runtime.gateway.pairingCode()!);
+    const console = await pairConsole(
+      context,
+      rig.url,
+      rig.runtime.gateway.pairingCode()!,
+    );
     const evil = await context.newPage();
     await evil.goto(`${server.url}/`);
-    return { rig, browser, context, console, evil, evilServer: server, changeId };
+    return {
+      rig,
+      browser,
+      context,
+      console,
+      evil,
+      evilServer: server,
+      changeId,
+    };
   } catch (error) {
     await browser.close();
     await evilServer?.close();
@@ -140,53 +162,81 @@ describe("web console in chromium: a page from another origin", () => {
     },
   );
 
-  it("cannot read the console tab's token, even in a window it opened", SLOW, async () => {
-    const s = await ready();
-    const popup = s.evil.waitForEvent("popup");
-    await s.evil.evaluate((gateway) => {
-      (globalThis as unknown as { opened: Window | null }).opened = globalThis.open(
-        `${gateway}/console/`,
+  it(
+    "cannot read the console tab's token, even in a window it opened",
+    SLOW,
+    async () => {
+      const s = await ready();
+      const popup = s.evil.waitForEvent("popup");
+      await s.evil.evaluate((gateway) => {
+        (globalThis as unknown as { opened: Window | null }).opened = globalThis
+          .open(
+            `${gateway}/console/`,
+          );
+      }, s.rig.url);
+      await (await popup).waitForLoadState();
+      const read = await s.evil.evaluate(() => {
+        const w = (globalThis as unknown as { opened: Window | null }).opened;
+        try {
+          return `read ${w?.sessionStorage.getItem("mikroclaw.token")}`;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      });
+      assert.equal(
+        read,
+        "SecurityError",
+        "the other origin's window is closed to it",
       );
-    }, s.rig.url);
-    await (await popup).waitForLoadState();
-    const read = await s.evil.evaluate(() => {
-      const w = (globalThis as unknown as { opened: Window | null }).opened;
-      try {
-        return `read ${w?.sessionStorage.getItem("mikroclaw.token")}`;
-      } catch (error) {
-        return (error as Error).name;
-      }
-    });
-    assert.equal(read, "SecurityError", "the other origin's window is closed to it");
-  });
+    },
+  );
 
   it(
     "cannot drive it: a form POST is refused by the Origin check and changes nothing",
     SLOW,
     async () => {
       const s = await ready();
-      const before = structuredClone(s.rig.router.items("/ip/firewall/address-list"));
+      const before = structuredClone(
+        s.rig.router.items("/ip/firewall/address-list"),
+      );
       const answer = s.evil.waitForResponse((r) =>
         r.url().endsWith(`/changes/${s.changeId}/approve`)
       );
       await s.evil.evaluate(() => (document.getElementById("approve") as HTMLFormElement).submit());
       const res = await answer;
       assert.equal(res.status(), 403);
-      assert.match(await res.text(), /Cross-origin browser requests are refused/);
+      assert.match(
+        await res.text(),
+        /Cross-origin browser requests are refused/,
+      );
       assert.equal(await pending(s), "pending");
       assert.deepEqual(s.rig.router.items("/ip/firewall/address-list"), before);
     },
   );
 
-  it("cannot frame the console (frame-ancestors 'none', X-Frame-Options DENY)", SLOW, async () => {
-    const s = await ready();
-    await s.evil.goto(`${s.evilServer.url}/`);
-    await s.evil.evaluate(() => (globalThis as unknown as { framed: Promise<boolean> }).framed);
-    const served = s.rig.seen.filter((r) => r.path === "/console/" && r.status === 200);
-    assert.ok(served.length > 0, "the gateway served the page; the browser refused to show it");
-    const frame = s.evil.frames().find((f) => f !== s.evil.mainFrame());
-    assert.ok(frame, "the iframe exists");
-    assert.equal(frame.url(), "chrome-error://chromewebdata/", "chromium blocked the frame");
-    assert.equal(await frame.evaluate(() => document.getElementById("pair")), null);
-  });
+  it(
+    "cannot frame the console (frame-ancestors 'none', X-Frame-Options DENY)",
+    SLOW,
+    async () => {
+      const s = await ready();
+      await s.evil.goto(`${s.evilServer.url}/`);
+      await s.evil.evaluate(() => (globalThis as unknown as { framed: Promise<boolean> }).framed);
+      const served = s.rig.seen.filter((r) => r.path === "/console/" && r.status === 200);
+      assert.ok(
+        served.length > 0,
+        "the gateway served the page; the browser refused to show it",
+      );
+      const frame = s.evil.frames().find((f) => f !== s.evil.mainFrame());
+      assert.ok(frame, "the iframe exists");
+      assert.equal(
+        frame.url(),
+        "chrome-error://chromewebdata/",
+        "chromium blocked the frame",
+      );
+      assert.equal(
+        await frame.evaluate(() => document.getElementById("pair")),
+        null,
+      );
+    },
+  );
 });

@@ -17,12 +17,18 @@ async function runtimeWith(env: Record<string, string>): Promise<Runtime> {
   return runtime;
 }
 
-function get(runtime: Runtime, path: string, headers: Record<string, string> = {}) {
+function get(
+  runtime: Runtime,
+  path: string,
+  headers: Record<string, string> = {},
+) {
   return runtime.gateway.fetch(new Request(`${ORIGIN}${path}`, { headers }));
 }
 
 async function gunzip(bytes: ArrayBuffer): Promise<string> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const stream = new Blob([bytes]).stream().pipeThrough(
+    new DecompressionStream("gzip"),
+  );
   return await new Response(stream).text();
 }
 
@@ -44,7 +50,10 @@ describe("web console over HTTP (GATEWAY_CONSOLE on, the default)", () => {
     assert.equal(bare.headers.get("location"), "/console/");
     const api = await get(runtime, "/", { accept: "application/json" });
     assert.equal(api.status, 404);
-    assert.equal((await api.json() as { error: { code: string } }).error.code, "E_NOT_FOUND");
+    assert.equal(
+      (await api.json() as { error: { code: string } }).error.code,
+      "E_NOT_FOUND",
+    );
   });
 
   it("serves the page and its files with the strict policy, no framing, nosniff, no referrer", async () => {
@@ -70,20 +79,30 @@ describe("web console over HTTP (GATEWAY_CONSOLE on, the default)", () => {
     const api = await get(runtime, "/tasks");
     assert.equal(api.status, 401);
     const unknown = await get(runtime, "/console/../tasks");
-    assert.equal(unknown.status, 401, "a path that climbs out of /console/ is an API path");
+    assert.equal(
+      unknown.status,
+      401,
+      "a path that climbs out of /console/ is an API path",
+    );
     assert.equal((await get(runtime, "/console/secret.txt")).status, 404);
   });
 
   it("the page holds no inline script, style or handler; its files come from its own origin", async () => {
     const html = await (await get(runtime, "/console/")).text();
-    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    const scripts = [
+      ...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi),
+    ];
     assert.equal(scripts.length, 1);
     assert.match(scripts[0]![1]!, /\bsrc="app\.js"/);
     assert.equal(scripts[0]![2]!.trim(), "", "no inline script");
     assert.doesNotMatch(html, /<style\b/i);
     assert.doesNotMatch(html, /\sstyle\s*=/i);
     assert.doesNotMatch(html, /\son[a-z]+\s*=/i);
-    assert.doesNotMatch(html, /(?:src|href)="(?:https?:)?\/\//i, "nothing from another origin");
+    assert.doesNotMatch(
+      html,
+      /(?:src|href)="(?:https?:)?\/\//i,
+      "nothing from another origin",
+    );
   });
 
   it("answers 304 to a matching ETag and gzips when the browser accepts it", async () => {
@@ -98,28 +117,46 @@ describe("web console over HTTP (GATEWAY_CONSOLE on, the default)", () => {
       assert.equal(again.status, 304);
       assert.equal(await again.text(), "");
 
-      const zipped = await get(runtime, path, { "accept-encoding": "gzip, deflate, br" });
+      const zipped = await get(runtime, path, {
+        "accept-encoding": "gzip, deflate, br",
+      });
       assert.equal(zipped.headers.get("content-encoding"), "gzip");
-      assert.notEqual(zipped.headers.get("etag"), etag, "each encoding has its own ETag");
+      assert.notEqual(
+        zipped.headers.get("etag"),
+        etag,
+        "each encoding has its own ETag",
+      );
       const bytes = await zipped.arrayBuffer();
       assert.ok(bytes.byteLength < new TextEncoder().encode(text).byteLength);
       assert.equal(await gunzip(bytes), text);
 
-      const refused = await get(runtime, path, { "accept-encoding": "gzip;q=0" });
+      const refused = await get(runtime, path, {
+        "accept-encoding": "gzip;q=0",
+      });
       assert.equal(refused.headers.get("content-encoding"), null);
     }
   });
 
   it("weighs a few tens of KB at most over the wire (gzipped)", async () => {
     const bytes = await consoleTransferBytes();
-    assert.ok(bytes > 1000 && bytes < 30_000, `console is ${bytes} bytes gzipped`);
+    assert.ok(
+      bytes > 1000 && bytes < 30_000,
+      `console is ${bytes} bytes gzipped`,
+    );
   });
 
   it("refuses the page to a request from another origin (the gateway's Origin check)", async () => {
-    const cross = await get(runtime, "/console/", { origin: "http://evil.example" });
+    const cross = await get(runtime, "/console/", {
+      origin: "http://evil.example",
+    });
     assert.equal(cross.status, 403);
-    assert.match(await cross.text(), /Cross-origin browser requests are refused/);
-    const site = await get(runtime, "/console/app.js", { "sec-fetch-site": "cross-site" });
+    assert.match(
+      await cross.text(),
+      /Cross-origin browser requests are refused/,
+    );
+    const site = await get(runtime, "/console/app.js", {
+      "sec-fetch-site": "cross-site",
+    });
     assert.equal(site.status, 403);
   });
 });
@@ -134,17 +171,31 @@ describe("web console switched off (GATEWAY_CONSOLE=off)", () => {
   });
 
   it("answers 404 for / and every console path", async () => {
-    for (const path of ["/", "/console", "/console/", "/console/app.js", "/console/app.css"]) {
+    for (
+      const path of [
+        "/",
+        "/console",
+        "/console/",
+        "/console/app.js",
+        "/console/app.css",
+      ]
+    ) {
       const res = await get(runtime, path, { accept: HTML });
       assert.equal(res.status, 404, path);
-      assert.equal((await res.json() as { error: { code: string } }).error.code, "E_NOT_FOUND");
+      assert.equal(
+        (await res.json() as { error: { code: string } }).error.code,
+        "E_NOT_FOUND",
+      );
     }
   });
 
   it("is a setting: on by default, off/0/false turn it off, other words are refused", async () => {
     assert.equal((await loadConfig({ env: {} })).gateway.console, true);
     for (const word of ["off", "0", "false", "no"]) {
-      assert.equal((await loadConfig({ env: { GATEWAY_CONSOLE: word } })).gateway.console, false);
+      assert.equal(
+        (await loadConfig({ env: { GATEWAY_CONSOLE: word } })).gateway.console,
+        false,
+      );
     }
     await assert.rejects(
       loadConfig({ env: { GATEWAY_CONSOLE: "maybe" } }),
