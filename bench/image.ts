@@ -1,6 +1,7 @@
 /**
  * `node bench/image.ts` (root; after `npm run image`): one run over every image in
- * `dist/images/`, printing the README's image table: tar size, unpacked size, runtime version,
+ * `dist/images/` (Node and Bun flavours; `--arch`/`--flavour`/`--image` narrow it as for the
+ * build), printing the README's image table: tar size, unpacked size, runtime version,
  * and for the native image (amd64, inside a 256 MiB memory cgroup as the image's user) idle RSS,
  * RSS after 2 000 authenticated requests and the time from `runc run` to the first 200 of
  * `/health/heartbeat`. Emulated images (qemu) get sizes and version only: their timings and
@@ -8,12 +9,20 @@
  * @module
  */
 import { execFileSync, spawn } from "node:child_process";
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { memoryCgroupAvailable, type Running, runWithRunc } from "../scripts/image/_runner.ts";
-import { TARGETS } from "../scripts/image/_targets.ts";
+import { runtimePath, selectTargets } from "../scripts/image/_targets.ts";
 import { MEMORY_LIMIT_BYTES, unpackImage } from "../scripts/image/verify.ts";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
@@ -130,34 +139,53 @@ async function measureNative(
   }
 }
 
+const selected = selectTargets(process.argv.slice(2));
+if (typeof selected === "string") {
+  console.error(selected);
+  process.exit(2);
+}
+const targets = selected.filter((t) => existsSync(join(IMAGES, `mikroclaw-${t.name}.tar`)));
+if (targets.length === 0) {
+  console.error("Cannot benchmark the images: none in dist/images; run npm run image");
+  process.exit(2);
+}
 const work = mkdtempSync(join(tmpdir(), "mikroclaw-bench-image-"));
 const rows: string[] = [];
 try {
-  for (const target of TARGETS) {
+  for (const target of targets) {
     const tar = join(IMAGES, `mikroclaw-${target.name}.tar`);
     const bundle = unpackImage(tar, work, target.name);
     const unpacked = Number(
       execFileSync("du", ["-sb", join(bundle, "rootfs")], { encoding: "utf8" }).split("\t")[0],
     );
     const rootfs = join(bundle, "rootfs");
-    const link = lstatSync(join(rootfs, "usr/local/bin/node")).isSymbolicLink()
-      ? readlinkSync(join(rootfs, "usr/local/bin/node"))
-      : "/usr/local/bin/node";
-    const node = (target.qemu
+    const runtime = runtimePath(target.flavour);
+    const link = lstatSync(join(rootfs, runtime)).isSymbolicLink()
+      ? readlinkSync(join(rootfs, runtime))
+      : runtime;
+    const version = (target.qemu
       ? execFileSync(`/usr/bin/${target.qemu}`, ["-L", rootfs, join(rootfs, link), "--version"], {
         encoding: "utf8",
       })
-      : execFileSync("chroot", [rootfs, "/usr/local/bin/node", "--version"], { encoding: "utf8" }))
+      : target.flavour === "bun"
+      // Bun aborts without /proc, which a bare chroot lacks: run it with the image's own loader.
+      ? execFileSync(join(rootfs, "lib64/ld-linux-x86-64.so.2"), [
+        "--library-path",
+        join(rootfs, "usr/lib/x86_64-linux-gnu"),
+        join(rootfs, runtime),
+        "--version",
+      ], { encoding: "utf8" })
+      : execFileSync("chroot", [rootfs, runtime, "--version"], { encoding: "utf8" }))
       .trim();
     const m = target.qemu
       ? { idle: "n/a (emulated)", loaded: "n/a (emulated)", first200: "n/a (emulated)" }
       : await measureNative(bundle, `mikroclaw-bench-${process.pid}`);
     rows.push(
-      `| ${target.name} (${target.architecture}${
-        target.variant ? `/${target.variant}` : ""
-      }) | Node | ${mb(statSync(tar).size)} | ${
-        mb(unpacked)
-      } | ${node} | ${m.idle} | ${m.loaded} | ${m.first200} |`,
+      `| ${target.name} (${target.architecture}${target.variant ? `/${target.variant}` : ""}) | ${
+        target.flavour === "bun" ? "Bun" : "Node"
+      } | ${mb(statSync(tar).size)} | ${mb(unpacked)} | ${
+        target.flavour === "bun" ? `v${version}` : version
+      } | ${m.idle} | ${m.loaded} | ${m.first200} |`,
     );
   }
 } finally {
