@@ -45,7 +45,10 @@ export interface InputsLock {
   /** Debian suite per Debian architecture. */
   suites: Record<string, string>;
   debian: Record<string, DebPin[]>;
+  /** The Node runtime tarball per Debian architecture (armhf: Debian's nodejs instead). */
   npm: Record<string, NpmPin>;
+  /** The Bun runtime tarball per Debian architecture (none for armhf). */
+  bun: Record<string, NpmPin>;
 }
 
 /** Path of the committed lock file. */
@@ -160,9 +163,13 @@ export async function fetchInputs(
       rmSync(scratch, { recursive: true, force: true });
     }
   }
-  for (const [arch, pin] of Object.entries(lock.npm)) {
+  const tarballs = [
+    ...Object.entries(lock.npm).map(([arch, pin]) => [`npm:${arch}`, pin] as const),
+    ...Object.entries(lock.bun).map(([arch, pin]) => [`bun:${arch}`, pin] as const),
+  ];
+  for (const [key, pin] of tarballs) {
     const path = join(blobs, `${pin.sha256}.tgz`);
-    paths.set(`npm:${arch}`, path);
+    paths.set(key, path);
     if (existsSync(path)) continue;
     log(`fetching ${pin.name}@${pin.version}`);
     const scratch = join(tmpdir(), `mikroclaw-npm-${process.pid}`);

@@ -1,6 +1,6 @@
 /**
  * Assembles an image's root filesystem in a scratch directory: glibc and friends from the pinned
- * Debian packages (`dpkg -x`), the Node runtime, the router bundle under `/app`, `/etc/passwd`
+ * Debian packages (`dpkg -x`), the Node or Bun runtime, the router bundle under `/app`, `/etc/passwd`
  * and `/etc/group` with the unprivileged user, `/tmp` (1777) and `/data`.
  * @module
  */
@@ -47,8 +47,10 @@ export interface RootfsOptions {
   debs: readonly DebPin[];
   /** Cached file of each input (from `fetchInputs`). */
   blobs: ReadonlyMap<string, string>;
-  /** The npm Node tarball, or none when a Debian package brings `/usr/bin/node`. */
-  nodeTarball?: string;
+  /** The runtime's npm tarball, or none when a Debian package brings `/usr/bin/node`. */
+  runtimeTarball?: string;
+  /** The runtime binary's name: `node` (default) or `bun`, installed at `/usr/local/bin/<name>`. */
+  runtime?: "node" | "bun";
   /** Router bundle files to copy to `/app` (absolute paths). */
   bundle: readonly string[];
 }
@@ -68,12 +70,13 @@ export function assembleRootfs(options: RootfsOptions): void {
   }
   mergeUsr(root);
   mkdirSync(join(root, "usr/local/bin"), { recursive: true });
-  if (options.nodeTarball !== undefined) {
-    const scratch = `${root}.node`;
+  const runtime = options.runtime ?? "node";
+  if (options.runtimeTarball !== undefined) {
+    const scratch = `${root}.runtime`;
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(scratch);
-    execFileSync("tar", ["-xzf", options.nodeTarball, "-C", scratch, "package/bin/node"]);
-    renameSync(join(scratch, "package/bin/node"), join(root, "usr/local/bin/node"));
+    execFileSync("tar", ["-xzf", options.runtimeTarball, "-C", scratch, `package/bin/${runtime}`]);
+    renameSync(join(scratch, `package/bin/${runtime}`), join(root, `usr/local/bin/${runtime}`));
     rmSync(scratch, { recursive: true, force: true });
   } else {
     if (!existsSync(join(root, "usr/bin/node"))) {
@@ -81,7 +84,7 @@ export function assembleRootfs(options: RootfsOptions): void {
     }
     symlinkSync("/usr/bin/node", join(root, "usr/local/bin/node"));
   }
-  chmodSync(join(root, "usr/local/bin/node"), 0o755);
+  chmodSync(join(root, `usr/local/bin/${runtime}`), 0o755);
   mkdirSync(join(root, "app"));
   for (const file of options.bundle) {
     const target = join(root, "app", file.slice(file.lastIndexOf("/") + 1));

@@ -1,6 +1,7 @@
 /**
- * `npm run image [-- --arch amd64,arm64,armv7]`: builds `dist/images/mikroclaw-<arch>.tar`
- * (the `docker save` layout RouterOS imports), `SHA256SUMS` and `bundle-manifest.json` from
+ * `npm run image [-- --arch amd64,arm64,armv7] [--flavour node,bun]`: builds
+ * `dist/images/mikroclaw-<arch>.tar` (Node) and `mikroclaw-bun-<arch>.tar` (Bun, amd64 and arm64
+ * only) in the `docker save` layout RouterOS imports, `SHA256SUMS` and `bundle-manifest.json` from
  * the router bundle and the pinned inputs in `scripts/image/inputs.lock.json`. Deterministic:
  * every mtime is `SOURCE_DATE_EPOCH` (default: the commit's time), owners are numeric, names
  * sorted — the same commit gives the same sha256.
@@ -16,7 +17,7 @@ import { checkedBundle } from "./_bundle.ts";
 import { writeDockerArchive } from "./_docker_archive.ts";
 import { fetchInputs, readLock } from "./_inputs.ts";
 import { assembleRootfs, ownerOf } from "./_rootfs.ts";
-import { containerConfig, TARGETS } from "./_targets.ts";
+import { containerConfig, selectTargets } from "./_targets.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where the images are written. */
@@ -40,13 +41,9 @@ export function sourceEpoch(): number {
 
 async function main(argv: string[]): Promise<number> {
   process.umask(0o022);
-  const archFlag = argv.indexOf("--arch");
-  const wanted = archFlag >= 0 ? (argv[archFlag + 1] ?? "").split(",") : TARGETS.map((t) => t.name);
-  const unknown = wanted.filter((name) => !TARGETS.some((t) => t.name === name));
-  if (unknown.length > 0) {
-    console.error(
-      `Cannot build --arch ${unknown.join(",")}: use ${TARGETS.map((t) => t.name).join(",")}`,
-    );
+  const targets = selectTargets(argv);
+  if (typeof targets === "string") {
+    console.error(targets);
     return 2;
   }
   const epoch = sourceEpoch();
@@ -64,13 +61,24 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(IMAGES_DIR, { recursive: true });
   const work = join(tmpdir(), `mikroclaw-image-${process.pid}`);
   try {
-    for (const target of TARGETS.filter((t) => wanted.includes(t.name))) {
-      const nodeTarball = lock.npm[target.debArch] ? blobs.get(`npm:${target.debArch}`) : undefined;
+    for (const target of targets) {
+      const bun = target.flavour === "bun";
+      const pins = bun ? lock.bun : lock.npm;
+      const runtimeTarball = pins[target.debArch]
+        ? blobs.get(`${bun ? "bun" : "npm"}:${target.debArch}`)
+        : undefined;
+      if (bun && runtimeTarball === undefined) {
+        throw new Error(
+          `Cannot build ${target.name}: no Bun pinned for ${target.debArch} in inputs.lock.json`,
+        );
+      }
       assembleRootfs({
         dir: work,
-        debs: lock.debian[target.debArch] ?? [],
+        // Bun links only glibc (libc, libm, libpthread, libdl): no libstdc++.
+        debs: (lock.debian[target.debArch] ?? []).filter((p) => !bun || p.name !== "libstdc++6"),
         blobs,
-        ...(nodeTarball ? { nodeTarball } : {}),
+        ...(runtimeTarball ? { runtimeTarball } : {}),
+        runtime: target.flavour,
         bundle,
       });
       const out = join(IMAGES_DIR, `mikroclaw-${target.name}.tar`);
@@ -85,7 +93,10 @@ async function main(argv: string[]): Promise<number> {
           "org.opencontainers.image.source": source,
           "org.opencontainers.image.revision": manifest.commit,
           "org.opencontainers.image.created": new Date(epoch * 1000).toISOString(),
-        }),
+          "org.opencontainers.image.description": `MikroClaw gateway and agent on ${
+            bun ? `Bun ${lock.bun[target.debArch]!.version}` : "Node"
+          }`,
+        }, target.flavour),
         repoTag: `mikroclaw:${pkg.version}-${target.name}`,
         epoch,
         out,

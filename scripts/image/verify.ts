@@ -1,6 +1,6 @@
 /**
- * `npm run image:verify [-- --arch amd64,arm64]`: starts every image in `dist/images/` the way a
- * router would and proves it works. For each tar: its sha256 is the one in `SHA256SUMS`, its
+ * `npm run image:verify [-- --arch amd64,arm64] [--flavour node,bun]`: starts every image in
+ * `dist/images/` the way a router would and proves it works. For each tar: its sha256 is the one in `SHA256SUMS`, its
  * `/app` is the bundle `bundle-manifest.json` records for this commit, its Entrypoint carries the
  * memory flags the benchmarks measure; then, converted with `skopeo` and unpacked with `umoci`,
  * it runs under `runc` as its unprivileged user with only loopback (amd64 natively inside a
@@ -32,7 +32,7 @@ import type { ContainerConfig } from "./_docker_archive.ts";
 import { sha256File } from "./_inputs.ts";
 import { IMAGE_UID } from "./_rootfs.ts";
 import { memoryCgroupAvailable, type Running, runWithRunc } from "./_runner.ts";
-import { type ImageTarget, NODE_MEMORY_FLAGS, TARGETS } from "./_targets.ts";
+import { evalCommand, type ImageTarget, memoryFlags, selectTargets } from "./_targets.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const IMAGES = join(ROOT, "dist/images");
@@ -116,12 +116,9 @@ async function bootCase(
     const timeout = native ? 60_000 : 300_000;
     const [, code] = await run.waitFor(/pairing code: (\d{6})/, timeout);
     const attempts = await healthy(run, test, timeout);
-    const listed = await run.exec([
-      "/usr/local/bin/node",
-      "--input-type=module",
-      "-e",
-      PAIR_AND_LIST,
-    ], [`PAIRING_CODE=${code}`]);
+    const listed = await run.exec(evalCommand(target.flavour, PAIR_AND_LIST), [
+      `PAIRING_CODE=${code}`,
+    ]);
     const answer = listed.stdout || listed.stderr;
     const parsed = JSON.parse(answer.trim().split("\n").pop() ?? "{}") as {
       pair?: number;
@@ -190,7 +187,7 @@ async function verifyImage(
   const platform = `${image.architecture}${image.variant ? `/${image.variant}` : ""}`;
   const wantPlatform = `${target.architecture}${target.variant ? `/${target.variant}` : ""}`;
   checks.push({ name: `${target.name} platform`, ok: platform === wantPlatform, detail: platform });
-  const flags = NODE_MEMORY_FLAGS.every((f) => image.config.Entrypoint.includes(f));
+  const flags = memoryFlags(target.flavour).every((f) => image.config.Entrypoint.includes(f));
   checks.push({
     name: `${target.name} memory flags`,
     ok: flags,
@@ -256,21 +253,25 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const archFlag = argv.indexOf("--arch");
-  const wanted = archFlag >= 0 ? (argv[archFlag + 1] ?? "").split(",") : TARGETS.map((t) => t.name);
-  const targets = TARGETS.filter((t) => wanted.includes(t.name));
-  if (targets.length === 0 || targets.length !== wanted.length) {
-    console.error(
-      `Cannot verify --arch ${wanted.join(",")}: use ${TARGETS.map((t) => t.name).join(",")}`,
-    );
+  const selected = selectTargets(argv);
+  if (typeof selected === "string") {
+    console.error(selected.replace("Cannot use", "Cannot verify"));
     return 2;
   }
+  // Without --flavour, the Bun images are verified when they were built.
+  const targets = argv.includes("--flavour")
+    ? selected
+    : selected.filter((t) =>
+      t.flavour === "node" || existsSync(join(IMAGES, `mikroclaw-${t.name}.tar`))
+    );
   const missing = targets.filter((t) => !existsSync(join(IMAGES, `mikroclaw-${t.name}.tar`)));
   if (missing.length > 0) {
     console.error(
       `Cannot verify ${
         missing.map((t) => t.name).join(",")
-      }: no image; run npm run image -- --arch ${missing.map((t) => t.name).join(",")}`,
+      }: no image; run npm run image -- --arch ${
+        [...new Set(missing.map((t) => t.arch))].join(",")
+      } --flavour ${[...new Set(missing.map((t) => t.flavour))].join(",")}`,
     );
     return 2;
   }
