@@ -23,6 +23,11 @@ const args = {
     type: "boolean",
     description: "With --routeros-script: syntax for RouterOS before 7.20",
   },
+  image: {
+    type: "string",
+    description:
+      "With --routeros-script: the image tar on the router's disk (e.g. mikroclaw-bun-arm64.tar); default: the Node image for the router's architecture-name",
+  },
 } as const;
 
 const config = defineCommand({
@@ -44,10 +49,20 @@ const config = defineCommand({
       );
     }
     if (args["routeros-script"]) {
+      const image = typeof args.image === "string" ? args.image : undefined;
+      if (image !== undefined && !/^[A-Za-z0-9._-]+\.tar$/.test(image)) {
+        throw new UsageError(
+          `--image "${image}" is not an image file name; use one that npm run image builds, e.g. --image mikroclaw-bun-arm64.tar`,
+        );
+      }
       const loaded = await loadCliConfig(args);
       const { routerosSetupScript } = await import("../../lib/deploy/routeros_script.ts");
       return void print(
-        routerosSetupScript(loaded, { env: process.env, legacy: args.legacy === true }),
+        routerosSetupScript(loaded, {
+          env: process.env,
+          legacy: args.legacy === true,
+          ...(image ? { imageFile: image } : {}),
+        }),
       );
     }
     if (!args.dump || args.list) {
