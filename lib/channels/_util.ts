@@ -90,16 +90,6 @@ export function createSeen(max: number = 4096): SeenSet {
 
 const encoder = new TextEncoder();
 
-/** Compares two strings in time independent of where they differ. */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const n = Math.max(x.length, y.length);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
 /** Decodes lower- or upper-case hex; undefined when `hex` is not exactly hex of that length. */
 export function hexToBytes(hex: string, bytes: number): Uint8Array<ArrayBuffer> | undefined {
   if (hex.length !== bytes * 2 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;

@@ -23,7 +23,6 @@ import {
   sendTestVia,
   sleep,
   str,
-  timingSafeEqual,
   untilAborted,
 } from "./_util.ts";
 import type {
@@ -35,6 +34,7 @@ import type {
   SendOptions,
   SentMessage,
 } from "./types.ts";
+import { constantTimeEqual } from "../secrets/secret.ts";
 
 /** Longest text MikroClaw puts in one Slack message. */
 export const SLACK_MESSAGE_LIMIT = 4000;
@@ -342,7 +342,7 @@ export function createSlack(options: SlackOptions): Channel {
       return "Stale Slack request timestamp";
     }
     const expected = `v0=${await hmacSha256Hex(secret, `v0:${ts}:${body}`)}`;
-    if (!timingSafeEqual(signature, expected)) return "Invalid Slack request signature";
+    if (!constantTimeEqual(signature, expected)) return "Invalid Slack request signature";
     return undefined;
   }
 

@@ -21,7 +21,6 @@ import {
   sendTestVia,
   sleep,
   str,
-  timingSafeEqual,
 } from "./_util.ts";
 import type {
   Button,
@@ -33,6 +32,7 @@ import type {
   SendOptions,
   SentMessage,
 } from "./types.ts";
+import { constantTimeEqual } from "../secrets/secret.ts";
 
 /** Telegram's message limit, in UTF-16 code units. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
@@ -389,7 +389,7 @@ export function createTelegram(options: TelegramOptions): Channel {
         logger.warn("telegram: webhook call refused: TELEGRAM_WEBHOOK_SECRET is not set");
         return refused(401, "Telegram webhook secret is not configured");
       }
-      if (!timingSafeEqual(given, secret)) {
+      if (!constantTimeEqual(given, secret)) {
         logger.warn("telegram: webhook call refused: wrong or missing secret token");
         return refused(401, "Invalid Telegram webhook secret token");
       }

@@ -13,16 +13,6 @@ export async function sha256Hex(text: string): Promise<string> {
   return out;
 }
 
-/** Compares two strings in time that depends only on their lengths. */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const other = x.length === y.length ? y : x;
-  let diff = x.length === y.length ? 0 : 1;
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ other[i]!;
-  return diff === 0;
-}
-
 /** A uniformly random `digits`-digit code (rejection sampling, no modulo bias). */
 export function randomDigits(digits: number): string {
   const range = 10 ** digits;

@@ -12,7 +12,8 @@ import {
   readTokenAncestors,
   recordTokenLineage,
 } from "../_internal/token_lineage.ts";
-import { randomDigits, randomHex, randomToken, sha256Hex, timingSafeEqual } from "./_crypto.ts";
+import { randomDigits, randomHex, randomToken, sha256Hex } from "./_crypto.ts";
+import { constantTimeEqual } from "../secrets/secret.ts";
 
 /** What is stored under `tokens:<sha256 of token>`. */
 export interface TokenRecord {
@@ -189,7 +190,7 @@ export function createPairing(options: PairingOptions): Pairing {
     let match: string | undefined;
     // Compare against every live code, constant-time, without stopping at the first match.
     for (const [key, rec] of codes) {
-      if (timingSafeEqual(rec.hash, hash) && /^\d{6}$/.test(code)) match = key;
+      if (constantTimeEqual(rec.hash, hash) && /^\d{6}$/.test(code)) match = key;
     }
     if (match !== undefined) {
       const nonce = randomHex(16);

@@ -6,6 +6,7 @@
  * @module
  */
 import { RouterOSError } from "./routeros_error.ts";
+import { constantTimeEqual } from "../secrets/secret.ts";
 
 /** Whether this runtime can pin the router certificate, for `doctor`. */
 export interface PinningSupport {
@@ -62,13 +63,6 @@ export function normalizeFingerprint(fingerprint: string): string {
     );
   }
   return hex;
-}
-
-function equalHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 function colonHex(hex: string): string {
@@ -160,7 +154,7 @@ export function createPinnedFetch(fingerprint: string): FetchLike {
           const actual = crypto.createHash("sha256").update(cert.raw).digest(
             "hex",
           );
-          if (!equalHex(actual, pin)) {
+          if (!constantTimeEqual(actual, pin)) {
             socket.destroy();
             callback(
               new RouterOSError(
