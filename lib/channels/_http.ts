@@ -91,16 +91,6 @@ export async function httpWithRetry(call: HttpCall): Promise<HttpResult> {
   }
 }
 
-/** Parses a `Retry-After` header (seconds or an HTTP date) into milliseconds. */
-export function retryAfterHeader(headers: Headers): number | undefined {
-  const value = headers.get("retry-after");
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 /**
  * A copy of `error` whose message no longer contains any of `secrets`, in any encoding the
  * shared scrubber knows (no stack, no props).

@@ -6,7 +6,8 @@
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
-import { type HttpResult, httpWithRetry, retryAfterHeader } from "./_http.ts";
+import { type HttpResult, httpWithRetry } from "./_http.ts";
+import { parseRetryAfter } from "../_internal/retry_after.ts";
 import { createRunner, type Inbound } from "./_runner.ts";
 import {
   backoff,
@@ -142,7 +143,7 @@ export function createDiscord(options: DiscordOptions): Channel {
         if (isRecord(parsed) && typeof parsed.retry_after === "number") {
           return Math.ceil(parsed.retry_after * 1000);
         }
-        return retryAfterHeader(r.headers);
+        return parseRetryAfter(r.headers);
       },
     });
     const parsed = parseJson(result.text);

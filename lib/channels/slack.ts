@@ -6,7 +6,8 @@
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
-import { httpWithRetry, retryAfterHeader } from "./_http.ts";
+import { httpWithRetry } from "./_http.ts";
+import { parseRetryAfter } from "../_internal/retry_after.ts";
 import { createRunner } from "./_runner.ts";
 import {
   backoff,
@@ -96,7 +97,7 @@ export function createSlack(options: SlackOptions): Channel {
       retry,
       label: `Slack ${method}`,
       signal: init.signal,
-      retryAfterMs: (r) => retryAfterHeader(r.headers),
+      retryAfterMs: (r) => parseRetryAfter(r.headers),
     });
     const parsed = parseJson(result.text);
     if (isRecord(parsed) && parsed.ok === true) return parsed;

@@ -20,6 +20,7 @@ import { MemoryError } from "./memory_error.ts";
 import type { MemoryCallOptions, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
 import { createStateStore } from "../storage/state_store.ts";
 import type { StateStore } from "../storage/types.ts";
+import { parseRetryAfter } from "../_internal/retry_after.ts";
 
 /** Options of {@linkcode memuDriver}. */
 export interface MemuDriverOptions {
@@ -126,7 +127,7 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
       );
     }
     if (status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      const retryAfterMs = parseRetryAfter(response.headers);
       const wait = retryAfterMs === undefined
         ? ""
         : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
@@ -455,17 +456,6 @@ function errorDetail(text: string): string {
   }
   if (typeof detail !== "string" || detail === "") return "";
   return `: ${detail.slice(0, 300)}`;
-}
-
-/** `Retry-After` in ms: delta seconds or an HTTP date. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) {
-    return seconds >= 0 ? seconds * 1000 : undefined;
-  }
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function describeNetworkError(error: unknown): string {

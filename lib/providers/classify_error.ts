@@ -5,6 +5,8 @@
  */
 import { errorMessage, ProviderError } from "../errors.ts";
 import type { ProviderErrorKind } from "../errors.ts";
+import { parseRetryAfter } from "../_internal/retry_after.ts";
+export { parseRetryAfter };
 
 /** What the error body said, in a provider-neutral form. */
 interface BodyInfo {
@@ -50,25 +52,6 @@ function bodyInfo(body: unknown, rawText: string): BodyInfo {
   }
   if (!message) message = rawText.trim().slice(0, 300);
   return { message, tags: tags.join(" "), moderation };
-}
-
-/**
- * Milliseconds the server asked to wait: `retry-after-ms` (float ms) first, then `retry-after`
- * (seconds or an HTTP date). Undefined when absent or unparsable.
- */
-export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = headers.get("retry-after-ms");
-  if (ms !== null && ms.trim() !== "") {
-    const n = Number(ms);
-    if (Number.isFinite(n)) return n;
-  }
-  const ra = headers.get("retry-after");
-  if (ra === null || ra.trim() === "") return undefined;
-  const seconds = Number(ra);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = Date.parse(ra);
-  if (Number.isFinite(date)) return date - now;
-  return undefined;
 }
 
 const RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo";

@@ -165,6 +165,16 @@ describe("parseRetryAfter()", () => {
       5000,
     );
     assert.equal(parseRetryAfter(new Headers({ "retry-after": "soon" })), undefined);
+    assert.equal(parseRetryAfter(new Headers({ "retry-after": "-3" })), undefined);
+    assert.equal(
+      parseRetryAfter(new Headers({ "retry-after-ms": "-1", "retry-after": "1" })),
+      1000,
+    );
+    assert.equal(
+      parseRetryAfter(new Headers({ "retry-after": "Wed, 21 Oct 2015 07:27:00 GMT" }), now),
+      0,
+      "a date in the past means now",
+    );
     assert.equal(parseRetryAfter(new Headers()), undefined);
   });
 });
