@@ -4,22 +4,15 @@
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
+import { sleep as delay } from "../_internal/sleep.ts";
 
-/** Resolves after `ms`, or rejects with the signal's reason when aborted first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done(): void {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** Resolves after `ms`, or rejects with the abort as an `AgentError` (`E_ABORTED`). */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, signal);
+  } catch {
+    throw abortReason(signal!);
+  }
 }
 
 /** The abort reason as an `AgentError` with code `E_ABORTED`. */

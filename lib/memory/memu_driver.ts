@@ -21,6 +21,7 @@ import type { MemoryCallOptions, MemoryDriver, MemoryItem, MemoryProbe } from ".
 import { createStateStore } from "../storage/state_store.ts";
 import type { StateStore } from "../storage/types.ts";
 import { parseRetryAfter } from "../_internal/retry_after.ts";
+import { sleep } from "../_internal/sleep.ts";
 
 /** Options of {@linkcode memuDriver}. */
 export interface MemuDriverOptions {
@@ -462,19 +463,4 @@ function describeNetworkError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: string } | undefined)?.code;
   return code ? `${errorMessage(error)} (${code})` : errorMessage(error);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    function onAbort(): void {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -7,6 +7,7 @@ import { errorMessage, ProviderError } from "../errors.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { ChatOptions, ChatRequest, Provider, StreamPart } from "./types.ts";
+import { sleep as delay } from "../_internal/sleep.ts";
 
 /** One entry of a fallback chain: a provider with its own key, base URL and model. */
 export interface FallbackEntry {
@@ -51,24 +52,6 @@ export function retryDelayMs(
   return base * (1 - random() * 0.25);
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 const NO_FAILOVER = new Set(["bad-request", "aborted"]);
 const NO_COOLDOWN = new Set(["bad-request", "aborted", "context-overflow"]);
 
@@ -94,7 +77,7 @@ export function createFallbackProvider(
   const timeoutMs = options.timeoutMs ?? 120_000;
   const failoverOnAuth = options.failoverOnAuth ?? true;
   const logger = options.logger ?? silentLogger;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? delay;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const cooling = new Map<string, number>();

@@ -24,6 +24,7 @@ import type {
   ToolCall,
   Usage,
 } from "./types.ts";
+import { sleep } from "../_internal/sleep.ts";
 
 /** A tool call in a script; `arguments` as a string is parsed like wire JSON. */
 export interface MockToolCall {
@@ -182,7 +183,7 @@ export function createMockProvider(
     }
 
     if (step.delayMs) {
-      const completed = await sleep(step.delayMs, signal);
+      const completed = await sleep(step.delayMs, signal).then(() => true, () => false);
       if (!completed) return yield aborted();
     }
     if (step.fallback) yield { type: "fallback", ...step.fallback };
@@ -250,20 +251,4 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) =>
     signal.addEventListener("abort", () => resolve(), { once: true })
   );
-}
-
-/** Resolves true after `ms`, or false as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    function onAbort(): void {
-      clearTimeout(timer);
-      resolve(false);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -11,6 +11,7 @@ import type { Envelope } from "./state_store.ts";
 import { ttlOf } from "./state_store.ts";
 import { decodeKey, encodeKey, isHashedKey, prefixBase } from "./_keys.ts";
 import { AgentError, ErrorCode } from "../errors.ts";
+import { sleep } from "../_internal/sleep.ts";
 
 /** The subset of an ioredis client this store uses. */
 export interface RedisClientLike {
@@ -206,10 +207,6 @@ export function createRedisStateStore(
 
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Why Redis cannot be reached, in words (not the client library's internals), with a fix. */
