@@ -11,6 +11,7 @@ import { errorMessage, isAgentError } from "../errors.ts";
 import { ChangeError } from "./change_error.ts";
 import type { ChangeManager } from "./create_change_manager.ts";
 import type { ChangeSummary } from "./types.ts";
+import { jsonError } from "../_internal/json_error.ts";
 
 /** Context variables the routes read (set by the gateway's auth middleware). */
 export interface ChangeRoutesEnv {
@@ -27,7 +28,7 @@ export interface ChangeRoutesOptions {
 }
 
 function fail(status: 400 | 403 | 404 | 409 | 500, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
+  return jsonError(status, code, message);
 }
 
 function toResponse(error: unknown): Response {

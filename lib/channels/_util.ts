@@ -5,6 +5,7 @@
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 import { sleep as delay } from "../_internal/sleep.ts";
+import { jsonError } from "../_internal/json_error.ts";
 
 /** Resolves after `ms`, or rejects with the abort as an `AgentError` (`E_ABORTED`). */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -159,7 +160,7 @@ export function json(
 /** The error body of a refused webhook call. */
 export function refused(status: number, message: string): Response {
   const code = status === 401 ? "E_UNAUTHORIZED" : status === 413 ? "E_TOO_LARGE" : "E_BAD_REQUEST";
-  return json({ error: { code, message } }, status);
+  return jsonError(status, code, message);
 }
 
 /** Parses JSON without throwing; undefined when malformed. */

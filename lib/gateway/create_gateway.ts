@@ -20,6 +20,7 @@ import { createRateLimiter } from "./_rate_limit.ts";
 import { parseChatBody, parseTaskBody } from "./_schemas.ts";
 import { createTaskQueue } from "./_tasks.ts";
 import type { Gateway, GatewayEnv, GatewayOptions, TaskHandlers } from "./types.ts";
+import { jsonError } from "../_internal/json_error.ts";
 
 type Ctx = Context<GatewayEnv>;
 
@@ -40,22 +41,6 @@ const WEBHOOK_PATHS = {
 } as const;
 
 const DAY_MS = 24 * 60 * 60_000;
-
-function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
-
-function jsonError(
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(errorBody(code, message)), {
-    status,
-    headers: { "content-type": "application/json; charset=UTF-8", ...headers },
-  });
-}
 
 /** Throws an HTTP error that `onError` turns into the JSON error shape. */
 function fail(

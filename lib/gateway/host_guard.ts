@@ -13,6 +13,7 @@ import {
   normalizeHostName,
   parseIpBytes,
 } from "../_internal/ip.ts";
+import { jsonError } from "../_internal/json_error.ts";
 
 /** Options of {@linkcode createHostCheck}. */
 export interface HostCheckOptions {
@@ -123,18 +124,9 @@ export function hostGuard(
     const value = c.req.header("host") ?? new URL(c.req.url).host;
     const verdict = check(value);
     if (!verdict.ok) {
-      return new Response(
-        JSON.stringify({
-          error: { code: "E_MISDIRECTED", message: `Refused: ${verdict.reason}` },
-        }),
-        {
-          status: 421,
-          headers: {
-            "content-type": "application/json; charset=UTF-8",
-            "cache-control": "no-store",
-          },
-        },
-      );
+      return jsonError(421, "E_MISDIRECTED", `Refused: ${verdict.reason}`, {
+        "cache-control": "no-store",
+      });
     }
     c.set("hostLoopback", verdict.loopback);
     await next();

@@ -10,6 +10,7 @@ import { errorMessage } from "../errors.ts";
 import { JobError, type JobManager, jobSummary, validateJobSpec } from "./create_job_manager.ts";
 import type { Watch } from "./watch.ts";
 import type { WatchEvent } from "./types.ts";
+import { jsonError } from "../_internal/json_error.ts";
 
 /** What the routes read from `fetch(request, env)`. */
 export interface JobRoutesEnv {
@@ -17,7 +18,7 @@ export interface JobRoutesEnv {
 }
 
 function fail(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
+  return jsonError(status, code, message);
 }
 
 async function body(request: Request): Promise<unknown> {
