@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, normalize } from "node:path";
 import { VERSION } from "../lib/version.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -51,6 +51,34 @@ describe("project meta", () => {
         /^(const|let|var)\s.*\bprocess\.env\b/m,
         `${file} reads env at top level`,
       );
+    }
+  });
+
+  it("lib/ imports point down the layer table of ARCHITECTURE.md, and every lib/ folder is in it", async () => {
+    const table = await readFile(join(root, "ARCHITECTURE.md"), "utf8");
+    const layer = new Map<string, number>();
+    let row = 0;
+    for (const line of table.split("\n")) {
+      const m = /^\| (base|state|outside services|agent|faces|wiring) \| (.*?) \|/.exec(line);
+      if (!m) continue;
+      for (const [, name] of m[2]!.matchAll(/`lib\/([^`/]+)\/?`/g)) layer.set(name!, row);
+      row++;
+    }
+    assert.equal(row, 6, "ARCHITECTURE.md has the six lib/ layers");
+    const layerOf = (file: string): number | undefined => layer.get(file.split("/")[1]!);
+    for (const file of await sourceFiles("lib")) {
+      const from = layerOf(file);
+      assert.notEqual(from, undefined, `${file} is in no layer of ARCHITECTURE.md`);
+      const text = await readFile(join(root, file), "utf8");
+      for (const [, spec] of text.matchAll(/(?:\bfrom|\bimport\(|^import)\s*"(\.[^"]+)"/gm)) {
+        const target = normalize(join(dirname(file), spec!));
+        if (!target.startsWith("lib/")) continue;
+        const to = layerOf(target);
+        assert.ok(
+          to !== undefined && to <= from!,
+          `${file} imports ${target}, from a layer later in ARCHITECTURE.md's table (imports point towards base)`,
+        );
+      }
     }
   });
 

@@ -9,7 +9,7 @@ import {
   parseProviderChain,
   type ProviderInfo,
   PROVIDERS,
-} from "../providers/catalog.ts";
+} from "./provider_catalog.ts";
 import { parseIpBytes } from "../_internal/ip.ts";
 import type { ProviderName } from "./types.ts";
 

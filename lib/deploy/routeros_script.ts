@@ -10,7 +10,7 @@ import type { Env } from "../_internal/env.ts";
 import { describeConfig, type DescribedValue } from "../config/load_config.ts";
 import { SETTINGS } from "../config/settings.ts";
 import type { Config } from "../config/types.ts";
-import { findProvider } from "../providers/catalog.ts";
+import { findProvider } from "../config/provider_catalog.ts";
 import { VERSION } from "../version.ts";
 
 /** Options of {@linkcode routerosSetupScript}; every name and path has a working default. */

@@ -18,8 +18,13 @@ export {
   type ProviderFamily,
   type ProviderInfo,
   PROVIDERS,
-} from "./catalog.ts";
-import { findProvider, type ProviderFamily, type ProviderInfo, PROVIDERS } from "./catalog.ts";
+} from "../config/provider_catalog.ts";
+import {
+  findProvider,
+  type ProviderFamily,
+  type ProviderInfo,
+  PROVIDERS,
+} from "../config/provider_catalog.ts";
 
 /** Settings of {@linkcode createProvider}; everything unset comes from `env` at request time. */
 export interface CreateProviderSettings {
