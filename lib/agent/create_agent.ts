@@ -22,7 +22,7 @@ import { createHistory } from "./_history.ts";
 import type { HistoryOptions } from "./_history.ts";
 import { recallBlock } from "./_recall.ts";
 import type { AutoRecallOptions } from "./_recall.ts";
-import { createSessionLocks } from "./_session_lock.ts";
+import { createKeyedLocks } from "../_internal/keyed_locks.ts";
 import { defaultSystemPrompt } from "./system_prompt.ts";
 import type { Agent, AgentEvent, TurnInput, TurnResult } from "./types.ts";
 import { wrapToolOutput } from "./untrusted.ts";
@@ -139,7 +139,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     ? { memory: options.memory, ...(options.autoRecall === true ? {} : options.autoRecall) }
     : undefined;
   const history = createHistory(options.history);
-  const locks = createSessionLocks();
+  const locks = createKeyedLocks();
 
   async function runTurn(
     input: TurnInput,

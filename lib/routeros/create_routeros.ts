@@ -8,6 +8,7 @@ import { ofetch } from "ofetch";
 import type { RouterOS, RouterOSCall, RouterOSMethod, RouterOSRequestOptions } from "./types.ts";
 import { RouterOSError, scriptErrorOf } from "./routeros_error.ts";
 import { createPinnedFetch } from "./pinned_fetch.ts";
+import { createKeyedLocks, withKeyLock } from "../_internal/keyed_locks.ts";
 
 /** Options of {@linkcode createRouterOS}. */
 export interface RouterOSOptions {
@@ -43,44 +44,7 @@ export const ROUTEROS_COMMAND_TIMEOUT_MS = 58_000;
 
 // One queue per router user and base URL, shared by every client in the process: RouterOS runs
 // one request per user at a time, and a second one only waits (or dies with "Session closed").
-const queues = new Map<string, Promise<void>>();
-
-async function serialised<T>(
-  key: string,
-  signal: AbortSignal | undefined,
-  run: () => Promise<T>,
-): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const tail = previous.then(() => mine);
-  queues.set(key, tail);
-  try {
-    await waitOrAbort(previous, signal);
-    return await run();
-  } finally {
-    release();
-    if (queues.get(key) === tail) queues.delete(key);
-  }
-}
-
-function waitOrAbort(
-  promise: Promise<void>,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    });
-  });
-}
+const queues = createKeyedLocks();
 
 function basicAuth(user: string, password: string): string {
   const bytes = new TextEncoder().encode(`${user}:${password}`);
@@ -214,7 +178,7 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
       ? AbortSignal.any([requestOptions.signal, timeout.signal])
       : timeout.signal;
     try {
-      return await serialised(queueKey, signal, async () => {
+      return await withKeyLock(queues, queueKey, async () => {
         let response;
         try {
           response = await http.raw(call.path, {
@@ -240,7 +204,7 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
           });
         }
         return data as T;
-      });
+      }, signal);
     } catch (error) {
       if (error instanceof RouterOSError) throw error;
       throw transportError(error);

@@ -12,6 +12,7 @@ import { ttlOf } from "./state_store.ts";
 import { decodeKey, encodeKey, isHashedKey, prefixBase } from "./_keys.ts";
 import { AgentError, ErrorCode } from "../errors.ts";
 import { sleep } from "../_internal/sleep.ts";
+import { createKeyedLocks, withKeyLock } from "../_internal/keyed_locks.ts";
 
 /** The subset of an ioredis client this store uses. */
 export interface RedisClientLike {
@@ -73,18 +74,11 @@ export function createRedisStateStore(
   const { storage, redis } = options;
   const prefix = options.prefix ?? "mikroclaw";
   const maxAttempts = options.maxUpdateAttempts ?? 1000;
-  const locks = new Map<string, Promise<unknown>>();
+  const locks = createKeyedLocks();
 
   // Serialises same-key updates inside this process, so Redis only arbitrates between processes.
   function withLock<R>(raw: string, fn: () => Promise<R>): Promise<R> {
-    const previous = locks.get(raw) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const settled = run.then(() => {}, () => {});
-    locks.set(raw, settled);
-    settled.then(() => {
-      if (locks.get(raw) === settled) locks.delete(raw);
-    });
-    return run;
+    return withKeyLock(locks, raw, fn);
   }
 
   function full(raw: string): string {

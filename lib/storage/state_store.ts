@@ -56,6 +56,8 @@ export function createStateStore(
   }
   if (kind === "fs" && options.location !== undefined) scope = options.location;
 
+  // A bare promise chain rather than _internal/keyed_locks.ts: this store is in the gateway's core
+  // (budget) and never waits with an abort signal.
   function withLock<R>(raw: string, fn: () => Promise<R>): Promise<R> {
     const id = `${scope}\0${raw}`;
     const previous = LOCKS.get(id) ?? Promise.resolve();

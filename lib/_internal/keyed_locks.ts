@@ -1,11 +1,12 @@
 /**
- * Per-key mutual exclusion: turns of one session run one after another, in arrival order,
- * while different sessions run concurrently.
+ * Per-key mutual exclusion, the one lock primitive: turns of one session, same-key store
+ * updates, and requests of one RouterOS user each run one after another in arrival order, while
+ * different keys run concurrently.
  * @module
  */
 
 /** A set of per-key locks. */
-export interface SessionLocks {
+export interface KeyedLocks {
   /**
    * Waits until every earlier holder of `key` has released, then resolves with the release
    * function. Rejects with the signal's reason if `signal` aborts while waiting.
@@ -16,7 +17,7 @@ export interface SessionLocks {
 }
 
 /** Creates an empty set of per-key locks. */
-export function createSessionLocks(): SessionLocks {
+export function createKeyedLocks(): KeyedLocks {
   const tails = new Map<string, Promise<void>>();
 
   return {
@@ -62,4 +63,19 @@ function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): 
       resolve();
     });
   });
+}
+
+/** Runs `fn` holding `key` of `locks` (waiting for earlier holders first); releases after. */
+export async function withKeyLock<R>(
+  locks: KeyedLocks,
+  key: string,
+  fn: () => Promise<R>,
+  signal?: AbortSignal,
+): Promise<R> {
+  const release = await locks.acquire(key, signal);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
 }
