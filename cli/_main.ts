@@ -5,7 +5,7 @@
  * @module
  */
 import { type CommandDef, renderUsage, runCommand } from "citty";
-import { ConfigError, isAgentError } from "../lib/errors.ts";
+import { ConfigError, ErrorCode, isAgentError } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
 import { checkArgs, globalArgs, UsageError } from "./_args.ts";
 import { formatArgs, redact } from "./_logger.ts";
@@ -113,6 +113,10 @@ function report(error: unknown, debug: boolean, io: CliIO): number {
   if ((error as Error)?.name === "PortInUseError") {
     io.stderr(`${redact((error as Error).message)}\n`);
     return 78;
+  }
+  if (isAgentError(error) && error.code === ErrorCode.Config) {
+    io.stderr(`${redact(firstLine(error.message))}\n`);
+    return 2;
   }
   const cittyCode = (error as { code?: unknown })?.code;
   if (!isAgentError(error) && typeof cittyCode === "string" && cittyCode.startsWith("E_")) {

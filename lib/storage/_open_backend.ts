@@ -71,7 +71,8 @@ export async function openRedisStore(
       `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${
         redisFailureReason(lastError || errorMessage(error), timeoutMs)
       }`,
-      { code: ErrorCode.Storage, cause: error },
+      // A setting to fix (or a server to start) before the CLI can run: exit 2, one line.
+      { code: ErrorCode.Config, cause: error },
     );
   }
   connected = true;

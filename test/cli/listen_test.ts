@@ -175,7 +175,7 @@ describe("bad channel allowlists and an unreachable Redis are one clear line", (
       cwd,
       env: { MIKROCLAW_STORAGE: `redis://127.0.0.1:${port}` },
     });
-    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1, run.stderr);
     assert.match(
