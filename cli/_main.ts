@@ -114,7 +114,9 @@ function report(error: unknown, debug: boolean, io: CliIO): number {
     io.stderr(`${redact((error as Error).message)}\n`);
     return 78;
   }
-  if (isAgentError(error) && error.code === ErrorCode.Config) {
+  // Storage the CLI cannot open (Redis down or mistyped, a damaged identity record) is a
+  // setting to fix or a server to start before anything runs: one line, exit 2.
+  if (isAgentError(error) && error.code === ErrorCode.Storage) {
     io.stderr(`${redact(firstLine(error.message))}\n`);
     return 2;
   }

@@ -71,8 +71,7 @@ export async function openRedisStore(
       `Cannot connect to MIKROCLAW_STORAGE ${parsed.display}: ${
         redisFailureReason(lastError || errorMessage(error), timeoutMs)
       }`,
-      // A setting to fix (or a server to start) before the CLI can run: exit 2, one line.
-      { code: ErrorCode.Config, cause: error },
+      { code: ErrorCode.Storage, cause: error },
     );
   }
   connected = true;
