@@ -22,6 +22,9 @@ describe("mikroclaw jobs against a running gateway", () => {
       LLM_PROVIDER: "openai",
       OPENAI_API_KEY: "sk-cli-jobs",
       OPENAI_BASE_URL: llm.baseURL,
+      // The scheduler test polls the job; this suite is not about rate limits.
+      GATEWAY_RATE_LIMIT: "1000",
+      GATEWAY_RATE_BURST: "1000",
     });
     ({ server, token } = served);
   });
@@ -109,8 +112,9 @@ describe("mikroclaw jobs against a running gateway", () => {
       const res = await fetch(`${server.url}/jobs/${job_id}`, {
         headers: { authorization: `Bearer ${token}` },
       });
+      assert.equal(res.status, 200, await res.clone().text());
       job = await res.json() as typeof job;
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 25));
     }
     assert.equal(job?.last_status, "complete", JSON.stringify(job));
     assert.equal((await jobs("remove", job_id)).code, 0);
