@@ -70,7 +70,9 @@ export function jobsPart(options: JobsPartOptions): JobsPart {
         (await load()).start();
         return;
       }
-      // Another gateway of a fleet may add the first job: look again now and then.
+      // Only a shared store can get its first job from another gateway (this one's own routes
+      // load the service): look again now and then there, and nowhere else.
+      if (store.kind !== "redis") return;
       recheck = setInterval(() => {
         stored().then((yes) => {
           if (yes && recheck !== undefined) {
