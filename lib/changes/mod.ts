@@ -9,6 +9,8 @@ export * from "./diff.ts";
 export * from "./undo.ts";
 export * from "./lockout.ts";
 export * from "./create_change_manager.ts";
+export { addRouterSeconds } from "./auto_revert.ts";
+export type { ChangeReply } from "./chat_commands.ts";
 export * from "./chat.ts";
 export * from "./routes.ts";
 export * from "./client.ts";

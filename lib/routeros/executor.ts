@@ -16,8 +16,12 @@ export interface RouterOSExecuteContext {
   requestedBy?: string | undefined;
 }
 
-/** Applies a resolved plan's calls in order; what `onWrite` wraps. */
-export type RouterOSApply = () => Promise<unknown[]>;
+/**
+ * Applies a resolved plan's calls in order, through the executor's own apply path and under the
+ * turn's `signal`; resolves each call's raw reply. `onApplied(index)` is told after each call
+ * the router took (so a hook can say how far a failed write got). What `onWrite` wraps.
+ */
+export type RouterOSApply = (onApplied?: (index: number) => void) => Promise<unknown[]>;
 
 /** Options of {@linkcode createRouterOSExecutor}. */
 export interface RouterOSExecutorOptions {
@@ -29,6 +33,12 @@ export interface RouterOSExecutorOptions {
    * Every permitted non-read plan goes through here once resolved: the change-record / approval
    * layer records it and calls `apply` (or not). Its return value is the tool's result.
    * Default: `apply()` then a compact summary.
+   *
+   * The contract: a hook that writes now writes through `apply` (never the router directly), so
+   * the executor's apply path runs and the turn's `context.signal` can stop it. `apply` belongs
+   * to this turn: it is valid only until the hook's promise settles. A hook that defers the
+   * write (e.g. until a person approves it, in another turn) must not keep `apply`; it applies
+   * the recorded calls itself later, when there is no turn signal left to honour.
    */
   onWrite?:
     | ((
@@ -194,15 +204,17 @@ export function createRouterOSExecutor(
   async function apply(
     plan: RouterOSPlan,
     context: RouterOSExecuteContext = {},
+    onApplied?: (index: number) => void,
   ): Promise<unknown[]> {
     if (plan.lookups.length) {
       throw new TypeError("Cannot apply a plan before resolvePlan()");
     }
     const replies: unknown[] = [];
-    for (const call of plan.calls) {
+    for (const [index, call] of plan.calls.entries()) {
       replies.push(
         await router.call(call, { signal: context.signal, command: plan.line }),
       );
+      onApplied?.(index);
     }
     return replies;
   }
@@ -216,7 +228,7 @@ export function createRouterOSExecutor(
     resolve(plan, context = {}) {
       return resolvePlan(router, plan, { signal: context.signal });
     },
-    apply,
+    apply: (plan, context) => apply(plan, context),
     async execute(line, context = {}) {
       const plan = planConsoleLine(line);
       try {
@@ -252,7 +264,7 @@ export function createRouterOSExecutor(
           }),
         );
       }
-      const run: RouterOSApply = () => apply(resolved, context);
+      const run: RouterOSApply = (onApplied) => apply(resolved, context, onApplied);
       if (options.onWrite) {
         return withNotes(resolved, await options.onWrite(resolved, context, run));
       }
