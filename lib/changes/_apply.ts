@@ -5,13 +5,16 @@
  * @module
  */
 import { errorMessage, PolicyError } from "../errors.ts";
+import { compactResult } from "../routeros/executor.ts";
 import type { RouterOSApply } from "../routeros/executor.ts";
 import type { RouterOS, RouterOSCall } from "../routeros/types.ts";
 import { callEffect } from "./_calls.ts";
+import { amend } from "./_records.ts";
 import { readItemsAfter, type Snapshot, snapshot } from "./_snapshot.ts";
 import type { AutoRevert } from "./auto_revert.ts";
 import type { LockoutGuard } from "./lockout.ts";
 import type { ChangeItem, ChangeRecord, ChangeRevert } from "./types.ts";
+import { renderDiff } from "./diff.ts";
 import { type InverseCalls, inverseCalls } from "./undo.ts";
 
 /** What applying needs. */
@@ -54,10 +57,7 @@ export async function lockoutReasons(
  * The deferred apply path: a record's calls straight through the router (the turn that asked
  * is gone, so there is no executor apply nor turn signal to use).
  */
-export function applyRecordedCalls(
-  router: RouterOS,
-  record: ChangeRecord,
-): RouterOSApply {
+export function applyRecordedCalls(router: RouterOS, record: ChangeRecord): RouterOSApply {
   return async (onApplied) => {
     const replies: unknown[] = [];
     for (const [index, call] of record.calls.entries()) {
@@ -87,18 +87,14 @@ export async function applyChange(
     snap = await snapshot(router, effects);
     const reasons = await lockoutReasons(guard, record.calls, snap);
     if (reasons.length) {
-      throw new PolicyError(
-        `Cannot run "${record.command}": ${reasons.join("; ")}`,
-      );
+      throw new PolicyError(`Cannot run "${record.command}": ${reasons.join("; ")}`);
     }
     armed = await autoRevert.arm(record.change_id, snap, effects);
     if (armed) await onArmed(armed);
     const replies = await apply(() => done++);
     const items = snap.items;
     await readItemsAfter(router, items, replies, effects);
-    const inverse = snap.missing
-      ? { calls: [], missing: snap.missing }
-      : inverseCalls(items);
+    const inverse = snap.missing ? { calls: [], missing: snap.missing } : inverseCalls(items);
     // Now that the router named the new items, revert exactly those.
     await autoRevert.retarget(armed, items, inverse.calls);
     return { ok: true, items, replies, inverse, revert: armed };
@@ -108,10 +104,9 @@ export async function applyChange(
       try {
         await autoRevert.disarm(armed);
       } catch (disarmError) {
-        note =
-          `; the revert entry ${armed.scheduler_name} could not be removed: ${
-            errorMessage(disarmError)
-          }`;
+        note = `; the revert entry ${armed.scheduler_name} could not be removed: ${
+          errorMessage(disarmError)
+        }`;
       }
     }
     const partial = done > 0 && snap
@@ -119,4 +114,21 @@ export async function applyChange(
       : "";
     return { ok: false, error, detail: partial + note };
   }
+}
+
+/** The `applied` record of a claimed one: items, diff, replies, the undo and the armed revert. */
+export function appliedRecord(current: ChangeRecord, change: AppliedChange): ChangeRecord {
+  const { items, replies, inverse, revert } = change;
+  const next = amend(current, {
+    state: "applied",
+    items,
+    diff: renderDiff(items),
+    replies: replies.map((r) => r === undefined ? null : compactResult(r)),
+  }, ["claim", "error"]);
+  if (inverse.missing) {
+    next.undo_missing = inverse.missing;
+    delete next.undo;
+  } else next.undo = inverse.calls;
+  if (revert) next.revert = revert;
+  return next;
 }

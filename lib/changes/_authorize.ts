@@ -12,10 +12,7 @@ const CHAT_IDENTITY = /^(telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/;
 const GATEWAY_IDENTITY = /^gateway:[A-Za-z0-9_.-]{1,128}$/;
 
 /** The approvers of a change: `ROUTEROS_APPROVERS`, else the chat sender who asked (if one). */
-export function approversFor(
-  approvers: readonly string[],
-  requestedBy: string,
-): string[] {
+export function approversFor(approvers: readonly string[], requestedBy: string): string[] {
   if (approvers.length) return [...approvers];
   return CHAT_IDENTITY.test(requestedBy) ? [requestedBy] : [];
 }
@@ -42,10 +39,7 @@ export async function mayDecide(
       );
     }
     if (GATEWAY_IDENTITY.test(record.requested_by)) {
-      const ancestors = await readTokenAncestors(
-        context.store,
-        by.slice("gateway:".length),
-      );
+      const ancestors = await readTokenAncestors(context.store, by.slice("gateway:".length));
       if (ancestors.includes(record.requested_by.slice("gateway:".length))) {
         throw new ChangeError(
           "forbidden",
@@ -81,11 +75,7 @@ export async function mayDecide(
  * Who may confirm or revert: any paired token, the auto-revert, and in chat the requester or
  * a listed approver. Throws a `forbidden` {@linkcode ChangeError}.
  */
-export function mayKeepOrUndo(
-  record: ChangeRecord,
-  by: string,
-  action: string,
-): void {
+export function mayKeepOrUndo(record: ChangeRecord, by: string, action: string): void {
   if (GATEWAY_IDENTITY.test(by) || by === "auto-revert") return;
   if (
     CHAT_IDENTITY.test(by) &&

@@ -14,13 +14,7 @@ export type CallEffect =
   | { kind: "singleton"; menu: string; body: Record<string, unknown> }
   | { kind: "other"; path: string };
 
-const ITEM_KEYS = [
-  ".id",
-  "numbers",
-  "place-before",
-  "destination",
-  "value-name",
-];
+const ITEM_KEYS = [".id", "numbers", "place-before", "destination", "value-name"];
 
 function idList(value: unknown): string[] {
   if (typeof value !== "string") return [];
@@ -33,22 +27,16 @@ function split(path: string): [string, string] {
   return [clean.slice(0, at) || "/", decodeURIComponent(clean.slice(at + 1))];
 }
 
-function values(
-  body: Record<string, unknown> | undefined,
-): Record<string, unknown> {
+function values(body: Record<string, unknown> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body ?? {})) {
-    if (!ITEM_KEYS.includes(k)) out[k] = v;
-  }
+  for (const [k, v] of Object.entries(body ?? {})) if (!ITEM_KEYS.includes(k)) out[k] = v;
   return out;
 }
 
 /** Classifies a resolved write call. */
 export function callEffect(call: RouterOSCall): CallEffect {
   const body = call.body ?? {};
-  if (call.method === "PUT") {
-    return { kind: "add", menu: call.path.split("?")[0]!, body };
-  }
+  if (call.method === "PUT") return { kind: "add", menu: call.path.split("?")[0]!, body };
   if (call.method === "PATCH") {
     const [menu, id] = split(call.path);
     return { kind: "set", menu, ids: [id], body: values(body) };
@@ -70,12 +58,7 @@ export function callEffect(call: RouterOSCall): CallEffect {
     case "enable":
     case "disable":
       if (!ids.length) break;
-      return {
-        kind: "set",
-        menu,
-        ids,
-        body: { disabled: verb === "disable" ? "true" : "false" },
-      };
+      return { kind: "set", menu, ids, body: { disabled: verb === "disable" ? "true" : "false" } };
     case "unset": {
       const key = body["value-name"];
       if (!ids.length || typeof key !== "string") break;
@@ -86,9 +69,7 @@ export function callEffect(call: RouterOSCall): CallEffect {
       return { kind: "remove", menu, ids };
     case "move": {
       if (!ids.length) break;
-      const destination = typeof body.destination === "string"
-        ? body.destination
-        : undefined;
+      const destination = typeof body.destination === "string" ? body.destination : undefined;
       return destination === undefined
         ? { kind: "move", menu, ids }
         : { kind: "move", menu, ids, destination };

@@ -36,6 +36,12 @@ export function amend(
   return next;
 }
 
+/** Whether a pending, unclaimed change is past its `expires_at`. */
+export function isExpired(record: ChangeRecord, now: number): boolean {
+  return record.state === "pending" && !record.claim && record.expires_at !== undefined &&
+    Date.parse(record.expires_at) <= now;
+}
+
 /** The outcome of {@linkcode ChangeRecords.transition}. */
 export interface ChangeTransition {
   /** The stored record after the call (`null` when there is none). */
@@ -47,11 +53,7 @@ export interface ChangeTransition {
 /** Change records in a `StateStore`. */
 export interface ChangeRecords {
   /** A fresh record of a plan (not stored yet). */
-  create(
-    plan: RouterOSPlan,
-    requestedBy: string,
-    state: ChangeState,
-  ): ChangeRecord;
+  create(plan: RouterOSPlan, requestedBy: string, state: ChangeState): ChangeRecord;
   /** Stores a record as it is. */
   save(record: ChangeRecord): Promise<void>;
   /**
@@ -80,9 +82,7 @@ export interface ChangeRecordsOptions {
 }
 
 /** Builds the record store over a `StateStore`. */
-export function createChangeRecords(
-  options: ChangeRecordsOptions,
-): ChangeRecords {
+export function createChangeRecords(options: ChangeRecordsOptions): ChangeRecords {
   const { store, now, ttlMs } = options;
   const iso = (): string => new Date(now()).toISOString();
   const key = (id: string): string => KEY_PREFIX + id;
@@ -94,9 +94,7 @@ export function createChangeRecords(
         change_id: newChangeId(),
         state,
         command: plan.line,
-        calls: plan.calls.map((
-          c,
-        ) => (c.body ? { ...c, body: { ...c.body } } : { ...c })),
+        calls: plan.calls.map((c) => (c.body ? { ...c, body: { ...c.body } } : { ...c })),
         requested_by: requestedBy,
         created_at: at,
         updated_at: at,

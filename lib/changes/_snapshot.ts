@@ -11,9 +11,7 @@ import type { ChangeItem } from "./types.ts";
 import { addableProps } from "./undo.ts";
 
 /** The router's record as strings (numbers and booleans too); `undefined` for a non-record. */
-export function asRouterRecord(
-  value: unknown,
-): Record<string, string> | undefined {
+export function asRouterRecord(value: unknown): Record<string, string> | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return undefined;
   }
@@ -47,10 +45,7 @@ export async function readItem(
 }
 
 /** Every item of a menu, in the router's order. */
-export async function readList(
-  router: RouterOS,
-  menu: string,
-): Promise<Record<string, string>[]> {
+export async function readList(router: RouterOS, menu: string): Promise<Record<string, string>[]> {
   const reply = await router.get<unknown>(menu);
   return Array.isArray(reply) ? reply.map((r) => asRouterRecord(r) ?? {}) : [];
 }
@@ -135,9 +130,7 @@ export async function snapshot(
           if (!before) throw noSuchItem(effect.menu, ref);
           byKey.set(`${effect.menu}|${ref}`, before);
           byKey.set(`${effect.menu}|${before[".id"]}`, before);
-          const follower = rows.slice(rows.indexOf(before) + 1).find((r) =>
-            !ids.has(r[".id"])
-          );
+          const follower = rows.slice(rows.indexOf(before) + 1).find((r) => !ids.has(r[".id"]));
           const item: ChangeItem = {
             op: effect.kind,
             menu: effect.menu,

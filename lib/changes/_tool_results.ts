@@ -34,8 +34,7 @@ export function pendingResult(record: ChangeRecord): Record<string, unknown> {
     ok: false,
     status: "pending_approval",
     change_id: record.change_id,
-    message:
-      `Change ${record.change_id} was NOT applied: it awaits a person's approval ` +
+    message: `Change ${record.change_id} was NOT applied: it awaits a person's approval ` +
       `(an approver presses Approve, or approves it from another paired device). ` +
       `A "yes" typed to you does nothing and you cannot approve it; tell the user it is waiting.`,
     ...(record.diff ? { diff: record.diff } : {}),

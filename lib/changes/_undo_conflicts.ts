@@ -10,10 +10,7 @@ import { changedKeys } from "./diff.ts";
 import type { ChangeRecord } from "./types.ts";
 
 /** Why the items differ from what the change left (one line per item). */
-async function changesSince(
-  router: RouterOS,
-  record: ChangeRecord,
-): Promise<string[]> {
+async function changesSince(router: RouterOS, record: ChangeRecord): Promise<string[]> {
   const conflicts: string[] = [];
   for (const item of record.items ?? []) {
     if (item.op === "remove" || !item.after) continue;
@@ -32,9 +29,7 @@ async function changesSince(
     }
     const keys = changedKeys(item.after, current);
     if (keys.length) {
-      conflicts.push(
-        `${item.menu} ${item.id} changed since (${keys.join(", ")})`,
-      );
+      conflicts.push(`${item.menu} ${item.id} changed since (${keys.join(", ")})`);
     }
   }
   return conflicts;
@@ -63,9 +58,7 @@ export async function resolveUndo(
       calls.push(call);
       continue;
     }
-    const menu = call.method === "PUT"
-      ? call.path
-      : call.path.slice(0, -"/move".length);
+    const menu = call.method === "PUT" ? call.path : call.path.slice(0, -"/move".length);
     let rows = lists.get(menu);
     if (!rows) {
       rows = await readList(router, menu);
@@ -79,9 +72,7 @@ export async function resolveUndo(
     // The follower's id changed (e.g. removed and re-added): find it by its properties.
     const props = items.find((i) => i.next?.id === anchor)?.next?.props ?? {};
     const keys = Object.keys(props);
-    const found = keys.length
-      ? rows.find((r) => keys.every((k) => r[k] === props[k]))
-      : undefined;
+    const found = keys.length ? rows.find((r) => keys.every((k) => r[k] === props[k])) : undefined;
     if (found?.[".id"]) {
       calls.push({ ...call, body: { ...call.body, [field]: found[".id"] } });
       continue;

@@ -8,19 +8,9 @@ import { AgentError, ErrorCode } from "../errors.ts";
 import type { RouterOSPolicy } from "../routeros/policy.ts";
 import type { RouterOS, RouterOSCall } from "../routeros/types.ts";
 import type { CallEffect } from "./_calls.ts";
-import {
-  asRouterRecord,
-  isNotFound,
-  predictItems,
-  type Snapshot,
-} from "./_snapshot.ts";
+import { asRouterRecord, isNotFound, predictItems, type Snapshot } from "./_snapshot.ts";
 import type { ChangeItem, ChangeRevert } from "./types.ts";
-import {
-  callToScript,
-  inverseCalls,
-  quoteRouterOSValue,
-  revertScript,
-} from "./undo.ts";
+import { callToScript, inverseCalls, quoteRouterOSValue, revertScript } from "./undo.ts";
 
 const MONTHS = [
   "jan",
@@ -48,9 +38,7 @@ export function addRouterSeconds(
   const old = /^([a-z]{3})\/(\d{2})\/(\d{4})$/i.exec(date);
   if (!time || (!iso && !old)) {
     throw new AgentError(
-      `Cannot arm the auto-revert: unreadable router clock ${
-        JSON.stringify(clock)
-      }`,
+      `Cannot arm the auto-revert: unreadable router clock ${JSON.stringify(clock)}`,
       { code: ErrorCode.RouterOS },
     );
   }
@@ -66,36 +54,25 @@ export function addRouterSeconds(
   const p = (n: number): string => String(n).padStart(2, "0");
   const outDate = iso
     ? `${at.getUTCFullYear()}-${p(at.getUTCMonth() + 1)}-${p(at.getUTCDate())}`
-    : `${MONTHS[at.getUTCMonth()]}/${
-      p(at.getUTCDate())
-    }/${at.getUTCFullYear()}`;
+    : `${MONTHS[at.getUTCMonth()]}/${p(at.getUTCDate())}/${at.getUTCFullYear()}`;
   return {
     date: outDate,
-    time: `${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${
-      p(at.getUTCSeconds())
-    }`,
+    time: `${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}`,
   };
 }
 
 /** Script lines that undo the change before it is applied (adds found again by their values). */
-function provisionalLines(
-  items: readonly ChangeItem[],
-  effects: readonly CallEffect[],
-): string[] {
+function provisionalLines(items: readonly ChangeItem[], effects: readonly CallEffect[]): string[] {
   const predicted = predictItems(items, effects);
   const lines: string[] = [];
-  const removesAndOthers = inverseCalls(
-    predicted.filter((i) => i.op !== "add"),
-  );
+  const removesAndOthers = inverseCalls(predicted.filter((i) => i.op !== "add"));
   if (removesAndOthers.missing) throw new Error(removesAndOthers.missing);
   for (const item of predicted.filter((i) => i.op === "add").reverse()) {
     const where = Object.entries(item.after ?? {})
       .filter(([k]) => /^[a-z0-9][a-z0-9.\-_]*$/i.test(k))
       .map(([k, v]) => `${k}=${quoteRouterOSValue(v)}`).join(" ");
     if (!where) {
-      throw new Error(
-        `an added ${item.menu} item has no properties to find it by`,
-      );
+      throw new Error(`an added ${item.menu} item has no properties to find it by`);
     }
     if (!/^(\/[a-z0-9][a-z0-9-]*)+$/.test(item.menu)) {
       throw new Error(`bad menu ${item.menu}`);
@@ -139,9 +116,7 @@ export interface AutoRevert {
    * Removes a router-armed entry: `removed`, `gone` (it already ran: the router reverted the
    * change) or `none` (nothing armed on the router).
    */
-  disarm(
-    revert: ChangeRevert | undefined,
-  ): Promise<"removed" | "gone" | "none">;
+  disarm(revert: ChangeRevert | undefined): Promise<"removed" | "gone" | "none">;
   /** Whether a router-armed revert, past its deadline, has run (its entry is gone). */
   ranOnRouter(revert: ChangeRevert): Promise<boolean>;
 }
@@ -158,10 +133,7 @@ export function createAutoRevert(options: AutoRevertOptions): AutoRevert {
   }).allowed === true;
   const mode = confirmSeconds <= 0 ? "off" : canSchedule ? "router" : "local";
 
-  async function armOnRouter(
-    id: string,
-    lines: string[],
-  ): Promise<ChangeRevert> {
+  async function armOnRouter(id: string, lines: string[]): Promise<ChangeRevert> {
     const name = `mikroclaw-revert-${id}`;
     const clock = asRouterRecord(await router.get("/system/clock")) ?? {};
     const at = addRouterSeconds(clock, confirmSeconds);

@@ -20,11 +20,7 @@ export class ChangeError extends AgentError {
   readonly kind: ChangeErrorKind;
   /** HTTP status for the gateway. */
   readonly status: 403 | 404 | 409;
-  constructor(
-    kind: ChangeErrorKind,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
+  constructor(kind: ChangeErrorKind, message: string, options: { cause?: unknown } = {}) {
     super(message, {
       code: kind === "forbidden" ? ErrorCode.PolicyBlocked : ErrorCode.RouterOS,
       cause: options.cause,

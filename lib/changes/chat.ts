@@ -26,11 +26,7 @@ export interface ChangePrompt {
   buttons: ChangeButton[];
 }
 
-function button(
-  text: string,
-  data: string,
-  style?: "primary" | "danger",
-): ChangeButton {
+function button(text: string, data: string, style?: "primary" | "danger"): ChangeButton {
   return { text, data, id: data, label: text, ...(style ? { style } : {}) };
 }
 
@@ -45,14 +41,10 @@ export function approvalPrompt(record: ChangeRecord): ChangePrompt {
     `Requested by ${record.requested_by}: ${clip(record.command, 300)}`,
   ];
   if (record.diff) lines.push("", clip(record.diff, 2500));
-  if (record.undo_missing) {
-    lines.push("", `Cannot be undone: ${record.undo_missing}`);
-  }
+  if (record.undo_missing) lines.push("", `Cannot be undone: ${record.undo_missing}`);
   if (record.expires_at) lines.push("", `Expires at ${record.expires_at}`);
   if (record.auto_revert === "router") {
-    lines.push(
-      "Once applied it is reverted automatically unless confirmed (armed on the router).",
-    );
+    lines.push("Once applied it is reverted automatically unless confirmed (armed on the router).");
   } else if (record.auto_revert === "local") {
     lines.push(
       "Once applied it is reverted automatically unless confirmed. The router cannot schedule it " +
@@ -71,16 +63,12 @@ export function approvalPrompt(record: ChangeRecord): ChangePrompt {
 
 /** The prompt after an applied change with an armed auto-revert: Confirm / Undo. */
 export function confirmPrompt(record: ChangeRecord): ChangePrompt {
-  const lines = [
-    `Router change ${record.change_id} applied: ${clip(record.command, 300)}`,
-  ];
+  const lines = [`Router change ${record.change_id} applied: ${clip(record.command, 300)}`];
   if (record.diff) lines.push("", clip(record.diff, 2500));
   if (record.revert) {
     lines.push(
       "",
-      `It is reverted at ${
-        new Date(record.revert.deadline).toISOString()
-      } unless you confirm it` +
+      `It is reverted at ${new Date(record.revert.deadline).toISOString()} unless you confirm it` +
         (record.revert.mode === "local"
           ? " (MikroClaw keeps this timer itself)"
           : " (armed on the router)"),
@@ -106,6 +94,5 @@ export interface ChangeButtonPress {
 export function changeButtonHandler(
   manager: ChangeManager,
 ): (press: ChangeButtonPress) => Promise<ChangeReply> {
-  return (press) =>
-    manager.handleButton(press.data, `${press.channel}:${press.senderId}`);
+  return (press) => manager.handleButton(press.data, `${press.channel}:${press.senderId}`);
 }

@@ -23,9 +23,7 @@ export async function replyToChatCommand(
   text: string,
   sender: string,
 ): Promise<ChangeReply | undefined> {
-  const m = /^\/(undo|confirm)(?:@\S+)?(?:\s+([a-z0-9]+))?\s*$/i.exec(
-    text.trim(),
-  );
+  const m = /^\/(undo|confirm)(?:@\S+)?(?:\s+([a-z0-9]+))?\s*$/i.exec(text.trim());
   if (!m) return undefined;
   const command = m[1]!.toLowerCase();
   let id = m[2];
@@ -37,9 +35,7 @@ export async function replyToChatCommand(
       ) ?? null;
     if (!last) {
       return {
-        text: command === "undo"
-          ? "Nothing to undo"
-          : "Nothing awaits confirmation",
+        text: command === "undo" ? "Nothing to undo" : "Nothing awaits confirmation",
       };
     }
     id = last.change_id;
@@ -71,9 +67,7 @@ export async function replyToButton(
       const record = await manager.approve(id, sender);
       return {
         text: record.state === "applied"
-          ? `Change ${id} applied (approved by ${sender})${
-            record.diff ? `\n${record.diff}` : ""
-          }`
+          ? `Change ${id} applied (approved by ${sender})${record.diff ? `\n${record.diff}` : ""}`
           : `Change ${id} ${record.state}: ${record.error ?? ""}`.trim(),
       };
     }

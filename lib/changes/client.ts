@@ -24,11 +24,7 @@ export interface ChangesClientOptions {
 export class ChangesClientError extends AgentError {
   /** HTTP status, 0 when the gateway did not answer. */
   readonly status: number;
-  constructor(
-    message: string,
-    status: number,
-    options: { cause?: unknown } = {},
-  ) {
+  constructor(message: string, status: number, options: { cause?: unknown } = {}) {
     super(message, { code: ErrorCode.NotConfigured, cause: options.cause });
     this.name = "ChangesClientError";
     this.status = status;
@@ -58,22 +54,16 @@ export type GatewayCall = <T>(
 ) => Promise<T>;
 
 /** Builds a {@linkcode GatewayCall}; throws `TypeError` for a URL that is not http(s). */
-export function createGatewayCall(
-  options: ChangesClientOptions = {},
-): GatewayCall {
+export function createGatewayCall(options: ChangesClientOptions = {}): GatewayCall {
   const base = (options.url ?? DEFAULT_GATEWAY_URL).replace(/\/+$/, "");
   let parsed: URL;
   try {
     parsed = new URL(base);
   } catch {
-    throw new TypeError(
-      `Cannot use gateway URL ${JSON.stringify(base)}: not a URL`,
-    );
+    throw new TypeError(`Cannot use gateway URL ${JSON.stringify(base)}: not a URL`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new TypeError(
-      `Cannot use gateway URL ${base}: use http:// or https://`,
-    );
+    throw new TypeError(`Cannot use gateway URL ${base}: use http:// or https://`);
   }
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -109,11 +99,8 @@ export function createGatewayCall(
       data = undefined;
     }
     if (!response.ok) {
-      const message = (data as { error?: { message?: unknown } } | undefined)
-        ?.error?.message;
-      const reason = typeof message === "string"
-        ? message
-        : `HTTP ${response.status}`;
+      const message = (data as { error?: { message?: unknown } } | undefined)?.error?.message;
+      const reason = typeof message === "string" ? message : `HTTP ${response.status}`;
       const hint = response.status === 401
         ? " (pass --token or set MIKROCLAW_TOKEN to a paired token)"
         : "";
@@ -130,16 +117,11 @@ export function createGatewayCall(
 }
 
 /** Builds the client. */
-export function createChangesClient(
-  options: ChangesClientOptions = {},
-): ChangesClient {
+export function createChangesClient(options: ChangesClientOptions = {}): ChangesClient {
   const call = createGatewayCall(options);
   const one = (id: string): string => {
     if (!ID.test(id)) {
-      throw new ChangesClientError(
-        `Cannot use change id ${JSON.stringify(id).slice(0, 70)}`,
-        400,
-      );
+      throw new ChangesClientError(`Cannot use change id ${JSON.stringify(id).slice(0, 70)}`, 400);
     }
     return `/changes/${id}`;
   };
@@ -149,8 +131,7 @@ export function createChangesClient(
     approve: (id) => call("POST", `${one(id)}/approve`),
     deny: (id) => call("POST", `${one(id)}/deny`),
     confirm: (id) => call("POST", `${one(id)}/confirm`),
-    revert: (id, force) =>
-      call("POST", `${one(id)}/revert`, force ? { force: true } : {}),
+    revert: (id, force) => call("POST", `${one(id)}/revert`, force ? { force: true } : {}),
   };
 }
 
@@ -180,9 +161,7 @@ function showRecord(r: ChangeRecord): string {
 }
 
 /** Runs one `changes` action; resolves the exit code (0 done, 1 refused, unknown or unreachable). */
-export async function runChangesCommand(
-  command: ChangesCommand,
-): Promise<number> {
+export async function runChangesCommand(command: ChangesCommand): Promise<number> {
   try {
     const client = createChangesClient(command);
     if (command.action === "list") {
@@ -201,23 +180,18 @@ export async function runChangesCommand(
       return 0;
     }
     if (!command.id) {
-      throw new ChangesClientError(
-        `changes ${command.action} needs a change id`,
-        400,
-      );
+      throw new ChangesClientError(`changes ${command.action} needs a change id`, 400);
     }
     const record = command.action === "revert"
       ? await client.revert(command.id, command.force === true)
       : await client[command.action](command.id);
-    command.write(
-      command.json ? JSON.stringify(record, null, 2) : showRecord(record),
-    );
+    command.write(command.json ? JSON.stringify(record, null, 2) : showRecord(record));
     return 0;
   } catch (error) {
     command.writeError(
-      `Cannot ${command.action}${
-        command.id ? ` change ${command.id}` : " changes"
-      }: ${errorMessage(error)}`,
+      `Cannot ${command.action}${command.id ? ` change ${command.id}` : " changes"}: ${
+        errorMessage(error)
+      }`,
     );
     return 1;
   }

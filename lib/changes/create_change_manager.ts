@@ -4,22 +4,19 @@
  * Plug `onWrite` / `onRefused` into `createRouterOSExecutor`; mount `createChangeRoutes` on the
  * gateway; hand `handleButton` / `handleChatCommand` to the channels.
  *
- * This file is the state machine: `pending` -> (claim) -> `applied` | `failed`, `pending` ->
- * `denied` | `expired`, `applied` -> `confirmed` | `reverted`. Every move is one atomic
- * transition of the record store; the steps live beside it (`_apply.ts`, `auto_revert.ts`,
- * `_authorize.ts`, `_undo_conflicts.ts`, `_records.ts`, `chat_commands.ts`).
+ * This file is the state machine: `pending` -> (claimed) -> `applied` | `failed`; `pending` ->
+ * `denied` | `expired`; `applied` -> `confirmed` | `reverted`. Every move is one atomic
+ * transition of the record store (`_records.ts`); the steps live beside it: reading the router
+ * (`_snapshot.ts`), applying (`_apply.ts`), the auto-revert (`auto_revert.ts`), who may decide
+ * (`_authorize.ts`), undo conflicts (`_undo_conflicts.ts`), the sweep (`_sweep.ts`) and the chat
+ * replies (`chat_commands.ts`).
  * @module
  */
-import { ChangeError } from "./change_error.ts";
 import { errorMessage, PolicyError } from "../errors.ts";
 import { silentLogger } from "../_internal/logger.ts";
+import type { RouterOSApply } from "../routeros/executor.ts";
 import {
-  compactResult,
-  type RouterOSApply,
-  type RouterOSExecuteContext,
-} from "../routeros/executor.ts";
-import type { RouterOSPlan } from "../routeros/types.ts";
-import {
+  appliedRecord,
   applyChange,
   type ApplyContext,
   applyRecordedCalls,
@@ -27,47 +24,33 @@ import {
 } from "./_apply.ts";
 import { approversFor, mayDecide, mayKeepOrUndo } from "./_authorize.ts";
 import { callEffect } from "./_calls.ts";
-import { amend, createChangeRecords, newRev } from "./_records.ts";
+import { amend, createChangeRecords, isExpired, newRev } from "./_records.ts";
 import { isNotFound, predictItems, snapshot } from "./_snapshot.ts";
-import { createSweepLoop } from "./_sweep_loop.ts";
+import { createSweepLoop, sweepChanges } from "./_sweep.ts";
 import { appliedResult, pendingResult } from "./_tool_results.ts";
 import { resolveUndo } from "./_undo_conflicts.ts";
 import { createAutoRevert } from "./auto_revert.ts";
+import { ChangeError } from "./change_error.ts";
 import { replyToButton, replyToChatCommand } from "./chat_commands.ts";
 import { renderDiff } from "./diff.ts";
 import { createLockoutGuard } from "./lockout.ts";
-import type {
-  ChangeManager,
-  ChangeManagerOptions,
-  RevertOptions,
-} from "./manager_types.ts";
+import type { ChangeManager, ChangeManagerOptions, RevertOptions } from "./manager_types.ts";
 import type { ChangeEvent, ChangeRecord } from "./types.ts";
 
-export type {
-  ChangeManager,
-  ChangeManagerOptions,
-  RevertOptions,
-} from "./manager_types.ts";
+export type { ChangeManager, ChangeManagerOptions, RevertOptions } from "./manager_types.ts";
 
 /** Builds the change manager. */
-export function createChangeManager(
-  options: ChangeManagerOptions,
-): ChangeManager {
+export function createChangeManager(options: ChangeManagerOptions): ChangeManager {
   const { store, router } = options;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
-  const approval = options.approval ?? "off";
   const approvers = [...(options.approvers ?? [])];
-  const approvalTtlMs = options.approvalTtlMs ?? 600_000;
   const confirmSeconds = options.confirmSeconds ?? 0;
-  const graceMs = options.routerGraceMs ?? 5_000;
   const guard = options.lockout === false
     ? undefined
     : options.lockout ?? createLockoutGuard({ router });
   if (!Number.isFinite(confirmSeconds) || confirmSeconds < 0) {
-    throw new RangeError(
-      `Cannot use confirmSeconds ${confirmSeconds}: use 0 or more`,
-    );
+    throw new RangeError(`Cannot use confirmSeconds ${confirmSeconds}: use 0 or more`);
   }
   const records = createChangeRecords({
     store,
@@ -75,45 +58,29 @@ export function createChangeManager(
     ttlMs: options.recordTtlMs ?? 30 * 86_400_000,
   });
   const { transition } = records;
-  const autoRevert = createAutoRevert({
-    router,
-    policy: options.policy,
-    confirmSeconds,
-    now,
-  });
+  const autoRevert = createAutoRevert({ router, policy: options.policy, confirmSeconds, now });
   const applying: ApplyContext = { router, guard, autoRevert };
   const iso = (): string => new Date(now()).toISOString();
+  const expired = (record: ChangeRecord): boolean => isExpired(record, now());
+  const conflict = (message: string, cause?: unknown): ChangeError =>
+    new ChangeError("conflict", message, cause === undefined ? {} : { cause });
 
-  async function notify(
-    record: ChangeRecord,
-    event: ChangeEvent,
-  ): Promise<void> {
+  async function notify(record: ChangeRecord, event: ChangeEvent): Promise<void> {
     if (!options.notify) return;
     try {
       await options.notify(record, event);
     } catch (error) {
-      logger.warn(
-        `changes: notify ${event} of ${record.change_id} failed: ${
-          errorMessage(error)
-        }`,
-      );
+      logger.warn(`changes: notify ${event} of ${record.change_id} failed: ${errorMessage(error)}`);
     }
   }
 
   /** claimed -> applied | failed; the write goes through `apply`. */
-  async function applyClaimed(
-    record: ChangeRecord,
-    apply: RouterOSApply,
-  ): Promise<ChangeRecord> {
+  async function applyClaimed(record: ChangeRecord, apply: RouterOSApply): Promise<ChangeRecord> {
     const id = record.change_id;
-    const outcome = await applyChange(
-      applying,
-      record,
-      apply,
-      async (revert) => {
-        await transition(id, (cur) => ({ ...cur, revert }));
-      },
-    );
+    const outcome = await applyChange(applying, record, apply, async (revert) => {
+      // Persist the armed revert before writing, so a crash still leaves it findable.
+      await transition(id, (cur) => ({ ...cur, revert }));
+    });
     if (!outcome.ok) {
       const error = errorMessage(outcome.error) + outcome.detail;
       const { record: failed } = await transition(
@@ -123,29 +90,9 @@ export function createChangeManager(
       await notify(failed!, "failed");
       throw outcome.error;
     }
-    const { items, replies, inverse, revert } = outcome;
-    const { record: applied } = await transition(id, (cur) => {
-      const next = amend(cur, {
-        state: "applied",
-        items,
-        diff: renderDiff(items),
-        replies: replies.map((r) => r === undefined ? null : compactResult(r)),
-      }, ["claim", "error"]);
-      if (inverse.missing) {
-        next.undo_missing = inverse.missing;
-        delete next.undo;
-      } else next.undo = inverse.calls;
-      if (revert) next.revert = revert;
-      return next;
-    });
+    const { record: applied } = await transition(id, (cur) => appliedRecord(cur, outcome));
     await notify(applied!, "applied");
     return applied!;
-  }
-
-  function expired(record: ChangeRecord): boolean {
-    return record.state === "pending" && !record.claim &&
-      record.expires_at !== undefined &&
-      Date.parse(record.expires_at) <= now();
   }
 
   /** pending -> expired (once past `expires_at`). */
@@ -157,42 +104,27 @@ export function createChangeManager(
     if (won && next) await notify(next, "expired");
   }
 
-  /** applied | confirmed | failed-with-undo -> reverted. */
-  async function revert(
-    id: string,
-    { by, force }: RevertOptions,
-  ): Promise<ChangeRecord> {
+  /** applied | confirmed | failed with an undo -> (claimed) -> reverted. */
+  async function revert(id: string, { by, force }: RevertOptions): Promise<ChangeRecord> {
     const record = await records.load(id);
     mayKeepOrUndo(record, by, "revert");
-    const revertible = record.state === "applied" ||
-      record.state === "confirmed" ||
-      (record.state === "failed" && record.undo !== undefined &&
-        (record.items?.length ?? 0) > 0);
+    const revertible = record.state === "applied" || record.state === "confirmed" ||
+      (record.state === "failed" && record.undo !== undefined && (record.items?.length ?? 0) > 0);
     if (!revertible || record.claim) {
       const state = record.claim ? "busy" : record.state;
-      throw new ChangeError(
-        "conflict",
-        `Cannot revert change ${id}: it is ${state}; nothing to revert`,
-      );
+      throw conflict(`Cannot revert change ${id}: it is ${state}; nothing to revert`);
     }
     if (!record.undo) {
-      const why = record.undo_missing ?? "it has no inverse";
-      throw new ChangeError("conflict", `Cannot revert change ${id}: ${why}`);
+      throw conflict(`Cannot revert change ${id}: ${record.undo_missing ?? "it has no inverse"}`);
     }
     const calls = await resolveUndo(router, record, force === true);
     const claim = { op: "revert" as const, by, at: iso() };
     const { record: claimed, won } = await transition(
       id,
-      (cur) =>
-        cur.state === record.state && !cur.claim
-          ? { ...cur, claim }
-          : undefined,
+      (cur) => cur.state === record.state && !cur.claim ? { ...cur, claim } : undefined,
     );
     if (!won || !claimed) {
-      throw new ChangeError(
-        "conflict",
-        `Cannot revert change ${id}: someone else is deciding it right now`,
-      );
+      throw conflict(`Cannot revert change ${id}: someone else is deciding it right now`);
     }
     let decidedBy = by;
     try {
@@ -204,9 +136,7 @@ export function createChangeManager(
           try {
             await router.call(call, { command: `revert ${id}` });
           } catch (error) {
-            if (force && call.method === "DELETE" && isNotFound(error)) {
-              continue;
-            }
+            if (force && call.method === "DELETE" && isNotFound(error)) continue;
             throw error;
           }
         }
@@ -214,67 +144,22 @@ export function createChangeManager(
     } catch (error) {
       const note = `revert failed: ${errorMessage(error)}`;
       await transition(id, (cur) => amend(cur, { error: note }, ["claim"]));
-      throw new ChangeError(
-        "conflict",
-        `Cannot revert change ${id}: the router refused: ${
-          errorMessage(error)
-        }`,
-        { cause: error },
+      throw conflict(
+        `Cannot revert change ${id}: the router refused: ${errorMessage(error)}`,
+        error,
       );
     }
     const { record: reverted } = await transition(
       id,
-      (cur) =>
-        amend(cur, { state: "reverted", decided_by: decidedBy }, [
-          "claim",
-          "revert",
-        ]),
+      (cur) => amend(cur, { state: "reverted", decided_by: decidedBy }, ["claim", "revert"]),
     );
     await notify(reverted!, "reverted");
     return reverted!;
   }
 
-  /** Expires stale pending changes; reverts overdue local ones; notes router-run reverts. */
-  async function sweep(): Promise<void> {
-    for (const record of await records.list()) {
-      try {
-        if (expired(record)) {
-          await expire(record);
-          continue;
-        }
-        const armed = record.revert;
-        if (record.state !== "applied" || record.claim || !armed) continue;
-        if (armed.mode === "local" && armed.deadline <= now()) {
-          logger.warn(
-            `changes: change ${record.change_id} was not confirmed in time; reverting it`,
-          );
-          await revert(record.change_id, { by: "auto-revert", force: true });
-        } else if (
-          armed.mode === "router" && armed.deadline + graceMs <= now() &&
-          await autoRevert.ranOnRouter(armed)
-        ) {
-          const { record: next, won } = await transition(
-            record.change_id,
-            (cur) =>
-              cur.state !== "applied" || cur.claim || !cur.revert
-                ? undefined
-                : amend(cur, {
-                  state: "reverted",
-                  decided_by: "router scheduler",
-                }, ["revert"]),
-          );
-          if (won && next) await notify(next, "reverted");
-        }
-      } catch (error) {
-        logger.warn(
-          `changes: sweep of ${record.change_id} failed: ${
-            errorMessage(error)
-          }`,
-        );
-      }
-    }
-  }
-
+  const graceMs = options.routerGraceMs ?? 5_000;
+  const sweep = (): Promise<void> =>
+    sweepChanges({ records, autoRevert, now, graceMs, logger, expire, revert, notify });
   const loop = createSweepLoop(sweep, options.sweepIntervalMs ?? 1_000);
 
   const manager: ChangeManager = {
@@ -290,15 +175,13 @@ export function createChangeManager(
         record.error = `lock-out guard: ${reasons.join("; ")}`;
         await records.save(record);
         await notify(record, "refused");
-        throw new PolicyError(
-          `Cannot run "${plan.line}": ${reasons.join("; ")}`,
-        );
+        throw new PolicyError(`Cannot run "${plan.line}": ${reasons.join("; ")}`);
       }
       if (autoRevert.mode !== "off") record.auto_revert = autoRevert.mode;
-      if (approval === "writes") {
-        // -> pending: applied later, by approve(), without this turn.
+      if (options.approval === "writes") {
+        // -> pending: applied later by approve(), in another turn (so `apply` is not kept).
         record.approvers = approversFor(approvers, requestedBy);
-        record.expires_at = new Date(now() + approvalTtlMs).toISOString();
+        record.expires_at = new Date(now() + (options.approvalTtlMs ?? 600_000)).toISOString();
         const preview = predictItems(snap.items, effects);
         record.items = preview;
         record.diff = renderDiff(preview);
@@ -308,25 +191,19 @@ export function createChangeManager(
         await notify(record, "pending");
         return pendingResult(record);
       }
-      // -> claimed now, applied through the executor's apply (this turn's signal).
+      // -> claimed now, and applied through the executor's apply (under this turn's signal).
       record.claim = { op: "apply", by: requestedBy, at: record.created_at };
       await records.save(record);
       return appliedResult(await applyClaimed(record, apply), confirmSeconds);
     },
     async onRefused(plan, error, context) {
       try {
-        const record = records.create(
-          plan,
-          context.requestedBy ?? "unknown",
-          "refused",
-        );
+        const record = records.create(plan, context.requestedBy ?? "unknown", "refused");
         record.error = error.message;
         await records.save(record);
         await notify(record, "refused");
       } catch (failure) {
-        logger.warn(
-          `changes: cannot record a refused change: ${errorMessage(failure)}`,
-        );
+        logger.warn(`changes: cannot record a refused change: ${errorMessage(failure)}`);
       }
     },
     list: records.list,
@@ -336,14 +213,10 @@ export function createChangeManager(
       await mayDecide({ store, approvers }, record, by, "approve");
       if (expired(record)) {
         await expire(record);
-        throw new ChangeError(
-          "conflict",
-          `Cannot approve change ${id}: it expired`,
-        );
+        throw conflict(`Cannot approve change ${id}: it expired`);
       }
       const notPending = (r: ChangeRecord | null): ChangeError =>
-        new ChangeError(
-          "conflict",
+        conflict(
           `Cannot approve change ${id}: it is ${
             r?.claim ? "already approved" : r?.state ?? "gone"
           }, not pending`,
@@ -360,7 +233,7 @@ export function createChangeManager(
       if (!won || !claimed) throw notPending(claimed);
       await notify(claimed, "approved");
       try {
-        // The turn that asked is over: apply the recorded calls through the router.
+        // The asking turn is over: the recorded calls go straight to the router.
         return await applyClaimed(claimed, applyRecordedCalls(router, claimed));
       } catch {
         return (await records.get(id))!;
@@ -377,13 +250,8 @@ export function createChangeManager(
             : undefined,
       );
       if (!won || !denied) {
-        const state = record.claim
-          ? "already approved"
-          : denied?.state ?? record.state;
-        throw new ChangeError(
-          "conflict",
-          `Cannot deny change ${id}: it is ${state}, not pending`,
-        );
+        const state = record.claim ? "already approved" : denied?.state ?? record.state;
+        throw conflict(`Cannot deny change ${id}: it is ${state}, not pending`);
       }
       await notify(denied, "denied");
       return denied;
@@ -394,12 +262,11 @@ export function createChangeManager(
       const awaiting = (r: ChangeRecord): boolean =>
         r.state === "applied" && !!r.revert && !r.claim;
       if (!awaiting(record)) {
-        throw new ChangeError(
-          "conflict",
+        throw conflict(
           `Cannot confirm change ${id}: it is ${record.state} and not awaiting confirmation`,
         );
       }
-      const armed = record.revert;
+      const armed = record.revert!;
       const { record: confirmed, won } = await transition(
         id,
         (cur) =>
@@ -408,42 +275,28 @@ export function createChangeManager(
             : undefined,
       );
       if (!won || !confirmed) {
-        throw new ChangeError(
-          "conflict",
-          `Cannot confirm change ${id}: it is no longer awaiting confirmation`,
-        );
+        throw conflict(`Cannot confirm change ${id}: it is no longer awaiting confirmation`);
       }
       let outcome: "removed" | "gone" | "none";
       try {
         outcome = await autoRevert.disarm(armed);
       } catch (error) {
         const note = `confirm failed: ${errorMessage(error)}`;
-        await transition(
-          id,
-          (cur) => ({ ...cur, state: "applied", revert: armed!, error: note }),
-        );
-        throw new ChangeError(
-          "conflict",
+        await transition(id, (cur) => ({ ...cur, state: "applied", revert: armed, error: note }));
+        throw conflict(
           `Cannot confirm change ${id}: the revert entry could not be removed: ${
             errorMessage(error)
           }`,
-          { cause: error },
+          error,
         );
       }
       if (outcome === "gone") {
         const { record: reverted } = await transition(
           id,
-          (cur) => ({
-            ...cur,
-            state: "reverted",
-            decided_by: "router scheduler",
-          }),
+          (cur) => ({ ...cur, state: "reverted", decided_by: "router scheduler" }),
         );
         await notify(reverted!, "reverted");
-        throw new ChangeError(
-          "conflict",
-          `Cannot confirm change ${id}: too late, the router already reverted it`,
-        );
+        throw conflict(`Cannot confirm change ${id}: too late, the router already reverted it`);
       }
       await notify(confirmed, "confirmed");
       return confirmed;
@@ -455,8 +308,7 @@ export function createChangeManager(
       ) ?? null;
     },
     sweep,
-    handleChatCommand: (text, sender) =>
-      replyToChatCommand(manager, text, sender),
+    handleChatCommand: (text, sender) => replyToChatCommand(manager, text, sender),
     handleButton: (data, sender) => replyToButton(manager, data, sender),
     start: loop.start,
     stop: loop.stop,

@@ -15,20 +15,15 @@ export function isVolatileKey(key: string): boolean {
 }
 
 function quote(value: string): string {
-  return /^[^\s"=]*$/.test(value) && value !== ""
-    ? value
-    : JSON.stringify(value);
+  return /^[^\s"=]*$/.test(value) && value !== "" ? value : JSON.stringify(value);
 }
 
 function label(item: ChangeItem): string {
   const record = item.after ?? item.before ?? {};
-  const name = record.name ?? record.comment ?? record.address ??
-    record["dst-address"] ??
+  const name = record.name ?? record.comment ?? record.address ?? record["dst-address"] ??
     record.chain;
   const id = item.id ? ` ${item.id}` : "";
-  const what = name
-    ? ` (${name.length > 40 ? name.slice(0, 39) + "…" : name})`
-    : "";
+  const what = name ? ` (${name.length > 40 ? name.slice(0, 39) + "…" : name})` : "";
   return `${item.menu}${id}${what}`;
 }
 
@@ -37,13 +32,8 @@ export function changedKeys(
   before: Record<string, string> | undefined,
   after: Record<string, string> | undefined,
 ): string[] {
-  const keys = new Set([
-    ...Object.keys(before ?? {}),
-    ...Object.keys(after ?? {}),
-  ]);
-  return [...keys].filter((k) =>
-    !isVolatileKey(k) && before?.[k] !== after?.[k]
-  ).sort();
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  return [...keys].filter((k) => !isVolatileKey(k) && before?.[k] !== after?.[k]).sort();
 }
 
 /** Renders the diff of every item, e.g. `set /ip/firewall/filter *5 (input)\n- disabled=false\n+ disabled=true`. */
@@ -53,9 +43,7 @@ export function renderDiff(items: readonly ChangeItem[]): string {
     const verb = item.op === "singleton" ? "set" : item.op;
     out.push(`${verb} ${label(item)}`);
     if (item.op === "move") {
-      out.push(
-        `  moved${item.next ? ` before ${item.next.id}` : " to the end"}`,
-      );
+      out.push(`  moved${item.next ? ` before ${item.next.id}` : " to the end"}`);
       continue;
     }
     for (const key of changedKeys(item.before, item.after)) {

@@ -31,10 +31,7 @@ export interface SessionPath {
 }
 
 /** Current items by `menu|id`, read just before the write. */
-export type LockoutItems = ReadonlyMap<
-  string,
-  Readonly<Record<string, string>>
->;
+export type LockoutItems = ReadonlyMap<string, Readonly<Record<string, string>>>;
 
 const FIREWALL = new Set([
   "/ip/firewall/filter",
@@ -71,9 +68,7 @@ function truthy(value: unknown): boolean {
 
 function str(value: unknown): string | undefined {
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") {
-    return String(value);
-  }
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
   return undefined;
 }
 
@@ -84,8 +79,7 @@ function ipv4(text: string): number | undefined {
   if (!m) return undefined;
   const parts = m.slice(1).map(Number);
   if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) |
-    parts[3]!) >>> 0;
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
 }
 
 /** Whether `spec` (an address, `a.b.c.d/n` or `a-b` range) contains `ip`; `undefined` if unknown. */
@@ -102,9 +96,7 @@ function contains(spec: string, ip: string): boolean | undefined {
   const [base, bits] = spec.split("/");
   const net = ipv4(base ?? "");
   const n = bits === undefined ? 32 : Number(bits);
-  if (net === undefined || !Number.isInteger(n) || n < 0 || n > 32) {
-    return undefined;
-  }
+  if (net === undefined || !Number.isInteger(n) || n < 0 || n > 32) return undefined;
   if (n === 0) return true;
   const mask = (0xffffffff << (32 - n)) >>> 0;
   return ((addr & mask) >>> 0) === ((net & mask) >>> 0);
@@ -116,10 +108,7 @@ function prefixLength(spec: string): number {
 }
 
 /** `!x` negation, RouterOS style. */
-function negatable(
-  value: string,
-  test: (v: string) => boolean | undefined,
-): boolean {
+function negatable(value: string, test: (v: string) => boolean | undefined): boolean {
   const negated = value.startsWith("!");
   const result = test(negated ? value.slice(1) : value);
   if (result === undefined) return true; // unknown: assume it matches us (refuse more, not less)
@@ -130,9 +119,7 @@ function portIn(list: string, port: number): boolean {
   return list.split(",").some((part) => {
     const [a, b] = part.split("-").map((p) => Number(p.trim()));
     if (a === undefined || Number.isNaN(a)) return false;
-    return b === undefined || Number.isNaN(b)
-      ? port === a
-      : port >= a && port <= b;
+    return b === undefined || Number.isNaN(b) ? port === a : port >= a && port <= b;
   });
 }
 
@@ -146,8 +133,7 @@ export function ruleMatchesSession(
     switch (key) {
       case "src-address":
         if (
-          session.sourceAddress &&
-          !negatable(value, (v) => contains(v, session.sourceAddress!))
+          session.sourceAddress && !negatable(value, (v) => contains(v, session.sourceAddress!))
         ) return false;
         break;
       case "dst-address":
@@ -160,14 +146,10 @@ export function ruleMatchesSession(
         if (!negatable(value, (v) => portIn(v, session.port))) return false;
         break;
       case "in-interface":
-        if (!negatable(value, (v) => session.interfaces.includes(v))) {
-          return false;
-        }
+        if (!negatable(value, (v) => session.interfaces.includes(v))) return false;
         break;
       case "connection-state":
-        if (!negatable(value, (v) => /\b(established|new)\b/.test(v))) {
-          return false;
-        }
+        if (!negatable(value, (v) => /\b(established|new)\b/.test(v))) return false;
         break;
       default:
         // src-address-list, in-interface-list, src-port, … : cannot tell, assume it matches
@@ -193,9 +175,7 @@ function merged(
   const out: Record<string, string> = { ...before };
   for (const [k, v] of Object.entries(body)) {
     const s = str(v);
-    if (s !== undefined) {
-      out[k] = s === "yes" ? "true" : s === "no" ? "false" : s;
-    }
+    if (s !== undefined) out[k] = s === "yes" ? "true" : s === "no" ? "false" : s;
   }
   return out;
 }
@@ -203,13 +183,9 @@ function merged(
 function bareDrop(rule: Record<string, string>): string | undefined {
   const action = rule.action ?? "accept";
   if (!DROPS.has(action) || truthy(rule.disabled)) return undefined;
-  const matches = Object.keys(rule).filter((k) =>
-    !NOT_MATCH.has(k) && rule[k] !== ""
-  );
+  const matches = Object.keys(rule).filter((k) => !NOT_MATCH.has(k) && rule[k] !== "");
   if (matches.length) return undefined;
-  return `a rule with action=${action} and no match condition on chain ${
-    rule.chain ?? "?"
-  } ` +
+  return `a rule with action=${action} and no match condition on chain ${rule.chain ?? "?"} ` +
     `drops all of that chain's traffic (MikroClaw's own included); add a match such as ` +
     `src-address=, in-interface= or dst-port=`;
 }
@@ -232,16 +208,12 @@ export function findLockout(
   for (const call of calls) {
     const effect = callEffect(call);
     if (effect.kind === "other" || effect.kind === "singleton") {
-      if (
-        effect.kind === "singleton" && effect.menu === "/ip/service/webserver"
-      ) {
+      if (effect.kind === "singleton" && effect.menu === "/ip/service/webserver") {
         const off = session.service === "www"
           ? effect.body["rest-plain"]
           : effect.body["rest-secure"];
         if (off !== undefined && !truthy(off)) {
-          say(
-            `turning REST off on ${session.service} would cut MikroClaw's own REST session`,
-          );
+          say(`turning REST off on ${session.service} would cut MikroClaw's own REST session`);
         }
       }
       continue;
@@ -261,26 +233,16 @@ export function findLockout(
       else if (effect.kind === "unset") {
         after = { ...before };
         delete after[effect.key];
-      } else if (effect.kind === "move") {
-        after = before ? { ...before } : undefined;
-      }
-      const gone = effect.kind === "remove" ||
-        (after !== undefined && truthy(after.disabled));
+      } else if (effect.kind === "move") after = before ? { ...before } : undefined;
+      const gone = effect.kind === "remove" || (after !== undefined && truthy(after.disabled));
       const name = before?.name ?? id;
-      const what = effect.kind === "remove"
-        ? "removing"
-        : gone
-        ? "disabling"
-        : "changing";
+      const what = effect.kind === "remove" ? "removing" : gone ? "disabling" : "changing";
 
       if (FIREWALL.has(menu) && after && effect.kind !== "move") {
         const reason = bareDrop(after);
         if (reason) say(`Cannot change ${menu} ${id}: ${reason}`);
       }
-      if (
-        menu === "/ip/firewall/filter" && accepts(before, session) &&
-        effect.kind !== "move"
-      ) {
+      if (menu === "/ip/firewall/filter" && accepts(before, session) && effect.kind !== "move") {
         if (gone || !accepts(after, session)) {
           say(
             `${what} firewall rule ${id} (${
@@ -290,10 +252,7 @@ export function findLockout(
         }
       }
       if (menu === "/interface" || menu.startsWith("/interface/")) {
-        if (
-          menu !== "/interface/bridge/port" &&
-          session.interfaces.includes(name) && gone
-        ) {
+        if (menu !== "/interface/bridge/port" && session.interfaces.includes(name) && gone) {
           say(
             `${what} interface ${name} would cut MikroClaw's REST session (it carries ${session.host})`,
           );
@@ -301,8 +260,7 @@ export function findLockout(
       }
       if (menu === "/ip/address" && session.addressIds.includes(id)) {
         const moved = after !== undefined &&
-          (after.address !== before?.address ||
-            after.interface !== before?.interface);
+          (after.address !== before?.address || after.interface !== before?.interface);
         if (gone || moved) {
           say(
             `${what} address ${
@@ -313,35 +271,20 @@ export function findLockout(
       }
       if (menu === "/ip/route" && session.routeIds.includes(id)) {
         const changed = after !== undefined &&
-          ["gateway", "dst-address", "routing-table"].some((k) =>
-            after![k] !== before?.[k]
-          );
+          ["gateway", "dst-address", "routing-table"].some((k) => after![k] !== before?.[k]);
         if (gone || changed) {
-          say(
-            `${what} route ${
-              before?.["dst-address"] ?? id
-            } would cut the way back to MikroClaw`,
-          );
+          say(`${what} route ${before?.["dst-address"] ?? id} would cut the way back to MikroClaw`);
         }
       }
       if (menu === "/ip/service" && before?.name === session.service) {
-        if (gone) {
-          say(
-            `${what} the ${session.service} service would cut MikroClaw's REST session`,
-          );
-        } else if (after) {
-          if (
-            after.port !== undefined && before.port !== undefined &&
-            after.port !== before.port
-          ) {
+        if (gone) say(`${what} the ${session.service} service would cut MikroClaw's REST session`);
+        else if (after) {
+          if (after.port !== undefined && before.port !== undefined && after.port !== before.port) {
             say(
               `moving ${session.service} to port ${after.port} would cut MikroClaw's REST session (it uses ${session.port})`,
             );
           }
-          if (
-            (after.address ?? "") !== (before.address ?? "") &&
-            (after.address ?? "") !== ""
-          ) {
+          if ((after.address ?? "") !== (before.address ?? "") && (after.address ?? "") !== "") {
             const ours = session.sourceAddress !== undefined &&
               after.address!.split(",").some((a) =>
                 contains(a.trim(), session.sourceAddress!) === true
@@ -355,36 +298,22 @@ export function findLockout(
             }
           }
           if ((after.vrf ?? "") !== (before.vrf ?? "")) {
-            say(
-              `moving ${session.service} to another VRF would cut MikroClaw's REST session`,
-            );
+            say(`moving ${session.service} to another VRF would cut MikroClaw's REST session`);
           }
         }
       }
       if (menu === "/user" && before?.name === session.user) {
         const changed = after !== undefined &&
-          ["group", "address", "name", "password"].some((k) =>
-            after![k] !== before[k]
-          );
-        if (gone || changed) {
-          say(`${what} router user ${session.user} would lock MikroClaw out`);
-        }
+          ["group", "address", "name", "password"].some((k) => after![k] !== before[k]);
+        if (gone || changed) say(`${what} router user ${session.user} would lock MikroClaw out`);
       }
-      if (
-        menu === "/user/group" && before?.name !== undefined &&
-        before.name === session.group
-      ) {
+      if (menu === "/user/group" && before?.name !== undefined && before.name === session.group) {
         const policy = (after?.policy ?? "").split(",");
         const lost = POLICY_NEEDED.filter((p) => !policy.includes(p));
-        if (
-          effect.kind === "remove" ||
-          (after && (after.name !== before.name || lost.length))
-        ) {
+        if (effect.kind === "remove" || (after && (after.name !== before.name || lost.length))) {
           say(
             `${what} group ${session.group} would lock MikroClaw out${
-              lost.length && effect.kind !== "remove"
-                ? ` (it needs ${lost.join(", ")})`
-                : ""
+              lost.length && effect.kind !== "remove" ? ` (it needs ${lost.join(", ")})` : ""
             }`,
           );
         }
@@ -449,28 +378,17 @@ export function createLockoutGuard(options: LockoutGuardOptions): LockoutGuard {
     const group = users[0]?.group;
     let sourceAddress = options.sourceAddress;
     if (sourceAddress === undefined) {
-      const active = await rows(
-        router,
-        "/user/active",
-        { name: router.user },
-        signal,
-      );
-      const addresses = [
-        ...new Set(active.map((a) => a.address).filter(Boolean)),
-      ];
+      const active = await rows(router, "/user/active", { name: router.user }, signal);
+      const addresses = [...new Set(active.map((a) => a.address).filter(Boolean))];
       if (addresses.length === 1) sourceAddress = addresses[0];
     }
     const addresses = (await rows(router, "/ip/address", undefined, signal))
       .filter((a) => (a.address ?? "").split("/")[0] === host);
     const interfaces = [
-      ...new Set(
-        addresses.map((a) => a.interface).filter((i): i is string => !!i),
-      ),
+      ...new Set(addresses.map((a) => a.interface).filter((i): i is string => !!i)),
     ];
     // A VLAN carrying the session depends on its parent interface too.
-    for (
-      const vlan of await rows(router, "/interface/vlan", undefined, signal)
-    ) {
+    for (const vlan of await rows(router, "/interface/vlan", undefined, signal)) {
       if (
         interfaces.includes(vlan.name ?? "") && vlan.interface &&
         !interfaces.includes(vlan.interface)
@@ -482,21 +400,14 @@ export function createLockoutGuard(options: LockoutGuardOptions): LockoutGuard {
       .filter((r) => !truthy(r.disabled) && r["dst-address"]);
     let routeIds: string[];
     if (sourceAddress !== undefined && ipv4(sourceAddress) !== undefined) {
-      const covering = routes.filter((r) =>
-        contains(r["dst-address"]!, sourceAddress!) === true
+      const covering = routes.filter((r) => contains(r["dst-address"]!, sourceAddress!) === true);
+      const best = Math.max(-1, ...covering.map((r) => prefixLength(r["dst-address"]!)));
+      routeIds = covering.filter((r) => prefixLength(r["dst-address"]!) === best).map((r) =>
+        r[".id"]!
       );
-      const best = Math.max(
-        -1,
-        ...covering.map((r) => prefixLength(r["dst-address"]!)),
-      );
-      routeIds = covering.filter((r) =>
-        prefixLength(r["dst-address"]!) === best
-      ).map((r) => r[".id"]!);
     } else {
       // Unknown source: the default routes may carry the replies; protect them.
-      routeIds = routes.filter((r) => r["dst-address"] === "0.0.0.0/0").map((
-        r,
-      ) => r[".id"]!);
+      routeIds = routes.filter((r) => r["dst-address"] === "0.0.0.0/0").map((r) => r[".id"]!);
     }
     return {
       host,

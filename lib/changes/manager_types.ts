@@ -4,10 +4,7 @@
  */
 import type { PolicyError } from "../errors.ts";
 import type { Logger } from "../_internal/logger.ts";
-import type {
-  RouterOSApply,
-  RouterOSExecuteContext,
-} from "../routeros/executor.ts";
+import type { RouterOSApply, RouterOSExecuteContext } from "../routeros/executor.ts";
 import type { RouterOSPolicy } from "../routeros/policy.ts";
 import type { RouterOS, RouterOSPlan } from "../routeros/types.ts";
 import type { StateStore } from "../storage/types.ts";
@@ -73,11 +70,7 @@ export interface ChangeManager {
     apply: RouterOSApply,
   ): Promise<unknown>;
   /** The executor's `onRefused` hook: stores a `refused` record. Never throws. */
-  onRefused(
-    plan: RouterOSPlan,
-    error: PolicyError,
-    context: RouterOSExecuteContext,
-  ): Promise<void>;
+  onRefused(plan: RouterOSPlan, error: PolicyError, context: RouterOSExecuteContext): Promise<void>;
   /** Every record, newest first. */
   list(): Promise<ChangeRecord[]>;
   /** The record, or `null` for an unknown id. */
@@ -91,17 +84,11 @@ export interface ChangeManager {
   /** Undoes an applied change; 409-style {@linkcode ChangeError} when changed since (unless `force`). */
   revert(id: string, options: RevertOptions): Promise<ChangeRecord>;
   /** The newest record requested by `requestedBy` (optionally only in these states). */
-  lastChangeOf(
-    requestedBy: string,
-    states?: readonly ChangeState[],
-  ): Promise<ChangeRecord | null>;
+  lastChangeOf(requestedBy: string, states?: readonly ChangeState[]): Promise<ChangeRecord | null>;
   /** Expires stale pending changes and runs overdue MikroClaw-kept reverts. */
   sweep(): Promise<void>;
   /** `/undo [id]` and `/confirm [id]` typed in chat; `undefined` for any other text. */
-  handleChatCommand(
-    text: string,
-    sender: string,
-  ): Promise<ChangeReply | undefined>;
+  handleChatCommand(text: string, sender: string): Promise<ChangeReply | undefined>;
   /** A pressed button (`approve:<id>`, `deny:<id>`, `confirm:<id>`, `undo:<id>`). */
   handleButton(data: string, sender: string): Promise<ChangeReply>;
   /** Whether the auto-revert is armed on the router (`router`) or kept by MikroClaw (`local`). */

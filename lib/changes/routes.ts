@@ -27,11 +27,7 @@ export interface ChangeRoutesOptions {
   requester?: ((c: Context) => string) | undefined;
 }
 
-function fail(
-  status: 400 | 403 | 404 | 409 | 500,
-  code: string,
-  message: string,
-): Response {
+function fail(status: 400 | 403 | 404 | 409 | 500, code: string, message: string): Response {
   return jsonError(status, code, message);
 }
 
@@ -75,11 +71,7 @@ export function createChangeRoutes(
   app.get("/:id", async (c) => {
     const record = await manager.get(c.req.param("id"));
     if (!record) {
-      return fail(
-        404,
-        "E_NOT_FOUND",
-        `Cannot find change ${c.req.param("id").slice(0, 40)}`,
-      );
+      return fail(404, "E_NOT_FOUND", `Cannot find change ${c.req.param("id").slice(0, 40)}`);
     }
     const { claim: _claim, rev: _rev, ...rest } = record;
     return Response.json(rest);
@@ -106,27 +98,16 @@ export function createChangeRoutes(
         return fail(400, "E_BAD_REQUEST", "Cannot read the body: not JSON");
       }
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        return fail(
-          400,
-          "E_BAD_REQUEST",
-          'Cannot read the body: expected {"force":true}',
-        );
+        return fail(400, "E_BAD_REQUEST", 'Cannot read the body: expected {"force":true}');
       }
       const value = (body as Record<string, unknown>).force;
       if (value !== undefined && typeof value !== "boolean") {
-        return fail(
-          400,
-          "E_BAD_REQUEST",
-          "Cannot read the body: force must be true or false",
-        );
+        return fail(400, "E_BAD_REQUEST", "Cannot read the body: force must be true or false");
       }
       force = value === true;
     }
     try {
-      const record = await manager.revert(c.req.param("id"), {
-        by: requester(c),
-        force,
-      });
+      const record = await manager.revert(c.req.param("id"), { by: requester(c), force });
       const { claim: _claim, rev: _rev, ...rest } = record;
       return Response.json(rest);
     } catch (error) {

@@ -22,14 +22,10 @@ export interface InverseCalls {
 }
 
 /** Properties of a removed item that `add` takes back (read-only and volatile ones dropped). */
-export function addableProps(
-  record: Record<string, string>,
-): Record<string, string> {
+export function addableProps(record: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (key.startsWith(".") || READ_ONLY.has(key) || isVolatileKey(key)) {
-      continue;
-    }
+    if (key.startsWith(".") || READ_ONLY.has(key) || isVolatileKey(key)) continue;
     out[key] = value;
   }
   return out;
@@ -45,12 +41,7 @@ export function inverseCalls(items: readonly ChangeItem[]): InverseCalls {
   const removes = items.filter((i) => i.op === "remove");
   const others = items.filter((i) => i.op !== "remove").reverse();
   for (const item of removes) {
-    if (!item.before) {
-      return {
-        calls: [],
-        missing: `the removed ${item.menu} item was not read`,
-      };
-    }
+    if (!item.before) return { calls: [], missing: `the removed ${item.menu} item was not read` };
     const body: Record<string, unknown> = addableProps(item.before);
     if (item.next) body["place-before"] = item.next.id;
     calls.push({ method: "PUT", path: item.menu, body });
@@ -58,10 +49,7 @@ export function inverseCalls(items: readonly ChangeItem[]): InverseCalls {
   for (const item of others) {
     if (item.op === "add") {
       if (!item.id) {
-        return {
-          calls: [],
-          missing: `the router did not return the new ${item.menu} id`,
-        };
+        return { calls: [], missing: `the router did not return the new ${item.menu} id` };
       }
       calls.push({ method: "DELETE", path: `${item.menu}/${item.id}` });
     } else if (item.op === "move") {
@@ -81,9 +69,7 @@ export function inverseCalls(items: readonly ChangeItem[]): InverseCalls {
         if (unset.length) {
           return {
             calls: [],
-            missing: `${item.menu} gained ${
-              unset.join(", ")
-            }; a singleton cannot unset it`,
+            missing: `${item.menu} gained ${unset.join(", ")}; a singleton cannot unset it`,
           };
         }
         if (Object.keys(back).length) {
@@ -92,11 +78,7 @@ export function inverseCalls(items: readonly ChangeItem[]): InverseCalls {
         continue;
       }
       if (Object.keys(back).length) {
-        calls.push({
-          method: "PATCH",
-          path: `${item.menu}/${item.id}`,
-          body: back,
-        });
+        calls.push({ method: "PATCH", path: `${item.menu}/${item.id}`, body: back });
       }
       for (const key of unset) {
         calls.push({
@@ -135,23 +117,16 @@ function scriptValue(value: unknown): string {
   if (typeof value === "boolean" || typeof value === "number") {
     return quoteRouterOSValue(String(value));
   }
-  if (typeof value !== "string") {
-    throw new TypeError(`Cannot script a ${typeof value} value`);
-  }
+  if (typeof value !== "string") throw new TypeError(`Cannot script a ${typeof value} value`);
   return quoteRouterOSValue(value);
 }
 
-function args(
-  body: Record<string, unknown>,
-  skip: readonly string[] = [],
-): string {
+function args(body: Record<string, unknown>, skip: readonly string[] = []): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (skip.includes(key)) continue;
     if (!KEY.test(key)) {
-      throw new TypeError(
-        `Cannot script the property name ${JSON.stringify(key)}`,
-      );
+      throw new TypeError(`Cannot script the property name ${JSON.stringify(key)}`);
     }
     parts.push(`${key}=${scriptValue(value)}`);
   }
@@ -173,15 +148,10 @@ export function callToScript(call: RouterOSCall): string {
     return [path.slice(0, at), path.slice(at + 1)];
   };
   const checkMenu = (menu: string): string => {
-    if (!MENU.test(menu)) {
-      throw new TypeError(`Cannot script the menu ${JSON.stringify(menu)}`);
-    }
+    if (!MENU.test(menu)) throw new TypeError(`Cannot script the menu ${JSON.stringify(menu)}`);
     return menu;
   };
-  const withArgs = (
-    head: string,
-    rest: string,
-  ): string => (rest ? `${head} ${rest}` : head);
+  const withArgs = (head: string, rest: string): string => (rest ? `${head} ${rest}` : head);
   switch (call.method) {
     case "DELETE": {
       const [menu, id] = split(call.path);
@@ -197,15 +167,10 @@ export function callToScript(call: RouterOSCall): string {
       const [menu, verb] = split(call.path);
       checkMenu(menu);
       if (verb === "unset" || verb === "move") {
-        return withArgs(
-          `${menu}/${verb} numbers=${idOf(body[".id"])}`,
-          args(body, [".id"]),
-        );
+        return withArgs(`${menu}/${verb} numbers=${idOf(body[".id"])}`, args(body, [".id"]));
       }
       if (verb === "set") return withArgs(`${menu}/set`, args(body));
-      if (verb === "remove") {
-        return `${menu}/remove numbers=${idOf(body[".id"])}`;
-      }
+      if (verb === "remove") return `${menu}/remove numbers=${idOf(body[".id"])}`;
       throw new TypeError(`Cannot script ${call.method} ${call.path}`);
     }
     default:
@@ -217,14 +182,7 @@ export function callToScript(call: RouterOSCall): string {
  * The `on-event` script of a revert scheduler entry: every inverse command guarded with
  * `:do { … } on-error={}` (one failure does not stop the rest), then the entry removes itself.
  */
-export function revertScript(
-  lines: readonly string[],
-  schedulerName: string,
-): string {
-  const own = `/system/scheduler/remove [find name=${
-    quoteRouterOSValue(schedulerName)
-  }]`;
-  return [...lines.map((line) => `:do { ${line} } on-error={}`), own].join(
-    "\n",
-  );
+export function revertScript(lines: readonly string[], schedulerName: string): string {
+  const own = `/system/scheduler/remove [find name=${quoteRouterOSValue(schedulerName)}]`;
+  return [...lines.map((line) => `:do { ${line} } on-error={}`), own].join("\n");
 }
