@@ -37,7 +37,7 @@ const changes = defineCommand({
     }
     const config = await loadCliConfig(args);
     const token = args.token ?? config.cli.token?.reveal();
-    const { runChangesCommand } = await import("../../lib/changes/client.ts");
+    const { processOutput, runChangesCommand } = await import("../_gateway_commands.ts");
     return await runChangesCommand({
       action: action as "list",
       id: args.id,
@@ -45,8 +45,7 @@ const changes = defineCommand({
       force: args.force,
       url: gatewayUrl(config, args.url),
       ...(token ? { token } : {}),
-      write: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-      writeError: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+      ...processOutput,
     });
   },
 });

@@ -117,7 +117,7 @@ const jobs = defineCommand({
         return 1;
       }
     }
-    const { runJobsCommand } = await import("../../lib/jobs/client.ts");
+    const { processOutput, runJobsCommand } = await import("../_gateway_commands.ts");
     return await runJobsCommand({
       action: action as "list",
       id: args.id,
@@ -137,8 +137,7 @@ const jobs = defineCommand({
         : {}),
       url,
       ...(token ? { token } : {}),
-      write: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-      writeError: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+      ...processOutput,
     });
   },
 });

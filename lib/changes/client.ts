@@ -1,6 +1,7 @@
 /**
- * `createChangesClient` and `runChangesCommand`: what `mikroclaw changes [list|show|approve|
- * deny|confirm|revert]` does against a running gateway (CONTRACT §2, §6).
+ * `createChangesClient`: the change records of a running gateway (CONTRACT §2, §6), over
+ * `createGatewayCall`, the one JSON call to a gateway that the jobs client shares. Returns data
+ * and throws {@linkcode ChangesClientError}; what `mikroclaw changes` prints lives in `cli/`.
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
@@ -133,66 +134,4 @@ export function createChangesClient(options: ChangesClientOptions = {}): Changes
     confirm: (id) => call("POST", `${one(id)}/confirm`),
     revert: (id, force) => call("POST", `${one(id)}/revert`, force ? { force: true } : {}),
   };
-}
-
-/** What `mikroclaw changes` was asked. */
-export interface ChangesCommand extends ChangesClientOptions {
-  action: "list" | "show" | "approve" | "deny" | "confirm" | "revert";
-  id?: string | undefined;
-  json?: boolean | undefined;
-  force?: boolean | undefined;
-  /** Output (stdout). */
-  write: (text: string) => void;
-  /** Errors (stderr). */
-  writeError: (text: string) => void;
-}
-
-function showRecord(r: ChangeRecord): string {
-  const lines = [
-    `change ${r.change_id}: ${r.state}`,
-    `command: ${r.command}`,
-    `requested by ${r.requested_by} at ${r.created_at}`,
-  ];
-  if (r.approved_by) lines.push(`approved by ${r.approved_by}`);
-  if (r.decided_by) lines.push(`decided by ${r.decided_by}`);
-  if (r.error) lines.push(`error: ${r.error}`);
-  if (r.diff) lines.push("", r.diff);
-  return lines.join("\n");
-}
-
-/** Runs one `changes` action; resolves the exit code (0 done, 1 refused, unknown or unreachable). */
-export async function runChangesCommand(command: ChangesCommand): Promise<number> {
-  try {
-    const client = createChangesClient(command);
-    if (command.action === "list") {
-      const rows = await client.list();
-      if (command.json) command.write(JSON.stringify(rows, null, 2));
-      else if (rows.length === 0) command.write("no change records");
-      else {
-        for (const r of rows) {
-          command.write(
-            `${r.change_id}  ${
-              r.state.padEnd(9)
-            }  ${r.created_at}  ${r.requested_by}  ${r.command}`,
-          );
-        }
-      }
-      return 0;
-    }
-    if (!command.id) {
-      throw new ChangesClientError(`changes ${command.action} needs a change id`, 400);
-    }
-    const record = command.action === "revert"
-      ? await client.revert(command.id, command.force === true)
-      : await client[command.action](command.id);
-    command.write(command.json ? JSON.stringify(record, null, 2) : showRecord(record));
-    return 0;
-  } catch (error) {
-    command.writeError(
-      `Cannot ${command.action}${command.id ? ` change ${command.id}` : " changes"}: ${
-        errorMessage(error)
-      }`,
-    );
-    return 1;
-  }
 }

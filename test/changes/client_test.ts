@@ -1,11 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import {
-  createChangeRoutes,
-  createChangesClient,
-  runChangesCommand,
-} from "../../lib/changes/mod.ts";
+import { createChangeRoutes, createChangesClient } from "../../lib/changes/mod.ts";
+import { runChangesCommand } from "../../cli/_gateway_commands.ts";
 import { type LocalServer, serveLocal } from "../_utils/serve.ts";
 import { changeIdOf, type World, world } from "./_helpers.ts";
 
