@@ -8,6 +8,8 @@ export * from "./change_error.ts";
 export * from "./diff.ts";
 export * from "./undo.ts";
 export * from "./lockout.ts";
+export { findLockout } from "./lockout_rules.ts";
+export { ruleMatchesSession } from "./_session_match.ts";
 export * from "./create_change_manager.ts";
 export { addRouterSeconds } from "./auto_revert.ts";
 export type { ChangeReply } from "./chat_commands.ts";
