@@ -10,7 +10,6 @@ import type { RouterOS, RouterOSPlan } from "../routeros/types.ts";
 import type { StateStore } from "../storage/types.ts";
 import type { LockoutGuard } from "./lockout.ts";
 import type { ChangeReply } from "./chat_commands.ts";
-import type { ChangeError } from "./change_error.ts";
 import type { ChangeEvent, ChangeRecord, ChangeState } from "./types.ts";
 
 /** Options of {@linkcode createChangeManager}. */

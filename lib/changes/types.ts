@@ -104,14 +104,5 @@ export interface ChangeSummary {
   created_at: string;
 }
 
-/** Events passed to `notify`. */
-export type ChangeEvent =
-  | "refused"
-  | "pending"
-  | "approved"
-  | "denied"
-  | "expired"
-  | "applied"
-  | "failed"
-  | "confirmed"
-  | "reverted";
+/** Events passed to `notify`: a new state, or `approved` (claimed for applying). */
+export type ChangeEvent = ChangeState | "approved";
