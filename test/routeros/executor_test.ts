@@ -157,6 +157,23 @@ describe("createRouterOSExecutor() and the routeros_execute tool", () => {
     }]);
     assert.deepEqual(seen[1]!.ids, [entry[".id"]]);
   });
+  it("onWrite's apply tells the hook each call the router took", async () => {
+    let applied: number[] = [];
+    const executor = createRouterOSExecutor({
+      router,
+      policy: createRouterOSPolicy({ allowWrite: true }),
+      onWrite: async (_plan, _ctx, apply) => {
+        applied = [];
+        return await apply((index) => applied.push(index));
+      },
+    });
+    const line = "/ip firewall address-list add list=progress address=203.0.113.50";
+    await executor.execute(line);
+    assert.deepEqual(applied, [0]);
+    // The same entry again: the router refuses the only call, so none is reported.
+    await assert.rejects(executor.execute(line), /already have such entry/);
+    assert.deepEqual(applied, []);
+  });
   it("without onWrite, applies and summarises; router errors come back readable", async () => {
     const tool = routerosExecuteTool(
       createRouterOSExecutor({
