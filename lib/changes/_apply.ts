@@ -5,16 +5,15 @@
  * @module
  */
 import { errorMessage, PolicyError } from "../errors.ts";
-import { compactResult } from "../routeros/executor.ts";
-import type { RouterOSApply } from "../routeros/executor.ts";
+import { compactResult, type RouterOSApply } from "../routeros/executor.ts";
 import type { RouterOS, RouterOSCall } from "../routeros/types.ts";
 import { callEffect } from "./_calls.ts";
 import { amend } from "./_records.ts";
 import { readItemsAfter, type Snapshot, snapshot } from "./_snapshot.ts";
 import type { AutoRevert } from "./auto_revert.ts";
 import type { LockoutGuard } from "./lockout.ts";
-import type { ChangeItem, ChangeRecord, ChangeRevert } from "./types.ts";
 import { renderDiff } from "./diff.ts";
+import type { ChangeItem, ChangeRecord, ChangeRevert } from "./types.ts";
 import { type InverseCalls, inverseCalls } from "./undo.ts";
 
 /** What applying needs. */

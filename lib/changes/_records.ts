@@ -121,9 +121,7 @@ export function createChangeRecords(options: ChangeRecordsOptions): ChangeRecord
         );
       }
       const record = await store.get<ChangeRecord>(key(id));
-      if (!record) {
-        throw new ChangeError("not_found", `Cannot find change ${id}`);
-      }
+      if (!record) throw new ChangeError("not_found", `Cannot find change ${id}`);
       return record;
     },
     async get(id) {
@@ -134,10 +132,7 @@ export function createChangeRecords(options: ChangeRecordsOptions): ChangeRecord
       const records: ChangeRecord[] = [];
       for (const k of await store.keys(KEY_PREFIX)) {
         const record = await store.get<ChangeRecord>(k);
-        if (
-          record && typeof record === "object" &&
-          typeof record.change_id === "string"
-        ) {
+        if (record && typeof record === "object" && typeof record.change_id === "string") {
           records.push(record);
         }
       }
