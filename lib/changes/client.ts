@@ -34,11 +34,17 @@ export class ChangesClientError extends AgentError {
 
 /** The client. */
 export interface ChangesClient {
+  /** Every record, newest first (`GET /changes`). */
   list(): Promise<ChangeSummary[]>;
+  /** One record. */
   show(id: string): Promise<ChangeRecord>;
+  /** Approves a pending change (the gateway applies it). */
   approve(id: string): Promise<ChangeRecord>;
+  /** Denies a pending change. */
   deny(id: string): Promise<ChangeRecord>;
+  /** Keeps an applied change (disarms its auto-revert). */
   confirm(id: string): Promise<ChangeRecord>;
+  /** Undoes an applied change; `force` even if the router item changed since. */
   revert(id: string, force?: boolean): Promise<ChangeRecord>;
 }
 
