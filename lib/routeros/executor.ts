@@ -36,9 +36,9 @@ export interface RouterOSExecutorOptions {
    *
    * The contract: a hook that writes now writes through `apply` (never the router directly), so
    * the executor's apply path runs and the turn's `context.signal` can stop it. `apply` belongs
-   * to this turn: it is valid only until the hook's promise settles. A hook that defers the
-   * write (e.g. until a person approves it, in another turn) must not keep `apply`; it applies
-   * the recorded calls itself later, when there is no turn signal left to honour.
+   * to this turn: call it only before the hook's promise settles (nothing enforces this). A hook
+   * that defers the write (e.g. until a person approves it, in another turn) must not keep
+   * `apply`; it applies the recorded calls itself later, when there is no turn signal left.
    */
   onWrite?:
     | ((
