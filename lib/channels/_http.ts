@@ -1,11 +1,11 @@
 /**
  * One HTTP call to a chat service with retries on the shared retry policy
- * (`_internal/retry.ts`): back-off with jitter on network errors and 5xx, and the service's own
+ * (`_internal/sleep.ts`): back-off with jitter on network errors and 5xx, and the service's own
  * wait on 429 (each with its own count).
  * @module
  */
 import { AgentError, ErrorCode } from "../errors.ts";
-import { createRetryCounter, type RetryPolicy } from "../_internal/retry.ts";
+import { createRetryCounter, type RetryPolicy } from "../_internal/sleep.ts";
 import { isAbort, type ResolvedRetry, sleep } from "./_util.ts";
 import { scrubSecrets } from "../secrets/scrub.ts";
 

@@ -6,8 +6,7 @@
  */
 import { errorMessage } from "../errors.ts";
 import { parseRetryAfter } from "../_internal/retry_after.ts";
-import { createRetryCounter } from "../_internal/retry.ts";
-import { sleep } from "../_internal/sleep.ts";
+import { createRetryCounter, sleep } from "../_internal/sleep.ts";
 import { MemoryError } from "./memory_error.ts";
 
 /** Settings of {@linkcode createMemuClient} (the driver's own options, plus where to send). */

@@ -1,6 +1,6 @@
 /**
  * Reliability: retries of one entry (official SDK policy, on the shared retry counter of
- * `_internal/retry.ts`, inside a total time budget), the fallback chain and per provider+model
+ * `_internal/sleep.ts`, inside a total time budget), the fallback chain and per provider+model
  * cooldown. Providers themselves make exactly one attempt.
  * @module
  */
@@ -8,8 +8,12 @@ import { errorMessage, ProviderError } from "../errors.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { ChatOptions, ChatRequest, Provider, StreamPart } from "./types.ts";
-import { sleep as delay } from "../_internal/sleep.ts";
-import { backoffMs, createRetryCounter, type RetryPolicy } from "../_internal/retry.ts";
+import {
+  backoffMs,
+  createRetryCounter,
+  type RetryPolicy,
+  sleep as delay,
+} from "../_internal/sleep.ts";
 
 /** One entry of a fallback chain: a provider with its own key, base URL and model. */
 export interface FallbackEntry {

@@ -1,6 +1,21 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { backoffMs, createRetryCounter } from "../../lib/_internal/retry.ts";
+import { backoffMs, createRetryCounter, sleep } from "../../lib/_internal/sleep.ts";
+
+describe("sleep()", () => {
+  it("resolves after the delay", async () => {
+    const started = Date.now();
+    await sleep(20);
+    assert.ok(Date.now() - started >= 15);
+  });
+
+  it("rejects with the abort reason when aborted while waiting", async () => {
+    const controller = new AbortController();
+    const waiting = sleep(60_000, controller.signal);
+    controller.abort(new Error("stop"));
+    await assert.rejects(waiting, /stop/);
+  });
+});
 
 describe("backoffMs()", () => {
   it("doubles from the base up to the cap", () => {
