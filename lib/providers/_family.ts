@@ -4,6 +4,7 @@
  * over one HTTP attempt ({@linkcode runCall}).
  * @module
  */
+import { readJson } from "./_body.ts";
 import { probeGet, runCall } from "./_http.ts";
 import type { ChatOptions, ChatRequest, ProbeResult, StreamPart } from "./types.ts";
 
@@ -135,4 +136,18 @@ export function createFamily(settings: FamilySettings, options: FamilyOptions): 
 /** `Authorization: Bearer <key>` when there is a key (OpenAI-compatible servers, Ollama). */
 export function bearer(key: string | undefined): Record<string, string> {
   return key === undefined ? {} : { authorization: `Bearer ${key}` };
+}
+
+/**
+ * The reader of a family whose answer is a stream when streaming and one JSON object otherwise:
+ * `stream` reads the response, `json` the parsed body (invalid JSON throws a SyntaxError).
+ */
+export function streamOrJson(
+  streaming: boolean,
+  stream: (response: Response) => AsyncIterable<StreamPart>,
+  json: (data: unknown) => Iterable<StreamPart>,
+): (response: Response) => AsyncIterable<StreamPart> {
+  return streaming ? stream : async function* (response) {
+    yield* json(await readJson(response));
+  };
 }

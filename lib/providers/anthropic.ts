@@ -12,8 +12,8 @@ import {
   parseToolArguments,
   unreadable,
 } from "./_answer.ts";
-import { readJson, readSSE } from "./_body.ts";
-import { createFamily, type FamilySettings } from "./_family.ts";
+import { readSSE } from "./_body.ts";
+import { createFamily, type FamilySettings, streamOrJson } from "./_family.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
@@ -139,10 +139,7 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
     return family.chat(request, options, (stream) => ({
       path: "v1/messages",
       body: body(request, stream),
-      async *read(response) {
-        if (stream) yield* parseStream(response, request);
-        else yield* parseJson(await readJson(response), request);
-      },
+      read: streamOrJson(stream, (r) => parseStream(r, request), (d) => parseJson(d, request)),
     }));
   }
 

@@ -13,8 +13,8 @@ import {
   parseToolArguments,
   unreadable,
 } from "./_answer.ts";
-import { readJson, readSSE } from "./_body.ts";
-import { bearer, createFamily, type FamilySettings } from "./_family.ts";
+import { readSSE } from "./_body.ts";
+import { bearer, createFamily, type FamilySettings, streamOrJson } from "./_family.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
@@ -130,10 +130,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
     return family.chat(request, options, (stream) => ({
       path: "chat/completions",
       body: body(request, stream),
-      async *read(response) {
-        if (stream) yield* parseStream(response, request);
-        else yield* parseJson(await readJson(response), request);
-      },
+      read: streamOrJson(stream, (r) => parseStream(r, request), (d) => parseJson(d, request)),
     }));
   }
 

@@ -70,6 +70,16 @@ describe("withDeadline()", () => {
 });
 
 describe("defineTool() call under its deadline", () => {
+  /** A tool whose `run` never settles and ignores its signal. */
+  const deafTool = (timeoutMs: number) =>
+    defineTool({
+      name: "deaf",
+      description: "never answers",
+      input: v.object({}),
+      timeoutMs,
+      run: () => new Promise<never>(() => {}),
+    });
+
   const context = (signal: AbortSignal) => ({
     signal,
     sessionKey: "s",
@@ -78,13 +88,7 @@ describe("defineTool() call under its deadline", () => {
   });
 
   it("a tool that ignores its signal answers with the timeout error at its timeout", async () => {
-    const tool = defineTool({
-      name: "deaf",
-      description: "never answers",
-      input: v.object({}),
-      timeoutMs: 30,
-      run: () => new Promise<never>(() => {}),
-    });
+    const tool = deafTool(30);
     const result = await tool.call({}, context(new AbortController().signal));
     assert.equal(result.isError, true);
     assert.match(result.content, /Tool \\"deaf\\" timed out after 30 ms/);
@@ -92,13 +96,7 @@ describe("defineTool() call under its deadline", () => {
 
   it("the caller's abort wins: the call answers cancelled", async () => {
     const caller = new AbortController();
-    const tool = defineTool({
-      name: "deaf",
-      description: "never answers",
-      input: v.object({}),
-      timeoutMs: 60_000,
-      run: () => new Promise<never>(() => {}),
-    });
+    const tool = deafTool(60_000);
     const pending = tool.call({}, context(caller.signal));
     caller.abort();
     const result = await pending;
