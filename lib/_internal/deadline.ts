@@ -1,7 +1,7 @@
 /**
- * The one timeout-and-abort race: a tool call (in `defineTool` and again in the agent) runs with
- * a signal that aborts at its deadline or on the caller's abort, and the caller gets an answer at
- * that moment even when the work ignores its signal.
+ * The one timeout-and-abort race: a tool call (in `defineTool` and again in the agent) and the
+ * agent's memory recall run with a signal that aborts at their deadline or on the caller's
+ * abort, and the caller gets an answer at that moment even when the work ignores its signal.
  * @module
  */
 
