@@ -4,6 +4,7 @@
  * @module
  */
 import type { Logger } from "../_internal/logger.ts";
+import { withDeadline } from "../_internal/deadline.ts";
 import type { Memory } from "../memory/types.ts";
 import { recallContext } from "../memory/context.ts";
 import { sanitizeUntrusted } from "./untrusted.ts";
@@ -28,31 +29,33 @@ export async function recallBlock(
   options: AutoRecallOptions & { signal: AbortSignal; secrets: readonly string[]; logger: Logger },
 ): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 3000;
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<string>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error(`memory recall timed out after ${timeoutMs} ms`));
-      options.logger.warn(`memory recall timed out after ${timeoutMs} ms, answering without it`);
-      resolve("");
-    }, timeoutMs);
-  });
+  const timedOut = new Error(`memory recall timed out after ${timeoutMs} ms`);
+  let block: string;
   try {
-    const block = await Promise.race([
-      recallContext(memory, input, {
-        limit: options.limit ?? 5,
-        maxChars: options.maxChars ?? 2000,
-        signal: AbortSignal.any([options.signal, controller.signal]),
-        logger: options.logger,
-      }),
-      timedOut,
-    ]);
-    options.signal.throwIfAborted();
-    if (!block) return "";
-    return `<memory_context untrusted="true">\n${
-      sanitizeUntrusted(block, options.secrets)
-    }\n</memory_context>`;
-  } finally {
-    clearTimeout(timer);
+    block = await withDeadline(
+      (signal) =>
+        recallContext(memory, input, {
+          limit: options.limit ?? 5,
+          maxChars: options.maxChars ?? 2000,
+          signal,
+          logger: options.logger,
+        }),
+      {
+        signal: options.signal,
+        timeoutMs,
+        timeoutReason: () => timedOut,
+        timedOut: () => timedOut,
+        cancelled: () => options.signal.reason,
+      },
+    );
+  } catch (error) {
+    if (error !== timedOut) throw error;
+    options.logger.warn(`memory recall timed out after ${timeoutMs} ms, answering without it`);
+    return "";
   }
+  options.signal.throwIfAborted();
+  if (!block) return "";
+  return `<memory_context untrusted="true">\n${
+    sanitizeUntrusted(block, options.secrets)
+  }\n</memory_context>`;
 }

@@ -1,10 +1,12 @@
 /**
- * One HTTP call to a chat service with retries: back-off with jitter on network errors and
- * 5xx, and the service's own wait on 429.
+ * One HTTP call to a chat service with retries on the shared retry policy
+ * (`_internal/sleep.ts`): back-off with jitter on network errors and 5xx, and the service's own
+ * wait on 429 (each with its own count).
  * @module
  */
 import { AgentError, ErrorCode } from "../errors.ts";
-import { backoff, isAbort, type ResolvedRetry, sleep } from "./_util.ts";
+import { createRetryCounter, type RetryPolicy } from "../_internal/sleep.ts";
+import { isAbort, type ResolvedRetry, sleep } from "./_util.ts";
 import { scrubSecrets } from "../secrets/scrub.ts";
 
 /** A finished HTTP exchange. */
@@ -38,8 +40,14 @@ export interface HttpCall {
 /** Runs the call; returns the last answer (any status but 429/5xx, or those once retries are spent). */
 export async function httpWithRetry(call: HttpCall): Promise<HttpResult> {
   const { retry } = call;
-  let failures = 0;
-  let limited = 0;
+  const backoff: Omit<RetryPolicy, "retries"> = {
+    baseDelayMs: retry.baseDelayMs,
+    maxDelayMs: retry.maxDelayMs,
+    jitter: 0.25,
+    maxRetryAfterMs: retry.maxRetryAfterMs,
+  };
+  const failed = createRetryCounter({ ...backoff, retries: retry.maxRetries });
+  const limited = createRetryCounter({ ...backoff, retries: retry.maxRateLimitRetries });
   for (;;) {
     call.signal?.throwIfAborted();
     await call.beforeAttempt?.();
@@ -61,33 +69,28 @@ export async function httpWithRetry(call: HttpCall): Promise<HttpResult> {
           cause: error,
         });
       }
-      if (failures >= retry.maxRetries) {
+      const wait = failed();
+      if (wait === undefined) {
         const what = isAbort(error) ? "timed out" : "network error";
         throw new AgentError(`Cannot call ${call.label}: ${what}`, {
           code: ErrorCode.Channel,
           cause: call.redact ? scrub(error, call.redact) : error,
         });
       }
-      await sleep(backoff(failures++, retry.baseDelayMs, retry.maxDelayMs), call.signal);
+      await sleep(wait, call.signal);
       continue;
     } finally {
       clearTimeout(timer);
       call.signal?.removeEventListener("abort", onAbort);
     }
     call.afterAttempt?.(result);
-    if (result.status === 429 && limited < retry.maxRateLimitRetries) {
-      const wait = call.retryAfterMs(result) ??
-        backoff(limited, retry.baseDelayMs, retry.maxDelayMs);
-      if (wait > retry.maxRetryAfterMs) return result;
-      limited++;
-      await sleep(wait, call.signal);
-      continue;
-    }
-    if (result.status >= 500 && failures < retry.maxRetries) {
-      await sleep(backoff(failures++, retry.baseDelayMs, retry.maxDelayMs), call.signal);
-      continue;
-    }
-    return result;
+    const wait = result.status === 429
+      ? limited(call.retryAfterMs(result))
+      : result.status >= 500
+      ? failed()
+      : undefined;
+    if (wait === undefined) return result;
+    await sleep(wait, call.signal);
   }
 }
 

@@ -20,8 +20,8 @@ import { MemoryError } from "./memory_error.ts";
 import type { MemoryCallOptions, MemoryDriver, MemoryItem, MemoryProbe } from "./types.ts";
 import { createStateStore } from "../storage/state_store.ts";
 import type { StateStore } from "../storage/types.ts";
-import { parseRetryAfter } from "../_internal/retry_after.ts";
 import { sleep } from "../_internal/sleep.ts";
+import { asObject, createMemuClient } from "./_memu_client.ts";
 
 /** Options of {@linkcode memuDriver}. */
 export interface MemuDriverOptions {
@@ -69,122 +69,11 @@ export function memuDriver(options: MemuDriverOptions): MemoryDriver {
     (options.apiPrefix ?? "/api/v3/memory").replace(/^\/+|\/+$/g, "");
   const agentId = options.agentId ?? "mikroclaw";
   const userId = options.userId ?? agentId;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const pollIntervalMs = options.pollIntervalMs ?? 2_000;
   const taskTimeoutMs = options.taskTimeoutMs ?? 60_000;
-  const maxRetries = options.maxRetries ?? 2;
-  const retryBaseMs = options.retryBaseMs ?? 500;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
-  const apiKey = options.apiKey;
+  const call = createMemuClient({ ...options, url: `${base}${apiPrefix}`, base });
   const notes = options.store ?? createStateStore();
   const recallConcurrency = Math.max(1, options.recallConcurrency ?? 4);
-
-  async function once(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new Error(`no answer within ${requestTimeoutMs} ms`)),
-      requestTimeoutMs,
-    );
-    const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
-    let response: Response;
-    try {
-      const init: RequestInit = {
-        method,
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        signal: combined,
-      };
-      if (body !== undefined) init.body = JSON.stringify(body);
-      response = await fetchFn(`${base}${apiPrefix}${path}`, init);
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason ?? error;
-      const timedOut = controller.signal.aborted;
-      throw new MemoryError(
-        timedOut
-          ? `Cannot reach memU at ${base}: no answer within ${requestTimeoutMs} ms`
-          : `Cannot reach memU at ${base}: ${describeNetworkError(error)}`,
-        { kind: timedOut ? "timeout" : "network", cause: error },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-    const text = await response.text();
-    if (response.ok) return parseJson(text);
-    const status = response.status;
-    const detail = errorDetail(text);
-    if (status === 401 || status === 403) {
-      throw new MemoryError(
-        `Cannot use memU: the API key was refused (${status}); check MEMU_API_KEY`,
-        { kind: "auth", status },
-      );
-    }
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers);
-      const wait = retryAfterMs === undefined
-        ? ""
-        : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
-      const error = new MemoryError(
-        `Cannot use memU: rate limited (429)${wait}`,
-        {
-          kind: "rate-limit",
-          status,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        },
-      );
-      throw error;
-    }
-    if (status >= 500) {
-      throw new MemoryError(
-        `Cannot use memU: server error ${status}${detail}`,
-        {
-          kind: "server",
-          status,
-        },
-      );
-    }
-    throw new MemoryError(
-      `Cannot use memU: request refused (${status})${detail}`,
-      {
-        kind: status === 404 ? "not-found" : "bad-request",
-        status,
-      },
-    );
-  }
-
-  async function call(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-    retries = maxRetries,
-  ): Promise<unknown> {
-    for (let attempt = 0;; attempt++) {
-      try {
-        return await once(method, path, body, signal);
-      } catch (error) {
-        if (!(error instanceof MemoryError) || attempt >= retries) throw error;
-        let delay: number;
-        if (error.kind === "rate-limit") {
-          delay = error.retryAfterMs ?? retryBaseMs * 2 ** attempt;
-          if (delay > maxRetryAfterMs) throw error;
-        } else if (error.kind === "server" || error.kind === "network") {
-          delay = retryBaseMs * 2 ** attempt;
-        } else {
-          throw error;
-        }
-        await sleep(delay, signal);
-      }
-    }
-  }
 
   async function memorize(
     scope: string,
@@ -404,21 +293,6 @@ function isDone(status: string): boolean {
   return status === "SUCCESS" || status === "COMPLETED";
 }
 
-function asObject(value: unknown): Record<string, unknown> {
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const object = value as Record<string, unknown>;
-    // memU-server style `{"status":"success","result":{...}}`.
-    if (
-      object.result !== null && typeof object.result === "object" &&
-      !("task_id" in object)
-    ) {
-      return object.result as Record<string, unknown>;
-    }
-    return object;
-  }
-  return {};
-}
-
 /** What memU kept of one note, its items in the order memU gave them. */
 function joined(hits: ReadonlyArray<{ content: string }>): string {
   return hits.map((h) => h.content).join("\n");
@@ -429,38 +303,4 @@ function firstString(...values: unknown[]): string | undefined {
     if (typeof value === "string" && value !== "") return value;
   }
   return undefined;
-}
-
-function parseJson(text: string): unknown {
-  if (text === "") return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** A short reason from a FastAPI (`detail`) or v4 (`message`) error body. */
-function errorDetail(text: string): string {
-  const body = parseJson(text);
-  let detail: unknown = body;
-  if (body !== null && typeof body === "object") {
-    const object = body as Record<string, unknown>;
-    detail = object.detail ?? object.message ?? object.error;
-    if (Array.isArray(detail)) {
-      detail = detail.map((d) => {
-        const issue = asObject(d);
-        const loc = Array.isArray(issue.loc) ? issue.loc.join(".") : "";
-        return `${loc}${loc ? ": " : ""}${String(issue.msg ?? "")}`;
-      }).join("; ");
-    }
-  }
-  if (typeof detail !== "string" || detail === "") return "";
-  return `: ${detail.slice(0, 300)}`;
-}
-
-function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const code = (cause as { code?: string } | undefined)?.code;
-  return code ? `${errorMessage(error)} (${code})` : errorMessage(error);
 }

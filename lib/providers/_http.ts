@@ -1,59 +1,22 @@
 /**
- * Internal plumbing shared by the provider families: one HTTP attempt with a time limit and
- * the fail-closed secret check, SSE and NDJSON readers, tool-argument parsing.
+ * One HTTP attempt of a provider family: a time limit, the fail-closed secret check, failures
+ * classified into {@linkcode ProviderError}s with credentials scrubbed; the whole call as stream
+ * parts, and the probe by GET.
  * @module
  */
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { errorMessage, ProviderError } from "../errors.ts";
 import { containsEncryptedValue } from "../secrets/encrypted_prefix.ts";
 import { headerSecrets, urlSecrets } from "../secrets/registry.ts";
 import { scrubError } from "../secrets/scrub.ts";
 import { classifyHttpError, classifyThrown } from "./classify_error.ts";
-import type {
-  ChatRequest,
-  FinishReason,
-  ProbeResult,
-  StreamPart,
-  ToolCall,
-  Usage,
-} from "./types.ts";
-import { parseTextToolCalls } from "./text_tool_calls.ts";
-
-/** Settings every family factory takes. */
-export interface FamilySettings {
-  /** Provider id reported in errors and parts, e.g. `openai`. */
-  name?: string;
-  /** API key; a function is called at request time (secrets resolved only when used). */
-  apiKey?: string | (() => string | undefined);
-  /** Base URL in the form the vendor's SDK takes it. */
-  baseURL?: string;
-  /** Extra headers on every request. */
-  headers?: Record<string, string>;
-  /** Default model id. */
-  model?: string;
-  /** Time limit of one call, streaming included (default 120000). */
-  timeoutMs?: number;
-  /** Custom fetch (tests, proxies). */
-  fetch?: typeof globalThis.fetch;
-}
+import type { ProbeResult, StreamPart } from "./types.ts";
+import { errorPart } from "./_answer.ts";
+import { readLimited } from "./_body.ts";
 
 // One shared reason: building an exception (and its stack) for every finished call is costly.
 const CALL_FINISHED = new DOMException("Call finished", "AbortError");
 
-/** Default time limit of one call. */
-export const DEFAULT_TIMEOUT_MS = 120_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
-
-/** Resolves the key at request time. */
-export function resolveKey(apiKey: FamilySettings["apiKey"]): string | undefined {
-  const key = typeof apiKey === "function" ? apiKey() : apiKey;
-  return key === undefined || key === "" ? undefined : key;
-}
-
-/** Joins a base URL and a path with exactly one slash. */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
-}
 
 /** The error of a failed read: unparsable JSON is a stream error, the rest is classified. */
 export function readFailure(provider: string, error: unknown, signal: AbortSignal): ProviderError {
@@ -64,11 +27,6 @@ export function readFailure(provider: string, error: unknown, signal: AbortSigna
       cause: error,
     })
     : classifyThrown(provider, error, signal);
-}
-
-/** Error part helper. */
-export function errorPart(error: ProviderError): StreamPart {
-  return { type: "error", error };
 }
 
 /**
@@ -243,166 +201,6 @@ function unreachable(provider: string, url: string, error: unknown): ProviderErr
   );
 }
 
-/** Reads at most about `limit` characters of a body as text, cancelling the rest. */
-async function readLimited(response: Response, limit: number): Promise<string> {
-  if (!response.body) return "";
-  let text = "";
-  for await (const piece of decodeText(response.body)) {
-    text += piece;
-    if (text.length >= limit) break;
-  }
-  return text.slice(0, limit);
-}
-
-/** Reads a whole JSON response body; throws SyntaxError for invalid JSON. */
-export async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  return JSON.parse(text);
-}
-
-/**
- * Text chunks of a byte stream. A streaming `TextDecoder` keeps multi-byte characters that are
- * split across network chunks intact (cheaper than a `TextDecoderStream` pipe per event).
- */
-async function* decodeText(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const text = decoder.decode(value, { stream: true });
-      if (text) yield text;
-    }
-    const rest = decoder.decode();
-    if (rest) yield rest;
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-/**
- * Server-sent events of a response body, parsed by `eventsource-parser` (CRLF, comments,
- * multi-line data, any split). Events of one network chunk are yielded together.
- */
-export async function* readSSE(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<EventSourceMessage> {
-  let batch: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => void batch.push(event) });
-  for await (const text of decodeText(body)) {
-    parser.feed(text);
-    if (batch.length) {
-      const events = batch;
-      batch = [];
-      yield* events;
-    }
-  }
-  // a final event without its blank line is incomplete: dropped, as a browser would
-}
-
-/** Lines of an NDJSON body (each parsed), tolerant of CRLF, blank lines and any split. */
-export async function* readNDJSON(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
-  let buffer = "";
-  for await (const text of decodeText(body)) {
-    buffer += text;
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (line) yield JSON.parse(line);
-    }
-  }
-  const rest = buffer.trim();
-  if (rest) yield JSON.parse(rest);
-}
-
-/**
- * Parses tool-call arguments sent as a JSON string. Never throws: an invalid or non-object
- * value gives `{}` plus an `argumentsError` message for the agent to report.
- */
-export function parseToolArguments(
-  name: string,
-  raw: string,
-): { arguments: Record<string, unknown>; argumentsError?: string } {
-  if (raw.trim() === "") return { arguments: {} };
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      return { arguments: value as Record<string, unknown> };
-    }
-    return {
-      arguments: {},
-      argumentsError: `Cannot use arguments of tool "${name}": expected a JSON object`,
-    };
-  } catch (error) {
-    return {
-      arguments: {},
-      argumentsError: `Cannot parse arguments of tool "${name}" as JSON: ${errorMessage(error)}`,
-    };
-  }
-}
-
-/** Object-valued arguments (Ollama, Gemini, Anthropic non-stream) checked the same way. */
-export function objectArguments(
-  name: string,
-  value: unknown,
-): { arguments: Record<string, unknown>; argumentsError?: string } {
-  if (value === undefined || value === null) return { arguments: {} };
-  if (typeof value === "string") return parseToolArguments(name, value);
-  if (typeof value === "object" && !Array.isArray(value)) {
-    return { arguments: value as Record<string, unknown> };
-  }
-  return {
-    arguments: {},
-    argumentsError: `Cannot use arguments of tool "${name}": expected a JSON object`,
-  };
-}
-
-/** Builds a ToolCall, omitting an absent `argumentsError`. */
-export function makeToolCall(
-  id: string,
-  name: string,
-  args: { arguments: Record<string, unknown>; argumentsError?: string },
-  providerData?: Record<string, unknown>,
-): ToolCall {
-  const call: ToolCall = { id, name, arguments: args.arguments };
-  if (args.argumentsError !== undefined) call.argumentsError = args.argumentsError;
-  if (providerData !== undefined) call.providerData = providerData;
-  return call;
-}
-
-/**
- * The last parts of every answer: tool calls the model wrote as text (when it sent none on the
- * wire and the request offered tools, as `tool-call` parts with `fromText: true`), then
- * `finish` — `tool-calls` when any call was made, else `reason`.
- */
-export function closingParts(
-  request: ChatRequest,
-  answer: {
-    text: string;
-    wireCalls: number;
-    reason: FinishReason | undefined;
-    usage?: Usage | undefined;
-  },
-): StreamPart[] {
-  const fromText: StreamPart[] = answer.wireCalls > 0 || !request.tools?.length || !answer.text
-    ? []
-    : parseTextToolCalls(answer.text, request.tools).map((toolCall) => ({
-      type: "tool-call" as const,
-      toolCall,
-      fromText: true,
-    }));
-  const given = answer.reason ?? "stop";
-  const reason: FinishReason = fromText.length || (answer.wireCalls > 0 && given === "stop")
-    ? "tool-calls"
-    : given;
-  return [
-    ...fromText,
-    answer.usage ? { type: "finish", reason, usage: answer.usage } : { type: "finish", reason },
-  ];
-}
-
 /** A probe by GET: 2xx ok, 401/403 auth, 404/405 unsupported, other statuses and errors. */
 export async function probeGet(
   input: Omit<OpenCallInput, "method" | "body">,
@@ -426,15 +224,4 @@ export async function probeGet(
     detail: `reached ${input.url} (HTTP ${result.response.status})`,
     status: result.response.status,
   };
-}
-
-/** JSON `content-type` request headers plus the configured extras. */
-export function jsonHeaders(
-  extra: Record<string, string> | undefined,
-  auth: Record<string, string>,
-): Headers {
-  const headers = new Headers({ "content-type": "application/json", accept: "application/json" });
-  for (const [k, v] of Object.entries(auth)) headers.set(k, v);
-  for (const [k, v] of Object.entries(extra ?? {})) headers.set(k, v);
-  return headers;
 }

@@ -2,23 +2,18 @@
  * Anthropic Messages API (`POST /v1/messages`), streaming with named SSE events.
  * @module
  */
-import { ProviderError } from "../errors.ts";
 import {
   closingParts,
-  DEFAULT_TIMEOUT_MS,
+  cutShort,
   errorPart,
-  type FamilySettings,
-  joinUrl,
-  jsonHeaders,
+  eventJson,
   makeToolCall,
   objectArguments,
   parseToolArguments,
-  probeGet,
-  readJson,
-  readSSE,
-  resolveKey,
-  runCall,
-} from "./_http.ts";
+  unreadable,
+} from "./_answer.ts";
+import { readSSE } from "./_body.ts";
+import { createFamily, type FamilySettings, streamOrJson } from "./_family.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
@@ -110,19 +105,15 @@ function toWire(
 
 /** Creates a provider for the Anthropic Messages API. */
 export function createAnthropic(settings: AnthropicSettings = {}): Provider {
-  const id = settings.name ?? "anthropic";
-  const baseURL = settings.baseURL || ANTHROPIC_BASE_URL;
-  const fetchFn = settings.fetch ?? globalThis.fetch;
-  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-
-  function headers(stream: boolean): Headers {
-    const key = resolveKey(settings.apiKey);
-    const auth: Record<string, string> = { "anthropic-version": settings.version ?? "2023-06-01" };
-    if (key !== undefined) auth["x-api-key"] = key;
-    const h = jsonHeaders(settings.headers, auth);
-    if (stream) h.set("accept", "text/event-stream");
-    return h;
-  }
+  const family = createFamily(settings, {
+    name: "anthropic",
+    baseURL: ANTHROPIC_BASE_URL,
+    auth: (key) => ({
+      "anthropic-version": settings.version ?? "2023-06-01",
+      ...(key === undefined ? {} : { "x-api-key": key }),
+    }),
+  });
+  const { id } = family;
 
   function body(request: ChatRequest, stream: boolean): string {
     const wire = toWire(request.messages);
@@ -144,29 +135,12 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
     return JSON.stringify(b);
   }
 
-  async function* chat(
-    request: ChatRequest,
-    options: ChatOptions = {},
-  ): AsyncGenerator<StreamPart> {
-    if (!Array.isArray(request?.messages)) {
-      throw new TypeError("Cannot call provider: request.messages must be an array");
-    }
-    const stream = request.stream !== false;
-    yield* runCall(
-      {
-        provider: id,
-        url: joinUrl(baseURL, "v1/messages"),
-        headers: headers(stream),
-        body: body(request, stream),
-        fetch: fetchFn,
-        timeoutMs,
-        signal: options.signal,
-      },
-      async function* (response) {
-        if (stream) yield* parseStream(response, request);
-        else yield* parseJson(await readJson(response), request);
-      },
-    );
+  function chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+    return family.chat(request, options, (stream) => ({
+      path: "v1/messages",
+      body: body(request, stream),
+      read: streamOrJson(stream, (r) => parseStream(r, request), (d) => parseJson(d, request)),
+    }));
   }
 
   function usageOf(u: unknown, into: Usage = {}): Usage {
@@ -183,12 +157,7 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
       return;
     }
     if (!Array.isArray(d?.content)) {
-      yield errorPart(
-        new ProviderError(`Cannot read response of provider "${id}": no content`, {
-          kind: "stream",
-          provider: id,
-        }),
-      );
+      yield errorPart(unreadable(id, "no content"));
       return;
     }
     let text = "";
@@ -231,16 +200,7 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
     let ended = false;
     for await (const event of readSSE(response.body)) {
       if (event.data.trim() === "") continue;
-      let data: Record<string, unknown>;
-      try {
-        data = JSON.parse(event.data);
-      } catch (error) {
-        throw new ProviderError(`Cannot parse stream event of provider "${id}"`, {
-          kind: "stream",
-          provider: id,
-          cause: error,
-        });
-      }
+      const data = eventJson(id, event.data);
       const type = event.event ?? data.type;
       if (type === "error" || data.type === "error") {
         yield errorPart(classifyStreamError(id, data));
@@ -306,23 +266,13 @@ export function createAnthropic(settings: AnthropicSettings = {}): Provider {
       if (ended) break;
     }
     if (!ended && stop === undefined) {
-      throw new ProviderError(
-        `Cannot complete stream of provider "${id}": the connection closed before the end`,
-        { kind: "stream", provider: id },
-      );
+      throw cutShort(id);
     }
     yield* closingParts(request, { text, wireCalls: calls, reason: stop, usage });
   }
 
-  async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
-    return await probeGet({
-      provider: id,
-      url: joinUrl(baseURL, "v1/models"),
-      headers: headers(false),
-      fetch: fetchFn,
-      timeoutMs: Math.min(timeoutMs, 15_000),
-      signal: options.signal,
-    });
+  function probe(options: ChatOptions = {}): Promise<ProbeResult> {
+    return family.probe("v1/models", options);
   }
 
   return { id, model: settings.model ?? "", chat, probe };

@@ -1,13 +1,19 @@
 /**
- * Reliability: the one retry loop (official SDK policy, total time budget), the fallback chain
- * and per provider+model cooldown. Providers themselves make exactly one attempt.
+ * Reliability: retries of one entry (official SDK policy, on the shared retry counter of
+ * `_internal/sleep.ts`, inside a total time budget), the fallback chain and per provider+model
+ * cooldown. Providers themselves make exactly one attempt.
  * @module
  */
 import { errorMessage, ProviderError } from "../errors.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import type { ChatOptions, ChatRequest, Provider, StreamPart } from "./types.ts";
-import { sleep as delay } from "../_internal/sleep.ts";
+import {
+  backoffMs,
+  createRetryCounter,
+  type RetryPolicy,
+  sleep as delay,
+} from "../_internal/sleep.ts";
 
 /** One entry of a fallback chain: a provider with its own key, base URL and model. */
 export interface FallbackEntry {
@@ -45,11 +51,19 @@ export function retryDelayMs(
   retryAfterMs?: number,
   random: () => number = Math.random,
 ): number {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0 && retryAfterMs <= 60_000) {
-    return retryAfterMs;
-  }
-  const base = Math.min(500 * 2 ** attempt, 8000);
-  return base * (1 - random() * 0.25);
+  return serverWait(retryAfterMs) ?? backoffMs(attempt, { ...SDK_BACKOFF, random });
+}
+
+// The official SDKs' back-off: 0.5 s doubling to 8 s, up to 25 % jitter.
+const SDK_BACKOFF: Omit<RetryPolicy, "retries"> = {
+  baseDelayMs: 500,
+  maxDelayMs: 8000,
+  jitter: 0.25,
+};
+
+/** A server's wait worth honouring (0 to 60 s); a longer one is replaced by back-off. */
+function serverWait(ms: number | undefined): number | undefined {
+  return ms !== undefined && ms >= 0 && ms <= 60_000 ? ms : undefined;
 }
 
 const NO_FAILOVER = new Set(["bad-request", "aborted"]);
@@ -91,7 +105,11 @@ export function createFallbackProvider(
     signal: AbortSignal | undefined,
     result: { error?: ProviderError },
   ): AsyncGenerator<StreamPart> {
-    const deadline = now() + timeoutMs;
+    const retries = createRetryCounter(
+      { ...SDK_BACKOFF, retries: maxRetries, random },
+      now() + timeoutMs,
+      now,
+    );
     const budget = new AbortController();
     const timer = setTimeout(() => {
       budget.abort(new DOMException(`Time budget of ${timeoutMs} ms spent`, "TimeoutError"));
@@ -116,10 +134,10 @@ export function createFallbackProvider(
           yield part;
         }
         if (!failure) return;
-        const delay = retryDelayMs(attempt, failure.retryAfterMs, random);
-        const canRetry = failure.isRetryable && attempt < maxRetries && !budget.signal.aborted &&
-          now() + delay < deadline;
-        if (!canRetry) {
+        const delay = failure.isRetryable && !budget.signal.aborted
+          ? retries(serverWait(failure.retryAfterMs))
+          : undefined;
+        if (delay === undefined) {
           result.error = failure;
           return;
         }

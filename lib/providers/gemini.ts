@@ -5,19 +5,15 @@
 import { ProviderError } from "../errors.ts";
 import {
   closingParts,
-  DEFAULT_TIMEOUT_MS,
+  cutShort,
   errorPart,
-  type FamilySettings,
-  joinUrl,
-  jsonHeaders,
+  eventJson,
   makeToolCall,
   objectArguments,
-  probeGet,
-  readJson,
-  readSSE,
-  resolveKey,
-  runCall,
-} from "./_http.ts";
+  unreadable,
+} from "./_answer.ts";
+import { readJson, readSSE } from "./_body.ts";
+import { createFamily, type FamilySettings } from "./_family.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
@@ -114,6 +110,11 @@ function toWire(
   return { system: system.join("\n\n"), contents };
 }
 
+/** The model id as a path segment, without the optional `models/` prefix. */
+function modelPath(model: string | undefined): string {
+  return encodeURIComponent((model ?? "").replace(/^models\//, ""));
+}
+
 function stripSchemaKey(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = schema;
   return rest;
@@ -130,17 +131,12 @@ interface State {
 
 /** Creates a provider for the Gemini API. */
 export function createGemini(settings: GeminiSettings = {}): Provider {
-  const id = settings.name ?? "gemini";
-  const baseURL = settings.baseURL || GEMINI_BASE_URL;
-  const fetchFn = settings.fetch ?? globalThis.fetch;
-  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-
-  function headers(stream: boolean): Headers {
-    const key = resolveKey(settings.apiKey);
-    const h = jsonHeaders(settings.headers, key === undefined ? {} : { "x-goog-api-key": key });
-    if (stream) h.set("accept", "text/event-stream");
-    return h;
-  }
+  const family = createFamily(settings, {
+    name: "gemini",
+    baseURL: GEMINI_BASE_URL,
+    auth: (key) => (key === undefined ? {} : { "x-goog-api-key": key }),
+  });
+  const { id } = family;
 
   function body(request: ChatRequest): string {
     const wire = toWire(request.messages);
@@ -162,57 +158,26 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
     return JSON.stringify(b);
   }
 
-  async function* chat(
-    request: ChatRequest,
-    options: ChatOptions = {},
-  ): AsyncGenerator<StreamPart> {
-    if (!Array.isArray(request?.messages)) {
-      throw new TypeError("Cannot call provider: request.messages must be an array");
-    }
-    const stream = request.stream !== false;
-    const model = encodeURIComponent(
-      (request.model ?? settings.model ?? "").replace(/^models\//, ""),
-    );
-    const path = stream
-      ? `models/${model}:streamGenerateContent?alt=sse`
-      : `models/${model}:generateContent`;
+  function chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
     const state: State = { text: "", calls: 0, finish: undefined, usage: undefined, pending: [] };
-    yield* runCall(
-      {
-        provider: id,
-        url: joinUrl(baseURL, path),
-        headers: headers(stream),
-        body: body(request),
-        fetch: fetchFn,
-        timeoutMs,
-        signal: options.signal,
-      },
-      async function* (response) {
+    return family.chat(request, options, (stream) => ({
+      path: `models/${modelPath(request.model ?? settings.model)}${
+        stream ? ":streamGenerateContent?alt=sse" : ":generateContent"
+      }`,
+      body: body(request),
+      async *read(response) {
         if (stream) {
           if (!response.body) throw new TypeError("Response has no body");
           let events = 0;
           for await (const event of readSSE(response.body)) {
             if (event.data.trim() === "") continue;
             events++;
-            let data: unknown;
-            try {
-              data = JSON.parse(event.data);
-            } catch (error) {
-              throw new ProviderError(`Cannot parse stream event of provider "${id}"`, {
-                kind: "stream",
-                provider: id,
-                cause: error,
-              });
-            }
-            const error = handle(data, state);
+            const error = handle(eventJson<unknown>(id, event.data), state);
             if (error) return yield errorPart(error);
             yield* state.pending.splice(0);
           }
           if (events === 0 || state.finish === undefined) {
-            throw new ProviderError(
-              `Cannot complete stream of provider "${id}": the connection closed before the end`,
-              { kind: "stream", provider: id },
-            );
+            throw cutShort(id);
           }
         } else {
           const error = handle(await readJson(response), state);
@@ -226,7 +191,7 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
           usage: state.usage,
         });
       },
-    );
+    }));
   }
 
   /** Applies one GenerateContentResponse; queues parts in `state.pending`. */
@@ -285,23 +250,13 @@ export function createGemini(settings: GeminiSettings = {}): Provider {
     const finish = mapFinish(candidate?.finishReason);
     if (finish) state.finish = finish;
     if (!candidate && !d?.usageMetadata && !d?.promptFeedback) {
-      return new ProviderError(`Cannot read response of provider "${id}": no candidates`, {
-        kind: "stream",
-        provider: id,
-      });
+      return unreadable(id, "no candidates");
     }
     return undefined;
   }
 
-  async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
-    return await probeGet({
-      provider: id,
-      url: joinUrl(baseURL, "models"),
-      headers: headers(false),
-      fetch: fetchFn,
-      timeoutMs: Math.min(timeoutMs, 15_000),
-      signal: options.signal,
-    });
+  function probe(options: ChatOptions = {}): Promise<ProbeResult> {
+    return family.probe("models", options);
   }
 
   return { id, model: settings.model ?? "", chat, probe };

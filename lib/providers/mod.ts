@@ -8,7 +8,7 @@ export { createOpenAICompatible, type OpenAICompatibleSettings } from "./openai_
 export { ANTHROPIC_BASE_URL, type AnthropicSettings, createAnthropic } from "./anthropic.ts";
 export { createGemini, GEMINI_BASE_URL, type GeminiSettings } from "./gemini.ts";
 export { createOllama, OLLAMA_BASE_URL, type OllamaSettings } from "./ollama.ts";
-export type { FamilySettings } from "./_http.ts";
+export type { FamilySettings } from "./_family.ts";
 export { collectChat } from "./collect_chat.ts";
 export {
   createFallbackProvider,

@@ -6,19 +6,14 @@
 import { ProviderError } from "../errors.ts";
 import {
   closingParts,
-  DEFAULT_TIMEOUT_MS,
+  cutShort,
   errorPart,
-  type FamilySettings,
-  joinUrl,
-  jsonHeaders,
   makeToolCall,
   objectArguments,
-  probeGet,
-  readJson,
-  readNDJSON,
-  resolveKey,
-  runCall,
-} from "./_http.ts";
+  unreadable,
+} from "./_answer.ts";
+import { readJson, readNDJSON } from "./_body.ts";
+import { bearer, createFamily, type FamilySettings } from "./_family.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
@@ -67,18 +62,13 @@ interface State {
 
 /** Creates a provider for a local or remote Ollama server. */
 export function createOllama(settings: OllamaSettings = {}): Provider {
-  const id = settings.name ?? "ollama";
-  const baseURL = settings.baseURL || OLLAMA_BASE_URL;
-  const fetchFn = settings.fetch ?? globalThis.fetch;
-  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-
-  function headers(): Headers {
-    const key = resolveKey(settings.apiKey);
-    return jsonHeaders(
-      settings.headers,
-      key === undefined ? {} : { authorization: `Bearer ${key}` },
-    );
-  }
+  const family = createFamily(settings, {
+    name: "ollama",
+    baseURL: OLLAMA_BASE_URL,
+    auth: bearer,
+    sse: false,
+  });
+  const { id } = family;
 
   function body(request: ChatRequest, stream: boolean): string {
     const b: Record<string, unknown> = {
@@ -110,10 +100,7 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
       eval_count?: unknown;
     };
     if (typeof d !== "object" || d === null) {
-      return new ProviderError(`Cannot read response of provider "${id}": not an object`, {
-        kind: "stream",
-        provider: id,
-      });
+      return unreadable(id, "not an object");
     }
     if (d.error !== undefined) return classifyStreamError(id, d);
     const parts: StreamPart[] = [];
@@ -150,26 +137,12 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
     return parts;
   }
 
-  async function* chat(
-    request: ChatRequest,
-    options: ChatOptions = {},
-  ): AsyncGenerator<StreamPart> {
-    if (!Array.isArray(request?.messages)) {
-      throw new TypeError("Cannot call provider: request.messages must be an array");
-    }
-    const stream = request.stream !== false;
+  function chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
     const state: State = { text: "", calls: 0, done: false, finish: "stop", usage: undefined };
-    yield* runCall(
-      {
-        provider: id,
-        url: joinUrl(baseURL, "api/chat"),
-        headers: headers(),
-        body: body(request, stream),
-        fetch: fetchFn,
-        timeoutMs,
-        signal: options.signal,
-      },
-      async function* (response) {
+    return family.chat(request, options, (stream) => ({
+      path: "api/chat",
+      body: body(request, stream),
+      async *read(response) {
         if (!stream) {
           const parts = handle(await readJson(response), state);
           if (parts instanceof ProviderError) return yield errorPart(parts);
@@ -185,10 +158,7 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
           }
         }
         if (!state.done) {
-          throw new ProviderError(
-            `Cannot complete stream of provider "${id}": the connection closed before the end`,
-            { kind: "stream", provider: id },
-          );
+          throw cutShort(id);
         }
         yield* closingParts(request, {
           text: state.text,
@@ -197,18 +167,11 @@ export function createOllama(settings: OllamaSettings = {}): Provider {
           usage: state.usage,
         });
       },
-    );
+    }));
   }
 
-  async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
-    return await probeGet({
-      provider: id,
-      url: joinUrl(baseURL, "api/tags"),
-      headers: headers(),
-      fetch: fetchFn,
-      timeoutMs: Math.min(timeoutMs, 15_000),
-      signal: options.signal,
-    });
+  function probe(options: ChatOptions = {}): Promise<ProbeResult> {
+    return family.probe("api/tags", options);
   }
 
   return { id, model: settings.model ?? "", chat, probe };

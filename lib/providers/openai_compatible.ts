@@ -6,19 +6,15 @@
 import { ProviderError } from "../errors.ts";
 import {
   closingParts,
-  DEFAULT_TIMEOUT_MS,
+  cutShort,
   errorPart,
-  type FamilySettings,
-  joinUrl,
-  jsonHeaders,
+  eventJson,
   makeToolCall,
   parseToolArguments,
-  probeGet,
-  readJson,
-  readSSE,
-  resolveKey,
-  runCall,
-} from "./_http.ts";
+  unreadable,
+} from "./_answer.ts";
+import { readSSE } from "./_body.ts";
+import { bearer, createFamily, type FamilySettings, streamOrJson } from "./_family.ts";
 import { classifyStreamError } from "./classify_error.ts";
 import type {
   ChatOptions,
@@ -102,20 +98,13 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
   if (typeof settings.baseURL !== "string" || settings.baseURL === "") {
     throw new TypeError("Cannot create OpenAI-compatible provider: baseURL is required");
   }
-  const id = settings.name ?? "openai-compatible";
-  const fetchFn = settings.fetch ?? globalThis.fetch;
-  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const family = createFamily(settings, {
+    name: "openai-compatible",
+    baseURL: settings.baseURL,
+    auth: bearer,
+  });
+  const { id } = family;
   const maxTokensField = settings.maxTokensField ?? "max_tokens";
-
-  function headers(stream: boolean): Headers {
-    const key = resolveKey(settings.apiKey);
-    const h = jsonHeaders(
-      settings.headers,
-      key === undefined ? {} : { authorization: `Bearer ${key}` },
-    );
-    if (stream) h.set("accept", "text/event-stream");
-    return h;
-  }
 
   function body(request: ChatRequest, stream: boolean): string {
     const b: Record<string, unknown> = {
@@ -137,29 +126,12 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
     return JSON.stringify(b);
   }
 
-  async function* chat(
-    request: ChatRequest,
-    options: ChatOptions = {},
-  ): AsyncGenerator<StreamPart> {
-    if (!Array.isArray(request?.messages)) {
-      throw new TypeError("Cannot call provider: request.messages must be an array");
-    }
-    const stream = request.stream !== false;
-    yield* runCall(
-      {
-        provider: id,
-        url: joinUrl(settings.baseURL, "chat/completions"),
-        headers: headers(stream),
-        body: body(request, stream),
-        fetch: fetchFn,
-        timeoutMs,
-        signal: options.signal,
-      },
-      async function* (response) {
-        if (stream) yield* parseStream(response, request);
-        else yield* parseJson(await readJson(response), request);
-      },
-    );
+  function chat(request: ChatRequest, options: ChatOptions = {}): AsyncGenerator<StreamPart> {
+    return family.chat(request, options, (stream) => ({
+      path: "chat/completions",
+      body: body(request, stream),
+      read: streamOrJson(stream, (r) => parseStream(r, request), (d) => parseJson(d, request)),
+    }));
   }
 
   function* parseJson(data: unknown, request: ChatRequest): Generator<StreamPart> {
@@ -177,12 +149,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
     }
     const choice = d?.choices?.[0];
     if (!choice) {
-      yield errorPart(
-        new ProviderError(`Cannot read response of provider "${id}": no choices`, {
-          kind: "stream",
-          provider: id,
-        }),
-      );
+      yield errorPart(unreadable(id, "no choices"));
       return;
     }
     const text = typeof choice.message?.content === "string" ? choice.message.content : "";
@@ -244,30 +211,23 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
         break;
       }
       if (data.trim() === "") continue;
-      let chunk: {
-        error?: unknown;
-        choices?: {
-          delta?: {
-            content?: unknown;
-            tool_calls?: {
-              index?: unknown;
-              id?: unknown;
-              function?: { name?: unknown; arguments?: unknown };
-            }[];
-          };
-          finish_reason?: unknown;
-        }[];
-        usage?: unknown;
-      };
-      try {
-        chunk = JSON.parse(data);
-      } catch (error) {
-        throw new ProviderError(`Cannot parse stream event of provider "${id}"`, {
-          kind: "stream",
-          provider: id,
-          cause: error,
-        });
-      }
+      const chunk = eventJson<
+        {
+          error?: unknown;
+          choices?: {
+            delta?: {
+              content?: unknown;
+              tool_calls?: {
+                index?: unknown;
+                id?: unknown;
+                function?: { name?: unknown; arguments?: unknown };
+              }[];
+            };
+            finish_reason?: unknown;
+          }[];
+          usage?: unknown;
+        }
+      >(id, data);
       if (chunk.error) {
         yield errorPart(classifyStreamError(id, chunk));
         return;
@@ -305,10 +265,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       }
     }
     if (!done && finish === undefined) {
-      throw new ProviderError(
-        `Cannot complete stream of provider "${id}": the connection closed before the end`,
-        { kind: "stream", provider: id },
-      );
+      throw cutShort(id);
     }
     if (finish === "error") {
       yield errorPart(
@@ -324,14 +281,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
   }
 
   async function probe(options: ChatOptions = {}): Promise<ProbeResult> {
-    const result = await probeGet({
-      provider: id,
-      url: joinUrl(settings.baseURL, "models"),
-      headers: headers(false),
-      fetch: fetchFn,
-      timeoutMs: Math.min(timeoutMs, 15_000),
-      signal: options.signal,
-    });
+    const result = await family.probe("models", options);
     if (/:11434\/v1\/?$/.test(settings.baseURL)) {
       // LESSONS §3.5: Ollama's /v1 parser turns local models' tool calls into plain text
       result.detail +=

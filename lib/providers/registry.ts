@@ -8,7 +8,7 @@
 import { ProviderError } from "../errors.ts";
 import type { Env } from "../_internal/env.ts";
 import { processEnv } from "../_internal/env.ts";
-import type { FamilySettings } from "./_http.ts";
+import type { FamilySettings } from "./_family.ts";
 import type { ChatOptions, ChatRequest, ProbeResult, Provider, StreamPart } from "./types.ts";
 
 export {

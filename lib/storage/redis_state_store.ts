@@ -6,7 +6,7 @@
  * @module
  */
 import type { Storage } from "unstorage";
-import type { SetOptions, StateStore } from "./types.ts";
+import type { StateStore } from "./types.ts";
 import type { Envelope } from "./state_store.ts";
 import { ttlOf } from "./state_store.ts";
 import { decodeKey, encodeKey, isHashedKey, prefixBase } from "./_keys.ts";
@@ -160,18 +160,15 @@ export function createRedisStateStore(
         : await redis.set(full(raw), json, "PX", ttl, "NX");
       return result === "OK";
     },
-    async update<T>(
-      key: string,
-      update: (current: T | null) => T | undefined,
-      setOptions?: SetOptions,
-    ): Promise<T | null> {
+    // Typed by StateStore["update"]: `current` and `next` are its `T`.
+    async update(key, update, setOptions) {
       const ttl = ttlOf(setOptions);
       const { raw, hashed } = await encodeKey(key);
       const k = full(raw);
       return withLock(raw, async () => {
         for (let attempt = 0; attempt < maxAttempts; attempt++) {
           const currentJson = await redis.get(k);
-          const current = unpack<T>(currentJson)?.v ?? null;
+          const current = unpack<Parameters<typeof update>[0]>(currentJson)?.v ?? null;
           const next = update(current);
           if (next === undefined) return current;
           const won = await redis.eval(

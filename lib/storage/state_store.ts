@@ -87,8 +87,10 @@ export function createStateStore(
     raw: string,
     hashed: boolean,
     value: T,
-    expiry: number | undefined,
+    ttl: number | undefined,
+    keep?: number,
   ): Promise<void> {
+    const expiry = ttl === undefined ? keep : now() + ttl;
     const envelope: Envelope<T> = { v: value };
     if (expiry !== undefined) envelope.e = expiry;
     if (hashed) envelope.k = key;
@@ -106,17 +108,7 @@ export function createStateStore(
     async set(key, value, setOptions) {
       const ttl = ttlOf(setOptions);
       const { raw, hashed } = await encodeKey(key);
-      return withLock(
-        raw,
-        () =>
-          write(
-            key,
-            raw,
-            hashed,
-            value,
-            ttl === undefined ? undefined : now() + ttl,
-          ),
-      );
+      return withLock(raw, () => write(key, raw, hashed, value, ttl));
     },
     async remove(key) {
       const { raw } = await encodeKey(key);
@@ -141,13 +133,7 @@ export function createStateStore(
       const { raw, hashed } = await encodeKey(key);
       return withLock(raw, async () => {
         if ((await readEnvelope(raw)) !== null) return false;
-        await write(
-          key,
-          raw,
-          hashed,
-          value,
-          ttl === undefined ? undefined : now() + ttl,
-        );
+        await write(key, raw, hashed, value, ttl);
         return true;
       });
     },
@@ -162,13 +148,7 @@ export function createStateStore(
         const current = await readEnvelope<T>(raw);
         const next = update(current?.v ?? null);
         if (next === undefined) return current?.v ?? null;
-        await write(
-          key,
-          raw,
-          hashed,
-          next,
-          ttl === undefined ? current?.e : now() + ttl,
-        );
+        await write(key, raw, hashed, next, ttl, current?.e);
         return next;
       });
     },

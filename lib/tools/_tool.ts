@@ -8,6 +8,7 @@
  */
 import * as v from "valibot";
 import { errorMessage } from "../errors.ts";
+import { withDeadline } from "../_internal/deadline.ts";
 import type { Tool, ToolContext, ToolEffect, ToolResult } from "./types.ts";
 import { BUILTIN_TOOL_SCHEMAS, type BuiltinToolName } from "./_schemas.ts";
 
@@ -33,8 +34,6 @@ export interface DefineToolOptions<S extends v.GenericSchema> {
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
-// One shared reason: building an error (and its stack) for every finished call is costly.
-const TOOL_FINISHED = new Error("tool call finished");
 
 /** Text of a tool's return value. */
 function toText(value: unknown): string {
@@ -71,7 +70,9 @@ export function buildTool<S extends v.GenericSchema>(
   parameters: Record<string, unknown>,
 ): Tool {
   if (!NAME.test(options.name)) {
-    throw new TypeError(`Cannot define tool "${options.name}": name must match ${NAME}`);
+    throw new TypeError(
+      `Cannot define tool "${options.name}": name must match ${NAME}`,
+    );
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const maxOutputChars = options.maxOutputChars ?? DEFAULT_TOOL_OUTPUT_CHARS;
@@ -88,34 +89,29 @@ export function buildTool<S extends v.GenericSchema>(
     maxOutputChars,
     async call(args: unknown, context: ToolContext): Promise<ToolResult> {
       const parsed = v.safeParse(options.input, args ?? {});
-      if (!parsed.success) return fail(`Invalid arguments: ${describeIssues(parsed.issues)}`);
-      const controller = new AbortController();
-      const signal = AbortSignal.any([context.signal, controller.signal]);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-          reject(new Error(`Tool "${options.name}" timed out after ${timeoutMs} ms`));
-        }, timeoutMs);
-      });
-      const aborted = new Promise<never>((_, reject) => {
-        if (context.signal.aborted) reject(new Error("Tool call cancelled"));
-        context.signal.addEventListener("abort", () => reject(new Error("Tool call cancelled")), {
-          once: true,
-        });
-      });
+      if (!parsed.success) {
+        return fail(`Invalid arguments: ${describeIssues(parsed.issues)}`);
+      }
       try {
-        const value = await Promise.race([
-          options.run(parsed.output, { ...context, signal }),
-          timeout,
-          aborted,
-        ]);
-        return { content: capText(toText(value), maxOutputChars), isError: false };
+        const value = await withDeadline(
+          (signal) => options.run(parsed.output, { ...context, signal }),
+          {
+            signal: context.signal,
+            timeoutMs,
+            timeoutReason: () => new Error(`timed out after ${timeoutMs} ms`),
+            timedOut: () =>
+              new Error(
+                `Tool "${options.name}" timed out after ${timeoutMs} ms`,
+              ),
+            cancelled: () => new Error("Tool call cancelled"),
+          },
+        );
+        return {
+          content: capText(toText(value), maxOutputChars),
+          isError: false,
+        };
       } catch (error) {
         return fail(errorMessage(error));
-      } finally {
-        clearTimeout(timer);
-        if (!controller.signal.aborted) controller.abort(TOOL_FINISHED);
       }
     },
   };
@@ -124,10 +120,14 @@ export function buildTool<S extends v.GenericSchema>(
 }
 
 /** A built-in tool: its JSON Schema is the precomputed one of `_schemas.ts` for its name. */
-export function builtinTool<S extends v.GenericSchema>(options: DefineToolOptions<S>): Tool {
+export function builtinTool<S extends v.GenericSchema>(
+  options: DefineToolOptions<S>,
+): Tool {
   const parameters = BUILTIN_TOOL_SCHEMAS[options.name as BuiltinToolName];
   if (!parameters) {
-    throw new TypeError(`Cannot build tool "${options.name}": no precomputed JSON Schema`);
+    throw new TypeError(
+      `Cannot build tool "${options.name}": no precomputed JSON Schema`,
+    );
   }
   return buildTool(options, structuredClone(parameters));
 }
