@@ -497,6 +497,23 @@ export function consoleClient(): void {
     }
   }
 
+  /**
+   * Loads the item open in a list view (`#/tasks/<id>`, `#/changes/<id>`) into its detail box.
+   * Returns the reply to show, or null when no item is open, the view moved on, nothing changed
+   * since the last poll, or the load failed (then the box says why).
+   */
+  async function loadDetail(box: HTMLElement, list: string): Promise<Reply | null> {
+    box.hidden = !detailId;
+    if (!detailId) return null;
+    const d = await api("GET", `/${list}/${encodeURIComponent(detailId)}`);
+    if (view !== list || !changed(box.id, [d.status, d.data])) return null;
+    if (!d.ok) {
+      fill(box, h("p", { class: "error" }, d.message), h("a", { href: `#/${list}` }, "Close"));
+      return null;
+    }
+    return d;
+  }
+
   // --- Tasks ---
 
   $("task-form").addEventListener("submit", async (event) => {
@@ -532,18 +549,8 @@ export function consoleClient(): void {
         h("span", { class: "meta" }, when(t.created_at)),
       ));
     const box = $("task-detail");
-    box.hidden = !detailId;
-    if (!detailId) return;
-    const d = await api("GET", `/tasks/${encodeURIComponent(detailId)}`);
-    if (view !== "tasks" || !changed("task-detail", [d.status, d.data])) return;
-    if (!d.ok) {
-      fill(
-        box,
-        h("p", { class: "error" }, d.message),
-        h("a", { href: "#/tasks" }, "Close"),
-      );
-      return;
-    }
+    const d = await loadDetail(box, "tasks");
+    if (!d) return;
     const t = d.data;
     const id = String(t.task_id);
     const cancel = t.status === "queued" || t.status === "running"
@@ -689,20 +696,8 @@ export function consoleClient(): void {
         ),
       ));
     const box = $("change-detail");
-    box.hidden = !detailId;
-    if (!detailId) return;
-    const d = await api("GET", `/changes/${encodeURIComponent(detailId)}`);
-    if (view !== "changes" || !changed("change-detail", [d.status, d.data])) {
-      return;
-    }
-    if (!d.ok) {
-      fill(
-        box,
-        h("p", { class: "error" }, d.message),
-        h("a", { href: "#/changes" }, "Close"),
-      );
-      return;
-    }
+    const d = await loadDetail(box, "changes");
+    if (!d) return;
     const c = d.data;
     const id = String(c.change_id);
     const canUndo = (c.state === "applied" || c.state === "confirmed") &&
