@@ -1,27 +1,27 @@
 /**
  * The web console's browser code. It is served as the text of {@linkcode consoleClient}
- * (`(function consoleClient() {...})()`), so the function must use nothing from outside its
- * own body: no imports, no module-level names.
+ * (`(function consoleClient(dom) {...})(...)`), so the function must use nothing from outside
+ * its own body and its `dom` argument: no imports (but of types), no module-level names.
  *
  * Rules it keeps: every request goes to this page's own origin by a fixed absolute path (never a
  * URL from the query string or the page's data); the bearer token lives in `sessionStorage` (this
  * tab only), never in a URL or `localStorage`; everything shown from the gateway is set as text
  * (`textContent` / text nodes), never parsed as HTML.
+ *
+ * The DOM helpers and the event-stream reader come in as `dom` ({@linkcode consoleDom}, served
+ * in the same script).
  * @module
  */
+import type { ConsoleDom } from "./_client_dom.ts";
 
 /** Runs the console in the page; see the module doc for the rules it keeps. */
-export function consoleClient(): void {
+export function consoleClient(dom: ConsoleDom): void {
+  const { $, h, fill, when, text, stateLabel, details, sse } = dom;
   const TOKEN_KEY = "mikroclaw.token";
   const SESSION_KEY = "mikroclaw.session";
   const POLL_MS = 5000;
   const tab = globalThis.sessionStorage;
 
-  type Attrs = Record<
-    string,
-    string | number | boolean | undefined | ((event: Event) => void)
-  >;
-  type Child = Node | string | number | null | undefined | false;
   interface Reply {
     ok: boolean;
     status: number;
@@ -72,75 +72,6 @@ export function consoleClient(): void {
     tab.setItem(SESSION_KEY, session);
   }
 
-  // --- DOM helpers: text only, never HTML ---
-
-  function $<T extends HTMLElement = HTMLElement>(id: string): T {
-    const el = document.getElementById(id);
-    if (!el) throw new Error(`console: #${id} is missing`);
-    return el as T;
-  }
-
-  function h<K extends keyof HTMLElementTagNameMap>(
-    tag: K,
-    attrs: Attrs | null,
-    ...children: Child[]
-  ): HTMLElementTagNameMap[K] {
-    const el = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs ?? {})) {
-      if (typeof value === "function") el.addEventListener(name, value);
-      else if (/^on/i.test(name)) {
-        throw new Error("console: no inline handlers");
-      } else if (value === true) el.setAttribute(name, "");
-      else if (value !== false && value !== undefined) {
-        el.setAttribute(name, String(value));
-      }
-    }
-    for (const child of children) {
-      if (child !== null && child !== undefined && child !== false) {
-        el.append(typeof child === "number" ? String(child) : child);
-      }
-    }
-    return el;
-  }
-
-  function fill(el: HTMLElement, ...children: Child[]): void {
-    el.replaceChildren();
-    for (const child of children) {
-      if (child !== null && child !== undefined && child !== false) {
-        el.append(typeof child === "number" ? String(child) : child);
-      }
-    }
-  }
-
-  function when(iso: unknown): string {
-    if (typeof iso !== "string" && typeof iso !== "number") return "";
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString();
-  }
-
-  function text(value: unknown): string {
-    if (value === undefined || value === null) return "";
-    return typeof value === "string" ? value : JSON.stringify(value, null, 2);
-  }
-
-  const GOOD = /^(ok|complete|applied|confirmed|reverted)$/;
-  const BAD = /^(failed|refused|denied|expired|cancelled|degraded|down or off)$/;
-
-  function stateLabel(state: unknown): HTMLSpanElement {
-    const s = String(state ?? "unknown");
-    const tone = GOOD.test(s) ? "ok" : BAD.test(s) ? "bad" : "wait";
-    return h("span", { class: `state ${tone}` }, s);
-  }
-
-  function details(rows: [string, Child][]): HTMLDListElement {
-    const dl = h("dl", null);
-    for (const [name, value] of rows) {
-      if (value === undefined || value === null || value === "") continue;
-      dl.append(h("dt", null, name), h("dd", null, value));
-    }
-    return dl;
-  }
-
   // --- Talking to the gateway: same origin, fixed paths, the token in a header ---
 
   async function api(
@@ -176,40 +107,6 @@ export function consoleClient(): void {
     const message = data?.error?.message ??
       (res.ok ? "" : `The gateway answered ${res.status}`);
     return { ok: res.ok, status: res.status, data, message: String(message) };
-  }
-
-  /** Frames of the gateway's SSE stream: `event: <type>` + one `data: <json>` line each. */
-  async function* sse(
-    body: ReadableStream<Uint8Array>,
-  ): AsyncGenerator<[string, any]> {
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
-        let event = "message";
-        const data: string[] = [];
-        for (const line of frame.split(/\r?\n/)) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) {
-            data.push(line.slice(5).replace(/^ /, ""));
-          }
-        }
-        let parsed: any = null;
-        try {
-          parsed = JSON.parse(data.join("\n"));
-        } catch {
-          parsed = null;
-        }
-        yield [event, parsed];
-      }
-    }
   }
 
   // --- Pairing ---

@@ -6,6 +6,7 @@
  */
 import { sha256Hex } from "../gateway/_crypto.ts";
 import { consoleClient } from "./_client.ts";
+import { consoleDom } from "./_client_dom.ts";
 import { CONSOLE_CSS, CONSOLE_HTML } from "./_page.ts";
 
 /**
@@ -16,8 +17,10 @@ export const CONSOLE_CSP: string = "default-src 'none'; script-src 'self'; style
   "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
   "frame-ancestors 'none'";
 
-/** The console's browser script: the client function's own text, run once. */
-export const CONSOLE_JS: string = `"use strict";(${String(consoleClient)})();\n`;
+/** The console's browser script: the client function's own text, run once with the DOM helpers. */
+export const CONSOLE_JS: string = `"use strict";(${String(consoleClient)})((${
+  String(consoleDom)
+})());\n`;
 
 /** Serves the console's files; anything else under `/console/` is a JSON 404. */
 export interface ConsoleHandler {
