@@ -13,28 +13,21 @@
  * @module
  */
 import type { ConsoleDom } from "./_client_dom.ts";
+import type { ConsoleKit, ConsoleViews, Reply } from "./_client_kit.ts";
 
 /** Runs the console in the page; see the module doc for the rules it keeps. */
-export function consoleClient(dom: ConsoleDom): void {
-  const { $, h, fill, when, text, stateLabel, details, sse } = dom;
+export function consoleClient(dom: ConsoleDom, views: ConsoleViews): void {
+  const { $, h, fill, text, sse } = dom;
   const TOKEN_KEY = "mikroclaw.token";
   const SESSION_KEY = "mikroclaw.session";
   const POLL_MS = 5000;
   const tab = globalThis.sessionStorage;
-
-  interface Reply {
-    ok: boolean;
-    status: number;
-    data: any;
-    message: string;
-  }
 
   let token: string | null = tab.getItem(TOKEN_KEY);
   let pairingOff = false;
   let view = "chat";
   let detailId: string | null = null;
   let chatAbort: AbortController | null = null;
-  let forceUndo: string | null = null;
   // What each region last showed: polling re-renders only on a change, so focus stays put.
   const shown = new Map<string, string>();
 
@@ -411,359 +404,24 @@ export function consoleClient(dom: ConsoleDom): void {
     return d;
   }
 
-  // --- Tasks ---
+  // --- The views: tasks, changes, jobs, health ---
 
-  $("task-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const type = $<HTMLSelectElement>("task-type").value;
-    const input = $<HTMLInputElement>("task-input").value;
-    const r = await api("POST", "/tasks", { type, input });
-    fill($("tasks-error"), r.ok ? "" : r.message);
-    if (r.ok) {
-      $<HTMLInputElement>("task-input").value = "";
-      location.hash = `#/tasks/${encodeURIComponent(String(r.data.task_id))}`;
-    }
-  });
-
-  async function renderTasks(): Promise<void> {
-    const r = await api("GET", "/tasks");
-    if (view !== "tasks") return;
-    say("tasks-error", r.ok ? "" : r.message);
-    const rows = r.ok && Array.isArray(r.data) ? [...r.data].reverse() : [];
-    list("tasks-list", rows, "No tasks yet.", (t) =>
-      h(
-        "a",
-        {
-          class: "row",
-          href: `#/tasks/${encodeURIComponent(String(t.task_id))}`,
-        },
-        stateLabel(t.status),
-        h(
-          "span",
-          { class: "main" },
-          `${String(t.type)} task ${String(t.task_id)}`,
-        ),
-        h("span", { class: "meta" }, when(t.created_at)),
-      ));
-    const box = $("task-detail");
-    const d = await loadDetail(box, "tasks");
-    if (!d) return;
-    const t = d.data;
-    const id = String(t.task_id);
-    const cancel = t.status === "queued" || t.status === "running"
-      ? h("button", {
-        type: "button",
-        class: "danger",
-        click: async () => {
-          const c = await api("DELETE", `/tasks/${encodeURIComponent(id)}`);
-          say("tasks-error", c.ok ? "" : c.message);
-          shown.delete("task-detail");
-          await renderTasks();
-        },
-      }, "Cancel task")
-      : null;
-    fill(
-      box,
-      h("h3", null, `Task ${id}`),
-      details([
-        ["State", stateLabel(t.status)],
-        ["Type", String(t.type)],
-        ["Created", when(t.created_at)],
-      ]),
-      t.result !== undefined ? h("h3", null, "Result") : null,
-      t.result !== undefined ? h("pre", { class: "result" }, text(t.result)) : null,
-      t.error !== undefined ? h("p", { class: "error" }, `Error: ${text(t.error)}`) : null,
-      h(
-        "div",
-        { class: "buttons" },
-        cancel,
-        h("a", { href: "#/tasks" }, "Close"),
-      ),
-    );
-  }
-
-  // --- Changes: list, diff, Approve / Deny / Confirm / Undo ---
-
-  async function refreshBadge(): Promise<void> {
-    if (!token && !pairingOff) return;
-    const r = await api("GET", "/changes");
-    const pending = r.ok && Array.isArray(r.data)
-      ? r.data.filter((c: any) => c.state === "pending").length
-      : 0;
-    const badge = $("pending-badge");
-    badge.hidden = pending === 0;
-    fill(badge, pending ? String(pending) : "");
-    badge.setAttribute("aria-label", `${pending} awaiting approval`);
-  }
-
-  /** A refused decision in plain words first, then the gateway's own message. */
-  function refusal(r: Reply, action: string): string {
-    if (r.status !== 403) return r.message;
-    const verb = action === "deny" ? "deny" : action === "revert" ? "undo" : "approve";
-    if (/code the requesting token minted/.test(r.message)) {
-      return `This browser cannot ${verb} this change: it was paired with a code made by ` +
-        "“Pair a device” on the browser that asked for it, so the gateway counts both as the same " +
-        `device. ${verb[0]!.toUpperCase()}${verb.slice(1)} it from a device paired with the ` +
-        `gateway's own pairing code, or from chat. (${r.message})`;
-    }
-    if (/the token that requested it cannot/.test(r.message)) {
-      return `This browser asked for this change, so it cannot ${verb} it itself: ` +
-        `use another paired device. (${r.message})`;
-    }
-    return r.message;
-  }
-
-  async function act(
-    id: string,
-    action: string,
-    body?: unknown,
-  ): Promise<void> {
-    const box = $("change-detail");
-    for (const b of box.querySelectorAll("button")) b.disabled = true;
-    say("changes-error", "");
-    fill(
-      $("change-progress"),
-      `${action === "revert" ? "Undoing" : `${action}: sending`}…`,
-    );
-    const r = await api(
-      "POST",
-      `/changes/${encodeURIComponent(id)}/${action}`,
-      body,
-    );
-    forceUndo = !r.ok && r.status === 409 && action === "revert" && body === undefined ? id : null;
-    shown.delete("change-detail");
-    await renderChanges();
-    say("changes-error", r.ok ? "" : refusal(r, action));
-    fill(
-      $("change-progress"),
-      r.ok ? `Change ${id} is now ${String(r.data?.state)}.` : "",
-    );
-    box.querySelector("h3")?.focus();
-    void refreshBadge();
-  }
-
-  function actionButton(
-    id: string,
-    action: string,
-    label: string,
-    tone = "",
-  ): HTMLElement {
-    return h(
-      "button",
-      {
-        type: "button",
-        class: tone,
-        "data-action": action,
-        click: () => act(id, action),
-      },
-      label,
-    );
-  }
-
-  function diffBlock(diff: string): HTMLElement {
-    const pre = h("pre", {
-      class: "diff",
-      "aria-label": "Diff, before and after",
-    });
-    for (const line of diff.split("\n")) {
-      const tone = line.startsWith("+ ") ? "add" : line.startsWith("- ") ? "del" : "head";
-      pre.append(h("span", { class: tone }, line));
-    }
-    return pre;
-  }
-
-  async function renderChanges(): Promise<void> {
-    const r = await api("GET", "/changes");
-    if (view !== "changes") return;
-    if (!r.ok) say("changes-error", r.message);
-    const rows: any[] = r.ok && Array.isArray(r.data) ? r.data : [];
-    list("changes-list", rows, "No router changes yet.", (c) =>
-      h(
-        "a",
-        {
-          class: "row",
-          href: `#/changes/${encodeURIComponent(String(c.change_id))}`,
-        },
-        stateLabel(c.state),
-        h("span", { class: "main mono" }, String(c.command ?? "")),
-        h(
-          "span",
-          { class: "meta" },
-          `${String(c.requested_by)} · ${when(c.created_at)}`,
-        ),
-      ));
-    const box = $("change-detail");
-    const d = await loadDetail(box, "changes");
-    if (!d) return;
-    const c = d.data;
-    const id = String(c.change_id);
-    const canUndo = (c.state === "applied" || c.state === "confirmed") &&
-      Array.isArray(c.undo);
-    const buttons = h(
-      "div",
-      { class: "buttons" },
-      c.state === "pending" ? actionButton(id, "approve", "Approve") : null,
-      c.state === "pending" ? actionButton(id, "deny", "Deny", "danger") : null,
-      c.state === "applied" && c.revert ? actionButton(id, "confirm", "Confirm (keep it)") : null,
-      canUndo ? actionButton(id, "revert", "Undo", "secondary") : null,
-      canUndo && forceUndo === id
-        ? h("button", {
-          type: "button",
-          class: "danger",
-          "data-action": "force-revert",
-          click: () => act(id, "revert", { force: true }),
-        }, "Undo anyway")
-        : null,
-      h("a", { href: "#/changes" }, "Close"),
-    );
-    fill(
-      box,
-      h("h3", { tabindex: -1 }, `Change ${id}`),
-      c.state === "pending"
-        ? h(
-          "p",
-          { class: "hint" },
-          "Waiting for approval. The device that asked for it cannot approve it, nor can a device paired with a code it made; approve it from a device paired with the gateway's printed code, or from chat.",
-        )
-        : null,
-      details([
-        ["State", stateLabel(c.state)],
-        ["Command", h("code", null, String(c.command ?? ""))],
-        ["Requested by", text(c.requested_by)],
-        ["Approved by", text(c.approved_by)],
-        ["Decided by", text(c.decided_by)],
-        ["Created", when(c.created_at)],
-        ["Updated", when(c.updated_at)],
-        ["Expires", c.state === "pending" ? when(c.expires_at) : ""],
-        [
-          "Auto-revert",
-          c.state === "applied" && c.revert ? `at ${when(c.revert.deadline)} unless confirmed` : "",
-        ],
-      ]),
-      c.diff ? h("h3", null, "Diff") : null,
-      c.diff ? diffBlock(String(c.diff)) : null,
-      c.error ? h("p", { class: "error" }, `Error: ${text(c.error)}`) : null,
-      buttons,
-    );
-  }
-
-  // --- Jobs (GET /jobs, when this gateway has them) ---
-
-  $("job-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const value = (id: string) => $<HTMLInputElement>(id).value.trim() || undefined;
-    const r = await api("POST", "/jobs", {
-      schedule: value("job-schedule"),
-      tz: value("job-tz"),
-      prompt: value("job-prompt"),
-    });
-    say("jobs-error", r.ok ? "" : r.message);
-    if (!r.ok) return;
-    for (const id of ["job-schedule", "job-tz", "job-prompt"]) {
-      $<HTMLInputElement>(id).value = "";
-    }
-    say("jobs-note", `Job ${String(r.data.job_id)} added.`);
-    await renderJobs();
-  });
-
-  async function runJob(id: string): Promise<void> {
-    const r = await api("POST", `/jobs/${encodeURIComponent(id)}/run`);
-    say("jobs-error", r.ok ? "" : r.message);
-    if (r.ok) {
-      location.hash = `#/tasks/${encodeURIComponent(String(r.data.task_id))}`;
-    }
-  }
-
-  async function renderJobs(): Promise<void> {
-    const r = await api("GET", "/jobs");
-    if (view !== "jobs") return;
-    if (r.status === 404) {
-      say("jobs-note", "Jobs are not available on this gateway.");
-      $("job-form").hidden = true;
-      shown.delete("jobs-list");
-      fill($("jobs-list"));
-      return;
-    }
-    const rows: any[] = r.ok && Array.isArray(r.data) ? r.data : [];
-    if (!r.ok) say("jobs-error", r.message);
-    list("jobs-list", rows, "No jobs scheduled.", (j) =>
-      h(
-        "div",
-        { class: "plain job" },
-        stateLabel(j.last_status ?? j.state ?? "scheduled"),
-        h("span", { class: "mono" }, `${String(j.schedule)} (${String(j.tz ?? "")})`),
-        h(
-          "button",
-          {
-            type: "button",
-            "aria-label": `Run job ${String(j.job_id)} now`,
-            click: () => runJob(String(j.job_id)),
-          },
-          "Run now",
-        ),
-        h("span", { class: "what" }, j.prompt ? text(j.prompt) : `recipe: ${text(j.recipe)}`),
-        h(
-          "span",
-          { class: "meta" },
-          `${j.next_run ? `next ${when(j.next_run)}` : "no next run"}${
-            j.last_run ? ` · last ${when(j.last_run)}` : ""
-          } · ${String(j.job_id)}`,
-        ),
-      ));
-  }
-
-  // --- Health ---
-
-  async function refreshHealthLine(): Promise<void> {
-    const r = await api("GET", "/health");
-    const conn = $("conn");
-    if (!r.ok) {
-      conn.className = "conn bad";
-      fill(
-        conn,
-        r.status === 0 ? "Gateway unreachable" : `Gateway error ${r.status}`,
-      );
-      return;
-    }
-    conn.className = `conn ${r.data.status === "ok" ? "ok" : "bad"}`;
-    fill(
-      conn,
-      `Gateway ${String(r.data.status)}${pairingOff ? " · pairing off" : ""}`,
-    );
-  }
-
-  async function renderHealth(): Promise<void> {
-    const r = await api("GET", "/health");
-    if (view !== "health" || !changed("health", [r.status, r.data])) return;
-    if (!r.ok) {
-      fill($("health-summary"), r.message);
-      return;
-    }
-    const b = r.data;
-    fill(
-      $("health-summary"),
-      "Overall: ",
-      stateLabel(b.status),
-      b.version ? ` · version ${String(b.version)}` : "",
-      typeof b.uptime_s === "number" ? ` · up ${Math.floor(b.uptime_s / 60)} min` : "",
-      b.checked_at ? ` · checked ${when(b.checked_at)}` : "",
-    );
-    list(
-      "health-list",
-      Object.entries(b.components ?? {}),
-      "",
-      ([name, up]) =>
-        h(
-          "div",
-          { class: "plain" },
-          // Unconfigured components report false without degrading the status.
-          stateLabel(
-            up === true ? "ok" : b.status === "ok" ? "not configured" : "down or off",
-          ),
-          h("span", { class: "main" }, String(name)),
-        ),
-    );
-  }
+  const kit: ConsoleKit = {
+    ...dom,
+    api,
+    say,
+    list,
+    changed,
+    loadDetail,
+    forget: (region) => void shown.delete(region),
+    view: () => view,
+    paired: () => Boolean(token) || pairingOff,
+    pairingOff: () => pairingOff,
+  };
+  const { renderTasks } = views.tasks(kit);
+  const { renderChanges, refreshBadge } = views.changes(kit);
+  const { renderJobs } = views.jobs(kit);
+  const { renderHealth, refreshHealthLine } = views.health(kit);
 
   // --- Start ---
 
