@@ -4,6 +4,7 @@
  * @module
  */
 import type { ConsoleDom } from "./_client_dom.ts";
+import type { consoleChat } from "./_client_chat.ts";
 import type { consoleTasks } from "./_client_tasks.ts";
 import type { consoleChanges } from "./_client_changes.ts";
 import type { consoleJobs } from "./_client_jobs.ts";
@@ -37,10 +38,17 @@ export interface ConsoleKit extends ConsoleDom {
   paired(): boolean;
   /** Whether the gateway runs without pairing (loopback only). */
   pairingOff(): boolean;
+  /** This tab's bearer token, if paired. */
+  token(): string | null;
+  /** Forgets the token and shows the pairing form with `message`. */
+  signOut(message: string): void;
+  /** Refreshes the count of changes awaiting approval. */
+  refreshBadge(): Promise<void>;
 }
 
 /** The view functions the console's script passes to the client. */
 export interface ConsoleViews {
+  chat: typeof consoleChat;
   tasks: typeof consoleTasks;
   changes: typeof consoleChanges;
   jobs: typeof consoleJobs;

@@ -7,6 +7,7 @@
 import { sha256Hex } from "../gateway/_crypto.ts";
 import { consoleClient } from "./_client.ts";
 import { consoleDom } from "./_client_dom.ts";
+import { consoleChat } from "./_client_chat.ts";
 import { consoleTasks } from "./_client_tasks.ts";
 import { consoleChanges } from "./_client_changes.ts";
 import { consoleJobs } from "./_client_jobs.ts";
@@ -27,9 +28,9 @@ export const CONSOLE_CSP: string = "default-src 'none'; script-src 'self'; style
  */
 export const CONSOLE_JS: string = `"use strict";(${String(consoleClient)})((${
   String(consoleDom)
-})(), { tasks: ${String(consoleTasks)}, changes: ${String(consoleChanges)}, jobs: ${
-  String(consoleJobs)
-}, health: ${String(consoleHealth)} });\n`;
+})(), { chat: ${String(consoleChat)}, tasks: ${String(consoleTasks)}, changes: ${
+  String(consoleChanges)
+}, jobs: ${String(consoleJobs)}, health: ${String(consoleHealth)} });\n`;
 
 /** Serves the console's files; anything else under `/console/` is a JSON 404. */
 export interface ConsoleHandler {
