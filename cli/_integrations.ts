@@ -73,10 +73,7 @@ const CHANNELS: Integration[] = [
     description: "Telegram bot (long polling, or a webhook with TELEGRAM_WEBHOOK_SECRET)",
     needs: ["BOT_TOKEN", "TELEGRAM_ALLOWLIST"],
     configured: (c) => set(c.channels.telegram.botToken),
-    details: (c) => ({
-      allowlist: allowlistText(c.channels.telegram.allowlist),
-      "api base": c.channels.telegram.apiBase,
-    }),
+    details: (c) => channelDetails(c.channels.telegram),
   },
   {
     name: "discord",
@@ -84,10 +81,7 @@ const CHANNELS: Integration[] = [
     description: "Discord bot (gateway websocket; interactions with DISCORD_PUBLIC_KEY)",
     needs: ["DISCORD_BOT_TOKEN", "DISCORD_ALLOWLIST"],
     configured: (c) => set(c.channels.discord.botToken),
-    details: (c) => ({
-      allowlist: allowlistText(c.channels.discord.allowlist),
-      "api base": c.channels.discord.apiBase,
-    }),
+    details: (c) => channelDetails(c.channels.discord),
   },
   {
     name: "slack",
@@ -98,10 +92,7 @@ const CHANNELS: Integration[] = [
     configured: (c) =>
       set(c.channels.slack.botToken) &&
       (set(c.channels.slack.appToken) || set(c.channels.slack.signingSecret)),
-    details: (c) => ({
-      allowlist: allowlistText(c.channels.slack.allowlist),
-      "api base": c.channels.slack.apiBase,
-    }),
+    details: (c) => channelDetails(c.channels.slack),
   },
 ];
 
@@ -293,6 +284,14 @@ export function listIntegrations(): Integration[] {
 export function findIntegrations(name: string): Integration[] {
   const n = name.trim().toLowerCase();
   return listIntegrations().filter((i) => i.name === n);
+}
+
+/** What `info` shows of a chat channel: who may talk to it and which API it uses. */
+function channelDetails(channel: {
+  allowlist: { all: boolean; ids: readonly string[] };
+  apiBase: string;
+}): Record<string, string> {
+  return { allowlist: allowlistText(channel.allowlist), "api base": channel.apiBase };
 }
 
 function allowlistText(list: { all: boolean; ids: readonly string[] }): string {

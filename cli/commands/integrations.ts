@@ -1,7 +1,8 @@
 /** `mikroclaw integrations [list|info NAME]`: providers, channels, tools and services. */
 import { type CommandDef, defineCommand } from "citty";
 import { AgentError, ErrorCode } from "../../lib/errors.ts";
-import { globalArgs, UsageError } from "../_args.ts";
+import { globalArgs } from "../_args.ts";
+import { type ActionSpec, checkAction } from "../_action.ts";
 import { loadCliConfig, print, printJson } from "../_context.ts";
 import { findIntegrations, listIntegrations } from "../_integrations.ts";
 
@@ -12,6 +13,13 @@ const args = {
   json: { type: "boolean", description: "Print JSON" },
 } as const;
 
+const ACTION: ActionSpec = {
+  command: "integrations",
+  actions: ["list", "info"],
+  expected: "list or info NAME",
+  operand: "a NAME",
+};
+
 const integrations = defineCommand({
   meta: {
     name: "integrations",
@@ -19,16 +27,8 @@ const integrations = defineCommand({
   },
   args,
   async run({ args }) {
-    const action = args.action ?? "list";
-    if (action !== "list" && action !== "info") {
-      throw new UsageError(`Unknown action "${action}" (expected list or info NAME)`);
-    }
-    if (action === "info" && !args.name) throw new UsageError("integrations info needs a NAME");
-    if (action === "list" && args.name) {
-      throw new UsageError(
-        `Unexpected argument ${JSON.stringify(args.name)} for "integrations list"`,
-      );
-    }
+    // An empty NAME counts as none.
+    const action = checkAction(ACTION, args.action, args.name || undefined);
     const config = await loadCliConfig(args);
     if (action === "list") {
       const rows = listIntegrations().map((i) => ({

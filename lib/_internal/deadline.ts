@@ -1,9 +1,41 @@
 /**
- * The one timeout-and-abort race: a tool call (in `defineTool` and again in the agent) and the
- * agent's memory recall run with a signal that aborts at their deadline or on the caller's
- * abort, and the caller gets an answer at that moment even when the work ignores its signal.
+ * The one deadline primitive: a signal that aborts when the caller's does or when time runs out
+ * ({@linkcode startDeadline}), and the race built on it ({@linkcode withDeadline}) that answers the
+ * caller at that moment even when the work ignores its signal — a tool call (in `defineTool` and
+ * again in the agent), the agent's memory recall, a RouterOS or safe-fetch request.
  * @module
  */
+
+/** What {@linkcode startDeadline} returns. */
+export interface Deadline {
+  /** Aborts on the caller's signal or after the time given. */
+  signal: AbortSignal;
+  /** Whether the time ran out (not the caller's abort). */
+  expired(): boolean;
+  /** Stops the timer; call it once the work is done. */
+  clear(): void;
+}
+
+/**
+ * Starts a deadline of `ms` joined to `signal`. Its abort reason is `reason()` when a function
+ * is given, else `new Error(reason)`.
+ */
+export function startDeadline(
+  ms: number,
+  reason: string | (() => unknown),
+  signal?: AbortSignal,
+): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(typeof reason === "string" ? new Error(reason) : reason()),
+    ms,
+  );
+  return {
+    signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
+    expired: () => controller.signal.aborted,
+    clear: () => clearTimeout(timer),
+  };
+}
 
 /** Options of {@linkcode withDeadline}. */
 export interface DeadlineOptions {
@@ -32,26 +64,23 @@ export async function withDeadline<T>(
   work: (signal: AbortSignal) => T | PromiseLike<T>,
   options: DeadlineOptions,
 ): Promise<T> {
-  const controller = new AbortController();
-  const signal = AbortSignal.any([options.signal, controller.signal]);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const finished = new AbortController();
+  const caller = AbortSignal.any([options.signal, finished.signal]);
+  const deadline = startDeadline(options.timeoutMs, options.timeoutReason, caller);
+  let settled = false;
   const stop = new Promise<never>((_, reject) => {
-    const onAbort = (): void =>
-      reject(options.signal.aborted ? options.cancelled() : options.timedOut());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    timer = setTimeout(
-      () => controller.abort(options.timeoutReason()),
-      options.timeoutMs,
-    );
+    const onAbort = (): void => {
+      // After the work settled, nobody listens: skip building an error.
+      if (!settled) reject(options.signal.aborted ? options.cancelled() : options.timedOut());
+    };
+    if (deadline.signal.aborted) return onAbort();
+    deadline.signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([
-      Promise.resolve().then(() => work(signal)),
-      stop,
-    ]);
+    return await Promise.race([Promise.resolve().then(() => work(deadline.signal)), stop]);
   } finally {
-    clearTimeout(timer);
-    if (!controller.signal.aborted) controller.abort(FINISHED);
+    settled = true;
+    deadline.clear();
+    if (!finished.signal.aborted) finished.abort(FINISHED);
   }
 }

@@ -1,40 +1,31 @@
 /**
  * The web console's browser code. It is served as the text of {@linkcode consoleClient}
- * (`(function consoleClient() {...})()`), so the function must use nothing from outside its
- * own body: no imports, no module-level names.
+ * (`(function consoleClient(dom) {...})(...)`), so the function must use nothing from outside
+ * its own body and its `dom` argument: no imports (but of types), no module-level names.
  *
  * Rules it keeps: every request goes to this page's own origin by a fixed absolute path (never a
  * URL from the query string or the page's data); the bearer token lives in `sessionStorage` (this
  * tab only), never in a URL or `localStorage`; everything shown from the gateway is set as text
  * (`textContent` / text nodes), never parsed as HTML.
+ *
+ * The DOM helpers and the event-stream reader come in as `dom` ({@linkcode consoleDom}, served
+ * in the same script).
  * @module
  */
+import type { ConsoleDom } from "./_client_dom.ts";
+import type { ConsoleKit, ConsoleViews, Reply } from "./_client_kit.ts";
 
 /** Runs the console in the page; see the module doc for the rules it keeps. */
-export function consoleClient(): void {
+export function consoleClient(dom: ConsoleDom, views: ConsoleViews): void {
+  const { $, h, fill } = dom;
   const TOKEN_KEY = "mikroclaw.token";
-  const SESSION_KEY = "mikroclaw.session";
   const POLL_MS = 5000;
   const tab = globalThis.sessionStorage;
-
-  type Attrs = Record<
-    string,
-    string | number | boolean | undefined | ((event: Event) => void)
-  >;
-  type Child = Node | string | number | null | undefined | false;
-  interface Reply {
-    ok: boolean;
-    status: number;
-    data: any;
-    message: string;
-  }
 
   let token: string | null = tab.getItem(TOKEN_KEY);
   let pairingOff = false;
   let view = "chat";
   let detailId: string | null = null;
-  let chatAbort: AbortController | null = null;
-  let forceUndo: string | null = null;
   // What each region last showed: polling re-renders only on a change, so focus stays put.
   const shown = new Map<string, string>();
 
@@ -64,81 +55,6 @@ export function consoleClient(): void {
       rows.length ? null : h("li", { class: "plain" }, empty),
       ...rows.map((r) => h("li", null, row(r))),
     );
-  }
-
-  let session = tab.getItem(SESSION_KEY);
-  if (!session) {
-    session = crypto.randomUUID();
-    tab.setItem(SESSION_KEY, session);
-  }
-
-  // --- DOM helpers: text only, never HTML ---
-
-  function $<T extends HTMLElement = HTMLElement>(id: string): T {
-    const el = document.getElementById(id);
-    if (!el) throw new Error(`console: #${id} is missing`);
-    return el as T;
-  }
-
-  function h<K extends keyof HTMLElementTagNameMap>(
-    tag: K,
-    attrs: Attrs | null,
-    ...children: Child[]
-  ): HTMLElementTagNameMap[K] {
-    const el = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs ?? {})) {
-      if (typeof value === "function") el.addEventListener(name, value);
-      else if (/^on/i.test(name)) {
-        throw new Error("console: no inline handlers");
-      } else if (value === true) el.setAttribute(name, "");
-      else if (value !== false && value !== undefined) {
-        el.setAttribute(name, String(value));
-      }
-    }
-    for (const child of children) {
-      if (child !== null && child !== undefined && child !== false) {
-        el.append(typeof child === "number" ? String(child) : child);
-      }
-    }
-    return el;
-  }
-
-  function fill(el: HTMLElement, ...children: Child[]): void {
-    el.replaceChildren();
-    for (const child of children) {
-      if (child !== null && child !== undefined && child !== false) {
-        el.append(typeof child === "number" ? String(child) : child);
-      }
-    }
-  }
-
-  function when(iso: unknown): string {
-    if (typeof iso !== "string" && typeof iso !== "number") return "";
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString();
-  }
-
-  function text(value: unknown): string {
-    if (value === undefined || value === null) return "";
-    return typeof value === "string" ? value : JSON.stringify(value, null, 2);
-  }
-
-  const GOOD = /^(ok|complete|applied|confirmed|reverted)$/;
-  const BAD = /^(failed|refused|denied|expired|cancelled|degraded|down or off)$/;
-
-  function stateLabel(state: unknown): HTMLSpanElement {
-    const s = String(state ?? "unknown");
-    const tone = GOOD.test(s) ? "ok" : BAD.test(s) ? "bad" : "wait";
-    return h("span", { class: `state ${tone}` }, s);
-  }
-
-  function details(rows: [string, Child][]): HTMLDListElement {
-    const dl = h("dl", null);
-    for (const [name, value] of rows) {
-      if (value === undefined || value === null || value === "") continue;
-      dl.append(h("dt", null, name), h("dd", null, value));
-    }
-    return dl;
   }
 
   // --- Talking to the gateway: same origin, fixed paths, the token in a header ---
@@ -178,40 +94,6 @@ export function consoleClient(): void {
     return { ok: res.ok, status: res.status, data, message: String(message) };
   }
 
-  /** Frames of the gateway's SSE stream: `event: <type>` + one `data: <json>` line each. */
-  async function* sse(
-    body: ReadableStream<Uint8Array>,
-  ): AsyncGenerator<[string, any]> {
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
-        let event = "message";
-        const data: string[] = [];
-        for (const line of frame.split(/\r?\n/)) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) {
-            data.push(line.slice(5).replace(/^ /, ""));
-          }
-        }
-        let parsed: any = null;
-        try {
-          parsed = JSON.parse(data.join("\n"));
-        } catch {
-          parsed = null;
-        }
-        yield [event, parsed];
-      }
-    }
-  }
-
   // --- Pairing ---
 
   function showPair(message = ""): void {
@@ -238,7 +120,7 @@ export function consoleClient(): void {
   function signOut(message: string): void {
     token = null;
     tab.removeItem(TOKEN_KEY);
-    chatAbort?.abort();
+    chat.stop();
     $("minted").hidden = true;
     showPair(message);
   }
@@ -337,541 +219,45 @@ export function consoleClient(): void {
     else if (view === "health") await renderHealth();
   }
 
-  // --- Chat: POST /chat with Accept: text/event-stream ---
-
-  const chatInput = $<HTMLTextAreaElement>("chat-input");
-  const chatStatus = $("chat-status");
-
-  chatInput.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      $<HTMLFormElement>("chat-form").requestSubmit();
-    }
-  });
-  $("chat-stop").addEventListener("click", () => chatAbort?.abort());
-  $("chat-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const input = chatInput.value.trim();
-    if (input && !chatAbort) void sendChat(input);
-  });
-
-  function pendingChange(content: string): string | null {
-    try {
-      const parsed = JSON.parse(content);
-      return parsed?.status === "pending_approval" &&
-          typeof parsed.change_id === "string"
-        ? parsed.change_id
-        : null;
-    } catch {
+  /**
+   * Loads the item open in a list view (`#/tasks/<id>`, `#/changes/<id>`) into its detail box.
+   * Returns the reply to show, or null when no item is open, the view moved on, nothing changed
+   * since the last poll, or the load failed (then the box says why).
+   */
+  async function loadDetail(box: HTMLElement, list: string): Promise<Reply | null> {
+    box.hidden = !detailId;
+    if (!detailId) return null;
+    const d = await api("GET", `/${list}/${encodeURIComponent(detailId)}`);
+    if (view !== list || !changed(box.id, [d.status, d.data])) return null;
+    if (!d.ok) {
+      fill(box, h("p", { class: "error" }, d.message), h("a", { href: `#/${list}` }, "Close"));
       return null;
     }
+    return d;
   }
 
-  async function sendChat(input: string): Promise<void> {
-    const log = $("chat-log");
-    log.append(
-      h("li", { class: "msg user" }, h("span", { class: "who" }, "You"), input),
-    );
-    chatInput.value = "";
-    const body = h("div", { class: "body" });
-    const item = h(
-      "li",
-      { class: "msg agent", "aria-busy": "true" },
-      h("span", { class: "who" }, "MikroClaw"),
-      body,
-    );
-    log.append(item);
-    item.scrollIntoView({ block: "nearest" });
-    let segment: HTMLElement | null = null;
-    const tools = new Map<string, HTMLElement>();
-    chatAbort = new AbortController();
-    $<HTMLButtonElement>("chat-send").disabled = true;
-    $("chat-stop").hidden = false;
-    fill(chatStatus, "Sending…");
-    try {
-      const res = await fetch("/chat", {
-        method: "POST",
-        headers: {
-          authorization: token ? `Bearer ${token}` : "",
-          "content-type": "application/json",
-          accept: "text/event-stream",
-        },
-        body: JSON.stringify({ input, session }),
-        cache: "no-store",
-        credentials: "omit",
-        redirect: "error",
-        signal: chatAbort.signal,
-      });
-      if (!res.ok || !res.body) {
-        const data = await res.json().catch(() => null);
-        if (res.status === 401) {
-          signOut("Your token expired or was revoked: pair again.");
-        }
-        throw new Error(
-          String(data?.error?.message ?? `The gateway answered ${res.status}`),
-        );
-      }
-      for await (const [event, data] of sse(res.body)) {
-        if (event === "turn-start") fill(chatStatus, "Thinking…");
-        else if (event === "text-delta") {
-          segment ??= body.appendChild(h("p", { class: "text" }));
-          segment.append(String(data?.text ?? ""));
-          fill(chatStatus, "Writing…");
-        } else if (event === "tool-start") {
-          segment = null;
-          const call = data?.toolCall ?? {};
-          const box = h(
-            "details",
-            { class: "tool" },
-            h("summary", null, `Tool ${String(call.name)}: running…`),
-            h("pre", null, text(call.arguments)),
-          );
-          tools.set(String(call.id), box);
-          body.append(box);
-          fill(chatStatus, `Running tool ${String(call.name)}…`);
-        } else if (event === "tool-end") {
-          const call = data?.toolCall ?? {};
-          const result = data?.result ?? {};
-          const box = tools.get(String(call.id)) ??
-            body.appendChild(h("details", { class: "tool" }));
-          const failed = result.isError === true;
-          box.classList.toggle("failed", failed);
-          const summary = box.querySelector("summary") ??
-            box.appendChild(h("summary", null));
-          summary.textContent = `Tool ${String(call.name)}: ${failed ? "failed" : "done"}`;
-          box.append(h("pre", { class: "result" }, text(result.content)));
-          const changeId = pendingChange(String(result.content ?? ""));
-          if (changeId) {
-            body.append(
-              h(
-                "p",
-                { class: "notice" },
-                `Change ${changeId} awaits a person's approval. `,
-                h(
-                  "a",
-                  { href: `#/changes/${encodeURIComponent(changeId)}` },
-                  "Review it",
-                ),
-                " — another paired device must approve it.",
-              ),
-            );
-            void refreshBadge();
-          }
-          fill(chatStatus, "Thinking…");
-        } else if (event === "fallback") {
-          fill(
-            chatStatus,
-            `Model ${String(data?.from)} failed; trying ${String(data?.to)}…`,
-          );
-        } else if (event === "step-limit") {
-          fill(chatStatus, `Stopped after ${String(data?.maxSteps)} steps.`);
-        } else if (event === "error") {
-          body.append(
-            h(
-              "p",
-              { class: "error" },
-              `Error: ${String(data?.message ?? "unknown")}`,
-            ),
-          );
-        } else if (event === "turn-end" && !body.querySelector(".text")) {
-          body.append(h("p", { class: "text" }, String(data?.text ?? "")));
-        }
-      }
-      fill(chatStatus, "");
-    } catch (error) {
-      const aborted = chatAbort?.signal.aborted;
-      body.append(
-        h(
-          "p",
-          { class: "error" },
-          aborted ? "Stopped." : `Error: ${(error as Error).message}`,
-        ),
-      );
-      fill(chatStatus, "");
-    } finally {
-      item.setAttribute("aria-busy", "false");
-      chatAbort = null;
-      $<HTMLButtonElement>("chat-send").disabled = false;
-      $("chat-stop").hidden = true;
-      void refreshBadge();
-    }
-  }
+  // --- The views: each its own function (served in the same script), given this kit ---
 
-  // --- Tasks ---
-
-  $("task-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const type = $<HTMLSelectElement>("task-type").value;
-    const input = $<HTMLInputElement>("task-input").value;
-    const r = await api("POST", "/tasks", { type, input });
-    fill($("tasks-error"), r.ok ? "" : r.message);
-    if (r.ok) {
-      $<HTMLInputElement>("task-input").value = "";
-      location.hash = `#/tasks/${encodeURIComponent(String(r.data.task_id))}`;
-    }
-  });
-
-  async function renderTasks(): Promise<void> {
-    const r = await api("GET", "/tasks");
-    if (view !== "tasks") return;
-    say("tasks-error", r.ok ? "" : r.message);
-    const rows = r.ok && Array.isArray(r.data) ? [...r.data].reverse() : [];
-    list("tasks-list", rows, "No tasks yet.", (t) =>
-      h(
-        "a",
-        {
-          class: "row",
-          href: `#/tasks/${encodeURIComponent(String(t.task_id))}`,
-        },
-        stateLabel(t.status),
-        h(
-          "span",
-          { class: "main" },
-          `${String(t.type)} task ${String(t.task_id)}`,
-        ),
-        h("span", { class: "meta" }, when(t.created_at)),
-      ));
-    const box = $("task-detail");
-    box.hidden = !detailId;
-    if (!detailId) return;
-    const d = await api("GET", `/tasks/${encodeURIComponent(detailId)}`);
-    if (view !== "tasks" || !changed("task-detail", [d.status, d.data])) return;
-    if (!d.ok) {
-      fill(
-        box,
-        h("p", { class: "error" }, d.message),
-        h("a", { href: "#/tasks" }, "Close"),
-      );
-      return;
-    }
-    const t = d.data;
-    const id = String(t.task_id);
-    const cancel = t.status === "queued" || t.status === "running"
-      ? h("button", {
-        type: "button",
-        class: "danger",
-        click: async () => {
-          const c = await api("DELETE", `/tasks/${encodeURIComponent(id)}`);
-          say("tasks-error", c.ok ? "" : c.message);
-          shown.delete("task-detail");
-          await renderTasks();
-        },
-      }, "Cancel task")
-      : null;
-    fill(
-      box,
-      h("h3", null, `Task ${id}`),
-      details([
-        ["State", stateLabel(t.status)],
-        ["Type", String(t.type)],
-        ["Created", when(t.created_at)],
-      ]),
-      t.result !== undefined ? h("h3", null, "Result") : null,
-      t.result !== undefined ? h("pre", { class: "result" }, text(t.result)) : null,
-      t.error !== undefined ? h("p", { class: "error" }, `Error: ${text(t.error)}`) : null,
-      h(
-        "div",
-        { class: "buttons" },
-        cancel,
-        h("a", { href: "#/tasks" }, "Close"),
-      ),
-    );
-  }
-
-  // --- Changes: list, diff, Approve / Deny / Confirm / Undo ---
-
-  async function refreshBadge(): Promise<void> {
-    if (!token && !pairingOff) return;
-    const r = await api("GET", "/changes");
-    const pending = r.ok && Array.isArray(r.data)
-      ? r.data.filter((c: any) => c.state === "pending").length
-      : 0;
-    const badge = $("pending-badge");
-    badge.hidden = pending === 0;
-    fill(badge, pending ? String(pending) : "");
-    badge.setAttribute("aria-label", `${pending} awaiting approval`);
-  }
-
-  /** A refused decision in plain words first, then the gateway's own message. */
-  function refusal(r: Reply, action: string): string {
-    if (r.status !== 403) return r.message;
-    const verb = action === "deny" ? "deny" : action === "revert" ? "undo" : "approve";
-    if (/code the requesting token minted/.test(r.message)) {
-      return `This browser cannot ${verb} this change: it was paired with a code made by ` +
-        "“Pair a device” on the browser that asked for it, so the gateway counts both as the same " +
-        `device. ${verb[0]!.toUpperCase()}${verb.slice(1)} it from a device paired with the ` +
-        `gateway's own pairing code, or from chat. (${r.message})`;
-    }
-    if (/the token that requested it cannot/.test(r.message)) {
-      return `This browser asked for this change, so it cannot ${verb} it itself: ` +
-        `use another paired device. (${r.message})`;
-    }
-    return r.message;
-  }
-
-  async function act(
-    id: string,
-    action: string,
-    body?: unknown,
-  ): Promise<void> {
-    const box = $("change-detail");
-    for (const b of box.querySelectorAll("button")) b.disabled = true;
-    say("changes-error", "");
-    fill(
-      $("change-progress"),
-      `${action === "revert" ? "Undoing" : `${action}: sending`}…`,
-    );
-    const r = await api(
-      "POST",
-      `/changes/${encodeURIComponent(id)}/${action}`,
-      body,
-    );
-    forceUndo = !r.ok && r.status === 409 && action === "revert" && body === undefined ? id : null;
-    shown.delete("change-detail");
-    await renderChanges();
-    say("changes-error", r.ok ? "" : refusal(r, action));
-    fill(
-      $("change-progress"),
-      r.ok ? `Change ${id} is now ${String(r.data?.state)}.` : "",
-    );
-    box.querySelector("h3")?.focus();
-    void refreshBadge();
-  }
-
-  function actionButton(
-    id: string,
-    action: string,
-    label: string,
-    tone = "",
-  ): HTMLElement {
-    return h(
-      "button",
-      {
-        type: "button",
-        class: tone,
-        "data-action": action,
-        click: () => act(id, action),
-      },
-      label,
-    );
-  }
-
-  function diffBlock(diff: string): HTMLElement {
-    const pre = h("pre", {
-      class: "diff",
-      "aria-label": "Diff, before and after",
-    });
-    for (const line of diff.split("\n")) {
-      const tone = line.startsWith("+ ") ? "add" : line.startsWith("- ") ? "del" : "head";
-      pre.append(h("span", { class: tone }, line));
-    }
-    return pre;
-  }
-
-  async function renderChanges(): Promise<void> {
-    const r = await api("GET", "/changes");
-    if (view !== "changes") return;
-    if (!r.ok) say("changes-error", r.message);
-    const rows: any[] = r.ok && Array.isArray(r.data) ? r.data : [];
-    list("changes-list", rows, "No router changes yet.", (c) =>
-      h(
-        "a",
-        {
-          class: "row",
-          href: `#/changes/${encodeURIComponent(String(c.change_id))}`,
-        },
-        stateLabel(c.state),
-        h("span", { class: "main mono" }, String(c.command ?? "")),
-        h(
-          "span",
-          { class: "meta" },
-          `${String(c.requested_by)} · ${when(c.created_at)}`,
-        ),
-      ));
-    const box = $("change-detail");
-    box.hidden = !detailId;
-    if (!detailId) return;
-    const d = await api("GET", `/changes/${encodeURIComponent(detailId)}`);
-    if (view !== "changes" || !changed("change-detail", [d.status, d.data])) {
-      return;
-    }
-    if (!d.ok) {
-      fill(
-        box,
-        h("p", { class: "error" }, d.message),
-        h("a", { href: "#/changes" }, "Close"),
-      );
-      return;
-    }
-    const c = d.data;
-    const id = String(c.change_id);
-    const canUndo = (c.state === "applied" || c.state === "confirmed") &&
-      Array.isArray(c.undo);
-    const buttons = h(
-      "div",
-      { class: "buttons" },
-      c.state === "pending" ? actionButton(id, "approve", "Approve") : null,
-      c.state === "pending" ? actionButton(id, "deny", "Deny", "danger") : null,
-      c.state === "applied" && c.revert ? actionButton(id, "confirm", "Confirm (keep it)") : null,
-      canUndo ? actionButton(id, "revert", "Undo", "secondary") : null,
-      canUndo && forceUndo === id
-        ? h("button", {
-          type: "button",
-          class: "danger",
-          "data-action": "force-revert",
-          click: () => act(id, "revert", { force: true }),
-        }, "Undo anyway")
-        : null,
-      h("a", { href: "#/changes" }, "Close"),
-    );
-    fill(
-      box,
-      h("h3", { tabindex: -1 }, `Change ${id}`),
-      c.state === "pending"
-        ? h(
-          "p",
-          { class: "hint" },
-          "Waiting for approval. The device that asked for it cannot approve it, nor can a device paired with a code it made; approve it from a device paired with the gateway's printed code, or from chat.",
-        )
-        : null,
-      details([
-        ["State", stateLabel(c.state)],
-        ["Command", h("code", null, String(c.command ?? ""))],
-        ["Requested by", text(c.requested_by)],
-        ["Approved by", text(c.approved_by)],
-        ["Decided by", text(c.decided_by)],
-        ["Created", when(c.created_at)],
-        ["Updated", when(c.updated_at)],
-        ["Expires", c.state === "pending" ? when(c.expires_at) : ""],
-        [
-          "Auto-revert",
-          c.state === "applied" && c.revert ? `at ${when(c.revert.deadline)} unless confirmed` : "",
-        ],
-      ]),
-      c.diff ? h("h3", null, "Diff") : null,
-      c.diff ? diffBlock(String(c.diff)) : null,
-      c.error ? h("p", { class: "error" }, `Error: ${text(c.error)}`) : null,
-      buttons,
-    );
-  }
-
-  // --- Jobs (GET /jobs, when this gateway has them) ---
-
-  $("job-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const value = (id: string) => $<HTMLInputElement>(id).value.trim() || undefined;
-    const r = await api("POST", "/jobs", {
-      schedule: value("job-schedule"),
-      tz: value("job-tz"),
-      prompt: value("job-prompt"),
-    });
-    say("jobs-error", r.ok ? "" : r.message);
-    if (!r.ok) return;
-    for (const id of ["job-schedule", "job-tz", "job-prompt"]) {
-      $<HTMLInputElement>(id).value = "";
-    }
-    say("jobs-note", `Job ${String(r.data.job_id)} added.`);
-    await renderJobs();
-  });
-
-  async function runJob(id: string): Promise<void> {
-    const r = await api("POST", `/jobs/${encodeURIComponent(id)}/run`);
-    say("jobs-error", r.ok ? "" : r.message);
-    if (r.ok) {
-      location.hash = `#/tasks/${encodeURIComponent(String(r.data.task_id))}`;
-    }
-  }
-
-  async function renderJobs(): Promise<void> {
-    const r = await api("GET", "/jobs");
-    if (view !== "jobs") return;
-    if (r.status === 404) {
-      say("jobs-note", "Jobs are not available on this gateway.");
-      $("job-form").hidden = true;
-      shown.delete("jobs-list");
-      fill($("jobs-list"));
-      return;
-    }
-    const rows: any[] = r.ok && Array.isArray(r.data) ? r.data : [];
-    if (!r.ok) say("jobs-error", r.message);
-    list("jobs-list", rows, "No jobs scheduled.", (j) =>
-      h(
-        "div",
-        { class: "plain job" },
-        stateLabel(j.last_status ?? j.state ?? "scheduled"),
-        h("span", { class: "mono" }, `${String(j.schedule)} (${String(j.tz ?? "")})`),
-        h(
-          "button",
-          {
-            type: "button",
-            "aria-label": `Run job ${String(j.job_id)} now`,
-            click: () => runJob(String(j.job_id)),
-          },
-          "Run now",
-        ),
-        h("span", { class: "what" }, j.prompt ? text(j.prompt) : `recipe: ${text(j.recipe)}`),
-        h(
-          "span",
-          { class: "meta" },
-          `${j.next_run ? `next ${when(j.next_run)}` : "no next run"}${
-            j.last_run ? ` · last ${when(j.last_run)}` : ""
-          } · ${String(j.job_id)}`,
-        ),
-      ));
-  }
-
-  // --- Health ---
-
-  async function refreshHealthLine(): Promise<void> {
-    const r = await api("GET", "/health");
-    const conn = $("conn");
-    if (!r.ok) {
-      conn.className = "conn bad";
-      fill(
-        conn,
-        r.status === 0 ? "Gateway unreachable" : `Gateway error ${r.status}`,
-      );
-      return;
-    }
-    conn.className = `conn ${r.data.status === "ok" ? "ok" : "bad"}`;
-    fill(
-      conn,
-      `Gateway ${String(r.data.status)}${pairingOff ? " · pairing off" : ""}`,
-    );
-  }
-
-  async function renderHealth(): Promise<void> {
-    const r = await api("GET", "/health");
-    if (view !== "health" || !changed("health", [r.status, r.data])) return;
-    if (!r.ok) {
-      fill($("health-summary"), r.message);
-      return;
-    }
-    const b = r.data;
-    fill(
-      $("health-summary"),
-      "Overall: ",
-      stateLabel(b.status),
-      b.version ? ` · version ${String(b.version)}` : "",
-      typeof b.uptime_s === "number" ? ` · up ${Math.floor(b.uptime_s / 60)} min` : "",
-      b.checked_at ? ` · checked ${when(b.checked_at)}` : "",
-    );
-    list(
-      "health-list",
-      Object.entries(b.components ?? {}),
-      "",
-      ([name, up]) =>
-        h(
-          "div",
-          { class: "plain" },
-          // Unconfigured components report false without degrading the status.
-          stateLabel(
-            up === true ? "ok" : b.status === "ok" ? "not configured" : "down or off",
-          ),
-          h("span", { class: "main" }, String(name)),
-        ),
-    );
-  }
+  const kit: ConsoleKit = {
+    ...dom,
+    api,
+    say,
+    list,
+    changed,
+    loadDetail,
+    forget: (region) => void shown.delete(region),
+    view: () => view,
+    paired: () => Boolean(token) || pairingOff,
+    pairingOff: () => pairingOff,
+    token: () => token,
+    signOut,
+    refreshBadge: () => refreshBadge(),
+  };
+  const chat = views.chat(kit);
+  const { renderTasks } = views.tasks(kit);
+  const { renderChanges, refreshBadge } = views.changes(kit);
+  const { renderJobs } = views.jobs(kit);
+  const { renderHealth, refreshHealthLine } = views.health(kit);
 
   // --- Start ---
 

@@ -6,6 +6,12 @@
  */
 import { sha256Hex } from "../gateway/_crypto.ts";
 import { consoleClient } from "./_client.ts";
+import { consoleDom } from "./_client_dom.ts";
+import { consoleChat } from "./_client_chat.ts";
+import { consoleTasks } from "./_client_tasks.ts";
+import { consoleChanges } from "./_client_changes.ts";
+import { consoleJobs } from "./_client_jobs.ts";
+import { consoleHealth } from "./_client_health.ts";
 import { CONSOLE_CSS, CONSOLE_HTML } from "./_page.ts";
 
 /**
@@ -16,8 +22,15 @@ export const CONSOLE_CSP: string = "default-src 'none'; script-src 'self'; style
   "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
   "frame-ancestors 'none'";
 
-/** The console's browser script: the client function's own text, run once. */
-export const CONSOLE_JS: string = `"use strict";(${String(consoleClient)})();\n`;
+/**
+ * The console's browser script, one file: the client function's own text, run once with the
+ * DOM helpers and its views (each also a function's own text).
+ */
+export const CONSOLE_JS: string = `"use strict";(${String(consoleClient)})((${
+  String(consoleDom)
+})(), { chat: ${String(consoleChat)}, tasks: ${String(consoleTasks)}, changes: ${
+  String(consoleChanges)
+}, jobs: ${String(consoleJobs)}, health: ${String(consoleHealth)} });\n`;
 
 /** Serves the console's files; anything else under `/console/` is a JSON 404. */
 export interface ConsoleHandler {

@@ -7,11 +7,12 @@
  * @module
  */
 import type { Env } from "../_internal/env.ts";
-import { describeConfig, type DescribedValue } from "../config/load_config.ts";
-import { SETTINGS } from "../config/settings.ts";
 import type { Config } from "../config/types.ts";
-import { findProvider } from "../config/provider_catalog.ts";
 import { VERSION } from "../version.ts";
+import { comment, ipv4Cidr, networkOf, quoteRouterOS } from "./_routeros_text.ts";
+import { containerSettings } from "./_container_envs.ts";
+
+export { quoteRouterOS };
 
 /** Options of {@linkcode routerosSetupScript}; every name and path has a working default. */
 export interface RouterosScriptOptions {
@@ -62,90 +63,6 @@ export const SCRIPT_FILE = "mikroclaw.rsc";
 
 /** The placeholder a secret gets in the script. */
 export const SET_ME = "<set me>";
-
-// Settings the container gets from the deployment itself, not from the local config.
-const DEPLOYMENT_KEYS = new Set([
-  "ROUTER_HOST",
-  "ROUTER_URL",
-  "ROUTER_USER",
-  "ROUTER_PASS",
-  "ROUTER_TLS_FINGERPRINT",
-  "GATEWAY_BIND",
-  "PAIRING_REQUIRED",
-  "MIKROCLAW_STORAGE",
-  "MIKROCLAW_STATE_DIR",
-  "GATEWAY_PORT",
-  "WORKSPACE_DIR",
-  "SKILLS_DIR",
-  "MIKROCLAW_TOKEN",
-]);
-
-/**
- * Quotes `value` as a RouterOS script string: `"`, `\`, `$` and `?` are escaped, and every
- * byte outside printable ASCII (newlines, control characters, UTF-8) becomes `\HH`, so no
- * value can end the string, start a variable or a command, or break the line.
- */
-export function quoteRouterOS(value: string): string {
-  let out = '"';
-  for (const byte of new TextEncoder().encode(value)) {
-    const c = String.fromCharCode(byte);
-    if (c === '"' || c === "\\" || c === "$" || c === "?") out += `\\${c}`;
-    else if (byte >= 0x20 && byte < 0x7f) out += c;
-    else out += `\\${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return `${out}"`;
-}
-
-/** One line of a comment: control characters become spaces so the comment cannot end early. */
-function comment(text: string): string {
-  let out = "";
-  for (const c of text) out += c < " " || c === "\x7f" ? " " : c;
-  return `# ${out}`;
-}
-
-function ipv4Cidr(text: string, what: string): { ip: string; prefix: number } {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(text);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5] ?? 32) > 32) {
-    throw new TypeError(
-      `Cannot generate RouterOS script: ${what} ${JSON.stringify(text)} is not an IPv4 address`,
-    );
-  }
-  return { ip: m.slice(1, 5).join("."), prefix: Number(m[5] ?? 32) };
-}
-
-function networkOf(ip: string, prefix: number): string {
-  const n = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const net = (n & mask) >>> 0;
-  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join(".")}/${prefix}`;
-}
-
-/** The env text of a described (non-secret) value, `undefined` = unset. */
-function envText(value: DescribedValue): string | undefined {
-  if (value === null) return undefined;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : value.join(",");
-  if (typeof value === "boolean") return value ? "1" : "0";
-  return String(value);
-}
-
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** Whether a described value equals the setting's default text (then it need not be sent). */
-function isDefault(value: DescribedValue, defaultText: string | undefined): boolean {
-  if (defaultText === undefined) return false;
-  const d = defaultText.trim().toLowerCase();
-  if (typeof value === "boolean") return ["1", "true", "on", "yes"].includes(d) === value;
-  if (typeof value === "number") {
-    const m = /^(\d+)\s*([smhd]?)$/.exec(d);
-    return m !== null && Number(m[1]) * (UNIT_SECONDS[m[2] || "s"] ?? 1) === value;
-  }
-  if (Array.isArray(value)) {
-    return value.join(",") ===
-      defaultText.split(",").map((s) => s.trim()).filter(Boolean).join(",");
-  }
-  return value === defaultText;
-}
-
 /**
  * Generates the router-side setup script for running MikroClaw in a RouterOS container.
  * Upload it with the image and run `/import file-name=usb1/mikroclaw.rsc`. Review it first.
@@ -183,62 +100,11 @@ export function routerosSetupScript(config: Config, options: RouterosScriptOptio
   }
   const q = quoteRouterOS;
   const listKey = legacy ? "name" : "list";
-  const described = describeConfig(config);
-  const secretNames = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.name));
-  const defaults = new Map(SETTINGS.map((s) => [s.name, s.default]));
-
-  // Settings for /container/envs, in documentation order.
-  const envs: { key: string; value: string; secret: boolean; note?: string }[] = [];
-  const secrets: { key: string; variable: string }[] = [];
-  for (const setting of SETTINGS) {
-    const key = setting.name;
-    if (DEPLOYMENT_KEYS.has(key)) continue;
-    if (secretNames.has(key)) {
-      if (described[key] !== "set") continue;
-      const raw = options.env?.[key]?.trim();
-      if (raw !== undefined && raw.startsWith("ENCRYPTED:")) {
-        envs.push({
-          key,
-          value: raw,
-          secret: false,
-          note: "encrypted, needs MIKROCLAW_SECRET_KEY",
-        });
-      } else {
-        const variable = `secret${secrets.length + 1}`;
-        secrets.push({ key, variable });
-        envs.push({ key, value: `$${variable}`, secret: true });
-      }
-      continue;
-    }
-    const value = described[key] ?? null;
-    const text = envText(value);
-    if (text === undefined || isDefault(value, defaults.get(key))) continue;
-    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:\*\*\*@/i.test(text)) {
-      // a URL whose password describeConfig hid: treat it like a secret
-      const variable = `secret${secrets.length + 1}`;
-      secrets.push({ key, variable });
-      envs.push({ key, value: `$${variable}`, secret: true });
-      continue;
-    }
-    envs.push({ key, value: text, secret: false });
-  }
-  const provider = findProvider(config.llm.provider);
-  if (config.llm.apiKey === undefined && provider?.keyRequired) {
-    // No key configured here: leave the slot to fill in, or the agent cannot answer.
-    secrets.unshift({ key: "LLM_API_KEY", variable: "llmKey" });
-    envs.unshift({ key: "LLM_API_KEY", value: "$llmKey", secret: true });
-  }
-  const deployment: [string, string][] = [
-    ["ROUTER_URL", `http://${router.ip}/rest`],
-    ["ROUTER_USER", name],
-    ["GATEWAY_BIND", "0.0.0.0"],
-    ["GATEWAY_PORT", String(config.gateway.port)],
-  ];
-  // Storage stays the image's default (memory) unless Redis is configured: the owner of the
-  // /data mount on the router is unknown, and fs: on a mount the image's user cannot write
-  // stops the container at start (see the comment in section 4 to turn it on).
-  if (config.storage.kind === "redis") deployment.push(["MIKROCLAW_STORAGE", config.storage.url]);
-  if (config.tools.skillsDir !== undefined) deployment.push(["SKILLS_DIR", "/data/skills"]);
+  const { envs, secrets, deployment } = containerSettings(config, {
+    routerIp: router.ip,
+    name,
+    env: options.env,
+  });
 
   const policy = config.router.allowWrite ? "read,write,api,rest-api" : "read,api,rest-api";
   const l: string[] = [];

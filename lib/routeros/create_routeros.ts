@@ -9,6 +9,7 @@ import type { RouterOS, RouterOSCall, RouterOSMethod, RouterOSRequestOptions } f
 import { RouterOSError, scriptErrorOf } from "./routeros_error.ts";
 import { createPinnedFetch } from "./pinned_fetch.ts";
 import { createKeyedLocks, withKeyLock } from "../_internal/keyed_locks.ts";
+import { startDeadline } from "../_internal/deadline.ts";
 
 /** Options of {@linkcode createRouterOS}. */
 export interface RouterOSOptions {
@@ -169,14 +170,12 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
         },
       );
     }
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new Error(`no reply within ${timeoutMs} ms`)),
+    const deadline = startDeadline(
       timeoutMs,
+      `no reply within ${timeoutMs} ms`,
+      requestOptions.signal,
     );
-    const signal = requestOptions.signal
-      ? AbortSignal.any([requestOptions.signal, timeout.signal])
-      : timeout.signal;
+    const signal = deadline.signal;
     try {
       return await withKeyLock(queues, queueKey, async () => {
         let response;
@@ -209,7 +208,7 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
       if (error instanceof RouterOSError) throw error;
       throw transportError(error);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
 
     /** `/execute` with `as-string` answers 200 even when the script failed; the text says so. */
@@ -224,7 +223,7 @@ export function createRouterOS(options: RouterOSOptions): RouterOS {
 
     function transportError(error: unknown): RouterOSError {
       if (error instanceof RouterOSError) return error;
-      if (timeout.signal.aborted) {
+      if (deadline.expired()) {
         return new RouterOSError(
           `Cannot run "${command}": no reply from the router within ${timeoutMs} ms ` +
             "(RouterOS ends a REST request at 60 s; the command did not finish in time)",

@@ -64,12 +64,7 @@ export async function ensureGatewayFirewallRule(
   }
   const path = "/ip/firewall/filter";
   const existing = await router.get<Row[]>(path, { comment }, { signal });
-  const result: SetupResult = {
-    added: [],
-    updated: [],
-    removed: [],
-    unchanged: [],
-  };
+  const result = emptyResult();
   const wanted = new Set(options.allowSubnets);
   const matches = (r: Row): boolean =>
     r.chain === "input" && r.action === "accept" && r.protocol === "tcp" &&
@@ -116,24 +111,9 @@ export async function removeGatewayFirewallRule(options: {
   comment?: string | undefined;
   signal?: AbortSignal | undefined;
 }): Promise<SetupResult> {
-  const comment = options.comment ?? GATEWAY_RULE_COMMENT;
-  const path = "/ip/firewall/filter";
-  const rows = await options.router.get<Row[]>(path, { comment }, {
-    signal: options.signal,
-  });
-  const result: SetupResult = {
-    added: [],
-    updated: [],
-    removed: [],
-    unchanged: [],
-  };
-  for (const row of rows) {
-    await options.router.remove(`${path}/${row[".id"]}`, {
-      signal: options.signal,
-    });
-    result.removed.push(row[".id"]!);
-  }
-  return result;
+  return await removeAll(options.router, "/ip/firewall/filter", {
+    comment: options.comment ?? GATEWAY_RULE_COMMENT,
+  }, options.signal);
 }
 
 /** Options of {@linkcode ensureHeartbeatScheduler}. */
@@ -190,12 +170,7 @@ export async function ensureHeartbeatScheduler(
   };
   const path = "/system/scheduler";
   const rows = await router.get<Row[]>(path, { name }, { signal });
-  const result: SetupResult = {
-    added: [],
-    updated: [],
-    removed: [],
-    unchanged: [],
-  };
+  const result = emptyResult();
   const [first, ...extra] = rows;
   for (const row of extra) {
     await router.remove(`${path}/${row[".id"]}`, { signal });
@@ -228,22 +203,28 @@ export async function removeHeartbeatScheduler(options: {
   name?: string | undefined;
   signal?: AbortSignal | undefined;
 }): Promise<SetupResult> {
-  const path = "/system/scheduler";
-  const rows = await options.router.get<Row[]>(path, {
+  return await removeAll(options.router, "/system/scheduler", {
     name: options.name ?? HEARTBEAT_SCHEDULER_NAME,
-  }, {
-    signal: options.signal,
-  });
-  const result: SetupResult = {
-    added: [],
-    updated: [],
-    removed: [],
-    unchanged: [],
-  };
+  }, options.signal);
+}
+
+// --- Internal helpers ---
+
+function emptyResult(): SetupResult {
+  return { added: [], updated: [], removed: [], unchanged: [] };
+}
+
+/** Removes every item of the menu that matches the filter. */
+async function removeAll(
+  router: RouterOS,
+  path: string,
+  filter: Record<string, string>,
+  signal: AbortSignal | undefined,
+): Promise<SetupResult> {
+  const rows = await router.get<Row[]>(path, filter, { signal });
+  const result = emptyResult();
   for (const row of rows) {
-    await options.router.remove(`${path}/${row[".id"]}`, {
-      signal: options.signal,
-    });
+    await router.remove(`${path}/${row[".id"]}`, { signal });
     result.removed.push(row[".id"]!);
   }
   return result;

@@ -14,6 +14,7 @@
  * @module
  */
 import { AgentError, ErrorCode, PolicyError } from "../errors.ts";
+import { startDeadline } from "../_internal/deadline.ts";
 import { type CheckedUrl, createSsrfGuard, type Resolver, type SsrfGuard } from "./ssrf.ts";
 import type { PinnedInit, Transport } from "./_pinned_transport.ts";
 
@@ -131,14 +132,8 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
   };
 
   async function safeFetch(input: string | URL, init: SafeRequestInit = {}): Promise<SafeResponse> {
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const signal = init.signal
-      ? AbortSignal.any([init.signal, controller.signal])
-      : controller.signal;
+    const deadline = startDeadline(timeoutMs, `timed out after ${timeoutMs} ms`, init.signal);
+    const signal = deadline.signal;
     let method = (init.method ?? "GET").toUpperCase();
     let body = init.body;
     let headers: Record<string, string> = { ...init.headers };
@@ -208,7 +203,7 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
         };
       }
     } catch (error) {
-      if (controller.signal.aborted && !(error instanceof PolicyError)) {
+      if (deadline.expired() && !(error instanceof PolicyError)) {
         throw new AgentError(`Cannot fetch "${String(input)}": timed out after ${timeoutMs} ms`, {
           code: ErrorCode.ToolTimeout,
           cause: error,
@@ -216,7 +211,7 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
       }
       throw error;
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
   return Object.assign(safeFetch, { guard });

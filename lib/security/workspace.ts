@@ -23,23 +23,13 @@
  * rename. The window is re-checked right before renaming; the container is the real boundary.
  * @module
  */
-import { AgentError, ErrorCode, PolicyError } from "../errors.ts";
+import { PolicyError } from "../errors.ts";
 import { processEnv } from "../_internal/env.ts";
+import { checkPathText, errnoCode, fail, isInside, normalizeAbsolute } from "./_workspace_paths.ts";
+import { createPathRules, linkCheck } from "./_workspace_rules.ts";
+import { createFileAccess } from "./_workspace_files.ts";
 
-/** Names refused anywhere in a path (case-insensitive); `.env` also covers `.env.*`. */
-export const DEFAULT_FORBIDDEN: readonly string[] = [
-  ".git",
-  ".ssh",
-  ".gnupg",
-  ".aws",
-  ".kube",
-  ".docker",
-  ".mikroclaw",
-  ".netrc",
-  ".npmrc",
-  ".pgpass",
-  ".env",
-];
+export { DEFAULT_FORBIDDEN } from "./_workspace_rules.ts";
 
 /** Options of {@linkcode createWorkspace}. */
 export interface WorkspaceOptions {
@@ -107,40 +97,6 @@ export interface Workspace {
 
 type Fs = typeof import("node:fs");
 
-function fail(message: string, cause?: unknown): AgentError {
-  return new AgentError(message, { code: ErrorCode.ToolExecution, cause });
-}
-
-function code(error: unknown): string | undefined {
-  return (error as { code?: string } | null)?.code;
-}
-
-/** POSIX normalisation of an absolute path (no file-system access). */
-function normalizeAbsolute(path: string): string {
-  const out: string[] = [];
-  for (const seg of path.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") out.pop();
-    else out.push(seg);
-  }
-  return "/" + out.join("/");
-}
-
-function key(st: { dev: number; ino: number }): string {
-  return `${st.dev}:${st.ino}`;
-}
-
-/** Most directory entries a recursive-listing check walks. */
-const MAX_WALK_ENTRIES = 20_000;
-
-function isInside(root: string, path: string): boolean {
-  return path === root || path.startsWith(root.endsWith("/") ? root : root + "/");
-}
-
-function relativeTo(root: string, path: string): string {
-  return path === root ? "" : path.slice(root.length + (root.endsWith("/") ? 0 : 1));
-}
-
 /** Builds a {@linkcode Workspace}. */
 export function createWorkspace(options: WorkspaceOptions): Workspace {
   if (typeof options.root !== "string" || options.root === "" || options.root.includes("\0")) {
@@ -177,7 +133,6 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
   let fsPromise: Promise<Fs> | undefined;
   const loadFs = (): Promise<Fs> => (fsPromise ??= import("node:fs"));
   let realRootPromise: Promise<string> | undefined;
-
   async function realRoot(create = false): Promise<string> {
     const fs = await loadFs();
     if (create) await fs.promises.mkdir(root, { recursive: true });
@@ -186,208 +141,30 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       return await realRootPromise;
     } catch (error) {
       realRootPromise = undefined;
-      if (code(error) === "ENOENT") {
+      if (errnoCode(error) === "ENOENT") {
         throw fail(`Cannot use workspace: directory ${root} does not exist (WORKSPACE_DIR)`);
       }
       throw fail(`Cannot use workspace: ${(error as Error).message}`, error);
     }
   }
 
-  function forbiddenCheck(rel: string, shown: string, action: string): void {
-    const lower = rel.toLowerCase();
-    for (const seg of lower.split("/")) {
-      for (const name of DEFAULT_FORBIDDEN) {
-        if (seg === name || (name === ".env" && seg.startsWith(".env"))) {
-          throw new PolicyError(
-            `Cannot ${action} "${shown}": "${seg}" is a protected path (secrets and repository data are never exposed to tools)`,
-          );
-        }
-      }
-    }
-    for (const entry of extraRelative) {
-      if (lower === entry || lower.startsWith(entry + "/")) {
-        throw new PolicyError(`Cannot ${action} "${shown}": the path is listed in FORBIDDEN_PATHS`);
-      }
-    }
-  }
+  const rules = createPathRules({
+    extraRelative,
+    extraAbsolute,
+    protectedPaths,
+    realRoot: () => realRoot(),
+    loadFs,
+  });
+  const forbiddenUnder = rules.forbiddenUnder;
 
-  function absoluteForbiddenCheck(real: string, shown: string, action: string): void {
-    for (const entry of extraAbsolute) {
-      if (isInside(entry, real)) {
-        throw new PolicyError(`Cannot ${action} "${shown}": the path is listed in FORBIDDEN_PATHS`);
-      }
-    }
-  }
-
-  /** The real form of `path`: realpath, or that of its deepest existing parent plus the rest. */
-  async function realOrDeepest(path: string): Promise<string> {
-    const fs = await loadFs();
-    const rest: string[] = [];
-    let current = path;
-    for (;;) {
-      try {
-        const real = await fs.promises.realpath(current);
-        return normalizeAbsolute([real, ...rest.reverse()].join("/"));
-      } catch {
-        if (current === "/" || current === "") return path;
-        rest.push(current.slice(current.lastIndexOf("/") + 1));
-        current = current.slice(0, current.lastIndexOf("/")) || "/";
-      }
-    }
-  }
-
-  /** Refuses `real` (a real absolute path) when it is, or lies inside, a protected path. */
-  async function protectedCheck(real: string, shown: string, action: string): Promise<void> {
-    if (protectedPaths.length === 0) return;
-    const hit = await protectedHit(real);
-    if (hit !== undefined) {
-      throw new PolicyError(
-        `Cannot ${action} "${shown}": it is or lies in MikroClaw's ${hit} (what configures the agent is never exposed to its tools)`,
-      );
-    }
-  }
-
-  /** Which protected path `real` is or lies in (case-insensitive, and by device and inode). */
-  async function protectedHit(real: string): Promise<string | undefined> {
-    const fs = await loadFs();
-    const lowerReal = real.toLowerCase();
-    // The target and its ancestors, by identity: another spelling of the same file or directory.
-    const chain: { dev: number; ino: number }[] = [];
-    const rootChain = new Set<string>();
-    const base = await realRoot();
-    for (let p = real;; p = p.slice(0, p.lastIndexOf("/")) || "/") {
-      const st = await fs.promises.stat(p).catch(() => undefined);
-      if (st) {
-        chain.push({ dev: st.dev, ino: st.ino });
-        if (isInside(p, base)) rootChain.add(key(st));
-      }
-      if (p === "/") break;
-    }
-    const lowerRoot = (await realRoot()).toLowerCase();
-    for (const { path, what } of protectedPaths) {
-      const resolved = (await realOrDeepest(path)).toLowerCase();
-      // A protected directory holding the whole workspace (the container's /data holds
-      // /data/workspace) cannot be refused as a whole; its parts are listed on their own.
-      if (isInside(resolved, lowerRoot)) continue;
-      if (isInside(resolved, lowerReal) || isInside(path.toLowerCase(), lowerReal)) return what;
-      const st = await fs.promises.stat(path).catch(() => undefined);
-      if (
-        st && chain.some((c) => c.dev === st.dev && c.ino === st.ino) && !rootChain.has(key(st))
-      ) {
-        return what;
-      }
-    }
-    return undefined;
-  }
-
-  /** Refuses a regular file with more than one hard link: one name may be outside. */
-  function linkCheck(st: { isFile(): boolean; nlink: number }, shown: string, action: string) {
-    if (st.isFile() && st.nlink > 1) {
-      throw new PolicyError(
-        `Cannot ${action} "${shown}": the file has ${st.nlink} hard links (another name of it may be outside the workspace)`,
-      );
-    }
-  }
-
-  async function forbiddenUnder(realDir: string): Promise<string | undefined> {
-    const base = await realRoot();
-    const fs = await loadFs();
-    if (!isInside(base, realDir)) return relativeTo(base, realDir) || ".";
-    const lowerDir = realDir.toLowerCase();
-    // Protected and absolute forbidden paths: is one of them under the directory?
-    const lowerRoot = base.toLowerCase();
-    for (const { path } of protectedPaths) {
-      const real = (await realOrDeepest(path)).toLowerCase();
-      if (isInside(real, lowerRoot)) continue; // holds the whole workspace (see protectedHit)
-      if (isInside(lowerDir, real)) return relativeTo(lowerDir, real) || ".";
-    }
-    for (const entry of extraAbsolute) {
-      const real = (await realOrDeepest(entry)).toLowerCase();
-      if (isInside(lowerDir, real)) return relativeTo(lowerDir, real) || ".";
-    }
-    const relDir = relativeTo(base, realDir).toLowerCase();
-    for (const entry of extraRelative) {
-      if (relDir === "" || entry.startsWith(relDir + "/")) return entry;
-    }
-    // Protected names (.git, .ssh, .env* …) may sit at any depth: walk, without following links.
-    let budget = MAX_WALK_ENTRIES;
-    const queue = [realDir];
-    while (queue.length > 0) {
-      const dir = queue.shift()!;
-      let entries: import("node:fs").Dirent[];
-      try {
-        entries = await fs.promises.readdir(dir, { withFileTypes: true });
-      } catch {
-        continue; // unreadable: the program cannot list it either
-      }
-      for (const entry of entries) {
-        if (--budget < 0) return `(more than ${MAX_WALK_ENTRIES} entries to check)`;
-        const path = `${dir}/${entry.name}`;
-        const rel = relativeTo(base, path);
-        try {
-          forbiddenCheck(rel, rel, "list");
-        } catch {
-          return rel;
-        }
-        if (entry.isDirectory()) queue.push(path);
-      }
-    }
-    return undefined;
-  }
-
+  /** Checks a path's text and its protected names; returns it relative and clean. */
   function checkPath(path: string, action = "use"): string {
-    if (typeof path !== "string") throw new TypeError("Cannot check path: not a string");
-    const shown = path.slice(0, 200);
-    if (path.length > 4096) {
-      throw new PolicyError(`Cannot ${action} path: longer than 4096 characters`);
-    }
-    const layers = [path];
-    let current = path;
-    for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(current); i++) {
-      try {
-        current = decodeURIComponent(current);
-      } catch {
-        break;
-      }
-      layers.push(current);
-    }
-    for (const [i, layer] of layers.entries()) {
-      const how = i === 0 ? "" : " (after percent-decoding)";
-      if (layer.includes("\0")) {
-        throw new PolicyError(`Cannot ${action} "${shown}": the path contains a NUL byte${how}`);
-      }
-      // deno-lint-ignore no-control-regex
-      if (/[\x01-\x1f\x7f]/.test(layer)) {
-        throw new PolicyError(
-          `Cannot ${action} "${shown}": the path contains control characters${how}`,
-        );
-      }
-      if (layer.includes("\\")) {
-        throw new PolicyError(
-          `Cannot ${action} "${shown}": backslashes are not allowed in paths${how}; use "/"`,
-        );
-      }
-      if (layer.startsWith("/") || /^[a-zA-Z]:/.test(layer)) {
-        throw new PolicyError(
-          `Cannot ${action} "${shown}": absolute paths are not allowed${how}; use a path relative to the workspace`,
-        );
-      }
-      if (layer.split("/").includes("..")) {
-        throw new PolicyError(
-          `Cannot ${action} "${shown}": ".." segments are not allowed${how}; paths stay inside the workspace`,
-        );
-      }
-      if (layer.startsWith("~")) {
-        throw new PolicyError(
-          `Cannot ${action} "${shown}": "~" is not expanded; use a path relative to the workspace`,
-        );
-      }
-    }
-    const rel = path.split("/").filter((s) => s !== "" && s !== ".").join("/");
-    forbiddenCheck(rel, shown, action);
+    const rel = checkPathText(path, action);
+    rules.forbiddenCheck(rel, path.slice(0, 200), action);
     return rel;
   }
 
+  /** Checks a path to read: its real location must be inside and allowed. */
   async function resolveForRead(path: string, action = "read"): Promise<string> {
     const rel = checkPath(path, action);
     const base = await realRoot();
@@ -396,10 +173,10 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     try {
       real = await fs.promises.realpath(rel ? base + "/" + rel : base);
     } catch (error) {
-      if (code(error) === "ENOENT") {
+      if (errnoCode(error) === "ENOENT") {
         throw fail(`Cannot ${action} "${path}": no such file in the workspace`, error);
       }
-      if (code(error) === "ELOOP") {
+      if (errnoCode(error) === "ELOOP") {
         throw new PolicyError(`Cannot ${action} "${path}": symbolic link loop`);
       }
       throw fail(`Cannot ${action} "${path}": ${(error as Error).message}`, error);
@@ -409,13 +186,12 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
         `Cannot ${action} "${path}": it resolves outside the workspace (through a symbolic link)`,
       );
     }
-    forbiddenCheck(relativeTo(base, real), path, action);
-    absoluteForbiddenCheck(real, path, action);
-    await protectedCheck(real, path, action);
+    await rules.checkReal(base, real, path, action);
     linkCheck(await fs.promises.stat(real), path, action);
     return real;
   }
 
+  /** Checks a path to write, creating missing parent directories inside the root. */
   async function resolveForWrite(path: string): Promise<string> {
     const rel = checkPath(path, "write");
     if (!rel) throw new PolicyError(`Cannot write "${path}": a file name is required`);
@@ -430,13 +206,13 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       try {
         st = await fs.promises.lstat(next);
       } catch (error) {
-        if (code(error) !== "ENOENT") {
+        if (errnoCode(error) !== "ENOENT") {
           throw fail(`Cannot write "${path}": ${(error as Error).message}`, error);
         }
         try {
           await fs.promises.mkdir(next, { mode: 0o755 });
         } catch (mkdirError) {
-          if (code(mkdirError) !== "EEXIST") {
+          if (errnoCode(mkdirError) !== "EEXIST") {
             throw fail(`Cannot write "${path}": ${(mkdirError as Error).message}`, mkdirError);
           }
         }
@@ -456,9 +232,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       dir = real;
     }
     const target = dir + "/" + name;
-    forbiddenCheck(relativeTo(base, target), path, "write");
-    absoluteForbiddenCheck(target, path, "write");
-    await protectedCheck(target, path, "write");
+    await rules.checkReal(base, target, path, "write");
     try {
       const st = await fs.promises.lstat(target);
       if (st.isSymbolicLink()) {
@@ -471,156 +245,21 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       }
       linkCheck(st, path, "write");
     } catch (error) {
-      if (code(error) !== "ENOENT") throw error;
+      if (errnoCode(error) !== "ENOENT") throw error;
     }
     return target;
   }
 
-  /** Verifies the file behind `handle` is the checked one and inside the root. */
-  async function verifyOpened(
-    handle: import("node:fs/promises").FileHandle,
-    checkedPath: string,
-    base: string,
-    shown: string,
-    action: string,
-  ): Promise<void> {
-    const fs = await loadFs();
-    const st = await handle.stat();
-    let actual: string | undefined;
-    try {
-      const viaProc = await fs.promises.readlink(`/proc/self/fd/${handle.fd}`);
-      const procStat = await fs.promises.stat(viaProc);
-      if (procStat.dev === st.dev && procStat.ino === st.ino) actual = viaProc;
-    } catch {
-      // no /proc here (or a runtime whose fd numbers are not the OS's): use the real path
-    }
-    if (actual === undefined) {
-      const real = await fs.promises.realpath(checkedPath).catch(() => "");
-      const realStat = real ? await fs.promises.stat(real).catch(() => undefined) : undefined;
-      if (!realStat || realStat.dev !== st.dev || realStat.ino !== st.ino) {
-        throw new PolicyError(
-          `Cannot ${action} "${shown}": the file changed while it was opened (possible symbolic link swap)`,
-        );
-      }
-      actual = real;
-    }
-    if (!isInside(base, actual)) {
-      throw new PolicyError(
-        `Cannot ${action} "${shown}": the opened file is outside the workspace (symbolic link swapped in)`,
-      );
-    }
-    forbiddenCheck(relativeTo(base, actual), shown, action);
-    absoluteForbiddenCheck(actual, shown, action);
-    await protectedCheck(actual, shown, action);
-  }
-
-  async function readText(path: string): Promise<ReadTextResult> {
-    const real = await resolveForRead(path, "read");
-    const base = await realRoot();
-    const fs = await loadFs();
-    await options.beforeOpen?.(real);
-    const { O_RDONLY, O_NOFOLLOW = 0, O_NONBLOCK = 0 } = fs.constants;
-    let handle: import("node:fs/promises").FileHandle;
-    try {
-      handle = await fs.promises.open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-    } catch (error) {
-      if (code(error) === "ELOOP" || code(error) === "EMLINK") {
-        throw new PolicyError(
-          `Cannot read "${path}": it became a symbolic link (links are not followed)`,
-        );
-      }
-      if (code(error) === "ENOENT") {
-        throw fail(`Cannot read "${path}": no such file in the workspace`, error);
-      }
-      throw fail(`Cannot read "${path}": ${(error as Error).message}`, error);
-    }
-    try {
-      const st = await handle.stat();
-      if (st.isDirectory()) {
-        throw fail(`Cannot read "${path}": it is a directory (use shell_exec ls to list)`);
-      }
-      if (!st.isFile()) throw new PolicyError(`Cannot read "${path}": not a regular file`);
-      linkCheck(st, path, "read");
-      await verifyOpened(handle, real, base, path, "read");
-      const want = Math.min(st.size, maxReadBytes);
-      const buffer = new Uint8Array(want);
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await handle.read(buffer, got, want - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      const bytes = buffer.subarray(0, got);
-      if (bytes.includes(0)) throw fail(`Cannot read "${path}": it looks like a binary file`);
-      return {
-        text: new TextDecoder().decode(bytes),
-        size: st.size,
-        truncated: st.size > got,
-      };
-    } finally {
-      await handle.close().catch(() => {});
-    }
-  }
-
-  async function writeText(
-    path: string,
-    content: string,
-  ): Promise<{ path: string; bytes: number }> {
-    const data = new TextEncoder().encode(content);
-    if (data.byteLength > maxWriteBytes) {
-      throw new PolicyError(
-        `Cannot write "${path}": content is ${data.byteLength} bytes, over the ${maxWriteBytes}-byte limit`,
-      );
-    }
-    const target = await resolveForWrite(path);
-    const base = await realRoot();
-    const fs = await loadFs();
-    const dir = target.slice(0, target.lastIndexOf("/"));
-    await options.beforeOpen?.(target);
-    const random = Array.from(
-      crypto.getRandomValues(new Uint8Array(8)),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
-    const temp = `${dir}/.mikroclaw-tmp-${random}`;
-    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW = 0 } = fs.constants;
-    let handle: import("node:fs/promises").FileHandle | undefined;
-    let renamed = false;
-    try {
-      try {
-        handle = await fs.promises.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
-      } catch (error) {
-        throw fail(`Cannot write "${path}": ${(error as Error).message}`, error);
-      }
-      await verifyOpened(handle, temp, base, path, "write");
-      await handle.writeFile(data);
-      await handle.sync().catch(() => {});
-      await handle.close();
-      handle = undefined;
-      // Re-check right before the rename: the directory is still the checked one, and the
-      // target has not become a link.
-      const dirNow = await fs.promises.realpath(dir).catch(() => "");
-      if (dirNow !== dir || !isInside(base, dirNow)) {
-        throw new PolicyError(
-          `Cannot write "${path}": the directory changed during the write (possible symbolic link swap)`,
-        );
-      }
-      const targetNow = await fs.promises.lstat(target).catch(() => undefined);
-      if (targetNow?.isSymbolicLink()) {
-        throw new PolicyError(
-          `Cannot write "${path}": the target is a symbolic link (links are never followed or replaced)`,
-        );
-      }
-      if (targetNow && !targetNow.isFile()) {
-        throw fail(`Cannot write "${path}": the target exists and is not a regular file`);
-      }
-      await fs.promises.rename(temp, target);
-      renamed = true;
-      return { path: relativeTo(base, target), bytes: data.byteLength };
-    } finally {
-      if (handle) await handle.close().catch(() => {});
-      if (!renamed) await fs.promises.unlink(temp).catch(() => {});
-    }
-  }
+  const { readText, writeText } = createFileAccess({
+    resolveForRead,
+    resolveForWrite,
+    realRoot: () => realRoot(),
+    loadFs,
+    rules,
+    maxReadBytes,
+    maxWriteBytes,
+    beforeOpen: options.beforeOpen,
+  });
 
   return {
     root,

@@ -133,7 +133,10 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
     assert.equal(anonymous.status, 401);
   });
 
-  it("a polled interface going running=false alerts once, and up again resolves", async () => {
+  // Five poll rounds take close to 5 s (Bun's default test timeout); its waits allow 10 s each.
+  it("a polled interface going running=false alerts once, and up again resolves", {
+    timeout: 30_000,
+  }, async () => {
     const polls = () => router.requests.filter((r) => r.path.startsWith("/interface")).length;
     // Wait for the baseline poll, then unplug ether1.
     while (polls() < 1) await new Promise((r) => setTimeout(r, 20));
