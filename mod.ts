@@ -31,8 +31,9 @@ export type { ConfigIssue } from "./lib/errors.ts";
 export type { ProviderErrorKind } from "./lib/errors.ts";
 export type { ProviderErrorOptions } from "./lib/errors.ts";
 
-// The package version and the logger shape every factory accepts.
+// The package version, and the environment and logger shapes the factories accept.
 export { VERSION } from "./lib/version.ts";
+export type { Env } from "./lib/_internal/env.ts";
 export type { Logger } from "./lib/_internal/logger.ts";
 
 // Configuration: environment + optional `mikroclaw.json`, validated and frozen.
@@ -168,6 +169,9 @@ export type { WorkspaceSource } from "./lib/tools/mod.ts";
 export { createSafeFetch } from "./lib/security/mod.ts";
 export { createSsrfGuard } from "./lib/security/mod.ts";
 export { createWorkspace } from "./lib/security/mod.ts";
+export type { CheckedUrl } from "./lib/security/mod.ts";
+export type { ProtectedPath } from "./lib/security/mod.ts";
+export type { ReadTextResult } from "./lib/security/mod.ts";
 export type { Resolver } from "./lib/security/mod.ts";
 export type { SafeFetch } from "./lib/security/mod.ts";
 export type { SafeFetchOptions } from "./lib/security/mod.ts";
@@ -253,3 +257,4 @@ export type { TelegramOptions } from "./lib/channels/mod.ts";
 export { createRuntime } from "./lib/runtime/mod.ts";
 export type { Runtime } from "./lib/runtime/mod.ts";
 export type { RuntimeOptions } from "./lib/runtime/mod.ts";
+export type { Identity } from "./lib/identity/mod.ts";

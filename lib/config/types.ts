@@ -33,6 +33,7 @@ export interface ProviderSettings {
 
 /** One entry of `RELIABLE_PROVIDERS`. */
 export interface ReliableProvider {
+  /** The provider, by catalogue name. */
   readonly provider: ProviderName;
   /** Model id; absent = the provider's default. */
   readonly model?: string;
@@ -40,6 +41,7 @@ export interface ReliableProvider {
 
 /** A sender allowlist: `all` only with an explicit `*`; unset or empty = nobody. */
 export interface Allowlist {
+  /** Every sender is allowed (`*`). */
   readonly all: boolean;
   /** Immutable sender ids (Telegram user id, Discord snowflake, Slack `U…` id). */
   readonly ids: readonly string[];
@@ -195,6 +197,7 @@ export interface ToolsConfig {
   readonly skillsDir: string | undefined;
   /** `WEBSCRAPE_SERVICES`, in order. */
   readonly webscrapeServices: readonly ("jina" | "firecrawl" | "direct")[];
+  /** The `web_search` tool's provider and keys. */
   readonly webSearch: WebSearchConfig;
   /** `JINA_API_KEY`. */
   readonly jinaApiKey: Secret | undefined;
@@ -248,18 +251,30 @@ export interface LogConfig {
 
 /** The whole configuration. */
 export interface Config {
+  /** The model providers and the agent's limits. */
   readonly llm: LlmConfig;
+  /** The RouterOS connection and what the agent may change on it. */
   readonly router: RouterConfig;
+  /** The chat channels. */
   readonly channels: {
+    /** Telegram. */
     readonly telegram: TelegramConfig;
+    /** Discord. */
     readonly discord: DiscordConfig;
+    /** Slack. */
     readonly slack: SlackConfig;
   };
+  /** The HTTP gateway. */
   readonly gateway: GatewayConfig;
+  /** The built-in tools. */
   readonly tools: ToolsConfig;
+  /** Long-term memory. */
   readonly memory: MemoryConfig;
+  /** The shared state store. */
   readonly storage: StorageConfig;
+  /** The keys of `ENCRYPTED:` values. */
   readonly secrets: SecretsConfig;
+  /** Logging. */
   readonly log: LogConfig;
   /** CLI-only settings. */
   readonly cli: {

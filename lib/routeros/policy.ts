@@ -31,8 +31,11 @@ export type RouterOSDecision =
 
 /** A configured policy. */
 export interface RouterOSPolicy {
+  /** Changes are allowed (`ROUTEROS_ALLOW_WRITE`), within `writeScopes`. */
   readonly allowWrite: boolean;
+  /** `/system script` and `execute` may run (`ROUTEROS_ALLOW_EXECUTE`). */
   readonly allowExecute: boolean;
+  /** Menus writes may touch, normalised (`/ip/firewall/filter`). */
   readonly writeScopes: readonly string[];
   /** Decides without throwing. */
   decide(
