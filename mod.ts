@@ -55,6 +55,7 @@ export type { SlackConfig } from "./lib/config/mod.ts";
 export type { StorageConfig } from "./lib/config/mod.ts";
 export type { TelegramConfig } from "./lib/config/mod.ts";
 export type { ToolsConfig } from "./lib/config/mod.ts";
+export type { WatchConfig } from "./lib/config/mod.ts";
 export type { WebSearchConfig } from "./lib/config/mod.ts";
 
 // Secrets: the redacting value type the config uses for keys and passwords.

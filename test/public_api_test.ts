@@ -221,6 +221,7 @@ const ROOT_TYPES = [
   "TurnInput",
   "TurnResult",
   "Usage",
+  "WatchConfig",
   "WebhookHandler",
   "WebScrapeService",
   "WebScrapeToolOptions",

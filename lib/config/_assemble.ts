@@ -15,9 +15,7 @@ export function assemble(
   file: string | undefined,
 ): Config {
   const draft: Record<string, unknown> = {};
-  for (const def of SETTING_DEFS) {
-    if (def.at !== undefined) placeValue(draft, def.at, values.get(def.name));
-  }
+  for (const def of SETTING_DEFS) placeValue(draft, def.at, values.get(def.name));
   // Every field of the table is placed, each value typed by its kind (see `SettingDef`);
   // what follows fills the derived ones.
   const placed = draft as unknown as Config;

@@ -42,12 +42,8 @@ type Placed = {
   [P in ConfigPath]: { at: P; kind: Kind<NonNullable<ConfigValue<P>>> };
 }[ConfigPath];
 
-/**
- * One setting: its `kind` parses the text; `at` names the `Config` field the value fills (the
- * `ALERT_*` / `WATCH_*` settings have none yet: the jobs service reads them through
- * `describeConfig`).
- */
-export type SettingDef = SettingText & (Placed | { at?: undefined; kind: Kind });
+/** One setting: its `kind` parses the text; `at` names the `Config` field the value fills. */
+export type SettingDef = SettingText & Placed;
 
 /** Names of the LLM providers, from the provider catalogue. */
 export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name as ProviderName);
@@ -836,6 +832,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Jobs and watches
   {
     name: "ALERT_TO",
+    at: "watch.alertTo",
     group: "watch",
     description: "who gets watch alerts: telegram:<id>, discord:<id>, slack:<id>",
     kind: list(
@@ -847,6 +844,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ALERT_QUIET_HOURS",
+    at: "watch.quietHours",
     group: "watch",
     description: "local times without alerts, in the router's time zone (e.g. 22:00-07:00)",
     kind: list(
@@ -858,6 +856,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ALERT_QUIET_MODE",
+    at: "watch.quietMode",
     group: "watch",
     description: "alerts in quiet hours: hold (one summary after) or drop",
     kind: choice(["hold", "drop"], "hold"),
@@ -865,6 +864,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_DEDUPE",
+    at: "watch.dedupeSeconds",
     group: "watch",
     description: "a subject that is still down alerts again only after this long",
     kind: duration(10, 604_800, "30m"),
@@ -872,6 +872,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_POLL",
+    at: "watch.pollSeconds",
     group: "watch",
     description: "seconds between polls of the router's interfaces, load, log and leases (0 = off)",
     kind: duration(0, 86_400, "60"),
@@ -879,6 +880,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_CPU_PERCENT",
+    at: "watch.cpuPercent",
     group: "watch",
     description: "CPU load that alerts once it lasts WATCH_SUSTAIN",
     kind: int(1, 100, "90"),
@@ -886,6 +888,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_MEMORY_PERCENT",
+    at: "watch.memoryPercent",
     group: "watch",
     description: "memory use that alerts once it lasts WATCH_SUSTAIN",
     kind: int(1, 100, "90"),
@@ -893,6 +896,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_SUSTAIN",
+    at: "watch.sustainSeconds",
     group: "watch",
     description: "how long CPU or memory must stay over its threshold",
     kind: duration(0, 86_400, "5m"),
@@ -900,6 +904,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_LOGIN_FAILURES",
+    at: "watch.loginFailures",
     group: "watch",
     description: "router login failures in /log that make one alert",
     kind: int(1, 10_000, "5"),
@@ -907,6 +912,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_DISK_PERCENT",
+    at: "watch.diskPercent",
     group: "watch",
     description: "disk use that alerts once it lasts WATCH_SUSTAIN",
     kind: int(1, 100, "90"),
@@ -914,6 +920,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_FIREWALL_PACKETS",
+    at: "watch.firewallPackets",
     group: "watch",
     description: "packets one watched firewall rule may gain per poll (0 = off)",
     kind: int(0, 1e12, "1000"),
@@ -921,6 +928,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ALERT_EXPLAIN",
+    at: "watch.explain",
     group: "watch",
     description: "follow each alert with the model's explanation",
     kind: BOOL,

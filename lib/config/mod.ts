@@ -19,6 +19,7 @@ export type { SlackConfig } from "./types.ts";
 export type { StorageConfig } from "./types.ts";
 export type { TelegramConfig } from "./types.ts";
 export type { ToolsConfig } from "./types.ts";
+export type { WatchConfig } from "./types.ts";
 export type { WebSearchConfig } from "./types.ts";
 export { collectSecrets } from "./load_config.ts";
 export { describeConfig } from "./load_config.ts";

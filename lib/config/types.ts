@@ -221,6 +221,34 @@ export interface MemoryConfig {
   readonly autoRecall: boolean;
 }
 
+/** Router watches and their alerts (the jobs service). */
+export interface WatchConfig {
+  /** `ALERT_TO`: `telegram:<id>`, `discord:<id>`, `slack:<id>`; empty = the approvers, else the allowlisted senders. */
+  readonly alertTo: readonly string[];
+  /** `ALERT_QUIET_HOURS`: local time ranges without alerts (`22:00-07:00`). */
+  readonly quietHours: readonly string[];
+  /** `ALERT_QUIET_MODE`: alerts in quiet hours are held for one summary, or dropped. @default {"hold"} */
+  readonly quietMode: "hold" | "drop";
+  /** `WATCH_DEDUPE`: seconds before a subject still down alerts again. @default {1800} */
+  readonly dedupeSeconds: number;
+  /** `WATCH_POLL`: seconds between polls of the router; 0 = off. @default {60} */
+  readonly pollSeconds: number;
+  /** `WATCH_CPU_PERCENT`. @default {90} */
+  readonly cpuPercent: number;
+  /** `WATCH_MEMORY_PERCENT`. @default {90} */
+  readonly memoryPercent: number;
+  /** `WATCH_SUSTAIN`: seconds CPU or memory must stay over its threshold. @default {300} */
+  readonly sustainSeconds: number;
+  /** `WATCH_LOGIN_FAILURES`: failures in the router log that make one alert. @default {5} */
+  readonly loginFailures: number;
+  /** `WATCH_DISK_PERCENT`. @default {90} */
+  readonly diskPercent: number;
+  /** `WATCH_FIREWALL_PACKETS`: packets a watched rule may gain per poll; 0 = off. @default {1000} */
+  readonly firewallPackets: number;
+  /** `ALERT_EXPLAIN`: follow each alert with the model's explanation. @default {false} */
+  readonly explain: boolean;
+}
+
 /** State storage settings. */
 export interface StorageConfig {
   /** `MIKROCLAW_STORAGE`: `memory`, `fs:/path` or `redis://…`. @default {"memory"} */
@@ -272,6 +300,8 @@ export interface Config {
   readonly memory: MemoryConfig;
   /** The shared state store. */
   readonly storage: StorageConfig;
+  /** Router watches and alerts. */
+  readonly watch: WatchConfig;
   /** The keys of `ENCRYPTED:` values. */
   readonly secrets: SecretsConfig;
   /** Logging. */

@@ -30,7 +30,7 @@ function valueAt(config: unknown, path: string): unknown {
 describe("settings table -> Config", () => {
   it("every Config field but the derived ones is the `at` of a setting", async () => {
     const config = await loadConfig({ env: {} });
-    const placed = new Set<string>(SETTING_DEFS.flatMap((d) => d.at === undefined ? [] : [d.at]));
+    const placed = new Set<string>(SETTING_DEFS.map((d) => d.at));
     for (const path of leafPaths(config)) {
       if (DERIVED.has(path)) continue;
       assert.ok(placed.has(path), `no setting fills Config.${path}`);
@@ -43,7 +43,7 @@ describe("settings table -> Config", () => {
   it("a setting's default is the Config value, with no second default in code", async () => {
     const config = await loadConfig({ env: { HOME: "/home/me" } });
     for (const def of SETTING_DEFS) {
-      if (!def.default || def.at === undefined) continue;
+      if (!def.default) continue;
       const expected = def.at === "storage.stateDir"
         ? "/home/me" + def.default.slice(1) // `~` is the home directory
         : v.parse(def.kind.schema, def.default);
@@ -54,7 +54,6 @@ describe("settings table -> Config", () => {
   it("only one setting fills each field, but a provider's key aliases", () => {
     const seen = new Map<string, string>();
     for (const def of SETTING_DEFS) {
-      if (def.at === undefined) continue;
       const before = seen.get(def.at);
       assert.ok(
         before === undefined || /^llm\.providers\.[a-z]+\.apiKey$/.test(def.at),
@@ -70,11 +69,5 @@ describe("settings table -> Config", () => {
     });
     assert.equal(config.llm.providers.openrouter.apiKey?.reveal(), "first");
     assert.equal(config.llm.apiKey?.reveal(), "first");
-  });
-
-  it("the settings without a Config field are the jobs' ALERT_* and WATCH_* (read via describeConfig)", () => {
-    const unplaced = SETTING_DEFS.filter((d) => d.at === undefined).map((d) => d.name);
-    assert.ok(unplaced.length > 0);
-    for (const name of unplaced) assert.match(name, /^(ALERT|WATCH)_/);
   });
 });
