@@ -42,6 +42,7 @@ export interface AgentErrorOptions {
 export class AgentError extends Error {
   /** Machine-readable code. */
   readonly code: ErrorCode;
+  /** An error with a message and its code. */
   constructor(message: string, options: AgentErrorOptions) {
     super(message, { cause: options.cause });
     this.name = "AgentError";
@@ -67,6 +68,7 @@ export interface ConfigIssue {
 export class ConfigError extends AgentError {
   /** Every problem found, one per setting. */
   readonly issues: readonly ConfigIssue[];
+  /** One error for every issue found; its message lists them one per line. */
   constructor(issues: readonly ConfigIssue[], options: { cause?: unknown } = {}) {
     super(issues.map((i) => `${i.key}: ${i.message}`).join("\n"), {
       code: ErrorCode.Config,
@@ -93,11 +95,15 @@ export type ProviderErrorKind =
 
 /** Options of {@linkcode ProviderError}. */
 export interface ProviderErrorOptions {
+  /** Failure class. */
   kind: ProviderErrorKind;
+  /** Provider id, e.g. `openai`. */
   provider: string;
+  /** HTTP status, when there was a response. */
   status?: number;
   /** Milliseconds the server asked us to wait (`retry-after-ms` / `retry-after`). */
   retryAfterMs?: number;
+  /** The underlying error. */
   cause?: unknown;
 }
 
@@ -111,6 +117,7 @@ export class ProviderError extends AgentError {
   readonly status: number | undefined;
   /** Server-requested delay before a retry. */
   readonly retryAfterMs: number | undefined;
+  /** A classified provider failure. */
   constructor(message: string, options: ProviderErrorOptions) {
     super(message, {
       code: options.kind === "stream" ? ErrorCode.ProviderStream : ErrorCode.ProviderHttp,
@@ -132,6 +139,7 @@ export class ProviderError extends AgentError {
 export class ToolError extends AgentError {
   /** The failing tool's name. */
   readonly toolName: string;
+  /** The failure of the tool `toolName`. */
   constructor(
     toolName: string,
     message: string,
@@ -147,6 +155,7 @@ export class ToolError extends AgentError {
 export class PolicyError extends AgentError {
   /** Human-readable reason, including the setting that would allow the action. */
   readonly reason: string;
+  /** A refusal; `reason` is also the message. */
   constructor(reason: string, options: { cause?: unknown } = {}) {
     super(reason, { code: ErrorCode.PolicyBlocked, cause: options.cause });
     this.name = "PolicyError";

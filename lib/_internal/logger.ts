@@ -5,9 +5,13 @@
 
 /** Minimal logger; the library never creates one itself. */
 export interface Logger {
+  /** Detail for troubleshooting. */
   debug(...args: unknown[]): void;
+  /** Normal operation. */
   info(...args: unknown[]): void;
+  /** Something to look at; work goes on. */
   warn(...args: unknown[]): void;
+  /** A failure. */
   error(...args: unknown[]): void;
 }
 

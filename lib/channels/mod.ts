@@ -2,14 +2,20 @@
  * Chat channels: Telegram, Discord and Slack, each with a per-sender allowlist.
  * @module
  */
-export type * from "./types.ts";
-export { chunkText } from "./chunk.ts";
-export { parseAllowlist } from "./allowlist.ts";
-export { createTelegram, TELEGRAM_MESSAGE_LIMIT, type TelegramOptions } from "./telegram.ts";
-export {
-  createDiscord,
-  DISCORD_DEFAULT_INTENTS,
-  DISCORD_MESSAGE_LIMIT,
-  type DiscordOptions,
-} from "./discord.ts";
-export { createSlack, SLACK_MESSAGE_LIMIT, type SlackOptions } from "./slack.ts";
+export type { Button } from "./types.ts";
+export type { ButtonHandler } from "./types.ts";
+export type { ButtonPress } from "./types.ts";
+export type { ButtonReply } from "./types.ts";
+export type { Channel } from "./types.ts";
+export type { ChannelName } from "./types.ts";
+export type { ChannelOptions } from "./types.ts";
+export type { CheckResult } from "./types.ts";
+export type { RetryOptions } from "./types.ts";
+export type { SendOptions } from "./types.ts";
+export type { SentMessage } from "./types.ts";
+export { createTelegram } from "./telegram.ts";
+export type { TelegramOptions } from "./telegram.ts";
+export { createDiscord } from "./discord.ts";
+export type { DiscordOptions } from "./discord.ts";
+export { createSlack } from "./slack.ts";
+export type { SlackOptions } from "./slack.ts";

@@ -11,23 +11,23 @@ import {
   PROVIDERS,
 } from "./provider_catalog.ts";
 import { parseIpBytes } from "../_internal/ip.ts";
-import type { ProviderName } from "./types.ts";
+import type { ProviderName, ReliableProvider } from "./types.ts";
+import type { ConfigPath, ConfigValue } from "./_config_path.ts";
 
 /** A value kind: the schema plus the words used in error messages. */
-export interface Kind {
-  schema: v.GenericSchema<string, unknown>;
+export interface Kind<T = unknown> {
+  schema: v.GenericSchema<string, T>;
   /** What a right value looks like, e.g. `0-65535`. */
   expected: string;
   /** A right value. */
   example: string;
 }
 
-/** One setting. */
-export interface SettingDef {
+/** One setting, without where it lands. */
+interface SettingText {
   name: string;
   group: string;
   description: string;
-  kind: Kind;
   /** Machine default, parsed by `kind` like any value; `undefined` or `""` = unset. */
   default?: string;
   /** Default as shown to people when it is not a plain value (e.g. `per provider`). */
@@ -36,6 +36,14 @@ export interface SettingDef {
   /** Overrides `kind.example`. */
   example?: string;
 }
+
+/** Where a setting lands in `Config`, with a kind whose parsed value fits that field. */
+type Placed = {
+  [P in ConfigPath]: { at: P; kind: Kind<NonNullable<ConfigValue<P>>> };
+}[ConfigPath];
+
+/** One setting: its `kind` parses the text; `at` names the `Config` field the value fills. */
+export type SettingDef = SettingText & Placed;
 
 /** Names of the LLM providers, from the provider catalogue. */
 export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name as ProviderName);
@@ -53,7 +61,7 @@ function plainText(text: string, multiline = false): boolean {
 
 const LINE = v.pipe(TEXT, v.check((s) => plainText(s)));
 
-function kind(schema: v.GenericSchema<string, unknown>, expected: string, example: string): Kind {
+function kind<T>(schema: v.GenericSchema<string, T>, expected: string, example: string): Kind<T> {
   return { schema, expected, example };
 }
 
@@ -61,7 +69,7 @@ function splitList(text: string): string[] {
   return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
-function list(item: RegExp, expected: string, example: string): Kind {
+function list(item: RegExp, expected: string, example: string) {
   return kind(
     v.pipe(
       LINE,
@@ -73,7 +81,16 @@ function list(item: RegExp, expected: string, example: string): Kind {
   );
 }
 
-function int(min: number, max: number, example: string): Kind {
+/** A comma list of words from `options`. */
+function listOf<const T extends string>(options: readonly T[], example: string) {
+  return kind(
+    v.pipe(LINE, v.transform(splitList), v.array(v.picklist(options))),
+    `a comma list of ${options.join(", ")}`,
+    example,
+  );
+}
+
+function int(min: number, max: number, example: string) {
   return kind(
     v.pipe(
       v.string(),
@@ -89,7 +106,7 @@ function int(min: number, max: number, example: string): Kind {
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-function duration(min: number, max: number, example: string): Kind {
+function duration(min: number, max: number, example: string) {
   return kind(
     v.pipe(
       v.string(),
@@ -106,7 +123,7 @@ function duration(min: number, max: number, example: string): Kind {
   );
 }
 
-function choice<const T extends string>(options: readonly T[], example: T): Kind {
+function choice<const T extends string>(options: readonly T[], example: T) {
   return kind(
     v.pipe(
       v.string(),
@@ -121,7 +138,7 @@ function choice<const T extends string>(options: readonly T[], example: T): Kind
 const TRUE_WORDS = ["1", "true", "on", "yes"];
 const FALSE_WORDS = ["0", "false", "off", "no"];
 
-const BOOL: Kind = kind(
+const BOOL = kind(
   v.pipe(
     v.string(),
     v.transform((s) => s.trim().toLowerCase()),
@@ -132,7 +149,7 @@ const BOOL: Kind = kind(
   "1",
 );
 
-function httpUrl(example: string, schemes: readonly string[] = ["http:", "https:"]): Kind {
+function httpUrl(example: string, schemes: readonly string[] = ["http:", "https:"]) {
   return kind(
     v.pipe(
       LINE,
@@ -146,14 +163,14 @@ function httpUrl(example: string, schemes: readonly string[] = ["http:", "https:
   );
 }
 
-const STRING: Kind = kind(v.pipe(LINE, v.minLength(1)), "a non-empty single line", "value");
-const TEXT_KIND: Kind = kind(
+const STRING = kind(v.pipe(LINE, v.minLength(1)), "a non-empty single line", "value");
+const TEXT_KIND = kind(
   v.pipe(TEXT, v.minLength(1), v.check((s) => plainText(s, true))),
   "non-empty text without control characters",
   "You are …",
 );
-const PATH: Kind = kind(v.pipe(LINE, v.minLength(1)), "a path", "/data/workspace");
-const SECRET: Kind = kind(
+const PATH = kind(v.pipe(LINE, v.minLength(1)), "a path", "/data/workspace");
+const SECRET = kind(
   v.pipe(
     TEXT,
     v.transform((s) => s.trim()),
@@ -177,7 +194,7 @@ function validHost(text: string): boolean {
     /^\d{1,3}(?:\.\d{1,3}){3}$/.test(h) && h.split(".").every((o) => Number(o) <= 255);
 }
 
-const HOST: Kind = kind(
+const HOST = kind(
   v.pipe(v.string(), v.transform((s) => s.trim()), v.check(validHost)),
   "a host name or IP address without scheme or port",
   "192.168.88.1",
@@ -194,14 +211,14 @@ function validIpOrCidr(s: string): boolean {
   return ip.includes(":") && (bits === undefined || Number(bits) <= 128);
 }
 
-const CIDR_LIST: Kind = kind(
+const CIDR_LIST = kind(
   v.pipe(LINE, v.transform(splitList), v.check((items) => items.every(validIpOrCidr))),
   "a comma list of IP addresses or CIDR ranges",
   "172.17.0.0/24,10.0.0.5",
 );
 
 /** A channel's sender allowlist: `*`, or ids of the channel's own shape (names change; ids do not). */
-function allowlist(id: RegExp, expected: string, example: string): Kind {
+function allowlist(id: RegExp, expected: string, example: string) {
   return kind(
     v.pipe(
       LINE,
@@ -218,24 +235,24 @@ function allowlist(id: RegExp, expected: string, example: string): Kind {
 
 const FIND_ID = "message the bot once and copy the sender id from the log line " +
   '"message from sender … refused"';
-const TELEGRAM_ALLOWLIST_KIND: Kind = allowlist(
+const TELEGRAM_ALLOWLIST_KIND = allowlist(
   /^\d{1,20}$/,
   `a comma list of numeric Telegram user ids, or * (a @username is not an id: ${FIND_ID})`,
   "123456789,987654321",
 );
-const DISCORD_ALLOWLIST_KIND: Kind = allowlist(
+const DISCORD_ALLOWLIST_KIND = allowlist(
   /^\d{15,20}$/,
   `a comma list of Discord user ids (snowflakes of 15-20 digits), or * (a user name is not an id: enable Developer Mode and use Copy User ID, or ${FIND_ID})`,
   "123456789012345678",
 );
-const SLACK_ALLOWLIST_KIND: Kind = allowlist(
+const SLACK_ALLOWLIST_KIND = allowlist(
   /^[UW][A-Z0-9]{2,20}$/,
   `a comma list of Slack member ids (U… or W…), or * (a @name is not an id: open the profile, More, Copy member ID, or ${FIND_ID})`,
   "U0123ABCD",
 );
 
 /** A listen address: an IP literal (brackets and zone ids allowed) or `localhost`, stored bare. */
-const BIND: Kind = kind(
+const BIND = kind(
   v.pipe(
     v.string(),
     v.transform((s) => s.trim().replace(/^\[(.*)\]$/, "$1")),
@@ -246,7 +263,7 @@ const BIND: Kind = kind(
 );
 
 /** A comma list of host names (or IP addresses) the gateway answers to in `Host`. */
-const HOST_NAMES: Kind = kind(
+const HOST_NAMES = kind(
   v.pipe(
     LINE,
     v.transform(splitList),
@@ -258,7 +275,7 @@ const HOST_NAMES: Kind = kind(
   "mikroclaw.lan,router.example.com",
 );
 
-const FINGERPRINT: Kind = kind(
+const FINGERPRINT = kind(
   v.pipe(
     v.string(),
     v.transform((s) => s.trim().replace(/^sha256[:/]/i, "").replaceAll(":", "").toLowerCase()),
@@ -268,7 +285,7 @@ const FINGERPRINT: Kind = kind(
   "AB:CD:…(32 bytes)",
 );
 
-const KEY_TEXT: Kind = kind(
+const KEY_TEXT = kind(
   v.pipe(
     TEXT,
     v.transform((s) => s.trim()),
@@ -280,7 +297,7 @@ const KEY_TEXT: Kind = kind(
   "$(openssl rand -hex 32)",
 );
 
-const LEGACY_KEY: Kind = kind(
+const LEGACY_KEY = kind(
   v.pipe(
     TEXT,
     v.transform((s) => s.trim()),
@@ -292,7 +309,7 @@ const LEGACY_KEY: Kind = kind(
   "my-old-key",
 );
 
-const STORAGE: Kind = kind(
+const STORAGE = kind(
   v.pipe(
     LINE,
     v.transform((s) => s.trim()),
@@ -302,9 +319,9 @@ const STORAGE: Kind = kind(
   "fs:/data/mikroclaw",
 );
 
-const PROVIDER: Kind = choice(PROVIDER_NAMES, "openrouter");
+const PROVIDER = choice(PROVIDER_NAMES, "openrouter");
 
-const RELIABLE: Kind = kind(
+const RELIABLE = kind(
   v.pipe(
     LINE,
     v.transform(splitList),
@@ -315,13 +332,14 @@ const RELIABLE: Kind = kind(
           (model.length === 0 || model.join(":").trim() !== "");
       })
     ),
-    v.transform((items) => parseProviderChain(items.join(","))),
+    // the check above admits only catalogue names, so each entry is a ReliableProvider
+    v.transform((items) => parseProviderChain(items.join(",")) as ReliableProvider[]),
   ),
   `a comma list of provider or provider:model (providers: ${PROVIDER_NAMES.join(", ")})`,
   "openai:gpt-4o-mini,anthropic",
 );
 
-const MCP: Kind = kind(
+const MCP = kind(
   v.pipe(
     TEXT,
     v.minLength(1),
@@ -341,7 +359,7 @@ const MCP: Kind = kind(
   '{"files":{"command":"mcp-files"}}',
 );
 
-const AGENT_ID: Kind = kind(
+const AGENT_ID = kind(
   v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
   "1-64 letters, digits, dot, dash or underscore",
   "router-office-1",
@@ -369,6 +387,7 @@ const SHARED_WITH_PRIMARY = new Set(["LLM_API_KEY", "LLM_BASE_URL"]);
 const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p): SettingDef[] => [
   ...providerKeyNames(p).map((n, i): SettingDef => ({
     name: n,
+    at: `llm.providers.${p}.apiKey`,
     group: "llm",
     description: i === 0
       ? `API key of ${p}`
@@ -378,6 +397,7 @@ const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p): SettingDef[]
   })),
   {
     name: providerBaseUrlName(p),
+    at: `llm.providers.${p}.baseUrl`,
     group: "llm",
     description: `base URL of ${p} (the form its official SDK takes)`,
     kind: httpUrl(providerInfo(p).defaultBaseUrl || "https://api.example.com/v1"),
@@ -389,6 +409,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // LLM
   {
     name: "LLM_PROVIDER",
+    at: "llm.provider",
     group: "llm",
     description: "primary LLM provider",
     kind: PROVIDER,
@@ -396,6 +417,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "MODEL",
+    at: "llm.model",
     group: "llm",
     description: "model id of the primary provider",
     kind: STRING,
@@ -404,6 +426,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "LLM_API_KEY",
+    at: "llm.apiKey",
     group: "llm",
     description: "API key of the primary provider (wins over the provider's own variable)",
     kind: SECRET,
@@ -411,12 +434,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "LLM_BASE_URL",
+    at: "llm.baseUrl",
     group: "llm",
     description: "base URL of the primary provider (wins over <NAME>_BASE_URL)",
     kind: httpUrl("https://api.openai.com/v1"),
   },
   {
     name: "RELIABLE_PROVIDERS",
+    at: "llm.fallbacks",
     group: "llm",
     description: "fallback chain: comma list of provider or provider:model",
     kind: RELIABLE,
@@ -424,6 +449,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "LLM_STREAMING",
+    at: "llm.streaming",
     group: "llm",
     description: "stream model output",
     kind: BOOL,
@@ -431,6 +457,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "LLM_TIMEOUT_MS",
+    at: "llm.timeoutMs",
     group: "llm",
     description: "total time budget of one model call, retries included (ms)",
     kind: int(1000, 3_600_000, "120000"),
@@ -438,6 +465,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "MAX_STEPS",
+    at: "llm.maxSteps",
     group: "llm",
     description: "most model calls in one agent turn",
     kind: int(1, 100, "8"),
@@ -445,6 +473,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "SYSTEM_PROMPT",
+    at: "llm.systemPrompt",
     group: "llm",
     description: "replaces the built-in system prompt",
     kind: TEXT_KIND,
@@ -453,18 +482,21 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Router
   {
     name: "ROUTER_HOST",
+    at: "router.host",
     group: "router",
     description: "RouterOS host (REST at https://HOST/rest)",
     kind: HOST,
   },
   {
     name: "ROUTER_URL",
+    at: "router.url",
     group: "router",
     description: "full RouterOS REST base, overrides ROUTER_HOST",
     kind: httpUrl("http://172.17.0.1/rest"),
   },
   {
     name: "ROUTER_USER",
+    at: "router.user",
     group: "router",
     description: "RouterOS user (use a least-privilege group)",
     kind: STRING,
@@ -472,6 +504,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTER_PASS",
+    at: "router.password",
     group: "router",
     description: "RouterOS password",
     kind: SECRET,
@@ -479,12 +512,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTER_TLS_FINGERPRINT",
+    at: "router.tlsFingerprint",
     group: "router",
     description: "SHA-256 pin of the router's (self-signed) certificate",
     kind: FINGERPRINT,
   },
   {
     name: "ROUTEROS_ALLOW_WRITE",
+    at: "router.allowWrite",
     group: "router",
     description: "allow router writes within ROUTEROS_WRITE_SCOPES",
     kind: BOOL,
@@ -492,6 +527,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_ALLOW_EXECUTE",
+    at: "router.allowExecute",
     group: "router",
     description: "allow free-form console commands (/execute)",
     kind: BOOL,
@@ -499,6 +535,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_WRITE_SCOPES",
+    at: "router.writeScopes",
     group: "router",
     description: "menus writes may touch",
     kind: list(
@@ -510,6 +547,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_FIREWALL",
+    at: "router.firewall",
     group: "router",
     description:
       "add (and remove on exit) an input rule letting ROUTEROS_ALLOW_SUBNETS reach the gateway",
@@ -518,6 +556,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_ALLOW_SUBNETS",
+    at: "router.allowSubnets",
     group: "router",
     description: "subnets the firewall rule admits",
     kind: CIDR_LIST,
@@ -525,6 +564,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "HEARTBEAT_ROUTEROS",
+    at: "router.heartbeat",
     group: "router",
     description: "add a router scheduler entry that pings /health/heartbeat",
     kind: BOOL,
@@ -532,6 +572,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_APPROVAL",
+    at: "router.approval",
     group: "router",
     description: "writes wait for a person's approval",
     kind: choice(["off", "writes"], "writes"),
@@ -539,6 +580,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_APPROVERS",
+    at: "router.approvers",
     group: "router",
     description: "who may approve: telegram:<id>, discord:<id>, slack:<id>, gateway:<token id>",
     kind: list(
@@ -550,6 +592,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_APPROVAL_TTL",
+    at: "router.approvalTtlSeconds",
     group: "router",
     description: "seconds a pending change waits before it expires",
     kind: duration(10, 604_800, "600"),
@@ -557,6 +600,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ROUTEROS_CONFIRM_SECONDS",
+    at: "router.confirmSeconds",
     group: "router",
     description: "auto-revert an applied change unless confirmed within this time (0 = off)",
     kind: duration(0, 86_400, "120"),
@@ -565,6 +609,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Channels
   {
     name: "BOT_TOKEN",
+    at: "channels.telegram.botToken",
     group: "telegram",
     description: "Telegram bot token",
     kind: SECRET,
@@ -572,6 +617,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TELEGRAM_API_BASE",
+    at: "channels.telegram.apiBase",
     group: "telegram",
     description: "Telegram Bot API base",
     kind: httpUrl("https://api.telegram.org"),
@@ -579,6 +625,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TELEGRAM_ALLOWLIST",
+    at: "channels.telegram.allowlist",
     group: "telegram",
     description: "Telegram user ids allowed to talk (* = all; empty = none)",
     kind: TELEGRAM_ALLOWLIST_KIND,
@@ -586,6 +633,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TELEGRAM_WEBHOOK_SECRET",
+    at: "channels.telegram.webhookSecret",
     group: "telegram",
     description: "secret of the Telegram webhook (X-Telegram-Bot-Api-Secret-Token)",
     kind: SECRET,
@@ -593,6 +641,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "DISCORD_BOT_TOKEN",
+    at: "channels.discord.botToken",
     group: "discord",
     description: "Discord bot token",
     kind: SECRET,
@@ -600,6 +649,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "DISCORD_PUBLIC_KEY",
+    at: "channels.discord.publicKey",
     group: "discord",
     description: "Discord application public key (interactions)",
     kind: kind(
@@ -610,6 +660,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "DISCORD_API_BASE",
+    at: "channels.discord.apiBase",
     group: "discord",
     description: "Discord REST base",
     kind: httpUrl("https://discord.com/api/v10"),
@@ -617,12 +668,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "DISCORD_GATEWAY_URL",
+    at: "channels.discord.gatewayUrl",
     group: "discord",
     description: "Discord gateway URL (default: asked from /gateway/bot)",
     kind: httpUrl("wss://gateway.discord.gg", ["wss:", "ws:"]),
   },
   {
     name: "DISCORD_ALLOWLIST",
+    at: "channels.discord.allowlist",
     group: "discord",
     description: "Discord user ids allowed to talk (* = all; empty = none)",
     kind: DISCORD_ALLOWLIST_KIND,
@@ -630,6 +683,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "SLACK_BOT_TOKEN",
+    at: "channels.slack.botToken",
     group: "slack",
     description: "Slack bot token (xoxb-…)",
     kind: SECRET,
@@ -637,6 +691,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "SLACK_APP_TOKEN",
+    at: "channels.slack.appToken",
     group: "slack",
     description: "Slack app token for Socket Mode (xapp-…)",
     kind: SECRET,
@@ -644,6 +699,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "SLACK_SIGNING_SECRET",
+    at: "channels.slack.signingSecret",
     group: "slack",
     description: "Slack signing secret (Events API)",
     kind: SECRET,
@@ -651,6 +707,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "SLACK_API_BASE",
+    at: "channels.slack.apiBase",
     group: "slack",
     description: "Slack Web API base",
     kind: httpUrl("https://slack.com/api"),
@@ -658,6 +715,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "SLACK_ALLOWLIST",
+    at: "channels.slack.allowlist",
     group: "slack",
     description: "Slack user ids allowed to talk (* = all; empty = none)",
     kind: SLACK_ALLOWLIST_KIND,
@@ -666,6 +724,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Gateway
   {
     name: "GATEWAY_PORT",
+    at: "gateway.port",
     group: "gateway",
     description: "gateway port",
     kind: kind(
@@ -682,6 +741,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "GATEWAY_BIND",
+    at: "gateway.bind",
     group: "gateway",
     description: "gateway address",
     kind: BIND,
@@ -690,6 +750,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "PAIRING_REQUIRED",
+    at: "gateway.pairingRequired",
     group: "gateway",
     description: "require a paired bearer token (0 only on a loopback bind)",
     kind: BOOL,
@@ -697,6 +758,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "GATEWAY_ALLOWED_HOSTS",
+    at: "gateway.allowedHosts",
     group: "gateway",
     description:
       "names the gateway answers to besides its address and loopback (Host check against DNS rebinding)",
@@ -705,6 +767,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "GATEWAY_CONSOLE",
+    at: "gateway.console",
     group: "gateway",
     description: "serve the web console at / and /console/ (off: 404)",
     kind: BOOL,
@@ -712,6 +775,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TRUSTED_PROXIES",
+    at: "gateway.trustedProxies",
     group: "gateway",
     description: "proxies whose X-Forwarded-For is believed",
     kind: CIDR_LIST,
@@ -719,6 +783,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "GATEWAY_TOKEN_TTL",
+    at: "gateway.tokenTtlSeconds",
     group: "gateway",
     description: "lifetime of a gateway token",
     kind: duration(60, 31_536_000, "30d"),
@@ -726,6 +791,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "GATEWAY_RATE_LIMIT",
+    at: "gateway.rateLimit",
     group: "gateway",
     description: "requests per second each client may make (token bucket refill)",
     kind: int(1, 1_000_000, "10"),
@@ -733,6 +799,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "GATEWAY_RATE_BURST",
+    at: "gateway.rateBurst",
     group: "gateway",
     description: "requests a client may make at once before the rate limit applies",
     kind: int(1, 1_000_000, "40"),
@@ -740,6 +807,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TASK_CONCURRENCY",
+    at: "gateway.taskConcurrency",
     group: "gateway",
     description: "tasks run at once",
     kind: int(1, 64, "4"),
@@ -747,6 +815,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TASK_QUEUE_LIMIT",
+    at: "gateway.taskQueueLimit",
     group: "gateway",
     description: "most queued tasks",
     kind: int(1, 100_000, "100"),
@@ -754,6 +823,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TASK_RETENTION",
+    at: "gateway.taskRetentionSeconds",
     group: "gateway",
     description: "how long finished tasks are kept",
     kind: duration(0, 2_592_000, "3600"),
@@ -762,6 +832,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Jobs and watches
   {
     name: "ALERT_TO",
+    at: "watch.alertTo",
     group: "watch",
     description: "who gets watch alerts: telegram:<id>, discord:<id>, slack:<id>",
     kind: list(
@@ -773,6 +844,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ALERT_QUIET_HOURS",
+    at: "watch.quietHours",
     group: "watch",
     description: "local times without alerts, in the router's time zone (e.g. 22:00-07:00)",
     kind: list(
@@ -784,6 +856,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ALERT_QUIET_MODE",
+    at: "watch.quietMode",
     group: "watch",
     description: "alerts in quiet hours: hold (one summary after) or drop",
     kind: choice(["hold", "drop"], "hold"),
@@ -791,6 +864,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_DEDUPE",
+    at: "watch.dedupeSeconds",
     group: "watch",
     description: "a subject that is still down alerts again only after this long",
     kind: duration(10, 604_800, "30m"),
@@ -798,6 +872,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_POLL",
+    at: "watch.pollSeconds",
     group: "watch",
     description: "seconds between polls of the router's interfaces, load, log and leases (0 = off)",
     kind: duration(0, 86_400, "60"),
@@ -805,6 +880,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_CPU_PERCENT",
+    at: "watch.cpuPercent",
     group: "watch",
     description: "CPU load that alerts once it lasts WATCH_SUSTAIN",
     kind: int(1, 100, "90"),
@@ -812,6 +888,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_MEMORY_PERCENT",
+    at: "watch.memoryPercent",
     group: "watch",
     description: "memory use that alerts once it lasts WATCH_SUSTAIN",
     kind: int(1, 100, "90"),
@@ -819,6 +896,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_SUSTAIN",
+    at: "watch.sustainSeconds",
     group: "watch",
     description: "how long CPU or memory must stay over its threshold",
     kind: duration(0, 86_400, "5m"),
@@ -826,6 +904,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_LOGIN_FAILURES",
+    at: "watch.loginFailures",
     group: "watch",
     description: "router login failures in /log that make one alert",
     kind: int(1, 10_000, "5"),
@@ -833,6 +912,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_DISK_PERCENT",
+    at: "watch.diskPercent",
     group: "watch",
     description: "disk use that alerts once it lasts WATCH_SUSTAIN",
     kind: int(1, 100, "90"),
@@ -840,6 +920,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "WATCH_FIREWALL_PACKETS",
+    at: "watch.firewallPackets",
     group: "watch",
     description: "packets one watched firewall rule may gain per poll (0 = off)",
     kind: int(0, 1e12, "1000"),
@@ -847,6 +928,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ALERT_EXPLAIN",
+    at: "watch.explain",
     group: "watch",
     description: "follow each alert with the model's explanation",
     kind: BOOL,
@@ -855,6 +937,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Tools
   {
     name: "WORKSPACE_DIR",
+    at: "tools.workspaceDir",
     group: "tools",
     description: "the only folder file tools may touch",
     kind: PATH,
@@ -862,6 +945,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "FORBIDDEN_PATHS",
+    at: "tools.forbiddenPaths",
     group: "tools",
     description: "extra workspace paths file tools refuse",
     kind: list(/^.+$/, "a comma list of paths", ".secrets,private"),
@@ -869,25 +953,30 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "ALLOWED_SHELL_CMDS",
+    at: "tools.allowedShellCmds",
     group: "tools",
     description: "programs shell_exec may run (empty = none)",
     kind: list(/^[A-Za-z0-9._+-]{1,64}$/, "a comma list of program names", "ping,dig,uptime"),
     default: "",
   },
-  { name: "SKILLS_DIR", group: "tools", description: "folder of executable skills", kind: PATH },
+  {
+    name: "SKILLS_DIR",
+    at: "tools.skillsDir",
+    group: "tools",
+    description: "folder of executable skills",
+    kind: PATH,
+  },
   {
     name: "WEBSCRAPE_SERVICES",
+    at: "tools.webscrapeServices",
     group: "tools",
     description: "web_scrape services in order: jina, firecrawl, direct",
-    kind: list(
-      /^(?:jina|firecrawl|direct)$/,
-      "a comma list of jina, firecrawl, direct",
-      "jina,direct",
-    ),
+    kind: listOf(["jina", "firecrawl", "direct"], "jina,direct"),
     default: "",
   },
   {
     name: "WEB_SEARCH_PROVIDER",
+    at: "tools.webSearch.provider",
     group: "tools",
     description: "web_search backend",
     kind: choice(["brave", "tavily", "searxng"], "brave"),
@@ -895,6 +984,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "BRAVE_API_KEY",
+    at: "tools.webSearch.braveApiKey",
     group: "tools",
     description: "Brave Search API key",
     kind: SECRET,
@@ -902,6 +992,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "TAVILY_API_KEY",
+    at: "tools.webSearch.tavilyApiKey",
     group: "tools",
     description: "Tavily API key",
     kind: SECRET,
@@ -909,12 +1000,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "SEARXNG_URL",
+    at: "tools.webSearch.searxngUrl",
     group: "tools",
     description: "SearXNG instance URL",
     kind: httpUrl("http://searxng:8080"),
   },
   {
     name: "JINA_API_KEY",
+    at: "tools.jinaApiKey",
     group: "tools",
     description: "Jina Reader API key (optional)",
     kind: SECRET,
@@ -922,6 +1015,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "FIRECRAWL_API_KEY",
+    at: "tools.firecrawlApiKey",
     group: "tools",
     description: "Firecrawl API key",
     kind: SECRET,
@@ -929,12 +1023,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "COMPOSIO_URL",
+    at: "tools.composioUrl",
     group: "tools",
     description: "Composio-compatible endpoint",
     kind: httpUrl("https://backend.composio.dev"),
   },
   {
     name: "COMPOSIO_API_KEY",
+    at: "tools.composioApiKey",
     group: "tools",
     description: "Composio API key",
     kind: SECRET,
@@ -942,6 +1038,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "MCP_SERVERS",
+    at: "tools.mcpServers",
     group: "tools",
     description: "MCP servers whose tools are offered (JSON or a file path)",
     kind: MCP,
@@ -950,6 +1047,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Memory and state
   {
     name: "MEMU_API_KEY",
+    at: "memory.memuApiKey",
     group: "memory",
     description: "memU cloud API key",
     kind: SECRET,
@@ -957,6 +1055,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "MEMU_BASE_URL",
+    at: "memory.memuBaseUrl",
     group: "memory",
     description: "memU API base",
     kind: httpUrl("https://api.memu.so"),
@@ -964,6 +1063,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "MEMORY_AUTO_RECALL",
+    at: "memory.autoRecall",
     group: "memory",
     description: "put recalled memories into each turn's context",
     kind: BOOL,
@@ -971,6 +1071,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "MIKROCLAW_STORAGE",
+    at: "storage.url",
     group: "storage",
     description: "state storage: memory (nothing on disk), fs:/path or redis://host:port",
     kind: STORAGE,
@@ -978,12 +1079,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "AGENT_ID",
+    at: "storage.agentId",
     group: "storage",
     description: "device identity id (overrides the stored one)",
     kind: AGENT_ID,
   },
   {
     name: "MIKROCLAW_STATE_DIR",
+    at: "storage.stateDir",
     group: "storage",
     description: "daemon pid and log folder",
     kind: PATH,
@@ -992,6 +1095,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // Secrets
   {
     name: "MIKROCLAW_SECRET_KEY",
+    at: "secrets.secretKey",
     group: "secrets",
     description: "key of ENCRYPTED:v2: values",
     kind: KEY_TEXT,
@@ -999,6 +1103,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "MEMU_ENCRYPTION_KEY",
+    at: "secrets.legacyKey",
     group: "secrets",
     description: "key of the C original's ENCRYPTED:v1: values",
     kind: LEGACY_KEY,
@@ -1007,6 +1112,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   // CLI and logs
   {
     name: "MIKROCLAW_TOKEN",
+    at: "cli.token",
     group: "cli",
     description: "gateway bearer token used by the CLI (changes, status)",
     kind: SECRET,
@@ -1014,6 +1120,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "LOG_LEVEL",
+    at: "log.level",
     group: "log",
     description: "log level",
     kind: choice(["error", "warn", "info", "debug"], "info"),
@@ -1021,6 +1128,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   {
     name: "LOG_FORMAT",
+    at: "log.format",
     group: "log",
     description: "log format (json = one object per line)",
     kind: choice(["text", "json"], "json"),

@@ -9,21 +9,10 @@ import { ConfigError, type ConfigIssue, errorMessage } from "../errors.ts";
 import { type Env, processEnv } from "../_internal/env.ts";
 import { isLoopbackHost } from "../_internal/ip.ts";
 import { isEncryptedValue } from "../secrets/encrypted_prefix.ts";
-import { isSecret, type Secret } from "../secrets/secret.ts";
-import {
-  PROVIDER_NAMES,
-  providerBaseUrlName,
-  providerKeyNames,
-  SETTING_DEFS,
-  type SettingDef,
-} from "./_schema.ts";
-import type {
-  Allowlist,
-  Config,
-  ProviderName,
-  ProviderSettings,
-  ReliableProvider,
-} from "./types.ts";
+import { isSecret } from "../secrets/secret.ts";
+import { SETTING_DEFS, type SettingDef } from "./_schema.ts";
+import { assemble } from "./_assemble.ts";
+import type { Allowlist, Config } from "./types.ts";
 
 /** Options of {@linkcode loadConfig}. */
 export interface LoadConfigOptions {
@@ -112,17 +101,25 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     }),
   );
 
-  // Parse every value (or its default) with its schema.
+  // Parse every value with its schema; an unset or bad one (reported) takes its default, so
+  // the rest still assembles and the combination checks run.
   const values = new Map<string, unknown>();
   for (const def of SETTING_DEFS) {
     const text = raw.get(def.name);
-    if (text === undefined) {
-      if (def.default) values.set(def.name, v.parse(def.kind.schema, def.default, PIPE));
-      continue;
+    if (text !== undefined) {
+      const result = v.safeParse(def.kind.schema, text, PIPE);
+      if (result.success) {
+        values.set(def.name, result.output);
+        continue;
+      }
+      issues.push({ key: def.name, message: badValue(def, text, decrypted.has(def.name)) });
     }
-    const result = v.safeParse(def.kind.schema, text, PIPE);
-    if (result.success) values.set(def.name, result.output);
-    else issues.push({ key: def.name, message: badValue(def, text, decrypted.has(def.name)) });
+    if (def.default) values.set(def.name, v.parse(def.kind.schema, def.default, PIPE));
+    else if (!def.secret) {
+      // Lists and allowlists read an unset value as empty.
+      const empty = v.safeParse(def.kind.schema, "", PIPE);
+      if (empty.success) values.set(def.name, empty.output);
+    }
   }
 
   const config = assemble(values, env, options.file);
@@ -282,149 +279,6 @@ function order(key: string): number {
   return i < 0 ? -1 : i;
 }
 
-function assemble(values: Map<string, unknown>, env: Env, file: string | undefined): Config {
-  const get = <T>(name: string): T | undefined => values.get(name) as T | undefined;
-  const list = <T = string>(name: string): T[] => get<T[]>(name) ?? [];
-  const deny: Allowlist = { all: false, ids: [] };
-
-  const providers = {} as Record<ProviderName, ProviderSettings>;
-  for (const p of PROVIDER_NAMES) {
-    const key = providerKeyNames(p).map((n) => get<Secret>(n)).find((k) => k !== undefined);
-    providers[p] = { apiKey: key, baseUrl: get<string>(providerBaseUrlName(p)) };
-  }
-  const provider = get<ProviderName>("LLM_PROVIDER") ?? "openrouter";
-
-  const host = get<string>("ROUTER_HOST");
-  const bracketed = host?.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
-
-  const searchProvider = get<"brave" | "tavily" | "searxng">("WEB_SEARCH_PROVIDER") ??
-    (values.has("BRAVE_API_KEY")
-      ? "brave"
-      : values.has("TAVILY_API_KEY")
-      ? "tavily"
-      : values.has("SEARXNG_URL")
-      ? "searxng"
-      : undefined);
-
-  const storageUrl = get<string>("MIKROCLAW_STORAGE") ?? "memory";
-  const home = env.HOME ?? env.USERPROFILE;
-  const stateDirText = get<string>("MIKROCLAW_STATE_DIR") ?? "~/.mikroclaw";
-  const stateDir = /^~(?=$|[/\\])/.test(stateDirText)
-    ? (home ? home + stateDirText.slice(1) : "." + stateDirText.slice(1))
-    : stateDirText;
-
-  return {
-    llm: {
-      provider,
-      model: get("MODEL"),
-      apiKey: get<Secret>("LLM_API_KEY") ?? providers[provider].apiKey,
-      baseUrl: get<string>("LLM_BASE_URL") ?? providers[provider].baseUrl,
-      fallbacks: list<ReliableProvider>("RELIABLE_PROVIDERS"),
-      streaming: get<boolean>("LLM_STREAMING") ?? true,
-      timeoutMs: get<number>("LLM_TIMEOUT_MS") ?? 120_000,
-      maxSteps: get<number>("MAX_STEPS") ?? 8,
-      systemPrompt: get("SYSTEM_PROMPT"),
-      providers,
-    },
-    router: {
-      url: get<string>("ROUTER_URL") ?? (bracketed ? `https://${bracketed}/rest` : undefined),
-      host,
-      user: get("ROUTER_USER"),
-      password: get("ROUTER_PASS"),
-      tlsFingerprint: get("ROUTER_TLS_FINGERPRINT"),
-      allowWrite: get<boolean>("ROUTEROS_ALLOW_WRITE") ?? false,
-      allowExecute: get<boolean>("ROUTEROS_ALLOW_EXECUTE") ?? false,
-      writeScopes: list("ROUTEROS_WRITE_SCOPES"),
-      firewall: get<boolean>("ROUTEROS_FIREWALL") ?? false,
-      allowSubnets: list("ROUTEROS_ALLOW_SUBNETS"),
-      heartbeat: get<boolean>("HEARTBEAT_ROUTEROS") ?? false,
-      approval: get<"off" | "writes">("ROUTEROS_APPROVAL") ?? "off",
-      approvers: list("ROUTEROS_APPROVERS"),
-      approvalTtlSeconds: get<number>("ROUTEROS_APPROVAL_TTL") ?? 600,
-      confirmSeconds: get<number>("ROUTEROS_CONFIRM_SECONDS") ?? 0,
-    },
-    channels: {
-      telegram: {
-        botToken: get("BOT_TOKEN"),
-        apiBase: get<string>("TELEGRAM_API_BASE") ?? "https://api.telegram.org",
-        allowlist: get<Allowlist>("TELEGRAM_ALLOWLIST") ?? deny,
-        webhookSecret: get("TELEGRAM_WEBHOOK_SECRET"),
-      },
-      discord: {
-        botToken: get("DISCORD_BOT_TOKEN"),
-        publicKey: get("DISCORD_PUBLIC_KEY"),
-        apiBase: get<string>("DISCORD_API_BASE") ?? "https://discord.com/api/v10",
-        gatewayUrl: get("DISCORD_GATEWAY_URL"),
-        allowlist: get<Allowlist>("DISCORD_ALLOWLIST") ?? deny,
-      },
-      slack: {
-        botToken: get("SLACK_BOT_TOKEN"),
-        appToken: get("SLACK_APP_TOKEN"),
-        signingSecret: get("SLACK_SIGNING_SECRET"),
-        apiBase: get<string>("SLACK_API_BASE") ?? "https://slack.com/api",
-        allowlist: get<Allowlist>("SLACK_ALLOWLIST") ?? deny,
-      },
-    },
-    gateway: {
-      port: get<number>("GATEWAY_PORT") ?? 18789,
-      bind: get<string>("GATEWAY_BIND") ?? "127.0.0.1",
-      pairingRequired: get<boolean>("PAIRING_REQUIRED") ?? true,
-      allowedHosts: list("GATEWAY_ALLOWED_HOSTS"),
-      console: get<boolean>("GATEWAY_CONSOLE") ?? true,
-      trustedProxies: list("TRUSTED_PROXIES"),
-      tokenTtlSeconds: get<number>("GATEWAY_TOKEN_TTL") ?? 2_592_000,
-      rateLimit: get<number>("GATEWAY_RATE_LIMIT") ?? 10,
-      rateBurst: get<number>("GATEWAY_RATE_BURST") ?? 40,
-      taskConcurrency: get<number>("TASK_CONCURRENCY") ?? 4,
-      taskQueueLimit: get<number>("TASK_QUEUE_LIMIT") ?? 100,
-      taskRetentionSeconds: get<number>("TASK_RETENTION") ?? 3600,
-    },
-    tools: {
-      workspaceDir: get<string>("WORKSPACE_DIR") ?? "./workspace",
-      forbiddenPaths: list("FORBIDDEN_PATHS"),
-      allowedShellCmds: list("ALLOWED_SHELL_CMDS"),
-      skillsDir: get("SKILLS_DIR"),
-      webscrapeServices: list("WEBSCRAPE_SERVICES"),
-      webSearch: {
-        provider: searchProvider,
-        braveApiKey: get("BRAVE_API_KEY"),
-        tavilyApiKey: get("TAVILY_API_KEY"),
-        searxngUrl: get("SEARXNG_URL"),
-      },
-      jinaApiKey: get("JINA_API_KEY"),
-      firecrawlApiKey: get("FIRECRAWL_API_KEY"),
-      composioUrl: get("COMPOSIO_URL"),
-      composioApiKey: get("COMPOSIO_API_KEY"),
-      mcpServers: get("MCP_SERVERS"),
-    },
-    memory: {
-      memuApiKey: get("MEMU_API_KEY"),
-      memuBaseUrl: get<string>("MEMU_BASE_URL") ?? "https://api.memu.so",
-      autoRecall: get<boolean>("MEMORY_AUTO_RECALL") ?? values.has("MEMU_API_KEY"),
-    },
-    storage: {
-      url: storageUrl,
-      kind: storageUrl.startsWith("fs:")
-        ? "fs"
-        : storageUrl.startsWith("redis")
-        ? "redis"
-        : "memory",
-      agentId: get("AGENT_ID"),
-      stateDir,
-    },
-    secrets: {
-      secretKey: get("MIKROCLAW_SECRET_KEY"),
-      legacyKey: get("MEMU_ENCRYPTION_KEY"),
-    },
-    log: {
-      level: get<"error" | "warn" | "info" | "debug">("LOG_LEVEL") ?? "info",
-      format: get<"text" | "json">("LOG_FORMAT") ?? "text",
-    },
-    cli: { token: get("MIKROCLAW_TOKEN") },
-    file,
-  };
-}
-
 function checkCombinations(
   config: Config,
   values: Map<string, unknown>,
@@ -472,12 +326,7 @@ function checkCombinations(
 function describe(config: Config, values: Map<string, unknown>): Record<string, DescribedValue> {
   const out: Record<string, DescribedValue> = {};
   for (const def of SETTING_DEFS) {
-    let value = values.get(def.name);
-    if (value === undefined && !def.secret) {
-      // Lists and allowlists read an unset value as empty.
-      const empty = v.safeParse(def.kind.schema, "", PIPE);
-      if (empty.success) value = empty.output;
-    }
+    const value = values.get(def.name);
     if (def.secret) out[def.name] = value === undefined ? "unset" : "set";
     else if (value === undefined) out[def.name] = null;
     else if (Array.isArray(value)) {

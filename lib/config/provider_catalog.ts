@@ -12,6 +12,7 @@ export type ProviderFamily = "openai-compatible" | "anthropic" | "gemini" | "oll
 export interface ProviderInfo {
   /** Name used in `LLM_PROVIDER` and `RELIABLE_PROVIDERS`. */
   name: string;
+  /** The wire protocol it speaks. */
   family: ProviderFamily;
   /** Environment variables holding the key, first set wins. */
   keyEnv: readonly string[];

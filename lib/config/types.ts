@@ -33,6 +33,7 @@ export interface ProviderSettings {
 
 /** One entry of `RELIABLE_PROVIDERS`. */
 export interface ReliableProvider {
+  /** The provider, by catalogue name. */
   readonly provider: ProviderName;
   /** Model id; absent = the provider's default. */
   readonly model?: string;
@@ -40,6 +41,7 @@ export interface ReliableProvider {
 
 /** A sender allowlist: `all` only with an explicit `*`; unset or empty = nobody. */
 export interface Allowlist {
+  /** Every sender is allowed (`*`). */
   readonly all: boolean;
   /** Immutable sender ids (Telegram user id, Discord snowflake, Slack `U…` id). */
   readonly ids: readonly string[];
@@ -195,6 +197,7 @@ export interface ToolsConfig {
   readonly skillsDir: string | undefined;
   /** `WEBSCRAPE_SERVICES`, in order. */
   readonly webscrapeServices: readonly ("jina" | "firecrawl" | "direct")[];
+  /** The `web_search` tool's provider and keys. */
   readonly webSearch: WebSearchConfig;
   /** `JINA_API_KEY`. */
   readonly jinaApiKey: Secret | undefined;
@@ -216,6 +219,34 @@ export interface MemoryConfig {
   readonly memuBaseUrl: string;
   /** `MEMORY_AUTO_RECALL`; default on when memU is configured. */
   readonly autoRecall: boolean;
+}
+
+/** Router watches and their alerts (the jobs service). */
+export interface WatchConfig {
+  /** `ALERT_TO`: `telegram:<id>`, `discord:<id>`, `slack:<id>`; empty = the approvers, else the allowlisted senders. */
+  readonly alertTo: readonly string[];
+  /** `ALERT_QUIET_HOURS`: local time ranges without alerts (`22:00-07:00`). */
+  readonly quietHours: readonly string[];
+  /** `ALERT_QUIET_MODE`: alerts in quiet hours are held for one summary, or dropped. @default {"hold"} */
+  readonly quietMode: "hold" | "drop";
+  /** `WATCH_DEDUPE`: seconds before a subject still down alerts again. @default {1800} */
+  readonly dedupeSeconds: number;
+  /** `WATCH_POLL`: seconds between polls of the router; 0 = off. @default {60} */
+  readonly pollSeconds: number;
+  /** `WATCH_CPU_PERCENT`. @default {90} */
+  readonly cpuPercent: number;
+  /** `WATCH_MEMORY_PERCENT`. @default {90} */
+  readonly memoryPercent: number;
+  /** `WATCH_SUSTAIN`: seconds CPU or memory must stay over its threshold. @default {300} */
+  readonly sustainSeconds: number;
+  /** `WATCH_LOGIN_FAILURES`: failures in the router log that make one alert. @default {5} */
+  readonly loginFailures: number;
+  /** `WATCH_DISK_PERCENT`. @default {90} */
+  readonly diskPercent: number;
+  /** `WATCH_FIREWALL_PACKETS`: packets a watched rule may gain per poll; 0 = off. @default {1000} */
+  readonly firewallPackets: number;
+  /** `ALERT_EXPLAIN`: follow each alert with the model's explanation. @default {false} */
+  readonly explain: boolean;
 }
 
 /** State storage settings. */
@@ -248,18 +279,32 @@ export interface LogConfig {
 
 /** The whole configuration. */
 export interface Config {
+  /** The model providers and the agent's limits. */
   readonly llm: LlmConfig;
+  /** The RouterOS connection and what the agent may change on it. */
   readonly router: RouterConfig;
+  /** The chat channels. */
   readonly channels: {
+    /** Telegram. */
     readonly telegram: TelegramConfig;
+    /** Discord. */
     readonly discord: DiscordConfig;
+    /** Slack. */
     readonly slack: SlackConfig;
   };
+  /** The HTTP gateway. */
   readonly gateway: GatewayConfig;
+  /** The built-in tools. */
   readonly tools: ToolsConfig;
+  /** Long-term memory. */
   readonly memory: MemoryConfig;
+  /** The shared state store. */
   readonly storage: StorageConfig;
+  /** Router watches and alerts. */
+  readonly watch: WatchConfig;
+  /** The keys of `ENCRYPTED:` values. */
   readonly secrets: SecretsConfig;
+  /** Logging. */
   readonly log: LogConfig;
   /** CLI-only settings. */
   readonly cli: {

@@ -3,9 +3,7 @@
  * lazily: it is loaded only when a browser asks for it.
  * @module
  */
-export {
-  CONSOLE_CSP,
-  type ConsoleHandler,
-  consoleTransferBytes,
-  createConsole,
-} from "./create_console.ts";
+export { CONSOLE_CSP } from "./create_console.ts";
+export { consoleTransferBytes } from "./create_console.ts";
+export { createConsole } from "./create_console.ts";
+export type { ConsoleHandler } from "./create_console.ts";

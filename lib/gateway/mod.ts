@@ -3,24 +3,15 @@
  * @module
  */
 export { createGateway } from "./create_gateway.ts";
-export {
-  createHostCheck,
-  type HostCheckOptions,
-  hostGuard,
-  hostOfHeader,
-  type HostVerdict,
-} from "./host_guard.ts";
-export type {
-  Gateway,
-  GatewayEnv,
-  GatewayOptions,
-  GatewayWebhooks,
-  HealthProbe,
-  HealthSource,
-  TaskHandler,
-  TaskHandlers,
-  TaskInfo,
-  TaskStatus,
-  TaskType,
-  WebhookHandler,
-} from "./types.ts";
+export type { Gateway } from "./types.ts";
+export type { GatewayEnv } from "./types.ts";
+export type { GatewayOptions } from "./types.ts";
+export type { GatewayWebhooks } from "./types.ts";
+export type { HealthProbe } from "./types.ts";
+export type { HealthSource } from "./types.ts";
+export type { TaskHandler } from "./types.ts";
+export type { TaskHandlers } from "./types.ts";
+export type { TaskInfo } from "./types.ts";
+export type { TaskStatus } from "./types.ts";
+export type { TaskType } from "./types.ts";
+export type { WebhookHandler } from "./types.ts";

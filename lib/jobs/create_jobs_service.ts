@@ -11,7 +11,6 @@ import type { Hono } from "hono";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { Config } from "../config/types.ts";
-import { describeConfig } from "../config/load_config.ts";
 import type { StateStore } from "../storage/types.ts";
 import type { RouterOS } from "../routeros/types.ts";
 import type { Agent } from "../agent/types.ts";
@@ -86,30 +85,22 @@ export interface WatchSettings {
   explain: boolean;
 }
 
-/** Reads the `ALERT_*` / `WATCH_*` settings (defaults when `config` was built by hand). */
+/** The jobs' view of `config.watch` (the `ALERT_*` / `WATCH_*` settings), in milliseconds. */
 export function watchSettings(config: Config): WatchSettings {
-  let d: Record<string, unknown> = {};
-  try {
-    d = describeConfig(config);
-  } catch {
-    // a hand-made Config (tests): the defaults below
-  }
-  const num = (name: string, fallback: number) =>
-    typeof d[name] === "number" ? d[name] as number : fallback;
-  const strings = (name: string) => Array.isArray(d[name]) ? [...d[name] as string[]] : [];
+  const w = config.watch;
   return {
-    alertTo: strings("ALERT_TO"),
-    dedupeMs: num("WATCH_DEDUPE", 1800) * 1000,
-    quietHours: strings("ALERT_QUIET_HOURS"),
-    quietMode: d.ALERT_QUIET_MODE === "drop" ? "drop" : "hold",
-    pollMs: num("WATCH_POLL", 60) * 1000,
-    cpuPercent: num("WATCH_CPU_PERCENT", 90),
-    memoryPercent: num("WATCH_MEMORY_PERCENT", 90),
-    sustainMs: num("WATCH_SUSTAIN", 300) * 1000,
-    loginFailures: num("WATCH_LOGIN_FAILURES", 5),
-    diskPercent: num("WATCH_DISK_PERCENT", 90),
-    firewallPackets: num("WATCH_FIREWALL_PACKETS", 1000),
-    explain: d.ALERT_EXPLAIN === true,
+    alertTo: [...w.alertTo],
+    dedupeMs: w.dedupeSeconds * 1000,
+    quietHours: [...w.quietHours],
+    quietMode: w.quietMode,
+    pollMs: w.pollSeconds * 1000,
+    cpuPercent: w.cpuPercent,
+    memoryPercent: w.memoryPercent,
+    sustainMs: w.sustainSeconds * 1000,
+    loginFailures: w.loginFailures,
+    diskPercent: w.diskPercent,
+    firewallPackets: w.firewallPackets,
+    explain: w.explain,
   };
 }
 

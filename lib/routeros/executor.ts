@@ -11,6 +11,7 @@ import { matchesRow, planConsoleLine, resolvePlan } from "./console.ts";
 
 /** Context of one execution. */
 export interface RouterOSExecuteContext {
+  /** Cancels the execution. */
   signal?: AbortSignal | undefined;
   /** Who asked, e.g. `telegram:4242`. */
   requestedBy?: string | undefined;
@@ -25,7 +26,9 @@ export type RouterOSApply = (onApplied?: (index: number) => void) => Promise<unk
 
 /** Options of {@linkcode createRouterOSExecutor}. */
 export interface RouterOSExecutorOptions {
+  /** The router the calls go to. */
   router: RouterOS;
+  /** Decides what may run. */
   policy: RouterOSPolicy;
   /** Rows shown before "N more". @default {50} */
   maxRows?: number | undefined;

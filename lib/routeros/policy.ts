@@ -6,7 +6,6 @@
  * @module
  */
 import { PolicyError } from "../errors.ts";
-import { type Env, processEnv } from "../_internal/env.ts";
 import type { RouterOSPlan } from "./types.ts";
 
 /** Default `ROUTEROS_WRITE_SCOPES`: the firewall-scoped commands of the C original. */
@@ -32,8 +31,11 @@ export type RouterOSDecision =
 
 /** A configured policy. */
 export interface RouterOSPolicy {
+  /** Changes are allowed (`ROUTEROS_ALLOW_WRITE`), within `writeScopes`. */
   readonly allowWrite: boolean;
+  /** `/system script` and `execute` may run (`ROUTEROS_ALLOW_EXECUTE`). */
   readonly allowExecute: boolean;
+  /** Menus writes may touch, normalised (`/ip/firewall/filter`). */
   readonly writeScopes: readonly string[];
   /** Decides without throwing. */
   decide(
@@ -165,23 +167,4 @@ export function createRouterOSPolicy(
       if (!decision.allowed) throw new PolicyError(decision.reason);
     },
   };
-}
-
-function flag(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
-}
-
-/**
- * The policy from `ROUTEROS_ALLOW_WRITE`, `ROUTEROS_ALLOW_EXECUTE` and `ROUTEROS_WRITE_SCOPES`
- * (comma list; unset means the default firewall scopes, set-but-empty means none).
- */
-export function routerosPolicyFromEnv(env: Env = processEnv()): RouterOSPolicy {
-  const scopes = env.ROUTEROS_WRITE_SCOPES;
-  return createRouterOSPolicy({
-    allowWrite: flag(env.ROUTEROS_ALLOW_WRITE),
-    allowExecute: flag(env.ROUTEROS_ALLOW_EXECUTE),
-    writeScopes: scopes === undefined
-      ? DEFAULT_WRITE_SCOPES
-      : scopes.split(",").map((s) => s.trim()).filter(Boolean),
-  });
 }

@@ -14,6 +14,7 @@ export interface RouterOSErrorOptions {
   routerMessage?: string | undefined;
   /** The console line or REST call that caused the failure. */
   command?: string | undefined;
+  /** The underlying error. */
   cause?: unknown;
 }
 
@@ -27,6 +28,7 @@ export class RouterOSError extends AgentError {
   readonly routerMessage: string | undefined;
   /** The console line or REST call that caused the failure. */
   readonly command: string | undefined;
+  /** A RouterOS failure with what the router said. */
   constructor(message: string, options: RouterOSErrorOptions = {}) {
     super(message, { code: ErrorCode.RouterOS, cause: options.cause });
     this.name = "RouterOSError";

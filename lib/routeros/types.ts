@@ -8,6 +8,7 @@ export type RouterOSMethod = "GET" | "PUT" | "PATCH" | "DELETE" | "POST";
 
 /** One REST call. `path` is relative to the REST base (`/ip/address?interface=ether1`). */
 export interface RouterOSCall {
+  /** HTTP method. */
   method: RouterOSMethod;
   /** Path under the REST base, starting with `/`, query string included for `GET` filters. */
   path: string;
@@ -17,6 +18,7 @@ export interface RouterOSCall {
 
 /** Per-request options of {@linkcode RouterOS.call}. */
 export interface RouterOSRequestOptions {
+  /** Cancels the call. */
   signal?: AbortSignal | undefined;
   /** The console line this call belongs to; named in errors. */
   command?: string | undefined;
@@ -82,15 +84,21 @@ export interface RouterOSLookup {
 
 /** A literal `~` test: RouterOS regular expressions reduced to substring, prefix, suffix. */
 export interface RouterOSMatch {
+  /** The property tested. */
   key: string;
+  /** The literal text looked for. */
   text: string;
+  /** The text must start the value (`^`). */
   anchorStart: boolean;
+  /** The text must end the value (`$`). */
   anchorEnd: boolean;
+  /** The test is negated (`!`). */
   negate: boolean;
 }
 
 /** A console line translated to REST calls. */
 export interface RouterOSPlan {
+  /** What the line does: read, write, command or execute. */
   kind: RouterOSPlanKind;
   /** Menu path, e.g. `/ip/firewall/address-list` (`/` for root commands such as `/ping`). */
   menu: string;

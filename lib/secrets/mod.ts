@@ -3,20 +3,24 @@
  * value formats.
  * @module
  */
-export { constantTimeEqual, isSecret, type Secret, secret } from "./secret.ts";
-export {
-  containsEncryptedValue,
-  type DecryptOptions,
-  decryptValue,
-  isEncryptedValue,
-  MAX_ENCRYPTED_LENGTH,
-  type SecretKeys,
-} from "./decrypt_value.ts";
-export { encryptValue, MAX_PLAINTEXT_BYTES } from "./encrypt_value.ts";
-export { MIN_SECRET_LENGTH, REDACTED, scrubError, scrubSecrets, secretForms } from "./scrub.ts";
-export {
-  createSecretRegistry,
-  headerSecrets,
-  type SecretRegistry,
-  urlSecrets,
-} from "./registry.ts";
+export { constantTimeEqual } from "./secret.ts";
+export { isSecret } from "./secret.ts";
+export { secret } from "./secret.ts";
+export type { Secret } from "./secret.ts";
+export { containsEncryptedValue } from "./decrypt_value.ts";
+export { decryptValue } from "./decrypt_value.ts";
+export { isEncryptedValue } from "./decrypt_value.ts";
+export { MAX_ENCRYPTED_LENGTH } from "./decrypt_value.ts";
+export type { DecryptOptions } from "./decrypt_value.ts";
+export type { SecretKeys } from "./decrypt_value.ts";
+export { encryptValue } from "./encrypt_value.ts";
+export { MAX_PLAINTEXT_BYTES } from "./encrypt_value.ts";
+export { MIN_SECRET_LENGTH } from "./scrub.ts";
+export { REDACTED } from "./scrub.ts";
+export { scrubError } from "./scrub.ts";
+export { scrubSecrets } from "./scrub.ts";
+export { secretForms } from "./scrub.ts";
+export { createSecretRegistry } from "./registry.ts";
+export { headerSecrets } from "./registry.ts";
+export { urlSecrets } from "./registry.ts";
+export type { SecretRegistry } from "./registry.ts";

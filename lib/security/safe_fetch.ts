@@ -46,9 +46,13 @@ export interface SafeFetchOptions {
 
 /** Request options of a {@linkcode SafeFetch} call. */
 export interface SafeRequestInit {
+  /** HTTP method. @default {"GET"} */
   method?: string;
+  /** Request headers. */
   headers?: Record<string, string>;
+  /** Request body. */
   body?: string;
+  /** Cancels the request. */
   signal?: AbortSignal;
 }
 
@@ -56,7 +60,9 @@ export interface SafeRequestInit {
 export interface SafeResponse {
   /** The final URL, after redirects. */
   readonly url: string;
+  /** HTTP status of the final response. */
   readonly status: number;
+  /** Headers of the final response. */
   readonly headers: Headers;
   /** At most `maxBytes` bytes. */
   readonly body: Uint8Array;
@@ -69,6 +75,7 @@ export interface SafeResponse {
 /** A guarded fetch; also exposes its guard so callers can check a URL without fetching it. */
 export interface SafeFetch {
   (url: string | URL, init?: SafeRequestInit): Promise<SafeResponse>;
+  /** The guard every hop passes. */
   readonly guard: SsrfGuard;
 }
 

@@ -22,7 +22,9 @@ export interface SsrfGuardOptions {
 
 /** A URL that passed the guard, with the addresses its host resolved to. */
 export interface CheckedUrl {
+  /** The parsed URL. */
   readonly url: URL;
+  /** The addresses its host resolved to, all allowed. */
   readonly addresses: readonly string[];
 }
 

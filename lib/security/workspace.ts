@@ -68,6 +68,7 @@ export interface ReadTextResult {
   text: string;
   /** Size of the whole file in bytes. */
   size: number;
+  /** True when the file was longer than `maxReadBytes`. */
   truncated: boolean;
 }
 

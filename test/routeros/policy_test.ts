@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createRouterOSPolicy, routerosPolicyFromEnv } from "../../lib/routeros/policy.ts";
+import { createRouterOSPolicy } from "../../lib/routeros/policy.ts";
 import { planConsoleLine } from "../../lib/routeros/console.ts";
 import { PolicyError } from "../../lib/errors.ts";
 
@@ -150,29 +150,14 @@ describe("createRouterOSPolicy()", () => {
       false,
     );
   });
-  it("routerosPolicyFromEnv() reads the environment, deny by default", () => {
-    const none = routerosPolicyFromEnv({});
+  it("denies writes and execute by default, with the firewall write scopes", () => {
+    const none = createRouterOSPolicy();
     assert.equal(none.allowWrite, false);
     assert.equal(none.allowExecute, false);
     assert.deepEqual(none.writeScopes, [
       "/ip/firewall/address-list",
       "/ip/firewall/filter",
     ]);
-    const set = routerosPolicyFromEnv({
-      ROUTEROS_ALLOW_WRITE: "1",
-      ROUTEROS_ALLOW_EXECUTE: "true",
-      ROUTEROS_WRITE_SCOPES: "/interface, /ip/address",
-    });
-    assert.equal(set.allowWrite, true);
-    assert.equal(set.allowExecute, true);
-    assert.deepEqual(set.writeScopes, ["/interface", "/ip/address"]);
-    assert.equal(
-      routerosPolicyFromEnv({ ROUTEROS_ALLOW_WRITE: "0" }).allowWrite,
-      false,
-    );
-    assert.deepEqual(
-      routerosPolicyFromEnv({ ROUTEROS_WRITE_SCOPES: "" }).writeScopes,
-      [],
-    );
+    assert.deepEqual(createRouterOSPolicy({ writeScopes: [] }).writeScopes, []);
   });
 });
