@@ -8,6 +8,7 @@ import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { type HttpResult, httpWithRetry } from "./_http.ts";
 import { parseRetryAfter } from "../_internal/retry_after.ts";
+import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner, type Inbound } from "./_runner.ts";
 import {
   backoff,
@@ -225,6 +226,7 @@ export function createDiscord(options: DiscordOptions): Channel {
   const runner = createRunner({
     name: "discord",
     agent: options.agent,
+    onCommand: options.onCommand,
     allowlist: options.allowlist,
     allowlistEnv: "DISCORD_ALLOWLIST",
     logger,
@@ -574,31 +576,34 @@ export function createDiscord(options: DiscordOptions): Channel {
       }
     },
     sendTest: (to, text) => sendTestVia(send, to, text, `Discord channel ${to}`),
-    async webhook(request: Request): Promise<Response> {
-      if (request.method !== "POST") return refused(400, "Expected POST");
-      const body = await readBody(request);
-      if (body === undefined) return refused(413, "Body too large");
-      const signature = request.headers.get("x-signature-ed25519") ?? "";
-      const timestamp = request.headers.get("x-signature-timestamp") ?? "";
-      let problem: string | undefined;
-      if (!options.publicKey) problem = "DISCORD_PUBLIC_KEY is not configured";
-      else if (!/^\d{1,12}$/.test(timestamp)) problem = "Missing or malformed timestamp";
-      else if (Math.abs(nowSeconds() - Number(timestamp)) > SIGNATURE_WINDOW) {
-        problem = "Stale request timestamp";
-      } else if (!(await verifyEd25519(options.publicKey, signature, timestamp + body))) {
-        problem = "invalid request signature";
-      }
-      if (problem) {
-        logger.warn(`discord: interaction refused: ${problem}`);
-        return refused(401, problem);
-      }
-      const interaction = parseJson(body);
-      if (!isRecord(interaction)) return refused(400, "Not a Discord interaction");
-      const id = str(interaction.id);
-      if (interaction.type !== 1 && id && interactions.check(id)) {
-        return json({ type: 4, data: { content: "Already answered", flags: 64 } });
-      }
-      return json(await onInteraction(interaction));
+    webhook: {
+      path: WEBHOOK_PATHS.discord,
+      async handle(request: Request): Promise<Response> {
+        if (request.method !== "POST") return refused(400, "Expected POST");
+        const body = await readBody(request);
+        if (body === undefined) return refused(413, "Body too large");
+        const signature = request.headers.get("x-signature-ed25519") ?? "";
+        const timestamp = request.headers.get("x-signature-timestamp") ?? "";
+        let problem: string | undefined;
+        if (!options.publicKey) problem = "DISCORD_PUBLIC_KEY is not configured";
+        else if (!/^\d{1,12}$/.test(timestamp)) problem = "Missing or malformed timestamp";
+        else if (Math.abs(nowSeconds() - Number(timestamp)) > SIGNATURE_WINDOW) {
+          problem = "Stale request timestamp";
+        } else if (!(await verifyEd25519(options.publicKey, signature, timestamp + body))) {
+          problem = "invalid request signature";
+        }
+        if (problem) {
+          logger.warn(`discord: interaction refused: ${problem}`);
+          return refused(401, problem);
+        }
+        const interaction = parseJson(body);
+        if (!isRecord(interaction)) return refused(400, "Not a Discord interaction");
+        const id = str(interaction.id);
+        if (interaction.type !== 1 && id && interactions.check(id)) {
+          return json({ type: 4, data: { content: "Already answered", flags: 64 } });
+        }
+        return json(await onInteraction(interaction));
+      },
     },
   };
 }

@@ -8,6 +8,7 @@ import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { httpWithRetry } from "./_http.ts";
 import { parseRetryAfter } from "../_internal/retry_after.ts";
+import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner } from "./_runner.ts";
 import {
   backoff,
@@ -140,6 +141,7 @@ export function createSlack(options: SlackOptions): Channel {
   const runner = createRunner({
     name: "slack",
     agent: options.agent,
+    onCommand: options.onCommand,
     allowlist: options.allowlist,
     allowlistEnv: "SLACK_ALLOWLIST",
     logger,
@@ -382,29 +384,34 @@ export function createSlack(options: SlackOptions): Channel {
       }
     },
     sendTest: (to, text) => sendTestVia(send, to, text, `Slack channel ${to}`),
-    async webhook(request: Request): Promise<Response> {
-      if (request.method !== "POST") return refused(400, "Expected POST");
-      const body = await readBody(request);
-      if (body === undefined) return refused(413, "Body too large");
-      const problem = await verify(request, body);
-      if (problem) {
-        logger.warn(`slack: request refused: ${problem}`);
-        return refused(401, problem);
-      }
-      const type = request.headers.get("content-type") ?? "";
-      let payload: unknown;
-      if (type.includes("application/x-www-form-urlencoded")) {
-        const form = new URLSearchParams(body);
-        payload = parseJson(form.get("payload") ?? "");
-      } else {
-        payload = parseJson(body);
-      }
-      if (!isRecord(payload)) return refused(400, "Not a Slack payload");
-      if (payload.type === "url_verification") {
-        return json({ challenge: typeof payload.challenge === "string" ? payload.challenge : "" });
-      }
-      route(payload);
-      return new Response(null, { status: 200 });
+    webhook: {
+      path: WEBHOOK_PATHS.slack,
+      async handle(request: Request): Promise<Response> {
+        if (request.method !== "POST") return refused(400, "Expected POST");
+        const body = await readBody(request);
+        if (body === undefined) return refused(413, "Body too large");
+        const problem = await verify(request, body);
+        if (problem) {
+          logger.warn(`slack: request refused: ${problem}`);
+          return refused(401, problem);
+        }
+        const type = request.headers.get("content-type") ?? "";
+        let payload: unknown;
+        if (type.includes("application/x-www-form-urlencoded")) {
+          const form = new URLSearchParams(body);
+          payload = parseJson(form.get("payload") ?? "");
+        } else {
+          payload = parseJson(body);
+        }
+        if (!isRecord(payload)) return refused(400, "Not a Slack payload");
+        if (payload.type === "url_verification") {
+          return json({
+            challenge: typeof payload.challenge === "string" ? payload.challenge : "",
+          });
+        }
+        route(payload);
+        return new Response(null, { status: 200 });
+      },
     },
   };
 }

@@ -7,6 +7,7 @@ import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { httpWithRetry } from "./_http.ts";
+import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner } from "./_runner.ts";
 import {
   backoff,
@@ -174,6 +175,7 @@ export function createTelegram(options: TelegramOptions): Channel {
   const runner = createRunner({
     name: "telegram",
     agent: options.agent,
+    onCommand: options.onCommand,
     allowlist: options.allowlist,
     allowlistEnv: "TELEGRAM_ALLOWLIST",
     logger,
@@ -382,23 +384,26 @@ export function createTelegram(options: TelegramOptions): Channel {
       }
     },
     sendTest: (to, text) => sendTestVia(send, to, text, `Telegram chat ${to}`),
-    async webhook(request: Request): Promise<Response> {
-      const secret = options.webhookSecret;
-      const given = request.headers.get("x-telegram-bot-api-secret-token") ?? "";
-      if (!secret) {
-        logger.warn("telegram: webhook call refused: TELEGRAM_WEBHOOK_SECRET is not set");
-        return refused(401, "Telegram webhook secret is not configured");
-      }
-      if (!constantTimeEqual(given, secret)) {
-        logger.warn("telegram: webhook call refused: wrong or missing secret token");
-        return refused(401, "Invalid Telegram webhook secret token");
-      }
-      if (request.method !== "POST") return refused(400, "Expected POST");
-      const text = await readBody(request);
-      if (text === undefined) return refused(413, "Body too large");
-      const update = parseJson(text);
-      if (accept(update) === undefined) return refused(400, "Not a Telegram update");
-      return json({ ok: true });
+    webhook: {
+      path: WEBHOOK_PATHS.telegram,
+      async handle(request: Request): Promise<Response> {
+        const secret = options.webhookSecret;
+        const given = request.headers.get("x-telegram-bot-api-secret-token") ?? "";
+        if (!secret) {
+          logger.warn("telegram: webhook call refused: TELEGRAM_WEBHOOK_SECRET is not set");
+          return refused(401, "Telegram webhook secret is not configured");
+        }
+        if (!constantTimeEqual(given, secret)) {
+          logger.warn("telegram: webhook call refused: wrong or missing secret token");
+          return refused(401, "Invalid Telegram webhook secret token");
+        }
+        if (request.method !== "POST") return refused(400, "Expected POST");
+        const text = await readBody(request);
+        if (text === undefined) return refused(413, "Body too large");
+        const update = parseJson(text);
+        if (accept(update) === undefined) return refused(400, "Not a Telegram update");
+        return json({ ok: true });
+      },
     },
   };
 }

@@ -14,7 +14,6 @@ export type {
   Gateway,
   GatewayEnv,
   GatewayOptions,
-  GatewayWebhooks,
   HealthProbe,
   HealthSource,
   TaskHandler,
@@ -22,5 +21,6 @@ export type {
   TaskInfo,
   TaskStatus,
   TaskType,
+  Webhook,
   WebhookHandler,
 } from "./types.ts";

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import fc from "fast-check";
 import { createGateway, createHostCheck, hostOfHeader } from "../../lib/gateway/mod.ts";
+import { channelWebhooks } from "../../lib/runtime/_webhooks.ts";
 import type { Gateway } from "../../lib/gateway/mod.ts";
 import { type LocalServer, serveLocal } from "../_utils/serve.ts";
 import { echoAgent, memoryStore } from "./_helpers.ts";
@@ -173,6 +174,8 @@ describe("DNS rebinding against the real socket", () => {
       agent: echoAgent(),
       store: memoryStore(),
       rateLimit: { rps: 0.001, burst: 30 },
+      // The runtime's webhooks without a configured channel: each path answers 404.
+      webhooks: channelWebhooks([]),
     });
     await open.start();
     await paired.start();
