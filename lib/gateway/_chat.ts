@@ -3,7 +3,7 @@
  * `Accept: text/event-stream`, streamed as the agent's events then `done` (CONTRACT §4).
  * @module
  */
-import type { Hono } from "hono";
+import type { Context } from "hono";
 import { errorMessage, isAgentError } from "../errors.ts";
 import type { Agent, AgentEvent, TurnInput } from "../agent/types.ts";
 import { fail, readJson } from "./_middleware.ts";
@@ -33,39 +33,37 @@ async function* chatEvents(
   yield event("done", { reply });
 }
 
-/** Adds `POST /chat` to `app`; requests arrive authenticated. */
-export function mountChat(app: Hono<GatewayEnv>, agent: Agent): void {
-  app.post("/chat", async (c) => {
-    const parsed = parseChatBody(await readJson(c));
-    if (!parsed.ok) fail(400, "E_BAD_REQUEST", parsed.message);
-    const { input, session } = parsed.value;
-    const tokenId = c.get("tokenId") ?? "local";
-    const turn: TurnInput = {
-      input,
-      sessionKey: `gateway:${tokenId}:${session}`,
-      requestedBy: `gateway:${tokenId}`,
-    };
-    const requestSignal = c.req.raw.signal;
-    if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
-      const controller = new AbortController();
-      const signal = AbortSignal.any([controller.signal, requestSignal]);
-      return sseResponse(chatEvents(agent.stream({ ...turn, signal })), {
-        headers: { "x-accel-buffering": "no" },
-        onCancel: () => controller.abort(new Error("Client disconnected")),
-      });
-    }
-    try {
-      const r = await agent.run({ ...turn, signal: requestSignal });
-      return c.json({
-        reply: r.text,
-        session,
-        stop_reason: r.stopReason,
-        steps: r.steps,
-        tool_calls: r.toolCalls,
-      });
-    } catch (error) {
-      if (isAgentError(error)) fail(502, error.code, error.message);
-      throw error;
-    }
-  });
+/** Answers an authenticated `POST /chat` (the gateway loads this module on the first one). */
+export async function chat(c: Context<GatewayEnv>, agent: Agent): Promise<Response> {
+  const parsed = parseChatBody(await readJson(c));
+  if (!parsed.ok) fail(400, "E_BAD_REQUEST", parsed.message);
+  const { input, session } = parsed.value;
+  const tokenId = c.get("tokenId") ?? "local";
+  const turn: TurnInput = {
+    input,
+    sessionKey: `gateway:${tokenId}:${session}`,
+    requestedBy: `gateway:${tokenId}`,
+  };
+  const requestSignal = c.req.raw.signal;
+  if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, requestSignal]);
+    return sseResponse(chatEvents(agent.stream({ ...turn, signal })), {
+      headers: { "x-accel-buffering": "no" },
+      onCancel: () => controller.abort(new Error("Client disconnected")),
+    });
+  }
+  try {
+    const r = await agent.run({ ...turn, signal: requestSignal });
+    return c.json({
+      reply: r.text,
+      session,
+      stop_reason: r.stopReason,
+      steps: r.steps,
+      tool_calls: r.toolCalls,
+    });
+  } catch (error) {
+    if (isAgentError(error)) fail(502, error.code, error.message);
+    throw error;
+  }
 }

@@ -13,7 +13,6 @@ import { ConfigError, errorMessage } from "../errors.ts";
 import { type Logger, silentLogger } from "../_internal/logger.ts";
 import { VERSION } from "../version.ts";
 import { agentTaskHandlers } from "./_agent_tasks.ts";
-import { mountChat } from "./_chat.ts";
 import { createHealthMonitor, healthReport } from "./_health.ts";
 import {
   auth,
@@ -244,7 +243,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return c.json({ status: "cancelled" });
   });
 
-  mountChat(app, agent);
+  app.post("/chat", async (c) => await (await import("./_chat.ts")).chat(c, agent));
 
   app.get("/openapi.json", async (c) => c.json((await import("./_openapi.ts")).openApiDocument()));
 
