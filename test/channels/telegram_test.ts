@@ -277,6 +277,29 @@ describe("createTelegram()", () => {
     }
   });
 
+  it("onCommand answers a command before the agent; text it leaves goes to the agent", async () => {
+    fake.calls.length = 0;
+    const agent = echoAgent();
+    const commands: [string, string][] = [];
+    const r = run(fake, {
+      agent,
+      onCommand: async (text, sender) => {
+        commands.push([text, sender]);
+        return text.startsWith("/undo") ? "Undone" : undefined;
+      },
+    });
+    try {
+      fake.message(OWNER, "/undo");
+      await until(() => sentTo(fake, OWNER).includes("Undone"));
+      fake.message(OWNER, "hello");
+      await until(() => sentTo(fake, OWNER).includes("echo: hello"));
+      assert.deepEqual(commands, [["/undo", `telegram:${OWNER}`], ["hello", `telegram:${OWNER}`]]);
+      assert.deepEqual(agent.turns.map((t) => t.input), ["hello"]);
+    } finally {
+      await r.stop();
+    }
+  });
+
   it("routes button presses of allowlisted senders to onButton", async () => {
     fake.calls.length = 0;
     const presses: unknown[] = [];
