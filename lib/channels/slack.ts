@@ -1,6 +1,6 @@
 /**
- * Slack channel: Socket Mode (app token) or the Events API through the gateway (signing
- * secret), per-sender allowlist, threaded chunked replies, Block Kit buttons.
+ * Slack channel: Socket Mode (app token, `_slack_socket.ts`) or the Events API through the gateway
+ * (signing secret), per-sender allowlist, threaded chunked replies, Block Kit buttons.
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
@@ -10,8 +10,8 @@ import { httpWithRetry } from "./_http.ts";
 import { parseRetryAfter } from "../_internal/retry_after.ts";
 import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner } from "./_runner.ts";
+import { slackSocketMode } from "./_slack_socket.ts";
 import {
-  backoff,
   createSeen,
   hmacSha256Hex,
   isAbort,
@@ -23,7 +23,6 @@ import {
   refused,
   resolveRetry,
   sendTestVia,
-  sleep,
   str,
   untilAborted,
 } from "./_util.ts";
@@ -67,7 +66,6 @@ export function createSlack(options: SlackOptions): Channel {
   const fetchFn = options.fetch ?? globalThis.fetch;
   const apiBase = (options.apiBase ?? "https://slack.com/api").replace(/\/+$/, "");
   const retry = resolveRetry(options.retry);
-  const maxReconnect = options.maxReconnectDelayMs ?? 30_000;
   const events = createSeen();
   let selfId: string | undefined = options.botUserId;
 
@@ -247,93 +245,16 @@ export function createSlack(options: SlackOptions): Channel {
     });
   }
 
-  async function socketMode(signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted) {
-      let url: string | undefined;
-      try {
-        url = str(
-          (await api("apps.connections.open", undefined, { token: options.appToken!, signal }))
-            .url,
-        );
-        if (!url) {
-          throw new AgentError("Cannot open Slack Socket Mode: no url", {
-            code: ErrorCode.Channel,
-          });
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        if (/invalid_auth|not_authed|not_allowed_token_type/.test(errorMessage(error))) {
-          throw new AgentError(`${errorMessage(error)}; check SLACK_APP_TOKEN (xapp-…)`, {
-            code: ErrorCode.Channel,
-            cause: error,
-          });
-        }
-        const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
-        logger.warn(`slack: ${errorMessage(error)}; retrying in ${wait} ms`);
-        await sleep(wait, signal).catch(() => {});
-        continue;
-      }
-      const outcome = await connect(url, signal);
-      if (outcome === "refresh") {
-        failures = 0;
-        continue;
-      }
-      if (outcome === "hello") failures = 0;
-      if (signal.aborted) return;
-      const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
-      logger.info(`slack: socket closed; reconnecting in ${wait} ms`);
-      await sleep(wait, signal).catch(() => {});
-    }
-  }
-
-  /** One Socket Mode connection; resolves when it ends. */
-  function connect(url: string, signal: AbortSignal): Promise<"refresh" | "hello" | "closed"> {
-    return new Promise((resolve) => {
-      let greeted = false;
-      let settled = false;
-      const ws = new WebSocket(url);
-      function finish(outcome: "refresh" | "hello" | "closed"): void {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener("abort", onAbort);
-        try {
-          ws.close(1000);
-        } catch {
-          // already closed
-        }
-        resolve(outcome);
-      }
-      function onAbort(): void {
-        finish("closed");
-      }
-      signal.addEventListener("abort", onAbort, { once: true });
-      ws.onmessage = (event) => {
-        const frame = parseJson(typeof event.data === "string" ? event.data : "");
-        if (!isRecord(frame)) return;
-        if (frame.type === "hello") {
-          greeted = true;
-          logger.info("slack: Socket Mode connected");
-          return;
-        }
-        if (frame.type === "disconnect") {
-          logger.info(`slack: Socket Mode asked to reconnect (${String(frame.reason)})`);
-          finish("refresh");
-          return;
-        }
-        const envelopeId = str(frame.envelope_id);
-        if (envelopeId) {
-          // ack first: Slack redelivers anything not acked within 3 s
-          ws.send(JSON.stringify({ envelope_id: envelopeId }));
-          if (frame.type === "events_api" || frame.type === "interactive") route(frame.payload);
-        }
-      };
-      ws.onerror = () => {
-        logger.debug("slack: socket error");
-      };
-      ws.onclose = () => finish(greeted ? "hello" : "closed");
-    });
-  }
+  const socketMode = slackSocketMode({
+    logger,
+    baseDelayMs: retry.baseDelayMs,
+    maxReconnectDelayMs: options.maxReconnectDelayMs ?? 30_000,
+    openUrl: async (signal) =>
+      str(
+        (await api("apps.connections.open", undefined, { token: options.appToken!, signal })).url,
+      ),
+    onPayload: route,
+  });
 
   async function verify(request: Request, body: string): Promise<string | undefined> {
     const secret = options.signingSecret;
