@@ -1,6 +1,6 @@
 /**
- * Telegram Bot API channel: long polling (`_telegram_poll.ts`, or a webhook through the gateway), per-sender
- * allowlist, chunked replies, inline-keyboard buttons.
+ * Telegram Bot API channel: long polling (`_telegram_poll.ts`) or a webhook through the gateway,
+ * per-sender allowlist, chunked replies, inline-keyboard buttons.
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
