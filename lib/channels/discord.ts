@@ -5,13 +5,13 @@
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner, type Inbound } from "./_runner.ts";
 import { discordRest } from "./_discord_rest.ts";
 import { discordGateway } from "./_discord_gateway.ts";
 import {
+  channelSetup,
   createSeen,
   isAbort,
   isRecord,
@@ -20,7 +20,6 @@ import {
   parseJson,
   readBody,
   refused,
-  resolveRetry,
   sendTestVia,
   str,
   verifyEd25519,
@@ -65,10 +64,7 @@ export interface DiscordOptions extends ChannelOptions {
 
 /** Creates the Discord channel (`apiBase` default `https://discord.com/api/v10`). */
 export function createDiscord(options: DiscordOptions): Channel {
-  const logger = options.logger ?? silentLogger;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const apiBase = (options.apiBase ?? "https://discord.com/api/v10").replace(/\/+$/, "");
-  const retry = resolveRetry(options.retry);
+  const { logger, fetchFn, apiBase, retry } = channelSetup(options, "https://discord.com/api/v10");
   const interactions = createSeen();
   let lifetime: AbortSignal | undefined;
   let selfId: string | undefined;

@@ -4,7 +4,6 @@
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { httpWithRetry } from "./_http.ts";
 import { parseRetryAfter } from "../_internal/retry_after.ts";
@@ -12,6 +11,7 @@ import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner } from "./_runner.ts";
 import { slackSocketMode } from "./_slack_socket.ts";
 import {
+  channelSetup,
   createSeen,
   hmacSha256Hex,
   isAbort,
@@ -21,7 +21,6 @@ import {
   parseJson,
   readBody,
   refused,
-  resolveRetry,
   sendTestVia,
   str,
   untilAborted,
@@ -62,10 +61,7 @@ export interface SlackOptions extends ChannelOptions {
 
 /** Creates the Slack channel (`apiBase` default `https://slack.com/api`). */
 export function createSlack(options: SlackOptions): Channel {
-  const logger = options.logger ?? silentLogger;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const apiBase = (options.apiBase ?? "https://slack.com/api").replace(/\/+$/, "");
-  const retry = resolveRetry(options.retry);
+  const { logger, fetchFn, apiBase, retry } = channelSetup(options, "https://slack.com/api");
   const events = createSeen();
   let selfId: string | undefined = options.botUserId;
 

@@ -4,13 +4,13 @@
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { httpWithRetry } from "./_http.ts";
 import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner } from "./_runner.ts";
 import { type ApiFail, type ApiOk, telegramPolling } from "./_telegram_poll.ts";
 import {
+  channelSetup,
   createSeen,
   isAbort,
   isRecord,
@@ -18,7 +18,6 @@ import {
   parseJson,
   readBody,
   refused,
-  resolveRetry,
   sendTestVia,
   str,
 } from "./_util.ts";
@@ -72,10 +71,7 @@ export interface TelegramOptions extends ChannelOptions {
 
 /** Creates the Telegram channel (`apiBase` default `https://api.telegram.org`). */
 export function createTelegram(options: TelegramOptions): Channel {
-  const logger = options.logger ?? silentLogger;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const apiBase = (options.apiBase ?? "https://api.telegram.org").replace(/\/+$/, "");
-  const retry = resolveRetry(options.retry);
+  const { logger, fetchFn, apiBase, retry } = channelSetup(options, "https://api.telegram.org");
   const updates = createSeen();
   let lifetime: AbortSignal | undefined;
 
