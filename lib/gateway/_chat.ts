@@ -1,6 +1,7 @@
 /**
  * `POST /chat`: one agent turn in the caller's session, answered as JSON or, with
- * `Accept: text/event-stream`, streamed as the agent's events then `done` (CONTRACT §4).
+ * `Accept: text/event-stream`, streamed as the agent's events then `done` (CONTRACT §4). The
+ * gateway imports this module on the first `/chat`, like `/mcp` and `/v1`.
  * @module
  */
 import type { Context } from "hono";
