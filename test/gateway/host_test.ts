@@ -272,6 +272,14 @@ describe("DNS rebinding against the real socket", () => {
       headers: { Host: "bot.example.com" },
     });
     assert.equal(other.status, 421);
+    // Only a declared webhook path is exempt: another POST under that name is refused.
+    const undeclared = await raw({ host: "127.0.0.1", port: pairedServer.port }, {
+      method: "POST",
+      path: "/channels/matrix/webhook",
+      headers: { Host: "bot.example.com", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(undeclared.status, 421);
   });
 
   it("with pairing off, a configured name is served only with a token, never open", async () => {
