@@ -225,7 +225,7 @@ export { createGateway } from "./lib/gateway/mod.ts";
 export type { Gateway } from "./lib/gateway/mod.ts";
 export type { GatewayEnv } from "./lib/gateway/mod.ts";
 export type { GatewayOptions } from "./lib/gateway/mod.ts";
-export type { GatewayWebhooks } from "./lib/gateway/mod.ts";
+export type { Webhook } from "./lib/gateway/mod.ts";
 export type { HealthProbe } from "./lib/gateway/mod.ts";
 export type { HealthSource } from "./lib/gateway/mod.ts";
 export type { TaskHandler } from "./lib/gateway/mod.ts";

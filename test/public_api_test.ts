@@ -112,7 +112,7 @@ const ROOT_TYPES = [
   "GatewayConfig",
   "GatewayEnv",
   "GatewayOptions",
-  "GatewayWebhooks",
+  "Webhook",
   "GeminiSettings",
   "HealthCheckToolOptions",
   "HealthProbe",

@@ -6,7 +6,7 @@
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { errorMessage, isAgentError } from "../errors.ts";
-import type { ChannelName } from "./types.ts";
+import type { ChannelName, CommandHandler } from "./types.ts";
 import { createSeen, isAbort, untilAborted } from "./_util.ts";
 
 /** A message that arrived on a channel, before the allowlist. */
@@ -31,6 +31,8 @@ export interface Inbound {
 export interface RunnerDriver {
   name: ChannelName;
   agent: Agent;
+  /** Tried before the agent; a reply it gives is sent instead of an agent turn. */
+  onCommand?: CommandHandler | undefined;
   allowlist: readonly string[];
   logger: Logger;
   /** Env variable named in the "add this id" hint. */
@@ -113,14 +115,16 @@ export function createRunner(driver: RunnerDriver): Runner {
       typingTimer = setInterval(tick, driver.typingIntervalMs);
     }
     let answer: string;
+    const requestedBy = `${name}:${message.senderId}`;
     try {
-      const result = await driver.agent.run({
-        input: message.text,
-        sessionKey,
-        requestedBy: `${name}:${message.senderId}`,
-        ...(signal ? { signal } : {}),
-      });
-      answer = result.text.trim() === "" ? "(no reply)" : result.text;
+      const text = await driver.onCommand?.(message.text, requestedBy) ??
+        (await driver.agent.run({
+          input: message.text,
+          sessionKey,
+          requestedBy,
+          ...(signal ? { signal } : {}),
+        })).text;
+      answer = text.trim() === "" ? "(no reply)" : text;
     } catch (error) {
       if (isAbort(error)) return;
       logger.error(`${name}: agent turn for ${sessionKey} failed`, error);

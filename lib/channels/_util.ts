@@ -6,6 +6,8 @@
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
 import { sleep as delay } from "../_internal/sleep.ts";
 import { jsonError } from "../_internal/json_error.ts";
+import { type Logger, silentLogger } from "../_internal/logger.ts";
+import type { ChannelOptions } from "./types.ts";
 
 /** Resolves after `ms`, or rejects with the abort as an `AgentError` (`E_ABORTED`). */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -60,6 +62,28 @@ export function resolveRetry(options: RetryOptions = {}): ResolvedRetry {
     baseDelayMs: options.baseDelayMs ?? 500,
     maxDelayMs: options.maxDelayMs ?? 8000,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
+  };
+}
+
+/** What every channel derives from its options the same way. */
+export interface ChannelSetup {
+  logger: Logger;
+  fetchFn: typeof globalThis.fetch;
+  /** `options.apiBase` (else `defaultApiBase`) without a trailing slash. */
+  apiBase: string;
+  retry: ResolvedRetry;
+}
+
+/** The logger, fetch, API base and retry settings of a channel built from `options`. */
+export function channelSetup(
+  options: Pick<ChannelOptions, "logger" | "fetch" | "apiBase" | "retry">,
+  defaultApiBase: string,
+): ChannelSetup {
+  return {
+    logger: options.logger ?? silentLogger,
+    fetchFn: options.fetch ?? globalThis.fetch,
+    apiBase: (options.apiBase ?? defaultApiBase).replace(/\/+$/, ""),
+    retry: resolveRetry(options.retry),
   };
 }
 

@@ -1,16 +1,17 @@
 /**
- * Discord channel: the bot Gateway over WebSocket (heartbeats, RESUME, reconnect), REST replies
- * with per-bucket rate limits, and the HTTP interactions endpoint with Ed25519 verification.
+ * Discord channel: messages from the bot Gateway (`_discord_gateway.ts`: WebSocket, heartbeats,
+ * RESUME, reconnect), REST replies (`_discord_rest.ts`: per-bucket rate limits), and the HTTP
+ * interactions endpoint with Ed25519 verification.
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
-import { type HttpResult, httpWithRetry } from "./_http.ts";
-import { parseRetryAfter } from "../_internal/retry_after.ts";
+import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner, type Inbound } from "./_runner.ts";
+import { discordRest } from "./_discord_rest.ts";
+import { discordGateway } from "./_discord_gateway.ts";
 import {
-  backoff,
+  channelSetup,
   createSeen,
   isAbort,
   isRecord,
@@ -19,9 +20,7 @@ import {
   parseJson,
   readBody,
   refused,
-  resolveRetry,
   sendTestVia,
-  sleep,
   str,
   verifyEd25519,
 } from "./_util.ts";
@@ -39,15 +38,6 @@ import type {
 export const DISCORD_MESSAGE_LIMIT = 2000;
 /** GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT. */
 export const DISCORD_DEFAULT_INTENTS = 37377;
-/** Close codes after which reconnecting cannot help. */
-const FATAL_CLOSE: Record<number, string> = {
-  4004: "authentication failed; check DISCORD_BOT_TOKEN",
-  4010: "invalid shard",
-  4011: "sharding required",
-  4012: "invalid API version",
-  4013: "invalid intents",
-  4014: "disallowed intents; enable the Message Content intent in the Discord developer portal",
-};
 /** Replay window for signed interactions, in seconds. */
 const SIGNATURE_WINDOW = 300;
 
@@ -72,111 +62,14 @@ export interface DiscordOptions extends ChannelOptions {
   invalidSessionDelayMs?: number;
 }
 
-type Outcome =
-  | { kind: "resume" }
-  | { kind: "identify" }
-  | { kind: "fatal"; message: string }
-  | { kind: "aborted" };
-
-interface Bucket {
-  remaining: number;
-  resetAt: number;
-}
-
 /** Creates the Discord channel (`apiBase` default `https://discord.com/api/v10`). */
 export function createDiscord(options: DiscordOptions): Channel {
-  const logger = options.logger ?? silentLogger;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const apiBase = (options.apiBase ?? "https://discord.com/api/v10").replace(/\/+$/, "");
-  const retry = resolveRetry(options.retry);
-  const maxReconnect = options.maxReconnectDelayMs ?? 30_000;
+  const { logger, fetchFn, apiBase, retry } = channelSetup(options, "https://discord.com/api/v10");
   const interactions = createSeen();
-  const buckets = new Map<string, Bucket>();
-  const routeBuckets = new Map<string, string>();
-  let globalUntil = 0;
   let lifetime: AbortSignal | undefined;
   let selfId: string | undefined;
-  const session: { id?: string; resumeUrl?: string; seq: number | null } = { seq: null };
 
-  /** One REST call; `route` is the path template used for buckets and messages. */
-  async function rest(
-    method: string,
-    path: string,
-    route: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
-    if (!options.token) {
-      throw new AgentError("Cannot call Discord: DISCORD_BOT_TOKEN is not set", {
-        code: ErrorCode.NotConfigured,
-      });
-    }
-    const routeKey = `${method} ${route}`;
-    const bucketKey = (): string => routeBuckets.get(routeKey) ?? routeKey;
-    const result = await httpWithRetry({
-      fetch: fetchFn,
-      url: `${apiBase}${path}`,
-      init: {
-        method,
-        headers: {
-          authorization: `Bot ${options.token}`,
-          "user-agent": "DiscordBot (https://github.com/mikroclaw, 0.1.0)",
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      },
-      retry,
-      label: `Discord ${routeKey}`,
-      signal,
-      async beforeAttempt() {
-        const now = Date.now();
-        let wait = globalUntil - now;
-        const bucket = buckets.get(bucketKey());
-        if (bucket && bucket.remaining <= 0) wait = Math.max(wait, bucket.resetAt - now);
-        if (wait > 0) await sleep(Math.min(wait, retry.maxRetryAfterMs), signal);
-      },
-      afterAttempt(r) {
-        track(routeKey, r);
-      },
-      retryAfterMs(r) {
-        const parsed = parseJson(r.text);
-        if (isRecord(parsed) && typeof parsed.retry_after === "number") {
-          return Math.ceil(parsed.retry_after * 1000);
-        }
-        return parseRetryAfter(r.headers);
-      },
-    });
-    const parsed = parseJson(result.text);
-    if (result.status >= 400) {
-      const message = isRecord(parsed) && typeof parsed.message === "string"
-        ? parsed.message
-        : `HTTP ${result.status}`;
-      throw new AgentError(`Cannot call Discord ${routeKey}: ${result.status} ${message}`, {
-        code: ErrorCode.Channel,
-      });
-    }
-    return parsed;
-  }
-
-  function track(routeKey: string, r: HttpResult): void {
-    const h = r.headers;
-    const id = h.get("x-ratelimit-bucket") ?? routeKey;
-    routeBuckets.set(routeKey, id);
-    const remaining = Number(h.get("x-ratelimit-remaining"));
-    const resetAfter = Number(h.get("x-ratelimit-reset-after"));
-    if (h.has("x-ratelimit-remaining") && Number.isFinite(remaining)) {
-      buckets.set(id, {
-        remaining,
-        resetAt: Date.now() + (Number.isFinite(resetAfter) ? resetAfter * 1000 : 0),
-      });
-    }
-    if (r.status === 429) {
-      const parsed = parseJson(r.text);
-      if (isRecord(parsed) && parsed.global === true && typeof parsed.retry_after === "number") {
-        globalUntil = Date.now() + parsed.retry_after * 1000;
-      }
-    }
-  }
+  const rest = discordRest({ token: options.token, fetch: fetchFn, apiBase, retry });
 
   async function send(to: string, text: string, sendOptions: SendOptions = {}) {
     const parts = chunkText(text, DISCORD_MESSAGE_LIMIT).filter((p) => p.trim() !== "");
@@ -225,6 +118,7 @@ export function createDiscord(options: DiscordOptions): Channel {
   const runner = createRunner({
     name: "discord",
     agent: options.agent,
+    onCommand: options.onCommand,
     allowlist: options.allowlist,
     allowlistEnv: "DISCORD_ALLOWLIST",
     logger,
@@ -360,196 +254,39 @@ export function createDiscord(options: DiscordOptions): Channel {
     return url;
   }
 
-  async function gateway(signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted) {
-      const resuming = session.id !== undefined && session.resumeUrl !== undefined;
-      let base: string;
-      try {
-        base = resuming ? session.resumeUrl! : await gatewayBase(signal);
-      } catch (error) {
-        if (signal.aborted) return;
-        if (error instanceof AgentError && error.code === ErrorCode.NotConfigured) throw error;
-        const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
-        logger.warn(`discord: ${errorMessage(error)}; retrying in ${wait} ms`);
-        await sleep(wait, signal).catch(() => {});
-        continue;
-      }
-      const { outcome, ready } = await connect(gatewayQuery(base), resuming, signal);
-      if (ready) failures = 0;
-      if (outcome.kind === "aborted" || signal.aborted) return;
-      if (outcome.kind === "fatal") {
-        throw new AgentError(`Cannot stay connected to Discord: ${outcome.message}`, {
-          code: ErrorCode.Channel,
+  const gateway = discordGateway({
+    token: options.token,
+    intents: options.intents ?? DISCORD_DEFAULT_INTENTS,
+    logger,
+    baseDelayMs: retry.baseDelayMs,
+    maxReconnectDelayMs: options.maxReconnectDelayMs ?? 30_000,
+    invalidSessionDelayMs: options.invalidSessionDelayMs,
+    gatewayBase,
+    onReady(ready) {
+      selfId = isRecord(ready.user) ? str(ready.user.id) : selfId;
+      return selfId;
+    },
+    onDispatch(type, d) {
+      if (type === "MESSAGE_CREATE") {
+        onMessage(d);
+      } else if (type === "INTERACTION_CREATE") {
+        const id = str(d.id);
+        const token = str(d.token);
+        if (!id || !token || interactions.check(id)) return;
+        onInteraction(d).then((answer) =>
+          rest(
+            "POST",
+            `/interactions/${id}/${token}/callback`,
+            "/interactions/{id}/{token}/callback",
+            answer,
+            lifetime,
+          )
+        ).catch((error) => {
+          if (!isAbort(error)) logger.error("discord: cannot answer an interaction", error);
         });
       }
-      if (outcome.kind === "identify") {
-        delete session.id;
-        delete session.resumeUrl;
-        session.seq = null;
-      }
-      const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
-      logger.info(
-        `discord: connection closed; ${outcome.kind === "resume" ? "resuming" : "reconnecting"} ` +
-          `in ${wait} ms`,
-      );
-      await sleep(wait, signal).catch(() => {});
-    }
-  }
-
-  /** One Gateway connection; resolves when it ends, saying how to go on. */
-  function connect(
-    url: string,
-    resuming: boolean,
-    signal: AbortSignal,
-  ): Promise<{ outcome: Outcome; ready: boolean }> {
-    return new Promise((resolve) => {
-      const ws = new WebSocket(url);
-      let ready = false;
-      let acked = true;
-      let settled = false;
-      let first: ReturnType<typeof setTimeout> | undefined;
-      let beat: ReturnType<typeof setInterval> | undefined;
-      let pendingDelay: ReturnType<typeof setTimeout> | undefined;
-
-      function sendFrame(frame: unknown): void {
-        try {
-          ws.send(JSON.stringify(frame));
-        } catch (error) {
-          logger.debug("discord: cannot send a gateway frame", errorMessage(error));
-        }
-      }
-      function finish(outcome: Outcome, code: number): void {
-        if (settled) return;
-        settled = true;
-        clearTimeout(first);
-        clearInterval(beat);
-        clearTimeout(pendingDelay);
-        signal.removeEventListener("abort", onAbort);
-        ws.onclose = null;
-        ws.onmessage = null;
-        try {
-          ws.close(code);
-        } catch {
-          // already closed
-        }
-        resolve({ outcome, ready });
-      }
-      function onAbort(): void {
-        finish({ kind: "aborted" }, 1000);
-      }
-      function heartbeat(): void {
-        if (!acked) {
-          logger.warn("discord: no heartbeat ACK; reconnecting");
-          finish({ kind: "resume" }, 4000);
-          return;
-        }
-        acked = false;
-        sendFrame({ op: 1, d: session.seq });
-      }
-      signal.addEventListener("abort", onAbort, { once: true });
-
-      ws.onmessage = (event) => {
-        const frame = parseJson(typeof event.data === "string" ? event.data : "");
-        if (!isRecord(frame)) return;
-        if (typeof frame.s === "number") session.seq = frame.s;
-        const d = frame.d;
-        switch (frame.op) {
-          case 10: {
-            const interval = isRecord(d) && typeof d.heartbeat_interval === "number"
-              ? d.heartbeat_interval
-              : 41250;
-            first = setTimeout(() => {
-              heartbeat();
-              beat = setInterval(heartbeat, interval);
-            }, interval * Math.random());
-            if (resuming) {
-              sendFrame({
-                op: 6,
-                d: { token: options.token, session_id: session.id, seq: session.seq },
-              });
-            } else {
-              sendFrame({
-                op: 2,
-                d: {
-                  token: options.token,
-                  intents: options.intents ?? DISCORD_DEFAULT_INTENTS,
-                  properties: { os: "linux", browser: "mikroclaw", device: "mikroclaw" },
-                },
-              });
-            }
-            break;
-          }
-          case 11:
-            acked = true;
-            break;
-          case 1:
-            sendFrame({ op: 1, d: session.seq });
-            break;
-          case 7:
-            logger.info("discord: gateway asked to reconnect");
-            finish({ kind: "resume" }, 4000);
-            break;
-          case 9: {
-            const resumable = d === true;
-            logger.info(`discord: invalid session (resumable: ${resumable})`);
-            const delay = options.invalidSessionDelayMs ?? 1000 + Math.random() * 4000;
-            pendingDelay = setTimeout(
-              () => finish({ kind: resumable ? "resume" : "identify" }, 4000),
-              delay,
-            );
-            break;
-          }
-          case 0:
-            dispatchEvent(String(frame.t), d);
-            break;
-        }
-      };
-      function dispatchEvent(type: string, d: unknown): void {
-        if (!isRecord(d)) return;
-        if (type === "READY") {
-          ready = true;
-          session.id = str(d.session_id)!;
-          session.resumeUrl = str(d.resume_gateway_url)!;
-          selfId = isRecord(d.user) ? str(d.user.id) : selfId;
-          logger.info(`discord: connected as ${selfId ?? "?"}`);
-        } else if (type === "RESUMED") {
-          ready = true;
-          logger.info("discord: session resumed");
-        } else if (type === "MESSAGE_CREATE") {
-          onMessage(d);
-        } else if (type === "INTERACTION_CREATE") {
-          const id = str(d.id);
-          const token = str(d.token);
-          if (!id || !token || interactions.check(id)) return;
-          onInteraction(d).then((answer) =>
-            rest(
-              "POST",
-              `/interactions/${id}/${token}/callback`,
-              "/interactions/{id}/{token}/callback",
-              answer,
-              lifetime,
-            )
-          ).catch((error) => {
-            if (!isAbort(error)) logger.error("discord: cannot answer an interaction", error);
-          });
-        }
-      }
-      ws.onclose = (event) => {
-        const fatal = FATAL_CLOSE[event.code];
-        if (fatal) {
-          finish({ kind: "fatal", message: `closed with ${event.code}: ${fatal}` }, 1000);
-        } else if (event.code === 4007 || event.code === 4009) {
-          finish({ kind: "identify" }, 1000);
-        } else {
-          finish({ kind: session.id ? "resume" : "identify" }, 1000);
-        }
-      };
-      ws.onerror = () => {
-        logger.debug("discord: gateway socket error");
-      };
-    });
-  }
+    },
+  });
 
   return {
     name: "discord",
@@ -574,41 +311,36 @@ export function createDiscord(options: DiscordOptions): Channel {
       }
     },
     sendTest: (to, text) => sendTestVia(send, to, text, `Discord channel ${to}`),
-    async webhook(request: Request): Promise<Response> {
-      if (request.method !== "POST") return refused(400, "Expected POST");
-      const body = await readBody(request);
-      if (body === undefined) return refused(413, "Body too large");
-      const signature = request.headers.get("x-signature-ed25519") ?? "";
-      const timestamp = request.headers.get("x-signature-timestamp") ?? "";
-      let problem: string | undefined;
-      if (!options.publicKey) problem = "DISCORD_PUBLIC_KEY is not configured";
-      else if (!/^\d{1,12}$/.test(timestamp)) problem = "Missing or malformed timestamp";
-      else if (Math.abs(nowSeconds() - Number(timestamp)) > SIGNATURE_WINDOW) {
-        problem = "Stale request timestamp";
-      } else if (!(await verifyEd25519(options.publicKey, signature, timestamp + body))) {
-        problem = "invalid request signature";
-      }
-      if (problem) {
-        logger.warn(`discord: interaction refused: ${problem}`);
-        return refused(401, problem);
-      }
-      const interaction = parseJson(body);
-      if (!isRecord(interaction)) return refused(400, "Not a Discord interaction");
-      const id = str(interaction.id);
-      if (interaction.type !== 1 && id && interactions.check(id)) {
-        return json({ type: 4, data: { content: "Already answered", flags: 64 } });
-      }
-      return json(await onInteraction(interaction));
+    webhook: {
+      path: WEBHOOK_PATHS.discord,
+      async handle(request: Request): Promise<Response> {
+        if (request.method !== "POST") return refused(400, "Expected POST");
+        const body = await readBody(request);
+        if (body === undefined) return refused(413, "Body too large");
+        const signature = request.headers.get("x-signature-ed25519") ?? "";
+        const timestamp = request.headers.get("x-signature-timestamp") ?? "";
+        let problem: string | undefined;
+        if (!options.publicKey) problem = "DISCORD_PUBLIC_KEY is not configured";
+        else if (!/^\d{1,12}$/.test(timestamp)) problem = "Missing or malformed timestamp";
+        else if (Math.abs(nowSeconds() - Number(timestamp)) > SIGNATURE_WINDOW) {
+          problem = "Stale request timestamp";
+        } else if (!(await verifyEd25519(options.publicKey, signature, timestamp + body))) {
+          problem = "invalid request signature";
+        }
+        if (problem) {
+          logger.warn(`discord: interaction refused: ${problem}`);
+          return refused(401, problem);
+        }
+        const interaction = parseJson(body);
+        if (!isRecord(interaction)) return refused(400, "Not a Discord interaction");
+        const id = str(interaction.id);
+        if (interaction.type !== 1 && id && interactions.check(id)) {
+          return json({ type: 4, data: { content: "Already answered", flags: 64 } });
+        }
+        return json(await onInteraction(interaction));
+      },
     },
   };
-}
-
-/** Adds `v=10&encoding=json` unless the URL already has a query. */
-function gatewayQuery(base: string): string {
-  const url = new URL(base);
-  if (!url.searchParams.has("v")) url.searchParams.set("v", "10");
-  if (!url.searchParams.has("encoding")) url.searchParams.set("encoding", "json");
-  return url.toString();
 }
 
 /** The prompt of a slash command: its string options joined, else the command name. */

@@ -1,16 +1,17 @@
 /**
- * Slack channel: Socket Mode (app token) or the Events API through the gateway (signing
- * secret), per-sender allowlist, threaded chunked replies, Block Kit buttons.
+ * Slack channel: Socket Mode (app token, `_slack_socket.ts`) or the Events API through the gateway
+ * (signing secret), per-sender allowlist, threaded chunked replies, Block Kit buttons.
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { httpWithRetry } from "./_http.ts";
 import { parseRetryAfter } from "../_internal/retry_after.ts";
+import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner } from "./_runner.ts";
+import { slackSocketMode } from "./_slack_socket.ts";
 import {
-  backoff,
+  channelSetup,
   createSeen,
   hmacSha256Hex,
   isAbort,
@@ -20,9 +21,7 @@ import {
   parseJson,
   readBody,
   refused,
-  resolveRetry,
   sendTestVia,
-  sleep,
   str,
   untilAborted,
 } from "./_util.ts";
@@ -62,11 +61,7 @@ export interface SlackOptions extends ChannelOptions {
 
 /** Creates the Slack channel (`apiBase` default `https://slack.com/api`). */
 export function createSlack(options: SlackOptions): Channel {
-  const logger = options.logger ?? silentLogger;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const apiBase = (options.apiBase ?? "https://slack.com/api").replace(/\/+$/, "");
-  const retry = resolveRetry(options.retry);
-  const maxReconnect = options.maxReconnectDelayMs ?? 30_000;
+  const { logger, fetchFn, apiBase, retry } = channelSetup(options, "https://slack.com/api");
   const events = createSeen();
   let selfId: string | undefined = options.botUserId;
 
@@ -140,6 +135,7 @@ export function createSlack(options: SlackOptions): Channel {
   const runner = createRunner({
     name: "slack",
     agent: options.agent,
+    onCommand: options.onCommand,
     allowlist: options.allowlist,
     allowlistEnv: "SLACK_ALLOWLIST",
     logger,
@@ -245,93 +241,16 @@ export function createSlack(options: SlackOptions): Channel {
     });
   }
 
-  async function socketMode(signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted) {
-      let url: string | undefined;
-      try {
-        url = str(
-          (await api("apps.connections.open", undefined, { token: options.appToken!, signal }))
-            .url,
-        );
-        if (!url) {
-          throw new AgentError("Cannot open Slack Socket Mode: no url", {
-            code: ErrorCode.Channel,
-          });
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        if (/invalid_auth|not_authed|not_allowed_token_type/.test(errorMessage(error))) {
-          throw new AgentError(`${errorMessage(error)}; check SLACK_APP_TOKEN (xapp-…)`, {
-            code: ErrorCode.Channel,
-            cause: error,
-          });
-        }
-        const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
-        logger.warn(`slack: ${errorMessage(error)}; retrying in ${wait} ms`);
-        await sleep(wait, signal).catch(() => {});
-        continue;
-      }
-      const outcome = await connect(url, signal);
-      if (outcome === "refresh") {
-        failures = 0;
-        continue;
-      }
-      if (outcome === "hello") failures = 0;
-      if (signal.aborted) return;
-      const wait = backoff(failures++, retry.baseDelayMs, maxReconnect);
-      logger.info(`slack: socket closed; reconnecting in ${wait} ms`);
-      await sleep(wait, signal).catch(() => {});
-    }
-  }
-
-  /** One Socket Mode connection; resolves when it ends. */
-  function connect(url: string, signal: AbortSignal): Promise<"refresh" | "hello" | "closed"> {
-    return new Promise((resolve) => {
-      let greeted = false;
-      let settled = false;
-      const ws = new WebSocket(url);
-      function finish(outcome: "refresh" | "hello" | "closed"): void {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener("abort", onAbort);
-        try {
-          ws.close(1000);
-        } catch {
-          // already closed
-        }
-        resolve(outcome);
-      }
-      function onAbort(): void {
-        finish("closed");
-      }
-      signal.addEventListener("abort", onAbort, { once: true });
-      ws.onmessage = (event) => {
-        const frame = parseJson(typeof event.data === "string" ? event.data : "");
-        if (!isRecord(frame)) return;
-        if (frame.type === "hello") {
-          greeted = true;
-          logger.info("slack: Socket Mode connected");
-          return;
-        }
-        if (frame.type === "disconnect") {
-          logger.info(`slack: Socket Mode asked to reconnect (${String(frame.reason)})`);
-          finish("refresh");
-          return;
-        }
-        const envelopeId = str(frame.envelope_id);
-        if (envelopeId) {
-          // ack first: Slack redelivers anything not acked within 3 s
-          ws.send(JSON.stringify({ envelope_id: envelopeId }));
-          if (frame.type === "events_api" || frame.type === "interactive") route(frame.payload);
-        }
-      };
-      ws.onerror = () => {
-        logger.debug("slack: socket error");
-      };
-      ws.onclose = () => finish(greeted ? "hello" : "closed");
-    });
-  }
+  const socketMode = slackSocketMode({
+    logger,
+    baseDelayMs: retry.baseDelayMs,
+    maxReconnectDelayMs: options.maxReconnectDelayMs ?? 30_000,
+    openUrl: async (signal) =>
+      str(
+        (await api("apps.connections.open", undefined, { token: options.appToken!, signal })).url,
+      ),
+    onPayload: route,
+  });
 
   async function verify(request: Request, body: string): Promise<string | undefined> {
     const secret = options.signingSecret;
@@ -382,29 +301,34 @@ export function createSlack(options: SlackOptions): Channel {
       }
     },
     sendTest: (to, text) => sendTestVia(send, to, text, `Slack channel ${to}`),
-    async webhook(request: Request): Promise<Response> {
-      if (request.method !== "POST") return refused(400, "Expected POST");
-      const body = await readBody(request);
-      if (body === undefined) return refused(413, "Body too large");
-      const problem = await verify(request, body);
-      if (problem) {
-        logger.warn(`slack: request refused: ${problem}`);
-        return refused(401, problem);
-      }
-      const type = request.headers.get("content-type") ?? "";
-      let payload: unknown;
-      if (type.includes("application/x-www-form-urlencoded")) {
-        const form = new URLSearchParams(body);
-        payload = parseJson(form.get("payload") ?? "");
-      } else {
-        payload = parseJson(body);
-      }
-      if (!isRecord(payload)) return refused(400, "Not a Slack payload");
-      if (payload.type === "url_verification") {
-        return json({ challenge: typeof payload.challenge === "string" ? payload.challenge : "" });
-      }
-      route(payload);
-      return new Response(null, { status: 200 });
+    webhook: {
+      path: WEBHOOK_PATHS.slack,
+      async handle(request: Request): Promise<Response> {
+        if (request.method !== "POST") return refused(400, "Expected POST");
+        const body = await readBody(request);
+        if (body === undefined) return refused(413, "Body too large");
+        const problem = await verify(request, body);
+        if (problem) {
+          logger.warn(`slack: request refused: ${problem}`);
+          return refused(401, problem);
+        }
+        const type = request.headers.get("content-type") ?? "";
+        let payload: unknown;
+        if (type.includes("application/x-www-form-urlencoded")) {
+          const form = new URLSearchParams(body);
+          payload = parseJson(form.get("payload") ?? "");
+        } else {
+          payload = parseJson(body);
+        }
+        if (!isRecord(payload)) return refused(400, "Not a Slack payload");
+        if (payload.type === "url_verification") {
+          return json({
+            challenge: typeof payload.challenge === "string" ? payload.challenge : "",
+          });
+        }
+        route(payload);
+        return new Response(null, { status: 200 });
+      },
     },
   };
 }

@@ -1,15 +1,16 @@
 /**
- * Telegram Bot API channel: long polling (or a webhook through the gateway), per-sender
- * allowlist, chunked replies, inline-keyboard buttons.
+ * Telegram Bot API channel: long polling (`_telegram_poll.ts`) or a webhook through the gateway,
+ * per-sender allowlist, chunked replies, inline-keyboard buttons.
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { silentLogger } from "../_internal/logger.ts";
 import { chunkText } from "./chunk.ts";
 import { httpWithRetry } from "./_http.ts";
+import { WEBHOOK_PATHS } from "./webhook_paths.ts";
 import { createRunner } from "./_runner.ts";
+import { type ApiFail, type ApiOk, telegramPolling } from "./_telegram_poll.ts";
 import {
-  backoff,
+  channelSetup,
   createSeen,
   isAbort,
   isRecord,
@@ -17,9 +18,7 @@ import {
   parseJson,
   readBody,
   refused,
-  resolveRetry,
   sendTestVia,
-  sleep,
   str,
 } from "./_util.ts";
 import type {
@@ -70,26 +69,9 @@ export interface TelegramOptions extends ChannelOptions {
   };
 }
 
-interface ApiOk {
-  ok: true;
-  result: unknown;
-}
-interface ApiFail {
-  ok: false;
-  status: number;
-  description: string;
-}
-
 /** Creates the Telegram channel (`apiBase` default `https://api.telegram.org`). */
 export function createTelegram(options: TelegramOptions): Channel {
-  const logger = options.logger ?? silentLogger;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const apiBase = (options.apiBase ?? "https://api.telegram.org").replace(/\/+$/, "");
-  const retry = resolveRetry(options.retry);
-  const pollTimeout = options.pollTimeoutSeconds ?? 25;
-  const allowedUpdates = options.allowedUpdates ?? ["message", "callback_query"];
-  const maxPollBackoff = options.maxPollBackoffMs ?? 60_000;
-  const minPollGap = options.minPollGapMs ?? 1000;
+  const { logger, fetchFn, apiBase, retry } = channelSetup(options, "https://api.telegram.org");
   const updates = createSeen();
   let lifetime: AbortSignal | undefined;
 
@@ -174,6 +156,7 @@ export function createTelegram(options: TelegramOptions): Channel {
   const runner = createRunner({
     name: "telegram",
     agent: options.agent,
+    onCommand: options.onCommand,
     allowlist: options.allowlist,
     allowlistEnv: "TELEGRAM_ALLOWLIST",
     logger,
@@ -272,88 +255,17 @@ export function createTelegram(options: TelegramOptions): Channel {
     return id;
   }
 
-  async function poll(signal: AbortSignal): Promise<void> {
-    let offset: number | undefined;
-    try {
-      await pollLoop(signal, (o) => {
-        offset = o;
-      });
-    } finally {
-      if (offset !== undefined) {
-        // confirm what was handled, so a restart does not see those updates again
-        await request("getUpdates", { offset, timeout: 0, limit: 1 }, undefined, 3000).catch(
-          (error) => logger.debug("telegram: cannot confirm the last offset", errorMessage(error)),
-        );
-      }
-    }
-  }
-
-  async function pollLoop(signal: AbortSignal, confirm: (offset: number) => void): Promise<void> {
-    let offset = await options.offsetStore?.load().catch((error) => {
-      logger.warn("telegram: cannot load the saved offset", errorMessage(error));
-      return undefined;
-    });
-    let failures = 0;
-    while (!signal.aborted) {
-      let r: ApiOk | ApiFail;
-      const startedAt = Date.now();
-      try {
-        r = await request(
-          "getUpdates",
-          {
-            ...(offset !== undefined ? { offset } : {}),
-            timeout: pollTimeout,
-            allowed_updates: allowedUpdates,
-          },
-          signal,
-          (pollTimeout + 10) * 1000,
-        );
-      } catch (error) {
-        if (signal.aborted) return;
-        if (error instanceof AgentError && error.code === ErrorCode.NotConfigured) throw error;
-        const wait = backoff(failures++, retry.baseDelayMs, maxPollBackoff);
-        logger.warn(`telegram: polling failed (${errorMessage(error)}); retrying in ${wait} ms`);
-        await sleep(wait, signal).catch(() => {});
-        continue;
-      }
-      if (!r.ok) {
-        if (r.status === 401 || r.status === 404) {
-          throw new AgentError(
-            `Cannot poll Telegram: ${r.status} ${r.description}; check BOT_TOKEN`,
-            { code: ErrorCode.Channel },
-          );
-        }
-        const wait = backoff(failures++, Math.max(retry.baseDelayMs, 1000), maxPollBackoff);
-        if (r.status === 409) {
-          logger.error(
-            `telegram: cannot poll: 409 ${r.description}. Another instance is polling with ` +
-              `this BOT_TOKEN, or a webhook is set (remove it with deleteWebhook, or use ` +
-              `webhook mode). Retrying in ${wait} ms`,
-          );
-        } else {
-          logger.warn(`telegram: getUpdates failed: ${r.status} ${r.description}`);
-        }
-        await sleep(wait, signal).catch(() => {});
-        continue;
-      }
-      failures = 0;
-      const list = Array.isArray(r.result) ? r.result : [];
-      for (const update of list) {
-        const id = accept(update);
-        // the offset always moves past every update, handled, refused or broken
-        if (id !== undefined && (offset === undefined || id + 1 > offset)) offset = id + 1;
-      }
-      if (offset !== undefined && list.length > 0) {
-        confirm(offset);
-        await options.offsetStore?.save(offset).catch((error) => {
-          logger.warn("telegram: cannot save the offset", errorMessage(error));
-        });
-      }
-      // An empty answer that came back at once was not a long poll: keep the minimum gap.
-      const early = minPollGap - (Date.now() - startedAt);
-      if (list.length === 0 && early > 0) await sleep(early, signal).catch(() => {});
-    }
-  }
+  const poll = telegramPolling({
+    request,
+    accept,
+    logger,
+    pollTimeoutSeconds: options.pollTimeoutSeconds ?? 25,
+    allowedUpdates: options.allowedUpdates ?? ["message", "callback_query"],
+    baseDelayMs: retry.baseDelayMs,
+    maxPollBackoffMs: options.maxPollBackoffMs ?? 60_000,
+    minPollGapMs: options.minPollGapMs ?? 1000,
+    ...(options.offsetStore ? { offsetStore: options.offsetStore } : {}),
+  });
 
   return {
     name: "telegram",
@@ -382,23 +294,26 @@ export function createTelegram(options: TelegramOptions): Channel {
       }
     },
     sendTest: (to, text) => sendTestVia(send, to, text, `Telegram chat ${to}`),
-    async webhook(request: Request): Promise<Response> {
-      const secret = options.webhookSecret;
-      const given = request.headers.get("x-telegram-bot-api-secret-token") ?? "";
-      if (!secret) {
-        logger.warn("telegram: webhook call refused: TELEGRAM_WEBHOOK_SECRET is not set");
-        return refused(401, "Telegram webhook secret is not configured");
-      }
-      if (!constantTimeEqual(given, secret)) {
-        logger.warn("telegram: webhook call refused: wrong or missing secret token");
-        return refused(401, "Invalid Telegram webhook secret token");
-      }
-      if (request.method !== "POST") return refused(400, "Expected POST");
-      const text = await readBody(request);
-      if (text === undefined) return refused(413, "Body too large");
-      const update = parseJson(text);
-      if (accept(update) === undefined) return refused(400, "Not a Telegram update");
-      return json({ ok: true });
+    webhook: {
+      path: WEBHOOK_PATHS.telegram,
+      async handle(request: Request): Promise<Response> {
+        const secret = options.webhookSecret;
+        const given = request.headers.get("x-telegram-bot-api-secret-token") ?? "";
+        if (!secret) {
+          logger.warn("telegram: webhook call refused: TELEGRAM_WEBHOOK_SECRET is not set");
+          return refused(401, "Telegram webhook secret is not configured");
+        }
+        if (!constantTimeEqual(given, secret)) {
+          logger.warn("telegram: webhook call refused: wrong or missing secret token");
+          return refused(401, "Invalid Telegram webhook secret token");
+        }
+        if (request.method !== "POST") return refused(400, "Expected POST");
+        const text = await readBody(request);
+        if (text === undefined) return refused(413, "Body too large");
+        const update = parseJson(text);
+        if (accept(update) === undefined) return refused(400, "Not a Telegram update");
+        return json({ ok: true });
+      },
     },
   };
 }

@@ -79,6 +79,19 @@ export interface ButtonReply {
  */
 export type ButtonHandler = (press: ButtonPress) => Promise<ButtonReply | undefined>;
 
+/** A channel's inbound endpoint (see {@linkcode Channel.webhook}). */
+export interface ChannelWebhook {
+  /** The gateway path, e.g. `/channels/telegram/webhook`. */
+  readonly path: string;
+  handle(request: Request): Promise<Response>;
+}
+
+/**
+ * Answers a chat command (`/undo`, `/jobs …`) before the agent sees the message: the reply, or
+ * `undefined` to let the agent answer. `sender` is `<channel>:<sender id>`.
+ */
+export type CommandHandler = (text: string, sender: string) => Promise<string | undefined>;
+
 /** Options every channel factory takes. */
 export interface ChannelOptions {
   /** The agent answering inbound messages. */
@@ -93,6 +106,11 @@ export interface ChannelOptions {
   /** @default {globalThis.fetch} */
   fetch?: typeof globalThis.fetch;
   logger?: Logger;
+  /**
+   * Chat commands, tried before every agent turn: a person's command must not be
+   * reinterpreted (or invented) by the model.
+   */
+  onCommand?: CommandHandler;
   /** Button presses (approvals). Without it presses are answered "Not available". */
   onButton?: ButtonHandler;
   retry?: RetryOptions;
@@ -120,6 +138,9 @@ export interface Channel {
   directTo?(userId: string): Promise<string>;
   /** Sends a test message (the `channel --send` command). Never throws. */
   sendTest(to: string, text: string): Promise<CheckResult>;
-  /** Inbound HTTP endpoint mounted by the gateway (webhook, events, interactions). */
-  webhook?(request: Request): Promise<Response>;
+  /**
+   * Inbound HTTP endpoint the gateway mounts as `POST <path>` without bearer auth (webhook,
+   * events, interactions): `handle` verifies the service's own signature.
+   */
+  webhook?: ChannelWebhook;
 }

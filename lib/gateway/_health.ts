@@ -23,18 +23,32 @@ export interface HealthMonitor {
   stop(): void;
 }
 
+/** What `GET /health` shows everyone, and what the `health_check` tool reports. */
+export function healthReport(
+  snapshot: HealthSnapshot,
+): Pick<HealthSnapshot, "status" | "components"> {
+  return { status: snapshot.status, components: snapshot.components };
+}
+
 const NAMES = ["llm", "routeros", "memu"] as const;
 const FIRST_PROBE_MS = 1000;
 
-/** Builds a {@linkcode HealthMonitor}. */
-export function createHealthMonitor(options: {
+/** Options of {@linkcode createHealthMonitor}. */
+export interface HealthMonitorOptions {
   source: HealthSource;
-  intervalMs: number;
-  timeoutMs: number;
-  now: () => number;
+  /** Probe interval. @default {30000} */
+  intervalMs?: number;
+  /** Probe time limit. @default {5000} */
+  timeoutMs?: number;
+  /** @default {Date.now} */
+  now?: () => number;
   logger: Logger;
-}): HealthMonitor {
+}
+
+/** Builds a {@linkcode HealthMonitor}. */
+export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
   const { source, logger } = options;
+  const { intervalMs = 30_000, timeoutMs = 5000, now = Date.now } = options;
   const state = { llm: false, routeros: false, memu: false };
   let checkedAt = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -54,7 +68,7 @@ export function createHealthMonitor(options: {
         t = setTimeout(() => {
           controller.abort(new Error("Health probe timed out"));
           resolve(false);
-        }, options.timeoutMs);
+        }, timeoutMs);
       });
       const ok = await Promise.race([probe(controller.signal).then((v) => v === true), timeout]);
       if (state[name] !== ok) {
@@ -72,7 +86,7 @@ export function createHealthMonitor(options: {
 
   function probe(): Promise<void> {
     inFlight ??= Promise.all(NAMES.map(one)).then(() => {
-      checkedAt = options.now();
+      checkedAt = now();
     }).finally(() => {
       inFlight = undefined;
     });
@@ -92,8 +106,8 @@ export function createHealthMonitor(options: {
     start() {
       if (timer !== undefined) return;
       // The first probe waits a moment: serving the first requests comes before it.
-      first = setTimeout(() => void probe(), Math.min(FIRST_PROBE_MS, options.intervalMs));
-      timer = setInterval(() => void probe(), options.intervalMs);
+      first = setTimeout(() => void probe(), Math.min(FIRST_PROBE_MS, intervalMs));
+      timer = setInterval(() => void probe(), intervalMs);
     },
     stop() {
       clearTimeout(first);

@@ -7,56 +7,34 @@
  * @module
  */
 import { Hono } from "hono/tiny";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConfigError, errorMessage, isAgentError } from "../errors.ts";
+import { ConfigError, errorMessage } from "../errors.ts";
 import { type Logger, silentLogger } from "../_internal/logger.ts";
 import { VERSION } from "../version.ts";
-import { createHealthMonitor } from "./_health.ts";
-import { isLoopbackHost, parseCidr, resolveClient } from "./_net.ts";
+import { agentTaskHandlers } from "./_agent_tasks.ts";
+import { createHealthMonitor, healthReport } from "./_health.ts";
+import {
+  auth,
+  bodyLimit,
+  fail,
+  identify,
+  originCheck,
+  rateLimit,
+  readJson,
+  securityHeaders,
+  tooLarge,
+} from "./_middleware.ts";
+import { isLoopbackHost, parseCidr } from "./_net.ts";
 import { createPairing } from "./_pairing.ts";
 import { hostGuard } from "./host_guard.ts";
 import { createRateLimiter } from "./_rate_limit.ts";
-import { parseChatBody, parseTaskBody } from "./_schemas.ts";
-import { createTaskQueue } from "./_tasks.ts";
-import type { Gateway, GatewayEnv, GatewayOptions, TaskHandlers } from "./types.ts";
+import { parseTaskBody } from "./_schemas.ts";
+import { createTaskQueue, type TaskRecord } from "./_tasks.ts";
+import type { Gateway, GatewayEnv, GatewayOptions } from "./types.ts";
 import { jsonError } from "../_internal/json_error.ts";
 
-type Ctx = Context<GatewayEnv>;
-
-const SECURITY_HEADERS: Record<string, string> = {
-  "X-Content-Type-Options": "nosniff",
-  "X-Frame-Options": "DENY",
-  "Referrer-Policy": "no-referrer",
-  "Cache-Control": "no-store",
-  "Content-Security-Policy":
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-  "Cross-Origin-Resource-Policy": "same-origin",
-};
-
-const WEBHOOK_PATHS = {
-  telegram: "/channels/telegram/webhook",
-  slack: "/channels/slack/events",
-  discord: "/channels/discord/interactions",
-} as const;
-
 const DAY_MS = 24 * 60 * 60_000;
-
-/** Throws an HTTP error that `onError` turns into the JSON error shape. */
-function fail(
-  status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 502 | 503,
-  code: string,
-  message: string,
-  headers?: Record<string, string>,
-): never {
-  throw new HTTPException(status, { res: jsonError(status, code, message, headers), message });
-}
-
-function tooLarge(max: number): Response {
-  return jsonError(413, "E_PAYLOAD_TOO_LARGE", `Request body is larger than ${max} bytes`, {
-    Connection: "close",
-  });
-}
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
@@ -64,6 +42,11 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
     throw new RangeError(`Cannot create gateway: ${name} must be a positive integer, got ${n}`);
   }
   return n;
+}
+
+/** A task as `GET /tasks` lists it (`GET /tasks/:id` adds `result` / `error`). */
+function taskSummary(t: TaskRecord) {
+  return { task_id: t.task_id, type: t.type, status: t.status, created_at: t.created_at };
 }
 
 /**
@@ -114,40 +97,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     maxCodeAttempts: positiveInt("pairingMaxAttempts", options.pairingMaxAttempts, 20),
     lockoutThreshold: positiveInt("pairingLockoutThreshold", options.pairingLockoutThreshold, 5),
   });
-  const defaultHandlers: TaskHandlers = {
-    async agent(task, { signal }) {
-      const sessionKey = `${task.requested_by}:task:${task.task_id}`;
-      try {
-        const r = await agent.run({
-          input: task.input ?? "",
-          sessionKey,
-          requestedBy: task.requested_by,
-          signal,
-        });
-        return r.text;
-      } finally {
-        agent.reset(sessionKey);
-      }
-    },
-    async summarize(task, { signal }) {
-      const sessionKey = `${task.requested_by}:task:${task.task_id}`;
-      try {
-        const r = await agent.run({
-          input:
-            `Summarise the following text concisely. Reply with the summary only.\n\n---\n${task.input}`,
-          sessionKey,
-          requestedBy: task.requested_by,
-          signal,
-        });
-        return r.text;
-      } finally {
-        agent.reset(sessionKey);
-      }
-    },
-  };
   const tasks = createTaskQueue({
     store,
-    handlers: { ...defaultHandlers, ...options.tasks },
+    handlers: { ...agentTaskHandlers(agent), ...options.tasks },
     concurrency: positiveInt("taskConcurrency", options.taskConcurrency, 4),
     queueLimit: positiveInt("taskQueueLimit", options.taskQueueLimit, 100),
     retentionMs: positiveInt("taskRetentionMs", options.taskRetentionMs, 60 * 60_000),
@@ -158,14 +110,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     now,
     logger,
   });
-  const health = createHealthMonitor({
+  const health = options.healthMonitor ?? createHealthMonitor({
     source: options.health ?? {},
     intervalMs: positiveInt("healthIntervalMs", options.healthIntervalMs, 30_000),
     timeoutMs: positiveInt("healthTimeoutMs", options.healthTimeoutMs, 5000),
     now,
     logger,
   });
-  const webhooks = options.webhooks ?? {};
+  const webhooks = options.webhooks ?? [];
+  const isWebhook = (method: string, path: string) =>
+    method === "POST" && webhooks.some((w) => w.path === path);
 
   function isOpen(method: string, path: string): boolean {
     if (method === "GET" || method === "HEAD") {
@@ -173,151 +127,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       return path === "/health" || path === "/health/heartbeat" || path === "/" ||
         path === "/console" || path.startsWith("/console/");
     }
-    if (method !== "POST") return false;
-    return path === "/pair" || path === WEBHOOK_PATHS.telegram ||
-      path === WEBHOOK_PATHS.slack || path === WEBHOOK_PATHS.discord;
+    return (method === "POST" && path === "/pair") || isWebhook(method, path);
   }
-
-  async function readJson(c: Ctx): Promise<unknown> {
-    const type = c.req.header("content-type");
-    if (type !== undefined && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-      fail(415, "E_UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
-    }
-    let text: string;
-    try {
-      text = await c.req.raw.text();
-    } catch (error) {
-      if (c.get("bodyTooLarge")) throw error;
-      fail(400, "E_BAD_REQUEST", "Cannot read the request body");
-    }
-    if (c.get("bodyTooLarge")) fail(413, "E_PAYLOAD_TOO_LARGE", "Request body too large");
-    try {
-      return JSON.parse(text);
-    } catch {
-      fail(400, "E_BAD_REQUEST", "body: malformed JSON");
-    }
-  }
-
-  const securityHeaders: MiddlewareHandler<GatewayEnv> = async function securityHeaders(c, next) {
-    await next();
-    // A route may set its own policy (the web console's page needs script-src 'self').
-    const missing = Object.entries(SECURITY_HEADERS).filter(([k]) => !c.res.headers.has(k));
-    try {
-      for (const [k, v] of missing) c.res.headers.set(k, v);
-    } catch {
-      // Immutable headers (e.g. a fetched Response from a webhook handler): copy once.
-      const res = new Response(c.res.body, c.res);
-      for (const [k, v] of missing) res.headers.set(k, v);
-      c.res = res;
-    }
-  };
-
-  const identify: MiddlewareHandler<GatewayEnv> = async function identify(c, next) {
-    // Read the peer address now: the body limit replaces the Request object below.
-    c.set(
-      "client",
-      resolveClient(
-        clientAddress(c.req.raw),
-        trusted.length === 0 ? null : (c.req.header("x-forwarded-for") ?? null),
-        trusted,
-      ),
-    );
-    c.set("bodyTooLarge", false);
-    c.set("tokenId", undefined);
-    c.set("token", undefined);
-    await next();
-  };
-
-  const bodyLimit: MiddlewareHandler<GatewayEnv> = async function bodyLimit(c, next) {
-    const raw = c.req.raw;
-    const length = raw.headers.get("content-length");
-    if (length !== null) {
-      if (!/^\s*\d{1,16}\s*$/.test(length)) fail(400, "E_BAD_REQUEST", "Malformed Content-Length");
-      if (Number(length) > maxBody) return tooLarge(maxBody);
-    }
-    if (raw.body) {
-      // Count bytes as the handler reads them; never hold more than the limit.
-      const reader = raw.body.getReader();
-      let size = 0;
-      const counted = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const { done, value } = await reader.read();
-          if (done) {
-            controller.close();
-            return;
-          }
-          size += value.byteLength;
-          if (size > maxBody) {
-            c.set("bodyTooLarge", true);
-            controller.error(new RangeError(`Request body is larger than ${maxBody} bytes`));
-            reader.cancel().catch(() => {});
-            return;
-          }
-          controller.enqueue(value);
-        },
-        cancel(reason) {
-          return reader.cancel(reason);
-        },
-      });
-      c.req.raw = new Request(raw.url, {
-        method: raw.method,
-        headers: raw.headers,
-        body: counted,
-        signal: raw.signal,
-        duplex: "half",
-      } as RequestInit);
-    }
-    await next();
-    if (c.get("bodyTooLarge")) c.res = tooLarge(maxBody);
-  };
-
-  const rateLimit: MiddlewareHandler<GatewayEnv> = async function rateLimit(c, next) {
-    const decision = limiter.take(c.get("client"));
-    if (!decision.ok) {
-      return jsonError(429, "E_RATE_LIMITED", "Too many requests", {
-        "Retry-After": String(decision.retryAfterS),
-      });
-    }
-    await next();
-  };
-
-  const originCheck: MiddlewareHandler<GatewayEnv> = async function originCheck(c, next) {
-    const origin = c.req.header("origin");
-    const site = c.req.header("sec-fetch-site");
-    if ((origin !== undefined && origin !== new URL(c.req.url).origin) || site === "cross-site") {
-      return jsonError(403, "E_FORBIDDEN", "Cross-origin browser requests are refused");
-    }
-    await next();
-  };
-
-  const auth: MiddlewareHandler<GatewayEnv> = async function auth(c, next) {
-    const header = c.req.header("authorization");
-    const match = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
-    const token = match?.[1];
-    const record = token === undefined ? null : await pairing.verify(token);
-    if (record) {
-      c.set("tokenId", record.id);
-      c.set("token", token);
-    } else if (!isOpen(c.req.method, c.req.path) && !pairingRequired && !c.get("hostLoopback")) {
-      // Pairing off serves without a token only requests addressed to loopback: a name from
-      // GATEWAY_ALLOWED_HOSTS (a reverse proxy, a LAN name) would open the agent to the LAN.
-      return jsonError(
-        403,
-        "E_FORBIDDEN",
-        "Pairing is off (PAIRING_REQUIRED=0): only requests addressed to a loopback name are served without a token",
-      );
-    } else if (pairingRequired && !isOpen(c.req.method, c.req.path)) {
-      return jsonError(
-        401,
-        "E_UNAUTHORIZED",
-        header === undefined
-          ? "Missing bearer token: pair with POST /pair and send Authorization: Bearer <token>"
-          : "Invalid or expired bearer token",
-        { "WWW-Authenticate": 'Bearer realm="mikroclaw"' },
-      );
-    }
-    await next();
-  };
 
   const app = new Hono<GatewayEnv>();
   app.use(
@@ -325,14 +136,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     hostGuard({
       bindHost,
       allowedHosts: options.allowedHosts ?? [],
-      exempt: (method, path) =>
-        method === "POST" && (Object.values(WEBHOOK_PATHS) as string[]).includes(path),
+      // Declared webhooks verify their own signature, and a tunnel gives them its own name.
+      exempt: isWebhook,
     }),
-    identify,
-    bodyLimit,
-    rateLimit,
+    identify(clientAddress, trusted),
+    bodyLimit(maxBody),
+    rateLimit(limiter),
     originCheck,
-    auth,
+    auth(pairing, pairingRequired, isOpen),
   );
 
   app.onError((error, c) => {
@@ -343,7 +154,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.notFound(() => jsonError(404, "E_NOT_FOUND", "Not found"));
 
-  function requester(c: Ctx): string {
+  function requester(c: Context<GatewayEnv>): string {
     return `gateway:${c.get("tokenId") ?? "local"}`;
   }
 
@@ -351,7 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   app.get("/health", (c) => {
     const snap = health.snapshot();
-    const body: Record<string, unknown> = { status: snap.status, components: snap.components };
+    const body: Record<string, unknown> = healthReport(snap);
     if (c.get("tokenId") !== undefined) {
       body.uptime_s = Math.floor((now() - startedAt) / 1000);
       body.version = VERSION;
@@ -412,22 +223,14 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   app.get("/tasks", async (c) => {
     const list = await tasks.list();
-    return c.json(list.map((t) => ({
-      task_id: t.task_id,
-      type: t.type,
-      status: t.status,
-      created_at: t.created_at,
-    })));
+    return c.json(list.map(taskSummary));
   });
 
   app.get("/tasks/:id", async (c) => {
     const t = await tasks.get(c.req.param("id"));
     if (!t) fail(404, "E_NOT_FOUND", "Unknown task");
     return c.json({
-      task_id: t.task_id,
-      type: t.type,
-      status: t.status,
-      created_at: t.created_at,
+      ...taskSummary(t),
       ...(t.result === undefined ? {} : { result: t.result }),
       ...(t.error === undefined ? {} : { error: t.error }),
     });
@@ -440,84 +243,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     return c.json({ status: "cancelled" });
   });
 
-  app.post("/chat", async (c) => {
-    const parsed = parseChatBody(await readJson(c));
-    if (!parsed.ok) fail(400, "E_BAD_REQUEST", parsed.message);
-    const { input, session } = parsed.value;
-    const turn = {
-      input,
-      sessionKey: `gateway:${c.get("tokenId") ?? "local"}:${session}`,
-      requestedBy: requester(c),
-    };
-    if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
-      return streamChat(turn, c.req.raw.signal);
-    }
-    try {
-      const r = await agent.run({ ...turn, signal: c.req.raw.signal });
-      return c.json({
-        reply: r.text,
-        session,
-        stop_reason: r.stopReason,
-        steps: r.steps,
-        tool_calls: r.toolCalls,
-      });
-    } catch (error) {
-      if (isAgentError(error)) fail(502, error.code, error.message);
-      throw error;
-    }
-  });
-
-  function streamChat(
-    turn: { input: string; sessionKey: string; requestedBy: string },
-    requestSignal: AbortSignal,
-  ): Response {
-    const controller = new AbortController();
-    const signal = AbortSignal.any([controller.signal, requestSignal]);
-    const iterator = agent.stream({ ...turn, signal })[Symbol.asyncIterator]();
-    const encoder = new TextEncoder();
-    const frame = (event: string, data: unknown) =>
-      encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    let reply = "";
-    const body = new ReadableStream<Uint8Array>({
-      async pull(out) {
-        try {
-          const { done, value } = await iterator.next();
-          if (done) {
-            out.enqueue(frame("done", { reply }));
-            out.close();
-            return;
-          }
-          if (value.type === "turn-end") reply = value.text;
-          out.enqueue(frame(value.type, value));
-        } catch (error) {
-          const code = isAgentError(error) ? error.code : "E_INTERNAL";
-          out.enqueue(frame("error", { type: "error", code, message: errorMessage(error) }));
-          out.enqueue(frame("done", { reply }));
-          out.close();
-        }
-      },
-      async cancel() {
-        controller.abort(new Error("Client disconnected"));
-        await iterator.return?.();
-      },
-    });
-    return new Response(body, {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "x-accel-buffering": "no",
-      },
-    });
-  }
+  app.post("/chat", async (c) => await (await import("./_chat.ts")).chat(c, agent));
 
   app.get("/openapi.json", async (c) => c.json((await import("./_openapi.ts")).openApiDocument()));
 
-  for (const name of ["telegram", "slack", "discord"] as const) {
-    app.post(WEBHOOK_PATHS[name], (c) => {
-      const handler = webhooks[name];
-      if (!handler) fail(404, "E_NOT_FOUND", `Channel ${name} is not configured`);
-      return handler(c.req.raw);
-    });
-  }
+  for (const webhook of webhooks) app.post(webhook.path, (c) => webhook.handle(c.req.raw));
 
   let started = false;
   let startupCode: { code: string; expiresAt: number } | undefined;

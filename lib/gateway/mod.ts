@@ -6,7 +6,7 @@ export { createGateway } from "./create_gateway.ts";
 export type { Gateway } from "./types.ts";
 export type { GatewayEnv } from "./types.ts";
 export type { GatewayOptions } from "./types.ts";
-export type { GatewayWebhooks } from "./types.ts";
+export type { Webhook } from "./types.ts";
 export type { HealthProbe } from "./types.ts";
 export type { HealthSource } from "./types.ts";
 export type { TaskHandler } from "./types.ts";

@@ -6,6 +6,7 @@ import type { Hono } from "hono";
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { StateStore } from "../storage/types.ts";
+import type { HealthMonitor } from "./_health.ts";
 
 /** Task types: those `POST /tasks` accepts, and `job` (a scheduled job's run, CONTRACT §8). */
 export type TaskType = "agent" | "investigate" | "analyze" | "summarize" | "skill_invoke" | "job";
@@ -53,14 +54,13 @@ export interface HealthSource {
 /** An inbound channel webhook; verifies its own signature. */
 export type WebhookHandler = (request: Request) => Promise<Response>;
 
-/** Channel webhooks mounted without bearer auth (404 when absent). */
-export interface GatewayWebhooks {
-  /** `POST /channels/telegram/webhook` */
-  telegram?: WebhookHandler;
-  /** `POST /channels/slack/events` */
-  slack?: WebhookHandler;
-  /** `POST /channels/discord/interactions` */
-  discord?: WebhookHandler;
+/**
+ * An inbound endpoint a channel declares: the gateway mounts `POST <path>` and lets it skip the
+ * bearer auth and the Host check, because `handle` verifies the service's own signature.
+ */
+export interface Webhook {
+  path: string;
+  handle: WebhookHandler;
 }
 
 /** Options of `createGateway`. */
@@ -71,7 +71,13 @@ export interface GatewayOptions {
   /** Per-type task handlers; defaults: `agent` and `summarize` run the agent. */
   tasks?: TaskHandlers;
   health?: HealthSource;
-  webhooks?: GatewayWebhooks;
+  /**
+   * A health monitor built by the caller (the runtime shares it with the `health_check` tool);
+   * replaces `health`, `healthIntervalMs` and `healthTimeoutMs`. The gateway starts and stops it.
+   */
+  healthMonitor?: HealthMonitor;
+  /** Channel webhooks; only these paths are served without a bearer token. @default {[]} */
+  webhooks?: readonly Webhook[];
   /** Require a bearer token from pairing. @default {true} */
   pairingRequired?: boolean;
   /** The address the server binds; `pairingRequired: false` is refused unless loopback. @default {"127.0.0.1"} */

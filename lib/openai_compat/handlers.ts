@@ -8,6 +8,7 @@ import * as v from "valibot";
 import { errorMessage, isAgentError } from "../errors.ts";
 import type { Agent } from "../agent/types.ts";
 import type { Message, Usage } from "../providers/types.ts";
+import { type ServerSentEvent, sseResponse } from "../gateway/_sse.ts";
 
 /** Options of {@linkcode createOpenAICompatHandlers}. */
 export interface OpenAICompatOptions {
@@ -219,77 +220,44 @@ export function createOpenAICompatHandlers(options: OpenAICompatOptions): OpenAI
           agent.reset(sessionKey);
         }
       }
-      const encoder = new TextEncoder();
-      const chunk = (delta: Record<string, unknown>, finish: string | null): Uint8Array =>
-        encoder.encode(`data: ${
-          JSON.stringify({
-            id,
-            object: "chat.completion.chunk",
-            created,
-            model,
-            choices: [{ index: 0, delta, finish_reason: finish }],
-          })
-        }\n\n`);
+      const usage = read.usage;
       const controller = new AbortController();
       const signal = context.signal
         ? AbortSignal.any([context.signal, controller.signal])
         : controller.signal;
-      const events = agent.stream({ ...turn, signal });
-      const body = new ReadableStream<Uint8Array>({
-        async start(out) {
-          out.enqueue(chunk({ role: "assistant", content: "" }, null));
-          try {
-            for await (const event of events) {
-              if (event.type === "text-delta" && event.text) {
-                out.enqueue(chunk({ content: event.text }, null));
-              } else if (event.type === "error") {
-                const error = {
-                  message: event.message,
-                  type: "server_error",
-                  param: null,
-                  code: event.code,
-                };
-                out.enqueue(encoder.encode(`data: ${JSON.stringify({ error })}\n\n`));
-                out.close();
-                return;
-              } else if (event.type === "turn-end") {
-                out.enqueue(chunk({}, "stop"));
-                if (read.usage) {
-                  out.enqueue(
-                    encoder.encode(
-                      `data: ${
-                        JSON.stringify({
-                          id,
-                          object: "chat.completion.chunk",
-                          created,
-                          model,
-                          choices: [],
-                          usage: usageOf(event.usage),
-                        })
-                      }\n\n`,
-                    ),
-                  );
-                }
-              }
-            }
-            out.enqueue(encoder.encode("data: [DONE]\n\n"));
-            out.close();
-          } catch (error) {
-            out.error(error);
-          } finally {
-            agent.reset(sessionKey);
-          }
-        },
-        cancel() {
-          controller.abort(new Error("client went away"));
-        },
+      const chunk = (fields: Record<string, unknown>): ServerSentEvent => ({
+        data: JSON.stringify({ id, object: "chat.completion.chunk", created, model, ...fields }),
       });
-      return new Response(body, {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          connection: "keep-alive",
-        },
+      const delta = (delta: Record<string, unknown>, finish: string | null) =>
+        chunk({ choices: [{ index: 0, delta, finish_reason: finish }] });
+      async function* completionChunks(): AsyncGenerator<ServerSentEvent> {
+        try {
+          yield delta({ role: "assistant", content: "" }, null);
+          for await (const event of agent.stream({ ...turn, signal })) {
+            if (event.type === "text-delta" && event.text) {
+              yield delta({ content: event.text }, null);
+            } else if (event.type === "error") {
+              const error = {
+                message: event.message,
+                type: "server_error",
+                param: null,
+                code: event.code,
+              };
+              yield { data: JSON.stringify({ error }) };
+              return;
+            } else if (event.type === "turn-end") {
+              yield delta({}, "stop");
+              if (usage) yield chunk({ choices: [], usage: usageOf(event.usage) });
+            }
+          }
+          yield { data: "[DONE]" };
+        } finally {
+          agent.reset(sessionKey);
+        }
+      }
+      return sseResponse(completionChunks(), {
+        headers: { "cache-control": "no-cache", connection: "keep-alive" },
+        onCancel: () => controller.abort(new Error("client went away")),
       });
     },
   };

@@ -6,7 +6,7 @@
 import type { Allowlist, Config } from "../config/types.ts";
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
-import type { ButtonHandler, Channel } from "../channels/types.ts";
+import type { ButtonHandler, Channel, CommandHandler } from "../channels/types.ts";
 import type { StateStore } from "../storage/types.ts";
 
 /** Options of {@linkcode configuredChannels}. */
@@ -15,6 +15,8 @@ export interface ConfiguredChannelsOptions {
   agent: Agent;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
+  /** Chat commands (`/undo`, `/confirm`, `/jobs`), answered before the agent. */
+  onCommand?: CommandHandler;
   /** Approval buttons (safe router changes). */
   onButton?: ButtonHandler;
   /** Where channel state that must survive a restart lives (the Telegram offset). */
@@ -36,20 +38,22 @@ function storedOffset(store: StateStore, key: string) {
 export async function configuredChannels(options: ConfiguredChannelsOptions): Promise<Channel[]> {
   const { config, agent, logger } = options;
   const { telegram, discord, slack } = config.channels;
-  const common = {
+  // What every channel takes, from its settings and the runtime.
+  const common = (settings: { apiBase: string; allowlist: Allowlist }) => ({
     agent,
     logger,
+    apiBase: settings.apiBase,
+    allowlist: ids(settings.allowlist),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.onCommand ? { onCommand: options.onCommand } : {}),
     ...(options.onButton ? { onButton: options.onButton } : {}),
-  };
+  });
   const channels: Channel[] = [];
   if (telegram.botToken) {
     const { createTelegram } = await import("../channels/telegram.ts");
     channels.push(createTelegram({
-      ...common,
+      ...common(telegram),
       token: telegram.botToken.reveal(),
-      apiBase: telegram.apiBase,
-      allowlist: ids(telegram.allowlist),
       ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret.reveal() } : {}),
       ...(options.store
         ? { offsetStore: storedOffset(options.store, "channels:telegram:offset") }
@@ -59,10 +63,8 @@ export async function configuredChannels(options: ConfiguredChannelsOptions): Pr
   if (discord.botToken) {
     const { createDiscord } = await import("../channels/discord.ts");
     channels.push(createDiscord({
-      ...common,
+      ...common(discord),
       token: discord.botToken.reveal(),
-      apiBase: discord.apiBase,
-      allowlist: ids(discord.allowlist),
       ...(discord.publicKey ? { publicKey: discord.publicKey } : {}),
       ...(discord.gatewayUrl ? { gatewayUrl: discord.gatewayUrl } : {}),
     }));
@@ -70,10 +72,8 @@ export async function configuredChannels(options: ConfiguredChannelsOptions): Pr
   if (slack.botToken) {
     const { createSlack } = await import("../channels/slack.ts");
     channels.push(createSlack({
-      ...common,
+      ...common(slack),
       botToken: slack.botToken.reveal(),
-      apiBase: slack.apiBase,
-      allowlist: ids(slack.allowlist),
       ...(slack.appToken ? { appToken: slack.appToken.reveal() } : {}),
       ...(slack.signingSecret ? { signingSecret: slack.signingSecret.reveal() } : {}),
     }));

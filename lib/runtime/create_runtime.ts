@@ -23,16 +23,16 @@ import type { Tool } from "../tools/types.ts";
 import type { Gateway } from "../gateway/types.ts";
 import { createGateway } from "../gateway/create_gateway.ts";
 import type { ButtonHandler, Channel } from "../channels/types.ts";
-import type { TaskHandlers } from "../gateway/types.ts";
+import { createHealthMonitor, healthReport } from "../gateway/_health.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
 import type { AgentStack } from "./agent_stack.ts";
 import { lazyAgent } from "./_lazy_agent.ts";
 import { missingModelWarning, providerFromConfig } from "./provider.ts";
 import { mountInterop } from "./interop.ts";
-import type { notifyChannels } from "./notify.ts";
 import { mountConsole } from "./console.ts";
 import { jobsPart } from "./jobs.ts";
 import { lazyTaskHandlers } from "./lazy_tasks.ts";
+import { channelWebhooks } from "./_webhooks.ts";
 
 /** Options of {@linkcode createRuntime}. */
 export interface RuntimeOptions {
@@ -89,7 +89,7 @@ async function routerParts(
   config: Config,
   store: StateStore,
   logger: Logger,
-  notify: Parameters<typeof notifyChannels>[0]["channels"],
+  channels: () => readonly Channel[],
   fetch: typeof globalThis.fetch | undefined,
 ): Promise<RouterParts | undefined> {
   if (!config.router.url) return undefined;
@@ -126,7 +126,7 @@ async function routerParts(
     approvalTtlMs: config.router.approvalTtlSeconds * 1000,
     confirmSeconds: config.router.confirmSeconds,
     lockout: createLockoutGuard({ router }),
-    notify: notifyChannels({ channels: notify, logger }),
+    notify: notifyChannels({ channels, logger }),
     logger,
   });
   const executor = createRouterOSExecutor({
@@ -151,105 +151,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const provider = options.provider ??
     providerFromConfig(config, { logger, ...(fetch ? { fetch } : {}) });
 
-  // Channels are built after the agent, but change notifications go out through them.
-  const channelsByName = new Map<string, Channel>();
-  const parts = await routerParts(config, store, logger, channelsByName, fetch);
-
-  // The gateway is built after the agent, but health_check reads the gateway's cached probes.
-  const late: { gateway?: Gateway; agent?: Agent; tasks?: TaskHandlers } = {};
-  const jobs = jobsPart({
-    config,
-    store,
-    router: parts?.router,
-    logger,
-    send: async (identity, text, buttons) =>
-      (await import("./notify.ts")).channelSender({ channels: channelsByName, logger })(
-        identity,
-        text,
-        buttons,
-      ),
-    gateway: () => late.gateway!,
-    recipes: () => late.tasks!,
-    agent: () => late.agent!,
-  });
-  let stack: Promise<AgentStack> | undefined;
-  let built: AgentStack | undefined;
-  const agentParts = (): Promise<AgentStack> =>
-    stack ??= Promise.all([import("./agent_stack.ts"), import("../tools/job_propose.ts")]).then((
-      [{ buildAgentStack }, { jobProposeTool }],
-    ) =>
-      buildAgentStack({
-        config,
-        store,
-        agentId: identity.id,
-        logger,
-        secrets,
-        executor: parts?.executor,
-        fetch,
-        provider,
-        // Only the model in a conversation proposes jobs; token holders add them (not on /mcp).
-        agentOnlyTools: [jobProposeTool({ propose: jobs.propose })],
-        healthSource: async () => {
-          if (!late.gateway) return { status: "starting" };
-          const res = await late.gateway.fetch(new Request("http://127.0.0.1/health"));
-          return await res.json() as Record<string, unknown>;
-        },
-      })
-    ).then((s) => (built = s), (error: unknown) => {
-      stack = undefined; // a later turn tries again
-      throw error;
-    });
-  // MCP servers are connected (and reported) at start, as before
-  if (config.tools.mcpServers) await agentParts();
-  const agent = lazyAgent(async () => (await agentParts()).agent, () => built?.agent);
-  late.agent = agent;
-  const tools = async (): Promise<readonly Tool[]> => (await agentParts()).tools;
-
-  const channels = options.channels
-    ? await (await import("./channels.ts")).configuredChannels({
-      config,
-      agent: await (async () => {
-        const { withChatCommands, withJobCommands } = await import("./chat_commands.ts");
-        return withJobCommands(
-          parts ? withChatCommands(agent, parts.changes) : agent,
-          jobs.chatCommand,
-        );
-      })(),
-      logger,
-      store,
-      ...(fetch ? { fetch } : {}),
-      onButton: async (press) => {
-        const text = await jobs.button(press.data, `${press.channel}:${press.senderId}`);
-        return text === undefined ? await parts?.onButton(press) : { text };
-      },
-    })
-    : [];
-  for (const channel of channels) channelsByName.set(channel.name, channel);
-  const webhooks: Record<string, (req: Request) => Promise<Response>> = {};
-  for (const channel of channels) {
-    if (channel.webhook) webhooks[channel.name] = (req) => channel.webhook!(req);
-  }
-
+  // Built in dependency order. Two cycles are cut by getters read at use time (after start()):
+  // the change manager and jobs send through the channels, whose commands and buttons go to
+  // them; jobs queue their runs on the gateway, which runs them with the `job` handler.
+  const parts = await routerParts(config, store, logger, () => channels, fetch);
   const router = parts?.router;
-  const gateway = createGateway({
-    agent,
-    store,
-    logger,
-    tasks: {
-      ...(late.tasks = lazyTaskHandlers({ agent, router, tools, logger, secrets })),
-      job: jobs.runJob,
-    },
-    webhooks,
-    pairingRequired: config.gateway.pairingRequired,
-    bindHost: config.gateway.bind,
-    allowedHosts: config.gateway.allowedHosts,
-    trustedProxies: config.gateway.trustedProxies,
-    tokenTtlMs: config.gateway.tokenTtlSeconds * 1000,
-    rateLimit: { rps: config.gateway.rateLimit, burst: config.gateway.rateBurst },
-    taskConcurrency: config.gateway.taskConcurrency,
-    taskQueueLimit: config.gateway.taskQueueLimit,
-    taskRetentionMs: config.gateway.taskRetentionSeconds * 1000,
-    health: {
+  const health = createHealthMonitor({
+    source: {
       llm: async (signal) =>
         (await (await import("../providers/probe.ts")).probeProvider(provider, { signal })).ok,
       ...(router
@@ -267,11 +175,92 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         }
         : {}),
     },
+    logger,
   });
-  late.gateway = gateway;
+  const jobs = jobsPart({
+    config,
+    store,
+    router,
+    logger,
+    send: async (identity, text, buttons) =>
+      (await import("./notify.ts")).channelSender({ channels: () => channels, logger })(
+        identity,
+        text,
+        buttons,
+      ),
+    gateway: () => gateway,
+    recipes: () => recipes,
+    agent: () => agent,
+  });
+  let stack: Promise<AgentStack> | undefined;
+  let built: AgentStack | undefined;
+  /** The agent's half (`agent_stack.ts`), built on first need; a failed build is retried. */
+  function agentParts(): Promise<AgentStack> {
+    return stack ??= Promise.all([import("./agent_stack.ts"), import("../tools/job_propose.ts")])
+      .then(([{ buildAgentStack }, { jobProposeTool }]) =>
+        buildAgentStack({
+          config,
+          store,
+          agentId: identity.id,
+          logger,
+          secrets,
+          executor: parts?.executor,
+          fetch,
+          provider,
+          // Only the model in a conversation proposes jobs; token holders add them (not on /mcp).
+          agentOnlyTools: [jobProposeTool({ propose: jobs.propose })],
+          // The cached probes GET /health shows.
+          healthSource: async () => healthReport(health.snapshot()),
+        })
+      ).then((s) => (built = s), (error: unknown) => {
+        stack = undefined; // a later turn tries again
+        throw error;
+      });
+  }
+  const agent = lazyAgent(async () => (await agentParts()).agent, () => built?.agent);
+  const tools = async (): Promise<readonly Tool[]> => (await agentParts()).tools;
+  const recipes = lazyTaskHandlers({ agent, router, tools, logger, secrets });
+
+  const channels: readonly Channel[] = options.channels
+    ? await (await import("./channels.ts")).configuredChannels({
+      config,
+      agent,
+      logger,
+      store,
+      ...(fetch ? { fetch } : {}),
+      onCommand: (await import("./chat_commands.ts")).chatCommands(
+        parts?.changes,
+        jobs.chatCommand,
+      ),
+      onButton: async (press) => {
+        const text = await jobs.button(press.data, `${press.channel}:${press.senderId}`);
+        return text === undefined ? await parts?.onButton(press) : { text };
+      },
+    })
+    : [];
+
+  const gateway = createGateway({
+    agent,
+    store,
+    logger,
+    tasks: { ...recipes, job: jobs.runJob },
+    webhooks: channelWebhooks(channels),
+    healthMonitor: health,
+    pairingRequired: config.gateway.pairingRequired,
+    bindHost: config.gateway.bind,
+    allowedHosts: config.gateway.allowedHosts,
+    trustedProxies: config.gateway.trustedProxies,
+    tokenTtlMs: config.gateway.tokenTtlSeconds * 1000,
+    rateLimit: { rps: config.gateway.rateLimit, burst: config.gateway.rateBurst },
+    taskConcurrency: config.gateway.taskConcurrency,
+    taskQueueLimit: config.gateway.taskQueueLimit,
+    taskRetentionMs: config.gateway.taskRetentionSeconds * 1000,
+  });
   await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
   jobs.mount(gateway);
   mountConsole(gateway, { enabled: config.gateway.console });
+  // MCP servers are connected (and reported) at creation.
+  if (config.tools.mcpServers) await agentParts();
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];

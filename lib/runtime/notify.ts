@@ -10,19 +10,22 @@ import type { ChangeEvent, ChangeRecord } from "../changes/types.ts";
 
 /** Options of {@linkcode notifyChannels}. */
 export interface NotifyChannelsOptions {
-  /** Channels by name; filled once they exist. */
-  channels: ReadonlyMap<string, Channel>;
+  /**
+   * The runtime's channels, read at send time: they are built after the change manager and
+   * the jobs part that send through them (their commands and buttons lead back to those).
+   */
+  channels: () => readonly Channel[];
   logger: Logger;
 }
 
 /** `telegram:4242` -> the channel and the recipient id. */
 function target(
-  channels: ReadonlyMap<string, Channel>,
+  channels: readonly Channel[],
   identity: string,
 ): [Channel, string] | undefined {
   const at = identity.indexOf(":");
   if (at < 0) return undefined;
-  const channel = channels.get(identity.slice(0, at));
+  const channel = channels.find((c) => c.name === identity.slice(0, at));
   return channel ? [channel, identity.slice(at + 1)] : undefined;
 }
 
@@ -43,7 +46,7 @@ export function channelSender(
 ): (identity: string, text: string, buttons?: SendButton[]) => Promise<void> {
   const { channels, logger } = options;
   return async (identity, text, buttons) => {
-    const to = target(channels, identity);
+    const to = target(channels(), identity);
     if (!to) return;
     try {
       const [channel, user] = to;

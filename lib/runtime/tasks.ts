@@ -6,9 +6,13 @@
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { RouterOS } from "../routeros/types.ts";
+import type { RouterOSRecipe } from "../routeros/recipes.ts";
 import type { Tool } from "../tools/types.ts";
-import type { TaskHandlers, TaskInfo } from "../gateway/types.ts";
+import type { TaskHandler, TaskHandlers, TaskInfo } from "../gateway/types.ts";
+import { runTaskTurn } from "../gateway/_agent_tasks.ts";
 import { scrubSecrets } from "../secrets/scrub.ts";
+
+type Recipes = typeof import("../routeros/recipes.ts");
 
 /** Options of {@linkcode taskHandlers}. */
 export interface TaskHandlersOptions {
@@ -35,51 +39,36 @@ function listParam(task: TaskInfo, name: string): string[] | undefined {
 export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
   const { agent, router, tools, logger } = options;
   const secrets = options.secrets ?? [];
+  // The prompt quotes router output: a hostile router may echo our credentials.
   const runAgent =
-    (task: TaskInfo) => async (prompt: string, init: { signal?: AbortSignal | undefined }) =>
-      (await agent.run({
-        // The prompt quotes router output: a hostile router may echo our credentials.
-        input: scrubSecrets(prompt, secrets),
-        sessionKey: `${task.requested_by}:task:${task.task_id}`,
-        requestedBy: task.requested_by,
-        ...(init.signal ? { signal: init.signal } : {}),
-      })).text;
-  const needRouter = (type: string): RouterOS => {
+    (task: TaskInfo) => (prompt: string, init: { signal?: AbortSignal | undefined }) =>
+      runTaskTurn(agent, task, scrubSecrets(prompt, secrets), init.signal);
+  const recipeTask = (
+    type: "investigate" | "analyze",
+    recipe: (recipes: Recipes, task: TaskInfo, scopes: string[] | undefined) => RouterOSRecipe,
+  ): TaskHandler =>
+  async (task, { signal }) => {
     if (!router) {
       throw new Error(
         `Cannot run a ${type} task: no router is configured (set ROUTER_URL or ROUTER_HOST)`,
       );
     }
-    return router;
+    const recipes = await import("../routeros/recipes.ts");
+    const run = recipe(recipes, task, listParam(task, "scopes"));
+    return (await recipes.runRouterOSRecipe(run, { router, runAgent: runAgent(task), signal }))
+      .result;
   };
   const handlers: TaskHandlers = {
-    investigate: async (task, { signal }) => {
-      const { investigateRecipe, runRouterOSRecipe } = await import("../routeros/recipes.ts");
-      const scopes = listParam(task, "scopes");
-      const targets = listParam(task, "targets") ??
-        (task.input ?? "").split(/[\s,]+/).filter(Boolean);
-      const recipe = investigateRecipe({ targets, ...(scopes ? { scopes } : {}) });
-      return (await runRouterOSRecipe(recipe, {
-        router: needRouter("investigate"),
-        runAgent: runAgent(task),
-        signal,
-      }))
-        .result;
-    },
-    analyze: async (task, { signal }) => {
-      const { analyzeRecipe, runRouterOSRecipe } = await import("../routeros/recipes.ts");
-      const scopes = listParam(task, "scopes");
-      const recipe = analyzeRecipe({
+    investigate: recipeTask("investigate", (recipes, task, scopes) =>
+      recipes.investigateRecipe({
+        targets: listParam(task, "targets") ?? (task.input ?? "").split(/[\s,]+/).filter(Boolean),
+        ...(scopes ? { scopes } : {}),
+      })),
+    analyze: recipeTask("analyze", (recipes, task, scopes) =>
+      recipes.analyzeRecipe({
         ...(scopes ? { scopes } : {}),
         ...(task.input ? { question: task.input } : {}),
-      });
-      return (await runRouterOSRecipe(recipe, {
-        router: needRouter("analyze"),
-        runAgent: runAgent(task),
-        signal,
-      }))
-        .result;
-    },
+      })),
     skill_invoke: async (task, { signal }) => {
       const skillInvoke = (await tools()).find((t) => t.name === "skill_invoke");
       if (!skillInvoke) {

@@ -242,21 +242,21 @@ describe("createDiscord()", () => {
     const missing = new Request(good.url, { method: "POST", body: command });
     const shortSig = await fake.signedInteraction(command, { signature: "abcd" });
     for (const request of [badSig, stale, future, tampered, missing, shortSig]) {
-      assert.equal((await channel.webhook!(request)).status, 401);
+      assert.equal((await channel.webhook!.handle(request)).status, 401);
     }
     const noKey = make({ agent, publicKey: "" });
-    assert.equal((await noKey.webhook!(await fake.signedInteraction(command))).status, 401);
+    assert.equal((await noKey.webhook!.handle(await fake.signedInteraction(command))).status, 401);
     // No turn yet; the valid command below proves (by its being the only turn) that none of the
     // refused ones started one later.
     assert.equal(agent.turns.length, 0);
 
-    const ping = await channel.webhook!(
+    const ping = await channel.webhook!.handle(
       await fake.signedInteraction(JSON.stringify({ id: "1", type: 1, token: "t", version: 1 })),
     );
     assert.deepEqual(await ping.json(), { type: 1 });
 
     fake.calls.length = 0;
-    const res = await channel.webhook!(good);
+    const res = await channel.webhook!.handle(good);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { type: 5 });
     const edit = await fake.waitFor((c) => c.method === "PATCH");
@@ -267,7 +267,7 @@ describe("createDiscord()", () => {
     const stranger = JSON.parse(command);
     stranger.id = "3300000000000000002";
     stranger.user = { id: "999" };
-    const refusedRes = await channel.webhook!(
+    const refusedRes = await channel.webhook!.handle(
       await fake.signedInteraction(JSON.stringify(stranger)),
     );
     assert.deepEqual(await refusedRes.json(), {
@@ -314,15 +314,17 @@ describe("createDiscord()", () => {
         message: { id: sent.ids[0] },
         data: { custom_id: "ap:c1", component_type: 2 },
       });
-    const refusedRes = await channel.webhook!(await fake.signedInteraction(press("41", "999")));
+    const refusedRes = await channel.webhook!.handle(
+      await fake.signedInteraction(press("41", "999")),
+    );
     assert.equal((await refusedRes.json()).type, 4);
-    const res = await channel.webhook!(await fake.signedInteraction(press("42", OWNER)));
+    const res = await channel.webhook!.handle(await fake.signedInteraction(press("42", OWNER)));
     assert.deepEqual(await res.json(), { type: 7, data: { content: "Approved", components: [] } });
     assert.deepEqual(presses, [
       { channel: "discord", senderId: OWNER, data: "ap:c1", to: DM, messageId: sent.ids[0] },
     ]);
     // A notice (a second press) answers the presser only; the message is not replaced.
-    const again = await channel.webhook!(await fake.signedInteraction(press("43", OWNER)));
+    const again = await channel.webhook!.handle(await fake.signedInteraction(press("43", OWNER)));
     assert.deepEqual(await again.json(), {
       type: 4,
       data: { content: "Change c1 is applied, not pending", flags: 64 },

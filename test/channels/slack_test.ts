@@ -171,10 +171,10 @@ describe("createSlack()", () => {
         return new Request(r.url, { method: "POST", headers: r.headers, body: body + " " });
       })(),
     ];
-    for (const request of cases) assert.equal((await channel.webhook!(request)).status, 401);
+    for (const request of cases) assert.equal((await channel.webhook!.handle(request)).status, 401);
     const unconfigured = make({ agent, signingSecret: "" });
     assert.equal(
-      (await unconfigured.webhook!(await signedSlackRequest("some-secret", body))).status,
+      (await unconfigured.webhook!.handle(await signedSlackRequest("some-secret", body))).status,
       401,
     );
     // No turn yet; the valid request below, the only turn, proves none started later.
@@ -182,16 +182,22 @@ describe("createSlack()", () => {
     assert.ok(logger.has("warn", /Stale Slack request timestamp/));
 
     // a valid one reaches the agent; its retry is answered once
-    assert.equal((await channel.webhook!(await signedSlackRequest(SECRET, body))).status, 200);
+    assert.equal(
+      (await channel.webhook!.handle(await signedSlackRequest(SECRET, body))).status,
+      200,
+    );
     const retried = await signedSlackRequest(SECRET, body, {
       headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" },
     });
-    assert.equal((await channel.webhook!(retried)).status, 200);
+    assert.equal((await channel.webhook!.handle(retried)).status, 200);
     await fake.waitFor((c) => c.method === "chat.postMessage" && c.body.text === "echo: hi");
     // Requests are handled in order (same session): a later one, answered, proves the retry
     // started no turn of its own.
     const later = JSON.stringify(slackEvent(dm(OWNER, "later", "5.2"), "Ev41"));
-    assert.equal((await channel.webhook!(await signedSlackRequest(SECRET, later))).status, 200);
+    assert.equal(
+      (await channel.webhook!.handle(await signedSlackRequest(SECRET, later))).status,
+      200,
+    );
     await fake.waitFor((c) => c.method === "chat.postMessage" && c.body.text === "echo: later");
     assert.deepEqual(agent.turns.map((t) => t.input), ["hi", "later"]);
   });
@@ -199,7 +205,7 @@ describe("createSlack()", () => {
   it("webhook() answers url_verification with the challenge", async () => {
     const channel = make({ appToken: "" });
     const body = JSON.stringify({ token: "t", challenge: "3eZbrw1aBm2", type: "url_verification" });
-    const res = await channel.webhook!(await signedSlackRequest(SECRET, body));
+    const res = await channel.webhook!.handle(await signedSlackRequest(SECRET, body));
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { challenge: "3eZbrw1aBm2" });
   });
@@ -238,14 +244,14 @@ describe("createSlack()", () => {
       }));
     const form = "application/x-www-form-urlencoded";
     assert.equal(
-      (await channel.webhook!(
+      (await channel.webhook!.handle(
         await signedSlackRequest(SECRET, press("U0STRANGER"), { contentType: form }),
       ))
         .status,
       200,
     );
     assert.equal(
-      (await channel.webhook!(
+      (await channel.webhook!.handle(
         await signedSlackRequest(SECRET, press(OWNER), { contentType: form }),
       ))
         .status,

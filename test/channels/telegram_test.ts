@@ -192,7 +192,7 @@ describe("createTelegram()", () => {
     });
     let n = 1;
     const post = (from: unknown) =>
-      channel.webhook!(
+      channel.webhook!.handle(
         new Request("http://gw/channels/telegram/webhook", {
           method: "POST",
           headers: { "x-telegram-bot-api-secret-token": "s3cret" },
@@ -277,6 +277,29 @@ describe("createTelegram()", () => {
     }
   });
 
+  it("onCommand answers a command before the agent; text it leaves goes to the agent", async () => {
+    fake.calls.length = 0;
+    const agent = echoAgent();
+    const commands: [string, string][] = [];
+    const r = run(fake, {
+      agent,
+      onCommand: async (text, sender) => {
+        commands.push([text, sender]);
+        return text.startsWith("/undo") ? "Undone" : undefined;
+      },
+    });
+    try {
+      fake.message(OWNER, "/undo");
+      await until(() => sentTo(fake, OWNER).includes("Undone"));
+      fake.message(OWNER, "hello");
+      await until(() => sentTo(fake, OWNER).includes("echo: hello"));
+      assert.deepEqual(commands, [["/undo", `telegram:${OWNER}`], ["hello", `telegram:${OWNER}`]]);
+      assert.deepEqual(agent.turns.map((t) => t.input), ["hello"]);
+    } finally {
+      await r.stop();
+    }
+  });
+
   it("routes button presses of allowlisted senders to onButton", async () => {
     fake.calls.length = 0;
     const presses: unknown[] = [];
@@ -356,13 +379,13 @@ describe("createTelegram()", () => {
         body: update(id),
       });
     const channel = make("right-secret");
-    assert.equal((await channel.webhook!(req(1))).status, 401);
-    assert.equal((await channel.webhook!(req(2, "wrong-secret"))).status, 401);
-    assert.equal((await channel.webhook!(req(3, "right-secre"))).status, 401);
-    assert.equal((await channel.webhook!(req(4, "right-secrett"))).status, 401);
-    assert.equal((await make().webhook!(req(5, ""))).status, 401);
-    assert.equal((await channel.webhook!(req(6, "right-secret"))).status, 200);
-    assert.equal((await channel.webhook!(req(6, "right-secret"))).status, 200);
+    assert.equal((await channel.webhook!.handle(req(1))).status, 401);
+    assert.equal((await channel.webhook!.handle(req(2, "wrong-secret"))).status, 401);
+    assert.equal((await channel.webhook!.handle(req(3, "right-secre"))).status, 401);
+    assert.equal((await channel.webhook!.handle(req(4, "right-secrett"))).status, 401);
+    assert.equal((await make().webhook!.handle(req(5, ""))).status, 401);
+    assert.equal((await channel.webhook!.handle(req(6, "right-secret"))).status, 200);
+    assert.equal((await channel.webhook!.handle(req(6, "right-secret"))).status, 200);
     await fake.waitFor((c) => c.method === "sendMessage");
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(agent.turns.map((t) => t.input), ["hook 6"]);

@@ -51,7 +51,9 @@ describe("two gateways on one real Redis", { skip: redisSkipReason() }, () => {
     await redis?.stop();
   });
 
-  it(`share tokens, and run each of ${SUBMISSIONS} concurrent submissions exactly once`, async () => {
+  it(`share tokens, and run each of ${SUBMISSIONS} concurrent submissions exactly once`, {
+    timeout: 30_000,
+  }, async () => {
     const paired = await a.fetch(
       req("/pair", { method: "POST", headers: { "x-pairing-code": a.pairingCode()! } }),
     );

@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import fc from "fast-check";
 import { createGateway } from "../../lib/gateway/mod.ts";
 import { createHostCheck, hostOfHeader } from "../../lib/gateway/host_guard.ts";
+import { channelWebhooks } from "../../lib/runtime/_webhooks.ts";
 import type { Gateway } from "../../lib/gateway/mod.ts";
 import { type LocalServer, serveLocal } from "../_utils/serve.ts";
 import { echoAgent, memoryStore } from "./_helpers.ts";
@@ -174,6 +175,8 @@ describe("DNS rebinding against the real socket", () => {
       agent: echoAgent(),
       store: memoryStore(),
       rateLimit: { rps: 0.001, burst: 30 },
+      // The runtime's webhooks without a configured channel: each path answers 404.
+      webhooks: channelWebhooks([]),
     });
     await open.start();
     await paired.start();
@@ -270,6 +273,14 @@ describe("DNS rebinding against the real socket", () => {
       headers: { Host: "bot.example.com" },
     });
     assert.equal(other.status, 421);
+    // Only a declared webhook path is exempt: another POST under that name is refused.
+    const undeclared = await raw({ host: "127.0.0.1", port: pairedServer.port }, {
+      method: "POST",
+      path: "/channels/matrix/webhook",
+      headers: { Host: "bot.example.com", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(undeclared.status, 421);
   });
 
   it("with pairing off, a configured name is served only with a token, never open", async () => {

@@ -419,15 +419,16 @@ describe("createGateway() chat cancellation", () => {
 });
 
 describe("createGateway() webhooks and OpenAPI", () => {
-  it("mounts configured webhooks without bearer auth; 404 for absent ones", async () => {
+  it("mounts declared webhooks without bearer auth; every other path, even a channel's, needs a token", async () => {
     const seen: string[] = [];
-    const { gateway } = await pairedGateway({
-      webhooks: {
-        telegram: async (request) => {
+    const { gateway, token } = await pairedGateway({
+      webhooks: [{
+        path: "/channels/telegram/webhook",
+        handle: async (request) => {
           seen.push(await request.text());
           return new Response("ok");
         },
-      },
+      }],
     });
     try {
       const tg = await gateway.fetch(
@@ -436,12 +437,16 @@ describe("createGateway() webhooks and OpenAPI", () => {
       assert.equal(tg.status, 200);
       assert.deepEqual(seen, ['{"update_id":1}']);
       assert.equal(tg.headers.get("x-content-type-options"), "nosniff");
+      // Only a declared path skips the bearer check: an undeclared channel path is like any other.
       for (const path of ["/channels/slack/events", "/channels/discord/interactions"]) {
         const res = await gateway.fetch(req(path, { method: "POST", body: "{}" }));
-        assert.equal(res.status, 404, path);
+        assert.equal(res.status, 401, path);
+        const authed = await gateway.fetch(req(path, { method: "POST", body: "{}", token }));
+        assert.equal(authed.status, 404, path);
       }
       // Only POST is open: GET needs a token.
       assert.equal((await gateway.fetch(req("/channels/telegram/webhook"))).status, 401);
+      assert.deepEqual(seen, ['{"update_id":1}']);
     } finally {
       await gateway.stop();
     }
@@ -450,7 +455,10 @@ describe("createGateway() webhooks and OpenAPI", () => {
   it("applies the body limit to webhooks too", async () => {
     const { gateway } = await pairedGateway({
       maxBodyBytes: 1024,
-      webhooks: { slack: async (request) => new Response(String((await request.text()).length)) },
+      webhooks: [{
+        path: "/channels/slack/events",
+        handle: async (request) => new Response(String((await request.text()).length)),
+      }],
     });
     try {
       const body = new ReadableStream<Uint8Array>({
