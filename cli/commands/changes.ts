@@ -1,6 +1,7 @@
 /** `mikroclaw changes [list|show ID|approve ID|deny ID|confirm ID|revert ID]`: router change records. */
 import { type CommandDef, defineCommand } from "citty";
-import { globalArgs, UsageError } from "../_args.ts";
+import { globalArgs } from "../_args.ts";
+import { type ActionSpec, checkAction } from "../_action.ts";
 import { loadCliConfig } from "../_context.ts";
 import { gatewayClientArgs, gatewayUrl } from "../_gateway_client.ts";
 
@@ -18,6 +19,13 @@ const args = {
   force: { type: "boolean", description: "revert even if the router item changed since" },
 } as const;
 
+const ACTION: ActionSpec = {
+  command: "changes",
+  actions: ACTIONS,
+  expected: ACTIONS.join(", "),
+  operand: "a change id",
+};
+
 const changes = defineCommand({
   meta: {
     name: "changes",
@@ -25,16 +33,7 @@ const changes = defineCommand({
   },
   args,
   async run({ args }) {
-    const action = args.action ?? "list";
-    if (!ACTIONS.includes(action)) {
-      throw new UsageError(`Unknown action "${action}" (expected ${ACTIONS.join(", ")})`);
-    }
-    if (action !== "list" && args.id === undefined) {
-      throw new UsageError(`changes ${action} needs a change id`);
-    }
-    if (action === "list" && args.id !== undefined) {
-      throw new UsageError(`Unexpected argument ${JSON.stringify(args.id)} for "changes list"`);
-    }
+    const action = checkAction(ACTION, args.action, args.id);
     const config = await loadCliConfig(args);
     const token = args.token ?? config.cli.token?.reveal();
     const { processOutput, runChangesCommand } = await import("../_gateway_commands.ts");
