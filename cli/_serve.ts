@@ -13,7 +13,6 @@
  * bounded where the runtime's server allows it (see {@linkcode ServeLimits}).
  * @module
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { AgentError, ErrorCode } from "../lib/errors.ts";
 
 /** Exit code for "port in use" (EX_CONFIG, as systemd units expect). */
@@ -76,20 +75,24 @@ function isAddrInUse(error: unknown): boolean {
   );
 }
 
+/** `request` with `ip` (the peer address, for the gateway's rate limits) set. */
 function withIp(request: Request, ip: string | undefined): Request {
   Object.defineProperty(request, "ip", { value: ip, enumerable: false });
   return request;
 }
 
-function jsonError(status: number, code: string, message: string): Response {
+/** A JSON error answer of the gateway's shape. */
+export function jsonError(status: number, code: string, message: string): Response {
   return Response.json({ error: { code, message } }, { status });
 }
 
-const internalError = () => jsonError(500, "E_INTERNAL", "Internal error");
-const busy = () => jsonError(503, "E_BUSY", "Too many requests in progress; retry shortly");
+/** The answer to a handler that threw. */
+export const internalError = (): Response => jsonError(500, "E_INTERNAL", "Internal error");
+/** The answer past {@linkcode ServeLimits.maxInFlight}. */
+export const busy = (): Response => jsonError(503, "E_BUSY", "Too many requests in progress; retry shortly");
 
 /** The answer to `OPTIONS *` (RFC 9110 §9.3.7): what the server supports, no body. */
-function serverOptions(): Response {
+export function serverOptions(): Response {
   return new Response(null, {
     status: 204,
     headers: { allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" },
@@ -224,172 +227,6 @@ interface BunLike {
   }): { port: number; stop(closeActive?: boolean): void };
 }
 
-/** Whether a response body may go out in pieces (kept streaming) rather than in one write. */
-function isStream(type: string | null): boolean {
-  return type !== null && /^(?:text\/event-stream|application\/(?:x-)?ndjson)/i.test(type);
-}
-
-/** The request body of `req` as a Web stream; a cancel stops delivery but leaves `req` open. */
-function bodyOf(req: IncomingMessage, state: { cancelled: boolean }): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      req.on("data", (chunk: Buffer) => {
-        if (state.cancelled) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) req.pause();
-      });
-      req.once("end", () => {
-        if (!state.cancelled) controller.close();
-      });
-      req.once("error", (error) => {
-        if (!state.cancelled) controller.error(error);
-      });
-    },
-    pull() {
-      req.resume();
-    },
-    cancel() {
-      state.cancelled = true;
-    },
-  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
-}
-
-async function writeResponse(
-  res: ServerResponse,
-  response: Response,
-  head: boolean,
-): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) headers["set-cookie"] = cookies;
-  const body = response.body;
-  if (!body || head) {
-    if (body) void body.cancel().catch(() => {});
-    res.writeHead(response.status, headers).end();
-    return;
-  }
-  if (!isStream((headers["content-type"] as string | undefined) ?? null)) {
-    // A fixed body: one write with its length (the common case, and the fast one)
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    headers["content-length"] = String(bytes.byteLength);
-    res.writeHead(response.status, headers).end(bytes);
-    return;
-  }
-  res.writeHead(response.status, headers);
-  res.flushHeaders();
-  const reader = body.getReader();
-  res.once("close", () => void reader.cancel().catch(() => {}));
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!res.write(value)) await new Promise((r) => res.once("drain", r).once("close", r));
-  }
-  res.end();
-}
-
-async function listenNode(
-  fetch: FetchHandler,
-  host: string,
-  port: number,
-  limits: ServeLimits,
-): Promise<Listening> {
-  const { createServer } = await import("node:http");
-  const bound = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-  let inFlight = 0;
-  const server = createServer({
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    // how often Node looks for connections past those timeouts (its default is 30 s)
-    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
-  }, async (req, res) => {
-    const method = req.method ?? "GET";
-    const target = req.url ?? "/";
-    let response: Response;
-    let request: Request | undefined;
-    const state = { cancelled: false };
-    const url = requestUrl(target, req.headers.host, bound);
-    if (url === undefined) {
-      response = target === "*" && method === "OPTIONS"
-        ? serverOptions()
-        : jsonError(400, "E_BAD_REQUEST", "Malformed request target");
-    } else if (inFlight >= limits.maxInFlight) {
-      response = busy();
-    } else {
-      const headers = new Headers();
-      const raw = req.rawHeaders;
-      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-      const controller = new AbortController();
-      // abort only for a client that left before its answer was complete
-      res.once("close", () => {
-        if (!res.writableFinished) controller.abort();
-      });
-      const init: RequestInit & { duplex?: "half" } = {
-        method,
-        headers,
-        signal: controller.signal,
-      };
-      const hasBody = req.headers["transfer-encoding"] !== undefined ||
-        (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0");
-      if (hasBody && method !== "GET" && method !== "HEAD") {
-        init.body = bodyOf(req, state);
-        init.duplex = "half";
-      }
-      try {
-        request = withIp(new Request(url, init), req.socket.remoteAddress);
-      } catch {
-        response = jsonError(400, "E_BAD_REQUEST", "Malformed request target or Host");
-      }
-      if (request) {
-        inFlight++;
-        try {
-          response = await fetch(request);
-        } catch {
-          response = internalError();
-        } finally {
-          inFlight--;
-        }
-      }
-    }
-    // What the handler left unread is discarded up to the bound, then the connection closes.
-    if (!req.complete) {
-      state.cancelled = true;
-      let left = limits.drainBytes;
-      req.on("data", (chunk: Buffer) => {
-        left -= chunk.byteLength;
-        if (left < 0) req.socket.destroy();
-      });
-      req.resume();
-    }
-    try {
-      await writeResponse(res, response!, method === "HEAD");
-    } catch {
-      res.destroy();
-    }
-  });
-  server.maxConnections = limits.maxConnections;
-  server.maxHeadersCount = 200;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const actual = (server.address() as { port: number }).port;
-  return {
-    url: "",
-    port: actual,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 /** Serves on Deno; `request.signal` is ours, so reading it prints no legacy-behaviour warning. */
 function listenDeno(
   deno: DenoLike,
@@ -454,7 +291,7 @@ export async function listen(
   try {
     if (g.Deno) listening = listenDeno(g.Deno, fetch, host, port, all);
     else if (g.Bun) listening = listenBun(g.Bun, fetch, host, port, all);
-    else listening = await listenNode(fetch, host, port, all);
+    else listening = await (await import("./_serve_node.ts")).listenNode(fetch, host, port, all);
   } catch (error) {
     if (isAddrInUse(error)) throw new PortInUseError(host, port, { cause: error });
     throw error;
