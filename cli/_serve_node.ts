@@ -82,7 +82,7 @@ function nativeRequest(r: object): Request {
   const s = (r as NodeRequest)[STATE];
   if (!s.native) {
     const init: RequestInit & { duplex?: "half" } = {
-      method: s.req.method,
+      method: s.req.method!,
       headers: (r as NodeRequest).headers,
       signal: signalOf(s),
     };

@@ -35,10 +35,8 @@ export function installLightResponse(): typeof lightParts {
 
   const nativeOf = (r: object): Response => {
     const s = (r as { [STATE]: LightState })[STATE];
-    return s.native ??= new Native(s.body, {
-      status: s.status,
-      headers: s.headers ?? s.init?.headers,
-    });
+    const headers = s.headers ?? s.init?.headers;
+    return s.native ??= new Native(s.body, headers ? { status: s.status, headers } : { status: s.status });
   };
 
   class LightResponse {
