@@ -36,7 +36,10 @@ export function installLightResponse(): typeof lightParts {
   const nativeOf = (r: object): Response => {
     const s = (r as { [STATE]: LightState })[STATE];
     const headers = s.headers ?? s.init?.headers;
-    return s.native ??= new Native(s.body, headers ? { status: s.status, headers } : { status: s.status });
+    return s.native ??= new Native(
+      s.body,
+      headers ? { status: s.status, headers } : { status: s.status },
+    );
   };
 
   class LightResponse {
@@ -99,15 +102,20 @@ export function delegateRest(light: object, native: object, real: (self: object)
     Object.defineProperty(
       light,
       name,
-      d.get ? { get() {
-        return read(this);
-      }, configurable: true } : {
-        value(this: object, ...args: unknown[]) {
-          return (read(this) as (...a: unknown[]) => unknown).apply(real(this), args);
+      d.get
+        ? {
+          get() {
+            return read(this);
+          },
+          configurable: true,
+        }
+        : {
+          value(this: object, ...args: unknown[]) {
+            return (read(this) as (...a: unknown[]) => unknown).apply(real(this), args);
+          },
+          configurable: true,
+          writable: true,
         },
-        configurable: true,
-        writable: true,
-      },
     );
   }
   Object.setPrototypeOf(light, native);
