@@ -3,8 +3,9 @@
  * or `node:http` — setting `request.ip` to the peer address for the gateway's rate limits, and
  * mapping a port already in use to exit code 78 so a supervisor does not respawn-loop
  * (LESSONS §3.14). A few dozen lines instead of a server library keep the router bundle small;
- * the Node path learns from `@hono/node-server`: one write per fixed-size response, an abort
- * only for a client that left early, no stream adapter for an empty body.
+ * the Node path (`cli/_serve_node.ts`) learns from `@hono/node-server`: Web objects built only
+ * when something reads them, a text answer written with its head in one write, an abort only
+ * for a client that left early.
  *
  * The boundary (issue #17): request targets in absolute form and `OPTIONS *` (RFC 9112 §3.2)
  * are answered, not turned into an invalid URL; a request body the handler did not read (a 413,
