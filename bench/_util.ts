@@ -192,6 +192,16 @@ export function rssKiB(pid: number): number {
   return Number(m[1]);
 }
 
+/**
+ * CPU time `pid` has used so far (user + system), µs, from `/proc/<pid>/stat` (clock ticks of
+ * 10 ms, the Linux default `CLK_TCK`): robust where the request rate is not, on a machine
+ * shared with other work.
+ */
+export function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
