@@ -94,6 +94,9 @@ function group(path: string): string {
   return `npm:${parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]}`;
 }
 
+/** Sources a runtime loads by dynamic import when `gateway` starts (Node's server adapter). */
+const STARTUP_INPUTS = ["cli/_serve_node.ts"];
+
 /** Outputs reached from `roots` through static imports, and dynamic ones too when `lazy`. */
 function closure(metafile: Metafile, roots: string[], lazy = false): Set<string> {
   const seen = new Set<string>();
@@ -159,7 +162,12 @@ export async function buildBundle(
   for (const out of Object.keys(metafile.outputs).filter((k) => k.endsWith(".map"))) {
     renameSync(resolve(ROOT, out), join(mapsDir, basename(out)));
   }
-  const core = closure(metafile, gateway ? [entry, gateway] : [entry]);
+  // What a runtime's server loads at start by dynamic import counts too: the core is what the
+  // heaviest runtime (Node, with its adapter) loads before the first request.
+  const startup = outputs.filter((k) =>
+    STARTUP_INPUTS.some((input) => input in metafile.outputs[k]!.inputs)
+  );
+  const core = closure(metafile, [entry, ...(gateway ? [gateway] : []), ...startup]);
   const reachable = [...closure(metafile, [entry], true)].map((o) =>
     relative(outdir, resolve(ROOT, o))
   );

@@ -4,6 +4,7 @@
  * @module
  */
 import { SETTING_DEFS } from "./_schema.ts";
+import { settingDescription } from "./_descriptions.ts";
 
 /** One known setting. */
 export interface SettingInfo {
@@ -29,7 +30,7 @@ export const SETTINGS: readonly SettingInfo[] = Object.freeze(
     Object.freeze({
       name: d.name,
       group: d.group,
-      description: d.description,
+      description: settingDescription(d.name, d.at),
       default: d.defaultText ?? (d.default === "" ? undefined : d.default),
       secret: d.secret ?? false,
       example: d.example ?? d.kind.example,
