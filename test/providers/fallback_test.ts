@@ -6,6 +6,7 @@ import { createAnthropic } from "../../lib/providers/anthropic.ts";
 import { collectChat } from "../../lib/providers/collect_chat.ts";
 import type { StreamPart } from "../../lib/providers/types.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
+import { waitFor } from "../_utils/wait.ts";
 import { startFakeAnthropic } from "../_fakes/anthropic.ts";
 
 async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
@@ -222,7 +223,10 @@ describe("createFallbackProvider()", () => {
     const c0 = counts();
     oa.push({ hang: true });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
+    // Abort once the request hangs at the fake: mid-call, not before it was sent.
+    const asked = oa.requests.length;
+    const abort = () => controller.abort();
+    void waitFor(() => oa.requests.length > asked).then(abort, abort);
     const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
       sleep: async () => {},
     });
