@@ -128,7 +128,7 @@ export function testStateStoreContract(
     });
   });
 
-  it("any two distinct keys never collide (property)", async () => {
+  it("any two distinct keys never collide (property)", { timeout: 60_000 }, async () => {
     await withFixture(options, async ({ store }) => {
       const key = fc.string({ unit: "binary", maxLength: 80 }).filter((k) => k.isWellFormed());
       await fc.assert(

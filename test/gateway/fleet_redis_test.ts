@@ -51,7 +51,9 @@ describe("two gateways on one real Redis", { skip: redisSkipReason() }, () => {
     await redis?.stop();
   });
 
-  it(`share tokens, and run each of ${SUBMISSIONS} concurrent submissions exactly once`, async () => {
+  it(`share tokens, and run each of ${SUBMISSIONS} concurrent submissions exactly once`, {
+    timeout: 60_000,
+  }, async () => {
     const paired = await a.fetch(
       req("/pair", { method: "POST", headers: { "x-pairing-code": a.pairingCode()! } }),
     );
@@ -86,7 +88,9 @@ describe("two gateways on one real Redis", { skip: redisSkipReason() }, () => {
     }
   });
 
-  it("a task submitted to A is read and cancelled through B, and A's handler stops", async () => {
+  it("a task submitted to A is read and cancelled through B, and A's handler stops", {
+    timeout: 60_000,
+  }, async () => {
     const token = await tokenOf(a);
     const queued = await a.fetch(
       req("/tasks", { method: "POST", token, json: { type: "agent", input: "hang" } }),

@@ -134,7 +134,10 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
     assert.equal(anonymous.status, 401);
   });
 
-  it("a polled interface going running=false alerts once, and up again resolves", async () => {
+  // Four poll cycles of a second each: more than Bun's default 5 s on a busy machine.
+  it("a polled interface going running=false alerts once, and up again resolves", {
+    timeout: 60_000,
+  }, async () => {
     const polls = () => router.requests.filter((r) => r.path.startsWith("/interface")).length;
     // Wait for the baseline poll, then unplug ether1.
     await waitFor(() => polls() >= 1, { message: "the baseline interface poll" });
