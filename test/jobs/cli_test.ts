@@ -39,7 +39,9 @@ describe("mikroclaw jobs against a running gateway", () => {
   const jobs = (...args: string[]) =>
     runCli(["jobs", ...args, "--url", server.url], { cwd, env: { MIKROCLAW_TOKEN: token } });
 
-  it("adds, lists with the zone, runs as a task, and removes a job", async () => {
+  it("adds, lists with the zone, runs as a task, and removes a job", {
+    timeout: 60_000,
+  }, async () => {
     const added = await jobs(
       "add",
       "--schedule",
@@ -102,7 +104,9 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.equal(job.tz, Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   });
 
-  it("the running gateway's scheduler fires a due job by itself", async () => {
+  it("the running gateway's scheduler fires a due job by itself", {
+    timeout: 60_000,
+  }, async () => {
     const added = await jobs("add", "--schedule", "every 1s", "--prompt", "tick", "--json");
     assert.equal(added.code, 0, added.stderr);
     const { job_id } = JSON.parse(added.stdout) as { job_id: string };
@@ -144,7 +148,9 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.equal(res.status, 202);
   });
 
-  it("bad input: usage errors exit 2, gateway refusals exit 1 naming the field", async () => {
+  it("bad input: usage errors exit 2, gateway refusals exit 1 naming the field", {
+    timeout: 60_000,
+  }, async () => {
     const noSchedule = await jobs("add", "--prompt", "x");
     assert.equal(noSchedule.code, 2);
     assert.match(noSchedule.stderr, /--schedule/);
