@@ -173,8 +173,10 @@ describe("createFallbackProvider()", () => {
   it("a hanging server spends the time budget, then the next entry answers", async () => {
     oa.push({ hang: true });
     an.push({ text: "rescued" });
+    // The budget is per entry and a real timer: long enough for the next entry's answer to
+    // arrive inside its own budget on a busy machine.
     const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
-      timeoutMs: 150,
+      timeoutMs: 1000,
       sleep: async () => {},
     });
     const out = await parts(chain.chat(req));
