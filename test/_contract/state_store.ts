@@ -8,6 +8,14 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { StateStore } from "../../lib/storage/types.ts";
 
+/**
+ * The TTL of the expiry cases: Redis expires by real time, so it is long enough that a busy
+ * machine does not expire a key between two commands that expect it still there.
+ */
+const TTL_MS = 1000;
+/** How far `advance` goes to see a {@linkcode TTL_MS} key expired. */
+const PAST_TTL_MS = 1500;
+
 /** One isolated namespace of a backend, with a second instance sharing it. */
 export interface StateStoreFixture {
   store: StateStore;
@@ -128,7 +136,7 @@ export function testStateStoreContract(
     });
   });
 
-  it("any two distinct keys never collide (property)", async () => {
+  it("any two distinct keys never collide (property)", { timeout: 60_000 }, async () => {
     await withFixture(options, async ({ store }) => {
       const key = fc.string({ unit: "binary", maxLength: 80 }).filter((k) => k.isWellFormed());
       await fc.assert(
@@ -160,11 +168,11 @@ export function testStateStoreContract(
 
   it("keys expire after their TTL (get, keys, setIfAbsent)", async () => {
     await withFixture(options, async ({ store, advance }) => {
-      await store.set("ttl:a", { a: 1 }, { ttlMs: 200 });
+      await store.set("ttl:a", { a: 1 }, { ttlMs: TTL_MS });
       await store.set("ttl:keep", 1);
       assert.deepEqual(await store.get("ttl:a"), { a: 1 });
       assert.equal(await store.setIfAbsent("ttl:a", 2), false);
-      await advance(400);
+      await advance(PAST_TTL_MS);
       assert.equal(await store.get("ttl:a"), null);
       assert.deepEqual(await store.keys("ttl:"), ["ttl:keep"]);
       assert.equal(
@@ -177,19 +185,19 @@ export function testStateStoreContract(
 
   it("update() keeps the expiry unless given a new ttlMs", async () => {
     await withFixture(options, async ({ store, advance }) => {
-      await store.set("u:ttl", 1, { ttlMs: 200 });
+      await store.set("u:ttl", 1, { ttlMs: TTL_MS });
       assert.equal(await store.update<number>("u:ttl", (c) => (c ?? 0) + 1), 2);
-      await advance(400);
+      await advance(PAST_TTL_MS);
       assert.equal(
         await store.get("u:ttl"),
         null,
         "update() must not make a key immortal",
       );
-      await store.set("u:renew", 1, { ttlMs: 200 });
+      await store.set("u:renew", 1, { ttlMs: TTL_MS });
       await store.update<number>("u:renew", (c) => (c ?? 0) + 1, {
         ttlMs: 60_000,
       });
-      await advance(400);
+      await advance(PAST_TTL_MS);
       assert.equal(await store.get("u:renew"), 2);
     });
   });

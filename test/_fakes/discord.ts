@@ -289,11 +289,11 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         body,
       });
     },
-    async waitFor(predicate, ms = 5000) {
+    async waitFor(predicate, ms = 10_000) {
       await wait(() => calls.some(predicate), ms, "the expected Discord call");
       return calls.find(predicate)!;
     },
-    async waitForFrame(predicate, ms = 5000) {
+    async waitForFrame(predicate, ms = 10_000) {
       await wait(() => frames.some(predicate), ms, "the expected Gateway frame");
       return frames.find(predicate)!;
     },

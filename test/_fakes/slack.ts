@@ -228,11 +228,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     drop() {
       peers.at(-1)?.close(1011, "dropped");
     },
-    async waitFor(predicate, ms = 5000) {
+    async waitFor(predicate, ms = 10_000) {
       await wait(() => calls.some(predicate), ms, "the expected Slack call");
       return calls.find(predicate)!;
     },
-    waitForAcks(n, ms = 5000) {
+    waitForAcks(n, ms = 10_000) {
       return wait(() => fake.acks.length >= n, ms, `${n} Socket Mode acks`);
     },
     close: () => server.close(),

@@ -99,7 +99,7 @@ export async function startFakeTelegram(
     callsOf(method) {
       return calls.filter((c) => c.method === method);
     },
-    waitFor(predicate, ms = 5000) {
+    waitFor(predicate, ms = 10_000) {
       const found = calls.find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {

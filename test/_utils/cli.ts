@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { waitFor as pollUntil } from "./wait.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -89,15 +90,16 @@ export function startCli(args: string[], options: CliOptions): CliServer {
   return {
     child,
     output: () => out + err,
-    async waitFor(pattern, ms = 15_000) {
-      const deadline = Date.now() + ms;
-      while (Date.now() < deadline) {
-        const match = out.match(pattern);
-        if (match) return match;
-        if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 25));
+    async waitFor(pattern, ms = 30_000) {
+      try {
+        return await pollUntil(() => {
+          const match = out.match(pattern);
+          if (!match && child.exitCode !== null) throw new Error("the CLI exited");
+          return match;
+        }, { timeout: ms, interval: 25 });
+      } catch {
+        throw new Error(`CLI did not print ${pattern} in time; output:\n${out}${err}`);
       }
-      throw new Error(`CLI did not print ${pattern} in time; output:\n${out}${err}`);
     },
     async stop() {
       // process.kill, not child.kill: Deno's child_process then reports the real exit code.

@@ -8,6 +8,7 @@ import { accessSync, constants } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import process from "node:process";
+import { waitFor } from "./wait.ts";
 
 /** A running Redis. */
 export interface LocalRedis {
@@ -82,15 +83,14 @@ export async function startRedis(
   let stderr = "";
   child.stderr?.on("data", (chunk) => (stderr += String(chunk)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ping(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(
-        `Cannot start Redis on port ${port}: ${stderr.trim() || "no PONG"}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error("redis-server exited");
+      return await ping(port);
+    }, { timeout: timeoutMs, interval: 50 });
+  } catch {
+    child.kill("SIGKILL");
+    throw new Error(`Cannot start Redis on port ${port}: ${stderr.trim() || "no PONG"}`);
   }
   return {
     url: `redis://127.0.0.1:${port}`,

@@ -7,6 +7,7 @@ import { approvalPrompt, ChangeError } from "../../lib/changes/mod.ts";
 import { createStateStoreFromUrl } from "../../lib/storage/mod.ts";
 import { createFakeScheduler } from "../_fakes/routeros_scheduler.ts";
 import { changeIdOf, type World, world } from "./_helpers.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 const ASKER = "telegram:4242";
 
@@ -172,9 +173,9 @@ describe("changes: auto-revert", () => {
     const restarted = w.another(store2, { sweepIntervalMs: 10 });
     try {
       restarted.manager.start();
-      for (let i = 0; i < 200 && (await restarted.manager.get(id))?.state !== "reverted"; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await waitFor(async () => (await restarted.manager.get(id))?.state === "reverted", {
+        message: "the overdue change reverted by the restarted sweep",
+      });
       assert.equal((await restarted.manager.get(id))!.state, "reverted");
       assert.equal((await restarted.manager.get(kept))!.state, "confirmed");
       const list = w.fake.items("/ip/firewall/address-list").map((r) => r.address);

@@ -5,6 +5,7 @@
  */
 import type { Agent, TurnInput, TurnResult } from "../../lib/agent/types.ts";
 import type { Logger } from "../../lib/_internal/logger.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 /** An agent double: answers with `reply(input)` and records every turn. */
 export interface EchoAgent extends Agent {
@@ -56,11 +57,7 @@ export function memoryLogger(): MemoryLogger {
 /** Fast retry settings for tests. */
 export const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 50, maxRetries: 2 } as const;
 
-/** Waits until `predicate` holds, polling every 10 ms; rejects after `ms`. */
-export async function until(predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("Cannot reach the expected state: timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Waits until `predicate` holds (the shared {@linkcode waitFor}); rejects after `ms`. */
+export async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
+  await waitFor(predicate, { timeout: ms });
 }

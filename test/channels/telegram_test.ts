@@ -387,9 +387,15 @@ describe("createTelegram()", () => {
     assert.equal((await channel.webhook!.handle(req(6, "right-secret"))).status, 200);
     assert.equal((await channel.webhook!.handle(req(6, "right-secret"))).status, 200);
     await fake.waitFor((c) => c.method === "sendMessage");
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(agent.turns.map((t) => t.input), ["hook 6"]);
-    assert.equal(fake.callsOf("sendMessage").length, 1);
+    // Updates are handled in order (same sender): a later one, answered, proves the redelivery
+    // started no turn of its own.
+    assert.equal((await channel.webhook!(req(7, "right-secret"))).status, 200);
+    await fake.waitFor((c) => c.method === "sendMessage" && c.params.text === "echo: hook 7");
+    assert.deepEqual(agent.turns.map((t) => t.input), ["hook 6", "hook 7"]);
+    assert.deepEqual(fake.callsOf("sendMessage").map((c) => c.params.text), [
+      "echo: hook 6",
+      "echo: hook 7",
+    ]);
   });
 
   it("check() names the bot; a wrong token fails without leaking it", async () => {

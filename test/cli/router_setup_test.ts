@@ -10,6 +10,7 @@ import {
   startFakeRouterOS,
 } from "../_fakes/routeros.ts";
 import { startCli } from "../_utils/cli.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 describe("mikroclaw gateway with ROUTEROS_FIREWALL and HEARTBEAT_ROUTEROS", () => {
   let cwd = "";
@@ -45,10 +46,10 @@ describe("mikroclaw gateway with ROUTEROS_FIREWALL and HEARTBEAT_ROUTEROS", () =
       const port = (await server.waitFor(/listening on http:\/\/\S+:(\d+)/))[1]!;
       const scheduled = () =>
         router.items("/system/scheduler").map((r) => r["on-event"] ?? "").join("\n");
-      for (let i = 0; i < 200 && !scheduled().includes("heartbeat"); i++) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      const scheduler = scheduled();
+      const scheduler = await waitFor(() => scheduled().includes("heartbeat") ? scheduled() : "", {
+        timeout: 30_000,
+        message: "the heartbeat scheduler entry on the router",
+      });
       assert.match(scheduler, new RegExp(`http://127\\.0\\.0\\.1:${port}/health/heartbeat`));
       const rules = router.items("/ip/firewall/filter");
       assert.equal(rules.length, rulesBefore + 1);

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CliServer, runCli, startCli } from "../_utils/cli.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 describe("mikroclaw gateway / status / daemon", () => {
   let cwd = "";
@@ -91,12 +92,11 @@ describe("mikroclaw gateway / status / daemon", () => {
       pid = Number((await readFile(join(stateDir, "mikroclaw.pid"), "utf8")).split(" ")[0]);
       assert.ok(pid > 0);
       // The detached agent may need a few seconds on a busy machine: wait for its line.
-      let log = "";
-      for (let i = 0; i < 400 && !/pairing code: \d{6}/.test(log); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        log = await readFile(join(stateDir, "mikroclaw.log"), "utf8");
-      }
-      assert.match(log, /pairing code: \d{6}/);
+      const log = () => readFile(join(stateDir, "mikroclaw.log"), "utf8").catch(() => "");
+      await waitFor(
+        async () => /pairing code: \d{6}/.test(await log()),
+        { timeout: 60_000, interval: 50, message: "the pairing code in the daemon's log" },
+      );
       const twice = await runCli(["daemon"], { cwd, env });
       assert.equal(twice.code, 1);
       assert.match(twice.stdout, /already running/);

@@ -9,6 +9,7 @@ import { createStateStore } from "../../lib/storage/state_store.ts";
 import type { StateStore } from "../../lib/storage/types.ts";
 import { createGateway } from "../../lib/gateway/mod.ts";
 import type { Gateway, GatewayOptions } from "../../lib/gateway/mod.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 /** A fresh memory StateStore. */
 export function memoryStore(): StateStore {
@@ -136,11 +137,10 @@ export async function pairedGateway(
   return { gateway, store, token };
 }
 
-/** Polls `check` until it returns true (bounded; the bound is not asserted on). */
-export async function until(check: () => Promise<boolean> | boolean, tries = 500): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("condition never became true");
+/** Waits until `check` holds (the shared {@linkcode waitFor}); rejects after `ms`. */
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  ms = 10_000,
+): Promise<void> {
+  await waitFor(check, { timeout: ms });
 }

@@ -4,6 +4,7 @@ import { createGateway } from "../../lib/gateway/mod.ts";
 import { ProviderError } from "../../lib/errors.ts";
 import type { Agent } from "../../lib/agent/types.ts";
 import { echoAgent, FAST, hangingAgent, memoryStore, pairedGateway, req } from "./_helpers.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 type ErrorJson = { error: { code: string; message: string } };
 
@@ -58,10 +59,10 @@ describe("createGateway() health", () => {
           status: string;
           components: Record<string, boolean>;
         };
-      for (let i = 0; i < 200 && !(await snapshot()).components.llm; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      const after = await snapshot();
+      const after = await waitFor(async () => {
+        const body = await snapshot();
+        return body.components.llm ? body : undefined;
+      }, { message: "a passing llm probe in /health" });
       assert.deepEqual(after.components, { llm: true, gateway: true, routeros: true, memu: false });
       assert.equal(after.status, "degraded");
       const count = probes;
@@ -81,12 +82,13 @@ describe("createGateway() health", () => {
     });
     await gateway.start();
     try {
-      let body: { status: string; components: Record<string, boolean> } | undefined;
-      for (let i = 0; i < 200; i++) {
-        body = await (await gateway.fetch(req("/health"))).json() as typeof body;
-        if (body!.components.llm) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      const body = await waitFor(async () => {
+        const b = await (await gateway.fetch(req("/health"))).json() as {
+          status: string;
+          components: Record<string, boolean>;
+        };
+        return b.components.llm ? b : undefined;
+      }, { message: "a passing llm probe in /health" });
       assert.deepEqual(body, {
         status: "ok",
         components: { llm: true, gateway: true, routeros: false, memu: false },

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { CLI } from "../_utils/cli.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 /** The container's memory flags, as each runtime takes them (Bun's JSC has no V8 flags). */
 function gatewayCommand(): [string, string[]] {
@@ -62,15 +63,11 @@ describe("/mcp under a stream of large initialize requests, with the container's
     child.stdout!.setEncoding("utf8").on("data", (d: string) => (output += d));
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (output += d));
     const seen = (pattern: RegExp) =>
-      new Promise<RegExpMatchArray>((resolve, reject) => {
-        const check = () => {
-          const m = output.match(pattern);
-          if (m) resolve(m);
-          else if (child.exitCode !== null) reject(new Error(`gateway exited:\n${output}`));
-          else setTimeout(check, 25);
-        };
-        check();
-      });
+      waitFor(() => {
+        const m = output.match(pattern);
+        if (!m && child.exitCode !== null) throw new Error(`gateway exited:\n${output}`);
+        return m;
+      }, { timeout: 60_000, interval: 25, message: `${pattern} in the gateway's output` });
     base = (await seen(/listening on (http:\/\/\S+)/))[1]!;
     const code = (await seen(/pairing code: (\d{6})/))[1]!;
     const paired = await fetch(`${base}/pair`, {

@@ -7,6 +7,7 @@ import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
 import type { LocalServer } from "../_utils/serve.ts";
 import { type Served, servedRuntime } from "./_helpers.ts";
 import { runCli } from "../_utils/cli.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 describe("mikroclaw jobs against a running gateway", () => {
   let llm: FakeLLMServer;
@@ -38,7 +39,9 @@ describe("mikroclaw jobs against a running gateway", () => {
   const jobs = (...args: string[]) =>
     runCli(["jobs", ...args, "--url", server.url], { cwd, env: { MIKROCLAW_TOKEN: token } });
 
-  it("adds, lists with the zone, runs as a task, and removes a job", async () => {
+  it("adds, lists with the zone, runs as a task, and removes a job", {
+    timeout: 60_000,
+  }, async () => {
     const added = await jobs(
       "add",
       "--schedule",
@@ -65,15 +68,13 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.equal(run.code, 0, run.stderr);
     const taskId = /task ([0-9a-f]{32})/.exec(run.stdout)?.[1];
     assert.ok(taskId, run.stdout);
-    let task: { type: string; status: string; result?: string } | undefined;
-    for (let i = 0; i < 500 && task?.status !== "complete"; i++) {
+    const task = await waitFor(async () => {
       const res = await fetch(`${server.url}/tasks/${taskId}`, {
         headers: { authorization: `Bearer ${token}` },
       });
-      task = await res.json() as typeof task;
-      if (task?.status === "failed") break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+      const t = await res.json() as { type: string; status: string; result?: string };
+      return t.status === "complete" || t.status === "failed" ? t : undefined;
+    }, { timeout: 30_000, message: `task ${taskId} finished` });
     assert.equal(task?.type, "job");
     assert.equal(task?.status, "complete", JSON.stringify(task));
     assert.equal(task?.result, "Weekly report: all quiet.");
@@ -103,19 +104,20 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.equal(job.tz, Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   });
 
-  it("the running gateway's scheduler fires a due job by itself", async () => {
+  it("the running gateway's scheduler fires a due job by itself", {
+    timeout: 60_000,
+  }, async () => {
     const added = await jobs("add", "--schedule", "every 1s", "--prompt", "tick", "--json");
     assert.equal(added.code, 0, added.stderr);
     const { job_id } = JSON.parse(added.stdout) as { job_id: string };
-    let job: { last_status?: string; last_run?: string } | undefined;
-    for (let i = 0; i < 1000 && job?.last_status !== "complete"; i++) {
+    const job = await waitFor(async () => {
       const res = await fetch(`${server.url}/jobs/${job_id}`, {
         headers: { authorization: `Bearer ${token}` },
       });
       assert.equal(res.status, 200, await res.clone().text());
-      job = await res.json() as typeof job;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+      const j = await res.json() as { last_status?: string; last_run?: string };
+      return j.last_status === "complete" ? j : undefined;
+    }, { timeout: 60_000, interval: 25, message: `job ${job_id} run by the scheduler` });
     assert.equal(job?.last_status, "complete", JSON.stringify(job));
     assert.equal((await jobs("remove", job_id)).code, 0);
   });
@@ -146,7 +148,9 @@ describe("mikroclaw jobs against a running gateway", () => {
     assert.equal(res.status, 202);
   });
 
-  it("bad input: usage errors exit 2, gateway refusals exit 1 naming the field", async () => {
+  it("bad input: usage errors exit 2, gateway refusals exit 1 naming the field", {
+    timeout: 60_000,
+  }, async () => {
     const noSchedule = await jobs("add", "--prompt", "x");
     assert.equal(noSchedule.code, 2);
     assert.match(noSchedule.stderr, /--schedule/);

@@ -10,6 +10,7 @@ import {
   startFakeRouterOS,
 } from "../_fakes/routeros.ts";
 import type { LocalServer } from "../_utils/serve.ts";
+import { waitFor } from "../_utils/wait.ts";
 import { callText, sentTo, type Served, servedRuntime } from "./_helpers.ts";
 
 const OWNER = 4242;
@@ -133,13 +134,13 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
     assert.equal(anonymous.status, 401);
   });
 
-  // Five poll rounds take close to 5 s (Bun's default test timeout); its waits allow 10 s each.
+  // Four poll cycles of a second each: more than Bun's default 5 s on a busy machine.
   it("a polled interface going running=false alerts once, and up again resolves", {
-    timeout: 30_000,
+    timeout: 60_000,
   }, async () => {
     const polls = () => router.requests.filter((r) => r.path.startsWith("/interface")).length;
     // Wait for the baseline poll, then unplug ether1.
-    while (polls() < 1) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => polls() >= 1, { message: "the baseline interface poll" });
     const start = telegram.calls.length;
     const ether1 = router.items("/interface").find((r) => r.name === "ether1")!;
     ether1.running = "false";
@@ -149,7 +150,7 @@ describe("jobs and watches end to end (fake Telegram, fake router, real gateway 
     );
     // Two more polls see it still down; then it comes back.
     const seen = polls();
-    while (polls() < seen + 2) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => polls() >= seen + 2, { message: "two more interface polls" });
     ether1.running = "true";
     const resolved = await telegram.waitFor(
       (c) => toOwner(c) && /ether1 is up again after/.test(text(c)),

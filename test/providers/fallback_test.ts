@@ -6,6 +6,7 @@ import { createAnthropic } from "../../lib/providers/anthropic.ts";
 import { collectChat } from "../../lib/providers/collect_chat.ts";
 import type { StreamPart } from "../../lib/providers/types.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
+import { waitFor } from "../_utils/wait.ts";
 import { startFakeAnthropic } from "../_fakes/anthropic.ts";
 
 async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
@@ -172,8 +173,10 @@ describe("createFallbackProvider()", () => {
   it("a hanging server spends the time budget, then the next entry answers", async () => {
     oa.push({ hang: true });
     an.push({ text: "rescued" });
+    // The budget is per entry and a real timer: long enough for the next entry's answer to
+    // arrive inside its own budget on a busy machine.
     const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
-      timeoutMs: 150,
+      timeoutMs: 1000,
       sleep: async () => {},
     });
     const out = await parts(chain.chat(req));
@@ -222,7 +225,10 @@ describe("createFallbackProvider()", () => {
     const c0 = counts();
     oa.push({ hang: true });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
+    // Abort once the request hangs at the fake: mid-call, not before it was sent.
+    const asked = oa.requests.length;
+    const abort = () => controller.abort();
+    void waitFor(() => oa.requests.length > asked).then(abort, abort);
     const chain = createFallbackProvider([{ provider: openai() }, { provider: anthropic() }], {
       sleep: async () => {},
     });

@@ -4,6 +4,7 @@ import { createOpenAICompatible } from "../../lib/providers/openai_compatible.ts
 import { collectChat } from "../../lib/providers/collect_chat.ts";
 import type { ChatRequest, StreamPart } from "../../lib/providers/types.ts";
 import { type FakeLLMServer, startFakeOpenAI } from "../_fakes/openai.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 async function parts(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
   const out: StreamPart[] = [];
@@ -237,7 +238,10 @@ describe("createOpenAICompatible()", () => {
   it("the caller's abort signal ends the call as aborted", async () => {
     fake.push({ hang: true });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the request hangs at the fake: mid-call, not before it was sent.
+    const asked = fake.requests.length;
+    const abort = () => controller.abort();
+    void waitFor(() => fake.requests.length > asked).then(abort, abort);
     const out = await parts(provider().chat(base, { signal: controller.signal }));
     assert.equal((out[0] as { error: { kind: string } }).error.kind, "aborted");
   });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { createStateStoreFromUrl } from "../../lib/storage/from_url.ts";
 import { probeStorage } from "../../lib/storage/probe_storage.ts";
+import { sleep } from "../../lib/_internal/sleep.ts";
 import { type LocalRedis, redisSkipReason, startRedis } from "../_utils/redis.ts";
 import { testStateStoreContract } from "../_contract/state_store.ts";
 
@@ -13,10 +14,6 @@ let counter = 0;
 function url(): string {
   if (!redis) throw new Error("Redis did not start");
   return redis.url;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe("createStateStoreFromUrl('redis://...') on a real redis-server", {
@@ -38,7 +35,8 @@ describe("createStateStoreFromUrl('redis://...') on a real redis-server", {
         return {
           store,
           peer,
-          advance: sleep,
+          // Redis expires keys by its own clock: real time is the behaviour here.
+          advance: (ms) => sleep(ms),
           async cleanup() {
             await store.dispose();
             await peer.dispose();

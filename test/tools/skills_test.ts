@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { skillInvokeTool, skillListTool } from "../../lib/tools/skills.ts";
 import { toolContext } from "./_context.ts";
+import { waitFor } from "../_utils/wait.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -15,12 +16,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitUntil(condition: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
+/** The pid a `sleeper` skill wrote to `file`, once it has written it. */
+async function pidIn(file: string): Promise<number> {
+  return await waitFor(() => fs.existsSync(file) && Number(fs.readFileSync(file, "utf8")), {
+    message: `a pid in ${file}`,
+  });
 }
 
 describe("skill_list / skill_invoke", () => {
@@ -116,15 +116,17 @@ describe("skill_list / skill_invoke", () => {
 
   it("kills the whole process group on timeout", async () => {
     const pidFile = path.join(tmp, "sleeper.pid");
-    const r = await skillInvokeTool({ dir, timeoutMs: 300 }).call(
+    // The timeout is the behaviour (no clock to inject): long enough for a busy machine to start
+    // the script and its background child before the group is killed.
+    const pending = skillInvokeTool({ dir, timeoutMs: 1000 }).call(
       { skill: "sleeper", params: pidFile },
       toolContext(),
     );
+    const pid = await pidIn(pidFile);
+    const r = await pending;
     assert.equal(r.isError, true);
-    assert.match(JSON.parse(r.content).error, /timed out after 300 ms \(process group killed\)/);
-    const pid = Number(fs.readFileSync(pidFile, "utf8"));
-    assert.ok(pid > 0);
-    assert.ok(await waitUntil(() => !alive(pid)), `background child ${pid} survived`);
+    assert.match(JSON.parse(r.content).error, /timed out after 1000 ms \(process group killed\)/);
+    await waitFor(() => !alive(pid), { message: `background child ${pid} gone` });
   });
 
   it("stops a skill at the output cap", async () => {
@@ -147,16 +149,11 @@ describe("skill_list / skill_invoke", () => {
       { skill: "sleeper", params: pidFile },
       toolContext(controller.signal),
     );
-    assert.ok(
-      await waitUntil(() =>
-        fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim() !== ""
-      ),
-    );
+    const pid = await pidIn(pidFile);
     controller.abort();
     const r = await pending;
     assert.equal(r.isError, true);
     assert.match(r.content, /cancelled/);
-    const pid = Number(fs.readFileSync(pidFile, "utf8"));
-    assert.ok(await waitUntil(() => !alive(pid)), `background child ${pid} survived`);
+    await waitFor(() => !alive(pid), { message: `background child ${pid} gone` });
   });
 });
