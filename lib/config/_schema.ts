@@ -385,7 +385,7 @@ export function providerBaseUrlName(name: string): string {
 const SHARED_WITH_PRIMARY = new Set(["LLM_API_KEY", "LLM_BASE_URL"]);
 
 const PROVIDER_SETTINGS: SettingDef[] = PROVIDER_NAMES.flatMap((p): SettingDef[] => [
-  ...providerKeyNames(p).map((n, i): SettingDef => ({
+  ...providerKeyNames(p).map((n): SettingDef => ({
     name: n,
     at: `llm.providers.${p}.apiKey`,
     group: "llm",

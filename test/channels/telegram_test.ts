@@ -389,7 +389,7 @@ describe("createTelegram()", () => {
     await fake.waitFor((c) => c.method === "sendMessage");
     // Updates are handled in order (same sender): a later one, answered, proves the redelivery
     // started no turn of its own.
-    assert.equal((await channel.webhook!(req(7, "right-secret"))).status, 200);
+    assert.equal((await channel.webhook!.handle(req(7, "right-secret"))).status, 200);
     await fake.waitFor((c) => c.method === "sendMessage" && c.params.text === "echo: hook 7");
     assert.deepEqual(agent.turns.map((t) => t.input), ["hook 6", "hook 7"]);
     assert.deepEqual(fake.callsOf("sendMessage").map((c) => c.params.text), [
