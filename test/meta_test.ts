@@ -59,7 +59,7 @@ describe("project meta", () => {
     const layer = new Map<string, number>();
     let row = 0;
     for (const line of table.split("\n")) {
-      const m = /^\| (base|state|outside services|agent|faces|wiring) \| (.*?) \|/.exec(line);
+      const m = /^\| *(base|state|outside services|agent|faces|wiring) *\| (.*?) \|/.exec(line);
       if (!m) continue;
       for (const [, name] of m[2]!.matchAll(/`lib\/([^`/]+)\/?`/g)) layer.set(name!, row);
       row++;
