@@ -41,7 +41,7 @@ export interface RunnerDriver {
   send(
     to: string,
     text: string,
-    options: { replyTo?: string; signal?: AbortSignal },
+    options: { replyTo?: string | undefined; signal?: AbortSignal | undefined },
   ): Promise<unknown>;
   /** Shows "typing…" once; undefined when the service has none. */
   typing?: (to: string) => Promise<void>;
@@ -98,8 +98,8 @@ export function createRunner(driver: RunnerDriver): Runner {
     const reply = message.respond ??
       ((text: string) =>
         driver.send(message.to, text, {
-          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
-          ...(signal ? { signal } : {}),
+          replyTo: message.replyTo,
+          signal,
         }).then(() => {}));
     if (message.text === undefined || message.text.trim() === "") {
       await reply(NON_TEXT_NOTE);
@@ -122,7 +122,7 @@ export function createRunner(driver: RunnerDriver): Runner {
           input: message.text,
           sessionKey,
           requestedBy,
-          ...(signal ? { signal } : {}),
+          signal,
         })).text;
       answer = text.trim() === "" ? "(no reply)" : text;
     } catch (error) {

@@ -39,7 +39,9 @@ export interface TelegramPollingOptions {
   maxPollBackoffMs: number;
   minPollGapMs: number;
   /** Where the offset survives a restart. */
-  offsetStore?: { load(): Promise<number | undefined>; save(offset: number): Promise<void> };
+  offsetStore?:
+    | { load(): Promise<number | undefined>; save(offset: number): Promise<void> }
+    | undefined;
 }
 
 /** The polling loop: runs until `signal` aborts; rejects on a token Telegram refuses. */

@@ -46,9 +46,9 @@ export interface DiscordOptions extends ChannelOptions {
   /** `DISCORD_BOT_TOKEN`. */
   token: string;
   /** `DISCORD_PUBLIC_KEY` (hex) for the interactions endpoint; without it every call gets 401. */
-  publicKey?: string;
+  publicKey?: string | undefined;
   /** `DISCORD_GATEWAY_URL`; else asked with GET /gateway/bot. */
-  gatewayUrl?: string;
+  gatewayUrl?: string | undefined;
   /** @default {37377} */
   intents?: number;
   /**

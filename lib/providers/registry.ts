@@ -29,15 +29,15 @@ import {
 /** Settings of {@linkcode createProvider}; everything unset comes from `env` at request time. */
 export interface CreateProviderSettings {
   /** API key (else the provider's key variables in `env`). */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Base URL (else `<NAME>_BASE_URL`, else the default). */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** Model (else the provider's default). */
-  model?: string;
+  model?: string | undefined;
   headers?: Record<string, string>;
   /** Time limit of one call. */
   timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Environment to read keys and base URLs from (default: the process environment, lazily). */
   env?: Env;
 }

@@ -27,7 +27,7 @@ export interface BuiltinToolsOptions {
   executor: RouterOSExecutor | undefined;
   /** What `health_check` reports (the gateway's cached component state). */
   healthSource: () => Promise<Record<string, unknown>>;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** Host of the router's REST URL, which web tools must never reach. */
@@ -87,8 +87,8 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     fileWriteTool({ workspace }),
     composioCallTool({
       env: {},
-      ...(t.composioUrl ? { url: t.composioUrl } : {}),
-      ...(t.composioApiKey ? { apiKey: t.composioApiKey.reveal() } : {}),
+      url: t.composioUrl,
+      apiKey: t.composioApiKey?.reveal(),
       ...fetch,
     }),
   ];
