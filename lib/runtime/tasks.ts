@@ -65,7 +65,10 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
         scopes,
       })),
     analyze: recipeTask("analyze", (recipes, task, scopes) =>
-      recipes.analyzeRecipe({ scopes, question: task.input })),
+      recipes.analyzeRecipe({
+        scopes,
+        question: task.input,
+      })),
     skill_invoke: async (task, { signal }) => {
       const skillInvoke = (await tools()).find((t) => t.name === "skill_invoke");
       if (!skillInvoke) {
