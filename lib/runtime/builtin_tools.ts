@@ -48,7 +48,6 @@ function routerHost(config: Config): string[] {
 export function builtinTools(options: BuiltinToolsOptions): Tool[] {
   const { config } = options;
   const t = config.tools;
-  const fetch = options.fetch ? { fetch: options.fetch } : {};
   // The workspace guard loads when a file or shell tool first runs; its root is fixed now.
   const root = t.workspaceDir.startsWith("/")
     ? t.workspaceDir
@@ -70,14 +69,14 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
       braveApiKey: t.webSearch.braveApiKey?.reveal(),
       tavilyApiKey: t.webSearch.tavilyApiKey?.reveal(),
       searxngUrl: t.webSearch.searxngUrl,
-      ...fetch,
+      fetch: options.fetch,
     }),
     webScrapeTool({
       services: t.webscrapeServices,
       jinaApiKey: t.jinaApiKey?.reveal(),
       firecrawlApiKey: t.firecrawlApiKey?.reveal(),
       extraDenied: routerHost(config),
-      ...fetch,
+      fetch: options.fetch,
     }),
     skillListTool({ dir: t.skillsDir }),
     skillInvokeTool({ dir: t.skillsDir }),
@@ -89,7 +88,7 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
       env: {},
       url: t.composioUrl,
       apiKey: t.composioApiKey?.reveal(),
-      ...fetch,
+      fetch: options.fetch,
     }),
   ];
 }
