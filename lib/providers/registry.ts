@@ -93,7 +93,7 @@ function requireKey(
 
 type FamilyCommon = FamilySettings & {
   baseURL: string;
-  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  maxTokensField?: "max_tokens" | "max_completion_tokens" | undefined;
 };
 
 // Literal lazy imports (JSR and bundlers trace them): only the configured family's wire code loads.
@@ -152,12 +152,9 @@ export function createProvider(name: string, settings: CreateProviderSettings = 
     baseURL,
     model,
     headers,
-    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
-    ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
+    timeoutMs: settings.timeoutMs,
+    fetch: settings.fetch,
   };
-  const provider = lazyFamily(info, {
-    ...common,
-    ...(info.maxTokensField ? { maxTokensField: info.maxTokensField } : {}),
-  });
+  const provider = lazyFamily(info, { ...common, maxTokensField: info.maxTokensField });
   return info.keyRequired ? requireKey(provider, info, key) : provider;
 }
