@@ -18,11 +18,11 @@ export interface Inbound {
   /** Where to reply (chat / channel id). */
   to: string;
   /** Conversation scope beyond the sender, e.g. a group chat id; absent for direct messages. */
-  scope?: string;
+  scope?: string | undefined;
   /** Text; undefined for non-text messages (photos, stickers…). */
   text: string | undefined;
   /** What the reply refers to (message id / thread ts). */
-  replyTo?: string;
+  replyTo?: string | undefined;
   /** Delivers the reply some other way (Discord interaction follow-ups); no typing indicator. */
   respond?: (text: string) => Promise<void>;
 }

@@ -151,7 +151,7 @@ export function createDiscord(options: DiscordOptions): Channel {
       messageId: `message:${id}`,
       senderId: authorId,
       to: channelId,
-      ...(direct ? {} : { scope: channelId }),
+      scope: direct ? undefined : channelId,
       text: text === "" ? undefined : text,
       replyTo: id,
     });
@@ -212,7 +212,7 @@ export function createDiscord(options: DiscordOptions): Channel {
         messageId: `interaction:${id}`,
         senderId,
         to: channelId ?? senderId,
-        ...(i.guild_id ? { scope: channelId ?? "guild" } : {}),
+        scope: i.guild_id ? channelId ?? "guild" : undefined,
         text: input,
         respond: (text) => followUp(appId, token, text),
       };

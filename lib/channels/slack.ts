@@ -172,9 +172,9 @@ export function createSlack(options: SlackOptions): Channel {
       messageId: `${channel}:${ts}`,
       senderId: user,
       to: channel,
-      ...(direct ? {} : { scope: channel }),
+      scope: direct ? undefined : channel,
       text,
-      ...(thread ? { replyTo: thread } : {}),
+      replyTo: thread,
     });
   }
 

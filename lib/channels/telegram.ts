@@ -226,7 +226,7 @@ export function createTelegram(options: TelegramOptions): Channel {
         messageId: `${chat.id}:${message.message_id}`,
         senderId,
         to: String(chat.id),
-        ...(isPrivate ? {} : { scope: String(chat.id) }),
+        scope: isPrivate ? undefined : String(chat.id),
         text: typeof message.text === "string" ? message.text : undefined,
         ...(message.message_id !== undefined ? { replyTo: String(message.message_id) } : {}),
       });
