@@ -80,7 +80,7 @@ export function telegramPolling(
         r = await options.request(
           "getUpdates",
           {
-            ...(offset !== undefined ? { offset } : {}),
+            offset, // JSON.stringify leaves it out while undefined
             timeout: options.pollTimeoutSeconds,
             allowed_updates: options.allowedUpdates,
           },

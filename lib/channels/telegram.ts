@@ -98,7 +98,7 @@ export function createTelegram(options: TelegramOptions): Channel {
       label: `Telegram ${method}`,
       redact: [options.token],
       signal,
-      ...(timeoutMs ? { timeoutMs } : {}),
+      timeoutMs,
       retryAfterMs(r) {
         const body = parseJson(r.text);
         const after = isRecord(body) && isRecord(body.parameters)
