@@ -35,7 +35,7 @@ export type CliArgs = Record<string, unknown> & { _: string[] };
 
 /** Throws a {@linkcode UsageError} for anything in `tokens` that `defs` does not declare. */
 export function checkArgs(command: string, tokens: readonly string[], defs: ArgsDef): void {
-  const flags = new Map<string, { name: string; type: string; options?: string[] }>();
+  const flags = new Map<string, { name: string; type: string; options?: string[] | undefined }>();
   let positionals = 0;
   for (const [name, def] of Object.entries(defs)) {
     const type = def.type ?? "string";
@@ -43,11 +43,7 @@ export function checkArgs(command: string, tokens: readonly string[], defs: Args
       positionals++;
       continue;
     }
-    const entry = {
-      name,
-      type,
-      ...("options" in def && def.options ? { options: def.options } : {}),
-    };
+    const entry = { name, type, options: "options" in def ? def.options : undefined };
     flags.set(name, entry);
     const aliases = "alias" in def && def.alias ? [def.alias].flat() : [];
     for (const a of aliases) flags.set(a, entry);

@@ -128,9 +128,9 @@ const llmReachProbe: DoctorProbe = {
       const provider = createProvider(entry.provider, {
         env: {},
         timeoutMs: Math.min(config.llm.timeoutMs, 10_000),
-        ...(key ? { apiKey: key.reveal() } : {}),
-        ...(baseURL ? { baseURL } : {}),
-        ...(entry.model ? { model: entry.model } : {}),
+        apiKey: key?.reveal(),
+        baseURL,
+        model: entry.model,
       });
       const result = await probeProvider(provider, { signal });
       out.push(

@@ -100,9 +100,9 @@ export interface ProviderErrorOptions {
   /** Provider id, e.g. `openai`. */
   provider: string;
   /** HTTP status, when there was a response. */
-  status?: number;
+  status?: number | undefined;
   /** Milliseconds the server asked us to wait (`retry-after-ms` / `retry-after`). */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** The underlying error. */
   cause?: unknown;
 }

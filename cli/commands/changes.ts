@@ -43,7 +43,7 @@ const changes = defineCommand({
       json: args.json,
       force: args.force,
       url: gatewayUrl(config, args.url),
-      ...(token ? { token } : {}),
+      token,
       ...processOutput,
     });
   },

@@ -61,7 +61,7 @@ const config = defineCommand({
         routerosSetupScript(loaded, {
           env: process.env,
           legacy: args.legacy === true,
-          ...(image ? { imageFile: image } : {}),
+          imageFile: image,
         }),
       );
     }

@@ -136,7 +136,7 @@ const jobs = defineCommand({
         }
         : {}),
       url,
-      ...(token ? { token } : {}),
+      token,
       ...processOutput,
     });
   },

@@ -38,7 +38,7 @@ export interface CreateAgentOptions {
   /** Put the memories most relevant to each input into the system context (needs `memory`). */
   autoRecall?: boolean | AutoRecallOptions;
   /** Replaces the default system prompt ({@linkcode defaultSystemPrompt}). */
-  systemPrompt?: string;
+  systemPrompt?: string | undefined;
   /** Most model calls in one turn. @default {8} */
   maxSteps?: number;
   /** Bounds of the per-session history. */

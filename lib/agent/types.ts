@@ -35,7 +35,7 @@ export interface TurnInput {
   requestedBy?: string;
   /** Extra messages placed before `input` (e.g. an OpenAI-compatible client's history). */
   history?: Message[];
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Receives every event as it happens. Must not throw. */
   onEvent?: (event: AgentEvent) => void;
 }

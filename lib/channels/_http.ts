@@ -26,7 +26,7 @@ export interface HttpCall {
   label: string;
   signal?: AbortSignal | undefined;
   /** Per-attempt time limit. @default {30000} */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Milliseconds the service asks to wait in a 429 answer; undefined to use back-off. */
   retryAfterMs(result: HttpResult): number | undefined;
   /** Called before each attempt (Discord waits for its rate-limit bucket here). */

@@ -18,11 +18,11 @@ export interface Inbound {
   /** Where to reply (chat / channel id). */
   to: string;
   /** Conversation scope beyond the sender, e.g. a group chat id; absent for direct messages. */
-  scope?: string;
+  scope?: string | undefined;
   /** Text; undefined for non-text messages (photos, stickers…). */
   text: string | undefined;
   /** What the reply refers to (message id / thread ts). */
-  replyTo?: string;
+  replyTo?: string | undefined;
   /** Delivers the reply some other way (Discord interaction follow-ups); no typing indicator. */
   respond?: (text: string) => Promise<void>;
 }
@@ -41,7 +41,7 @@ export interface RunnerDriver {
   send(
     to: string,
     text: string,
-    options: { replyTo?: string; signal?: AbortSignal },
+    options: { replyTo?: string | undefined; signal?: AbortSignal | undefined },
   ): Promise<unknown>;
   /** Shows "typing…" once; undefined when the service has none. */
   typing?: (to: string) => Promise<void>;
@@ -98,8 +98,8 @@ export function createRunner(driver: RunnerDriver): Runner {
     const reply = message.respond ??
       ((text: string) =>
         driver.send(message.to, text, {
-          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
-          ...(signal ? { signal } : {}),
+          replyTo: message.replyTo,
+          signal,
         }).then(() => {}));
     if (message.text === undefined || message.text.trim() === "") {
       await reply(NON_TEXT_NOTE);
@@ -122,7 +122,7 @@ export function createRunner(driver: RunnerDriver): Runner {
           input: message.text,
           sessionKey,
           requestedBy,
-          ...(signal ? { signal } : {}),
+          signal,
         })).text;
       answer = text.trim() === "" ? "(no reply)" : text;
     } catch (error) {

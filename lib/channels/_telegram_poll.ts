@@ -39,7 +39,9 @@ export interface TelegramPollingOptions {
   maxPollBackoffMs: number;
   minPollGapMs: number;
   /** Where the offset survives a restart. */
-  offsetStore?: { load(): Promise<number | undefined>; save(offset: number): Promise<void> };
+  offsetStore?:
+    | { load(): Promise<number | undefined>; save(offset: number): Promise<void> }
+    | undefined;
 }
 
 /** The polling loop: runs until `signal` aborts; rejects on a token Telegram refuses. */
@@ -78,7 +80,7 @@ export function telegramPolling(
         r = await options.request(
           "getUpdates",
           {
-            ...(offset !== undefined ? { offset } : {}),
+            offset, // JSON.stringify leaves it out while undefined
             timeout: options.pollTimeoutSeconds,
             allowed_updates: options.allowedUpdates,
           },

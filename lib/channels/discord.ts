@@ -46,9 +46,9 @@ export interface DiscordOptions extends ChannelOptions {
   /** `DISCORD_BOT_TOKEN`. */
   token: string;
   /** `DISCORD_PUBLIC_KEY` (hex) for the interactions endpoint; without it every call gets 401. */
-  publicKey?: string;
+  publicKey?: string | undefined;
   /** `DISCORD_GATEWAY_URL`; else asked with GET /gateway/bot. */
-  gatewayUrl?: string;
+  gatewayUrl?: string | undefined;
   /** @default {37377} */
   intents?: number;
   /**
@@ -151,7 +151,7 @@ export function createDiscord(options: DiscordOptions): Channel {
       messageId: `message:${id}`,
       senderId: authorId,
       to: channelId,
-      ...(direct ? {} : { scope: channelId }),
+      scope: direct ? undefined : channelId,
       text: text === "" ? undefined : text,
       replyTo: id,
     });
@@ -212,7 +212,7 @@ export function createDiscord(options: DiscordOptions): Channel {
         messageId: `interaction:${id}`,
         senderId,
         to: channelId ?? senderId,
-        ...(i.guild_id ? { scope: channelId ?? "guild" } : {}),
+        scope: i.guild_id ? channelId ?? "guild" : undefined,
         text: input,
         respond: (text) => followUp(appId, token, text),
       };

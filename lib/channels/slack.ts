@@ -48,9 +48,9 @@ export interface SlackOptions extends ChannelOptions {
   /** `SLACK_BOT_TOKEN` (`xoxb-…`) for the Web API. */
   botToken: string;
   /** `SLACK_APP_TOKEN` (`xapp-…`) for Socket Mode. */
-  appToken?: string;
+  appToken?: string | undefined;
   /** `SLACK_SIGNING_SECRET` for the Events API; without it `webhook()` refuses every request. */
-  signingSecret?: string;
+  signingSecret?: string | undefined;
   /** @default {"socket" when appToken is set, else "events"} */
   mode?: "socket" | "events";
   /** The bot's own user id; asked with auth.test when absent. */
@@ -172,9 +172,9 @@ export function createSlack(options: SlackOptions): Channel {
       messageId: `${channel}:${ts}`,
       senderId: user,
       to: channel,
-      ...(direct ? {} : { scope: channel }),
+      scope: direct ? undefined : channel,
       text,
-      ...(thread ? { replyTo: thread } : {}),
+      replyTo: thread,
     });
   }
 

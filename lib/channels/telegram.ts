@@ -41,7 +41,7 @@ export interface TelegramOptions extends ChannelOptions {
   /** Bot token from @BotFather (`BOT_TOKEN`). */
   token: string;
   /** `TELEGRAM_WEBHOOK_SECRET`; without it `webhook()` refuses every request. */
-  webhookSecret?: string;
+  webhookSecret?: string | undefined;
   /** Long-poll `timeout` in seconds. @default {25} */
   pollTimeoutSeconds?: number;
   /** @default {["message", "callback_query"]} */
@@ -66,7 +66,7 @@ export interface TelegramOptions extends ChannelOptions {
   offsetStore?: {
     load(): Promise<number | undefined>;
     save(offset: number): Promise<void>;
-  };
+  } | undefined;
 }
 
 /** Creates the Telegram channel (`apiBase` default `https://api.telegram.org`). */
@@ -98,7 +98,7 @@ export function createTelegram(options: TelegramOptions): Channel {
       label: `Telegram ${method}`,
       redact: [options.token],
       signal,
-      ...(timeoutMs ? { timeoutMs } : {}),
+      timeoutMs,
       retryAfterMs(r) {
         const body = parseJson(r.text);
         const after = isRecord(body) && isRecord(body.parameters)
@@ -226,7 +226,7 @@ export function createTelegram(options: TelegramOptions): Channel {
         messageId: `${chat.id}:${message.message_id}`,
         senderId,
         to: String(chat.id),
-        ...(isPrivate ? {} : { scope: String(chat.id) }),
+        scope: isPrivate ? undefined : String(chat.id),
         text: typeof message.text === "string" ? message.text : undefined,
         ...(message.message_id !== undefined ? { replyTo: String(message.message_id) } : {}),
       });
@@ -264,7 +264,7 @@ export function createTelegram(options: TelegramOptions): Channel {
     baseDelayMs: retry.baseDelayMs,
     maxPollBackoffMs: options.maxPollBackoffMs ?? 60_000,
     minPollGapMs: options.minPollGapMs ?? 1000,
-    ...(options.offsetStore ? { offsetStore: options.offsetStore } : {}),
+    offsetStore: options.offsetStore,
   });
 
   return {

@@ -27,12 +27,12 @@ export interface Button {
 /** Options of {@linkcode Channel.send}. */
 export interface SendOptions {
   /** Buttons under the last part of the message: rows of buttons, or one row. */
-  buttons?: Button[][] | Button[];
+  buttons?: Button[][] | Button[] | undefined;
   /**
    * What to reply to: Telegram message id, Discord message id, Slack thread `ts`.
    */
-  replyTo?: string;
-  signal?: AbortSignal;
+  replyTo?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** What {@linkcode Channel.send} delivered: one id per part, in order. */
@@ -104,15 +104,15 @@ export interface ChannelOptions {
   /** API base URL (for a proxy, a local server or tests). */
   apiBase?: string;
   /** @default {globalThis.fetch} */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   logger?: Logger;
   /**
    * Chat commands, tried before every agent turn: a person's command must not be
    * reinterpreted (or invented) by the model.
    */
-  onCommand?: CommandHandler;
+  onCommand?: CommandHandler | undefined;
   /** Button presses (approvals). Without it presses are answered "Not available". */
-  onButton?: ButtonHandler;
+  onButton?: ButtonHandler | undefined;
   retry?: RetryOptions;
   /** How often the typing indicator is renewed while the agent works. */
   typingIntervalMs?: number;

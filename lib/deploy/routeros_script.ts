@@ -34,7 +34,7 @@ export interface RouterosScriptOptions {
    * Image tar uploaded to the router (relative to the disk). By default the script picks the
    * one of {@linkcode ROUTER_IMAGES} that matches the router's `architecture-name`.
    */
-  imageFile?: string;
+  imageFile?: string | undefined;
   /** Global container soft RAM cap. @default {"256MiB"} */
   ramHigh?: string;
   /** Pre-7.20 syntax (`name=`, `envlist=`, `mounts=`) instead of `list=`, `envlists=`, `mountlists=`. @default {false} */

@@ -21,7 +21,7 @@ export async function runTaskTurn(
       input,
       sessionKey,
       requestedBy: task.requested_by,
-      ...(signal ? { signal } : {}),
+      signal,
     })).text;
   } finally {
     agent.reset(sessionKey);

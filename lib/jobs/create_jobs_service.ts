@@ -196,14 +196,12 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
   }
 
   const watch = createWatch({
-    ...(settings.explain
-      ? {
-        onAlert: (text: string) => {
-          const run = explain(text).finally(() => explaining.delete(run));
-          explaining.add(run);
-        },
+    onAlert: settings.explain
+      ? (text: string) => {
+        const run = explain(text).finally(() => explaining.delete(run));
+        explaining.add(run);
       }
-      : {}),
+      : undefined,
     store,
     send: (to, text) => send(to, text),
     recipients,

@@ -83,7 +83,7 @@ export function createRouterPoller(options: RouterPollerOptions): RouterPoller {
   const jumping = new Set<string>();
 
   async function read(path: string, signal: AbortSignal | undefined): Promise<Row[]> {
-    const rows = await router.get<Row[] | Row>(path, undefined, signal ? { signal } : {});
+    const rows = await router.get<Row[] | Row>(path, undefined, { signal });
     return Array.isArray(rows) ? rows : [rows];
   }
 

@@ -35,7 +35,7 @@ export interface WatchOptions {
   /** `ALERT_QUIET_MODE`. @default {"hold"} */
   quietMode?: "hold" | "drop";
   /** Called (not awaited) after a first alert or a notice was sent, e.g. to explain it. */
-  onAlert?: (text: string) => void;
+  onAlert?: ((text: string) => void) | undefined;
   /** @default {Date.now} */
   now?: () => number;
   logger?: Logger;

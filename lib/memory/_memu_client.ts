@@ -106,7 +106,7 @@ export function createMemuClient(options: MemuClientOptions): MemuCall {
         {
           kind: "rate-limit",
           status,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          retryAfterMs,
         },
       );
       throw error;

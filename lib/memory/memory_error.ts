@@ -21,7 +21,7 @@ export interface MemoryErrorOptions {
   kind: MemoryErrorKind;
   status?: number;
   /** Milliseconds the server asked us to wait (`Retry-After`). */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   cause?: unknown;
 }
 

@@ -42,7 +42,7 @@ export interface MemuDriverOptions {
   userId?: string;
   /** Path of the memory API under the base URL. @default {"/api/v3/memory"} */
   apiPrefix?: string;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Limit of one HTTP request. @default {15000} */
   requestTimeoutMs?: number;
   /** Delay between polls of a memorize task. @default {2000} */

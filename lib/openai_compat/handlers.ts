@@ -197,7 +197,7 @@ export function createOpenAICompatHandlers(options: OpenAICompatOptions): OpenAI
         history: read.history,
         sessionKey,
         requestedBy: `gateway:${context.tokenId}`,
-        ...(context.signal ? { signal: context.signal } : {}),
+        signal: context.signal,
       };
       if (!read.stream) {
         try {

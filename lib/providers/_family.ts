@@ -21,9 +21,9 @@ export interface FamilySettings {
   /** Default model id. */
   model?: string;
   /** Time limit of one call, streaming included (default 120000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Custom fetch (tests, proxies). */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** Default time limit of one call. */

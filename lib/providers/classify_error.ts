@@ -139,7 +139,7 @@ export function classifyHttpError(options: ClassifyHttpOptions): ProviderError {
     kind,
     provider,
     status,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    retryAfterMs,
   });
 }
 

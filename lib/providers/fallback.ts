@@ -35,7 +35,7 @@ export interface FallbackOptions {
   /** Logs each retry and switch. */
   logger?: Logger;
   /** Backoff sleep (inject a short one in tests). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Clock for cooldowns (tests). */
   now?: () => number;
   /** Random source for jitter, in [0, 1). */

@@ -175,7 +175,7 @@ export function createMockProvider(
         ? new ProviderError(step.error, {
           kind: step.kind ?? "server",
           provider: id,
-          ...(step.status !== undefined ? { status: step.status } : {}),
+          status: step.status,
         })
         : step.error;
       yield { type: "error", error };

@@ -33,7 +33,7 @@ export interface OpenAICompatibleSettings extends FamilySettings {
   /** e.g. `https://api.openai.com/v1` (required). */
   baseURL: string;
   /** Field carrying `maxTokens` (default `max_tokens`; OpenAI itself prefers `max_completion_tokens`). */
-  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  maxTokensField?: "max_tokens" | "max_completion_tokens" | undefined;
   /** Send `stream_options.include_usage` (default true). */
   includeUsage?: boolean;
 }

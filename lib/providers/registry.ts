@@ -29,15 +29,15 @@ import {
 /** Settings of {@linkcode createProvider}; everything unset comes from `env` at request time. */
 export interface CreateProviderSettings {
   /** API key (else the provider's key variables in `env`). */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Base URL (else `<NAME>_BASE_URL`, else the default). */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** Model (else the provider's default). */
-  model?: string;
+  model?: string | undefined;
   headers?: Record<string, string>;
   /** Time limit of one call. */
   timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Environment to read keys and base URLs from (default: the process environment, lazily). */
   env?: Env;
 }
@@ -93,7 +93,7 @@ function requireKey(
 
 type FamilyCommon = FamilySettings & {
   baseURL: string;
-  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  maxTokensField?: "max_tokens" | "max_completion_tokens" | undefined;
 };
 
 // Literal lazy imports (JSR and bundlers trace them): only the configured family's wire code loads.
@@ -152,12 +152,9 @@ export function createProvider(name: string, settings: CreateProviderSettings = 
     baseURL,
     model,
     headers,
-    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
-    ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
+    timeoutMs: settings.timeoutMs,
+    fetch: settings.fetch,
   };
-  const provider = lazyFamily(info, {
-    ...common,
-    ...(info.maxTokensField ? { maxTokensField: info.maxTokensField } : {}),
-  });
+  const provider = lazyFamily(info, { ...common, maxTokensField: info.maxTokensField });
   return info.keyRequired ? requireKey(provider, info, key) : provider;
 }

@@ -105,7 +105,7 @@ const UNTRUSTED =
 
 /** Investigate `targets` (addresses, MACs, host or interface names) across `scopes`. */
 export function investigateRecipe(
-  options: { targets: readonly string[]; scopes?: readonly string[] },
+  options: { targets: readonly string[]; scopes?: readonly string[] | undefined },
 ): RouterOSRecipe {
   const targets = options.targets.map((t) => t.trim()).filter(Boolean);
   if (targets.length === 0) {
@@ -130,7 +130,7 @@ export function investigateRecipe(
 
 /** Analyze the router's configuration across `scopes` (and an optional question). */
 export function analyzeRecipe(
-  options: { scopes?: readonly string[]; question?: string } = {},
+  options: { scopes?: readonly string[] | undefined; question?: string | undefined } = {},
 ): RouterOSRecipe {
   const reads = readsFor(
     options.scopes?.length ? options.scopes : DEFAULT_ANALYZE,

@@ -63,7 +63,7 @@ async function memoryFromConfig(
       baseUrl: config.memory.memuBaseUrl,
       agentId,
       store,
-      ...(fetch ? { fetch } : {}),
+      fetch,
     }),
   });
 }
@@ -77,7 +77,7 @@ export async function buildAgentStack(options: AgentStackOptions): Promise<Agent
     config,
     memory,
     executor: options.executor,
-    ...(fetch ? { fetch } : {}),
+    fetch,
     healthSource: options.healthSource,
   });
   const mcp = config.tools.mcpServers
@@ -100,7 +100,7 @@ export async function buildAgentStack(options: AgentStackOptions): Promise<Agent
     maxSteps: config.llm.maxSteps,
     secrets: options.secrets,
     logger,
-    ...(config.llm.systemPrompt ? { systemPrompt: config.llm.systemPrompt } : {}),
+    systemPrompt: config.llm.systemPrompt,
   });
   return {
     provider,

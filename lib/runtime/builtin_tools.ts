@@ -27,7 +27,7 @@ export interface BuiltinToolsOptions {
   executor: RouterOSExecutor | undefined;
   /** What `health_check` reports (the gateway's cached component state). */
   healthSource: () => Promise<Record<string, unknown>>;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** Host of the router's REST URL, which web tools must never reach. */
@@ -48,7 +48,6 @@ function routerHost(config: Config): string[] {
 export function builtinTools(options: BuiltinToolsOptions): Tool[] {
   const { config } = options;
   const t = config.tools;
-  const fetch = options.fetch ? { fetch: options.fetch } : {};
   // The workspace guard loads when a file or shell tool first runs; its root is fixed now.
   const root = t.workspaceDir.startsWith("/")
     ? t.workspaceDir
@@ -70,14 +69,14 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
       braveApiKey: t.webSearch.braveApiKey?.reveal(),
       tavilyApiKey: t.webSearch.tavilyApiKey?.reveal(),
       searxngUrl: t.webSearch.searxngUrl,
-      ...fetch,
+      fetch: options.fetch,
     }),
     webScrapeTool({
       services: t.webscrapeServices,
       jinaApiKey: t.jinaApiKey?.reveal(),
       firecrawlApiKey: t.firecrawlApiKey?.reveal(),
       extraDenied: routerHost(config),
-      ...fetch,
+      fetch: options.fetch,
     }),
     skillListTool({ dir: t.skillsDir }),
     skillInvokeTool({ dir: t.skillsDir }),
@@ -87,9 +86,9 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     fileWriteTool({ workspace }),
     composioCallTool({
       env: {},
-      ...(t.composioUrl ? { url: t.composioUrl } : {}),
-      ...(t.composioApiKey ? { apiKey: t.composioApiKey.reveal() } : {}),
-      ...fetch,
+      url: t.composioUrl,
+      apiKey: t.composioApiKey?.reveal(),
+      fetch: options.fetch,
     }),
   ];
 }

@@ -14,7 +14,7 @@ export interface ConfiguredChannelsOptions {
   config: Config;
   agent: Agent;
   logger: Logger;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Chat commands (`/undo`, `/confirm`, `/jobs`), answered before the agent. */
   onCommand?: CommandHandler;
   /** Approval buttons (safe router changes). */
@@ -44,9 +44,9 @@ export async function configuredChannels(options: ConfiguredChannelsOptions): Pr
     logger,
     apiBase: settings.apiBase,
     allowlist: ids(settings.allowlist),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.onCommand ? { onCommand: options.onCommand } : {}),
-    ...(options.onButton ? { onButton: options.onButton } : {}),
+    fetch: options.fetch,
+    onCommand: options.onCommand,
+    onButton: options.onButton,
   });
   const channels: Channel[] = [];
   if (telegram.botToken) {
@@ -54,10 +54,8 @@ export async function configuredChannels(options: ConfiguredChannelsOptions): Pr
     channels.push(createTelegram({
       ...common(telegram),
       token: telegram.botToken.reveal(),
-      ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret.reveal() } : {}),
-      ...(options.store
-        ? { offsetStore: storedOffset(options.store, "channels:telegram:offset") }
-        : {}),
+      webhookSecret: telegram.webhookSecret?.reveal(),
+      offsetStore: options.store && storedOffset(options.store, "channels:telegram:offset"),
     }));
   }
   if (discord.botToken) {
@@ -65,8 +63,8 @@ export async function configuredChannels(options: ConfiguredChannelsOptions): Pr
     channels.push(createDiscord({
       ...common(discord),
       token: discord.botToken.reveal(),
-      ...(discord.publicKey ? { publicKey: discord.publicKey } : {}),
-      ...(discord.gatewayUrl ? { gatewayUrl: discord.gatewayUrl } : {}),
+      publicKey: discord.publicKey,
+      gatewayUrl: discord.gatewayUrl,
     }));
   }
   if (slack.botToken) {
@@ -74,8 +72,8 @@ export async function configuredChannels(options: ConfiguredChannelsOptions): Pr
     channels.push(createSlack({
       ...common(slack),
       botToken: slack.botToken.reveal(),
-      ...(slack.appToken ? { appToken: slack.appToken.reveal() } : {}),
-      ...(slack.signingSecret ? { signingSecret: slack.signingSecret.reveal() } : {}),
+      appToken: slack.appToken?.reveal(),
+      signingSecret: slack.signingSecret?.reveal(),
     }));
   }
   return channels;

@@ -110,7 +110,7 @@ async function routerParts(
     user: config.router.user ?? "",
     password: config.router.password?.reveal() ?? "",
     tlsFingerprint: config.router.tlsFingerprint,
-    ...(fetch && !config.router.tlsFingerprint ? { fetch } : {}),
+    fetch: config.router.tlsFingerprint ? undefined : fetch,
   });
   const policy = createRouterOSPolicy({
     allowWrite: config.router.allowWrite,
@@ -149,7 +149,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const store = options.store ?? await createStateStoreFromUrl(config.storage.url, { logger });
   const identity = await loadIdentity(store, { agentId: config.storage.agentId });
   const provider = options.provider ??
-    providerFromConfig(config, { logger, ...(fetch ? { fetch } : {}) });
+    providerFromConfig(config, { logger, fetch });
 
   // Built in dependency order. Two cycles are cut by getters read at use time (after start()):
   // the change manager and jobs send through the channels, whose commands and buttons go to
@@ -227,7 +227,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       agent,
       logger,
       store,
-      ...(fetch ? { fetch } : {}),
+      fetch,
       onCommand: (await import("./chat_commands.ts")).chatCommands(
         parts?.changes,
         jobs.chatCommand,

@@ -51,7 +51,7 @@ export function channelSender(
     try {
       const [channel, user] = to;
       const where = channel.directTo ? await channel.directTo(user) : user;
-      await channel.send(where, text, buttons ? { buttons } : {});
+      await channel.send(where, text, { buttons });
     } catch (error) {
       logger.warn(
         `Cannot send a message to ${identity}:`,

@@ -24,10 +24,10 @@ function entryFor(
   return createProvider(provider, {
     env: {},
     timeoutMs: config.llm.timeoutMs,
-    ...(apiKey ? { apiKey: apiKey.reveal() } : {}),
-    ...(baseURL ? { baseURL } : {}),
-    ...(model ? { model } : {}),
-    ...(fetch ? { fetch } : {}),
+    apiKey: apiKey?.reveal(),
+    baseURL,
+    model,
+    fetch,
   });
 }
 
@@ -36,7 +36,7 @@ export function providerFromConfig(
   config: Config,
   options: {
     logger?: Logger;
-    fetch?: typeof globalThis.fetch;
+    fetch?: typeof globalThis.fetch | undefined;
     /** Backoff sleep between retries (tests). */
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   } = {},
@@ -51,7 +51,7 @@ export function providerFromConfig(
   const chain = createFallbackProvider(entries, {
     timeoutMs: config.llm.timeoutMs,
     logger: options.logger ?? silentLogger,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
+    sleep: options.sleep,
   });
   return {
     id: chain.id,

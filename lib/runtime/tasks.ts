@@ -62,12 +62,12 @@ export function taskHandlers(options: TaskHandlersOptions): TaskHandlers {
     investigate: recipeTask("investigate", (recipes, task, scopes) =>
       recipes.investigateRecipe({
         targets: listParam(task, "targets") ?? (task.input ?? "").split(/[\s,]+/).filter(Boolean),
-        ...(scopes ? { scopes } : {}),
+        scopes,
       })),
     analyze: recipeTask("analyze", (recipes, task, scopes) =>
       recipes.analyzeRecipe({
-        ...(scopes ? { scopes } : {}),
-        ...(task.input ? { question: task.input } : {}),
+        scopes,
+        question: task.input,
       })),
     skill_invoke: async (task, { signal }) => {
       const skillInvoke = (await tools()).find((t) => t.name === "skill_invoke");

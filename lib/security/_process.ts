@@ -13,7 +13,7 @@ export interface RunProcessOptions {
   /** The complete environment of the child (nothing is inherited). */
   env: Record<string, string>;
   /** Written to the child's stdin, which is then closed. */
-  stdin?: string;
+  stdin?: string | undefined;
   timeoutMs: number;
   /** Cap of stdout + stderr together, in bytes; the group is killed beyond it. */
   maxOutputBytes: number;

@@ -21,19 +21,19 @@ import type { PinnedInit, Transport } from "./_pinned_transport.ts";
 /** Options of {@linkcode createSafeFetch}. */
 export interface SafeFetchOptions {
   /** DNS resolver; tests inject one. @default {node:dns lookup} */
-  resolve?: Resolver;
+  resolve?: Resolver | undefined;
   /**
    * An unpinned transport (tests, proxies): it resolves the host itself, so only the answer,
    * not the request, is withheld after a rebinding. @default {the pinned node:http(s) transport}
    */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /**
    * The transport of each checked hop; it must connect only to `checked.addresses`.
    * @default {the pinned node:http(s) transport, loaded with the first fetch}
    */
   transport?: Transport;
   /** Certificate authorities (PEM) trusted instead of the runtime's (tests with their own CA). */
-  ca?: string;
+  ca?: string | undefined;
   /** Largest body kept, in bytes; the stream is cancelled beyond it. @default {1048576} */
   maxBytes?: number;
   /** Time limit of the whole exchange, redirects included. @default {15000} */
@@ -41,7 +41,7 @@ export interface SafeFetchOptions {
   /** Redirects followed at most. @default {5} */
   maxRedirects?: number;
   /** More destinations to refuse (IPs, CIDRs, host names), e.g. the router's own address. */
-  extraDenied?: readonly string[];
+  extraDenied?: readonly string[] | undefined;
 }
 
 /** Request options of a {@linkcode SafeFetch} call. */
@@ -114,10 +114,7 @@ async function readCapped(
 
 /** Builds a {@linkcode SafeFetch}. */
 export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
-  const guard = createSsrfGuard({
-    ...(options.resolve ? { resolve: options.resolve } : {}),
-    ...(options.extraDenied ? { extraDenied: options.extraDenied } : {}),
-  });
+  const guard = createSsrfGuard({ resolve: options.resolve, extraDenied: options.extraDenied });
   const maxBytes = options.maxBytes ?? 1_048_576;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxRedirects = options.maxRedirects ?? 5;
@@ -153,7 +150,7 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
           headers,
           signal,
           body,
-          ...(options.ca ? { ca: options.ca } : {}),
+          ca: options.ca,
         });
         // An injected fetch resolved the name itself: re-resolve, and discard an answer whose
         // host changed to a denied address.

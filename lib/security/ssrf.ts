@@ -12,12 +12,12 @@ export type Resolver = (hostname: string) => Promise<readonly string[]>;
 /** Options of {@linkcode createSsrfGuard}. */
 export interface SsrfGuardOptions {
   /** DNS resolver; tests inject one. @default {node:dns lookup with `all: true`} */
-  resolve?: Resolver;
+  resolve?: Resolver | undefined;
   /**
    * More destinations to refuse: IP addresses, CIDR blocks or host names (the router's own
    * address, for example). Host names are refused by name and by every address they resolve to.
    */
-  extraDenied?: readonly string[];
+  extraDenied?: readonly string[] | undefined;
 }
 
 /** A URL that passed the guard, with the addresses its host resolved to. */

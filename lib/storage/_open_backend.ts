@@ -24,7 +24,7 @@ export async function openFsStore(path: string, now?: () => number): Promise<Sta
     storage: createStorage({ driver: opened.driver }),
     kind: "fs",
     location: `fs ${opened.root}`,
-    ...(now ? { now } : {}),
+    now,
   });
 }
 

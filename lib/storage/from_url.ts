@@ -72,7 +72,7 @@ export async function createStateStoreFromUrl(
       storage: createStorage(),
       kind: "memory",
       location: "memory (this process only, nothing written to disk)",
-      ...(options.now ? { now: options.now } : {}),
+      now: options.now,
     });
   }
   const backend = await import("./_open_backend.ts");

@@ -25,7 +25,7 @@ export interface StateStoreOptions {
   /** Shown by `doctor`; must not contain secrets. */
   location?: string;
   /** Clock, for tests. @default {Date.now} */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Called by `dispose()`. */
   onDispose?: () => Promise<void>;
 }

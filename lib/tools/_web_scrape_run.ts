@@ -47,9 +47,9 @@ export function createWebScrapeRunner(
       : import("../security/safe_fetch.ts").then(
         ({ createSafeFetch }) =>
           createSafeFetch({
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-            ...(options.resolve ? { resolve: options.resolve } : {}),
-            ...(options.extraDenied ? { extraDenied: options.extraDenied } : {}),
+            fetch: options.fetch,
+            resolve: options.resolve,
+            extraDenied: options.extraDenied,
             timeoutMs,
             maxBytes,
           }),

@@ -11,9 +11,9 @@ import type { Tool } from "./types.ts";
 /** Options of {@linkcode composioCallTool}; unset values come from the environment at call time. */
 export interface ComposioCallToolOptions {
   /** API base, e.g. `https://backend.composio.dev/api/v3`. @default {env.COMPOSIO_URL} */
-  url?: string;
+  url?: string | undefined;
   /** Project API key, sent only in the `x-api-key` header. @default {env.COMPOSIO_API_KEY} */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Composio user id the call runs as. @default {"default"} */
   userId?: string;
   /** Connected account to use, when the user has several. */
@@ -23,7 +23,7 @@ export interface ComposioCallToolOptions {
   /** @default {processEnv()} */
   env?: Env;
   /** @default {globalThis.fetch} */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** @default {30000} */
   timeoutMs?: number;
   /** Longest result handed to the model. @default {16000} */

@@ -134,7 +134,7 @@ export function skillInvokeTool(options: SkillsToolOptions = {}): Tool {
       const result = await runProcess({
         file: entry.file,
         args: params !== undefined ? [params] : [],
-        ...(params !== undefined ? { stdin: params } : {}),
+        stdin: params,
         cwd: options.cwd ?? base,
         env: { PATH: TRUSTED_PATH, LANG: "C.UTF-8", MIKROCLAW_SKILL: skill },
         timeoutMs,

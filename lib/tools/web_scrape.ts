@@ -28,11 +28,11 @@ export interface WebScrapeToolOptions {
   /** @default {"https://api.firecrawl.dev"} */
   firecrawlBaseUrl?: string;
   /** Transport for the services and for `direct`. @default {globalThis.fetch} */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** DNS resolver of the SSRF guard (tests inject one). */
-  resolve?: Resolver;
+  resolve?: Resolver | undefined;
   /** More destinations the guard refuses, e.g. the router's own address. */
-  extraDenied?: readonly string[];
+  extraDenied?: readonly string[] | undefined;
   /** A ready safe fetch; built from the options above when absent. */
   safeFetch?: SafeFetch;
   /** Longest text returned. @default {12000} */

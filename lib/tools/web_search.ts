@@ -27,7 +27,7 @@ export interface WebSearchToolOptions {
   /** Time limit of the request. @default {15000} */
   timeoutMs?: number;
   /** @default {globalThis.fetch} */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** Builds the `web_search` tool. */
