@@ -161,18 +161,20 @@ export function createRunner(driver: RunnerDriver): Runner {
     });
   }
 
+  async function idle(): Promise<void> {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  }
+
   return {
     allowed,
     dispatch,
-    async idle() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
+    idle,
     async serve(s, loop) {
       signal = s;
       try {
         await (loop ?? untilAborted)(s);
       } finally {
-        while (pending.size > 0) await Promise.allSettled([...pending]);
+        await idle();
       }
     },
   };

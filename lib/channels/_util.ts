@@ -4,7 +4,7 @@
  * @module
  */
 import { AgentError, ErrorCode, errorMessage } from "../errors.ts";
-import { sleep as delay } from "../_internal/sleep.ts";
+import { backoffMs, sleep as delay } from "../_internal/sleep.ts";
 import { jsonError } from "../_internal/json_error.ts";
 import { type Logger, silentLogger } from "../_internal/logger.ts";
 import type { ChannelOptions } from "./types.ts";
@@ -31,10 +31,12 @@ export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }
 
-/** Exponential back-off `min(base * 2^attempt, max)` with up to 25 % negative jitter. */
+/**
+ * A reconnect loop's wait after `attempt` failures: the shared back-off
+ * (`min(base * 2^attempt, max)`) with up to 25 % negative jitter.
+ */
 export function backoff(attempt: number, baseMs: number, maxMs: number): number {
-  const raw = Math.min(baseMs * 2 ** Math.min(attempt, 30), maxMs);
-  return Math.round(raw * (1 - Math.random() * 0.25));
+  return backoffMs(attempt, { baseDelayMs: baseMs, maxDelayMs: maxMs, jitter: 0.25 });
 }
 
 /** Retry settings shared by every channel's HTTP client. */

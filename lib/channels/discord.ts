@@ -290,6 +290,7 @@ export function createDiscord(options: DiscordOptions): Channel {
 
   return {
     name: "discord",
+    idle: () => runner.idle(),
     async start({ signal }) {
       lifetime = signal;
       await runner.serve(signal, (options.mode ?? "gateway") === "gateway" ? gateway : undefined);

@@ -268,6 +268,7 @@ export function createSlack(options: SlackOptions): Channel {
 
   return {
     name: "slack",
+    idle: () => runner.idle(),
     async start({ signal }) {
       const mode = options.mode ?? (options.appToken ? "socket" : "events");
       await runner.serve(signal, async (s) => {

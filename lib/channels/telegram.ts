@@ -269,6 +269,7 @@ export function createTelegram(options: TelegramOptions): Channel {
 
   return {
     name: "telegram",
+    idle: () => runner.idle(),
     async start({ signal }) {
       lifetime = signal;
       const polling =

@@ -127,6 +127,11 @@ export interface Channel {
    * token, disallowed intents).
    */
   start(options: { signal: AbortSignal }): Promise<void>;
+  /**
+   * Resolves when every message received so far has been handled (its turn run, its reply
+   * sent or failed): what a caller waits on before saying something did not happen.
+   */
+  idle?(): Promise<void>;
   /** Sends `text` to a chat/channel id, split at the service's limit. Throws `AgentError`. */
   send(to: string, text: string, options?: SendOptions): Promise<SentMessage>;
   /** Checks the credentials (getMe / users/@me / auth.test). Never throws. */

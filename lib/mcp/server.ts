@@ -8,6 +8,7 @@
  */
 import { errorMessage } from "../errors.ts";
 import { silentLogger } from "../_internal/logger.ts";
+import { withDeadline } from "../_internal/deadline.ts";
 import type { Logger } from "../_internal/logger.ts";
 import { capText } from "../tools/define_tool.ts";
 import { scrubSecrets } from "../tools/scrub.ts";
@@ -15,6 +16,9 @@ import type { Tool, ToolResult } from "../tools/types.ts";
 import type { BeforeToolCall } from "../agent/create_agent.ts";
 import { VERSION } from "../version.ts";
 import type { McpEngine } from "./_engine.ts";
+
+/** A call ended by its deadline or by a cancel: its message is the whole tool result. */
+class CallStopped extends Error {}
 
 /** Options of {@linkcode createMcpServer}. */
 export interface McpServerOptions {
@@ -172,7 +176,6 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     const signal = context.signal
       ? AbortSignal.any([context.signal, controller.signal])
       : controller.signal;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       if (options.beforeToolCall) {
         let verdict;
@@ -191,36 +194,28 @@ export function createMcpServer(options: McpServerOptions): McpServer {
           return result(tool, failure(`Blocked by policy: ${verdict.reason ?? "no reason given"}`));
         }
       }
-      const stop = new Promise<ToolResult>((resolve) => {
-        timer = setTimeout(
-          () => controller.abort(new Error(`timed out after ${tool.timeoutMs} ms`)),
-          tool.timeoutMs + Math.min(GRACE_MS, tool.timeoutMs),
-        );
-        const onAbort = (): void =>
-          resolve(failure(
-            controller.signal.aborted && !context.signal?.aborted
-              ? `Tool "${tool.name}" timed out or was cancelled`
-              : "Tool call cancelled",
-          ));
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      });
-      const value = await Promise.race([
-        Promise.resolve().then(() =>
-          tool.call(args ?? {}, { signal, requestedBy: who, sessionKey: who, logger })
-        ),
-        stop,
-      ]);
+      const timedOut = `Tool "${tool.name}" timed out or was cancelled`;
+      const value = await withDeadline(
+        (deadline) =>
+          tool.call(args ?? {}, { signal: deadline, requestedBy: who, sessionKey: who, logger }),
+        {
+          signal,
+          timeoutMs: tool.timeoutMs + Math.min(GRACE_MS, tool.timeoutMs),
+          timeoutReason: () => new Error(`timed out after ${tool.timeoutMs} ms`),
+          timedOut: () => new CallStopped(timedOut),
+          cancelled: () =>
+            new CallStopped(context.signal?.aborted ? "Tool call cancelled" : timedOut),
+        },
+      );
       if (!value || typeof value.content !== "string") {
         return result(tool, failure(`Tool "${tool.name}" returned no result`));
       }
       return result(tool, { content: value.content, isError: value.isError === true });
     } catch (error) {
+      if (error instanceof CallStopped) return result(tool, failure(error.message));
       return result(tool, failure(`Tool "${tool.name}" failed: ${errorMessage(error)}`));
     } finally {
-      clearTimeout(timer);
       inFlight.delete(controller);
-      if (!controller.signal.aborted) controller.abort(new Error("tool call finished"));
     }
   }
 

@@ -248,6 +248,7 @@ describe("createDiscord()", () => {
     assert.equal((await noKey.webhook!.handle(await fake.signedInteraction(command))).status, 401);
     // No turn yet; the valid command below proves (by its being the only turn) that none of the
     // refused ones started one later.
+    await channel.idle!();
     assert.equal(agent.turns.length, 0);
 
     const ping = await channel.webhook!.handle(

@@ -178,6 +178,7 @@ describe("createSlack()", () => {
       401,
     );
     // No turn yet; the valid request below, the only turn, proves none started later.
+    await channel.idle!();
     assert.equal(agent.turns.length, 0);
     assert.ok(logger.has("warn", /Stale Slack request timestamp/));
 

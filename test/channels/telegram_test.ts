@@ -171,6 +171,7 @@ describe("createTelegram()", () => {
     try {
       const id = fake.message(OWNER, "hello");
       await fake.waitFor((c) => c.method === "getUpdates" && Number(c.params.offset) > id);
+      await r.channel.idle!();
       assert.equal(agent.turns.length, 0);
       assert.equal(fake.callsOf("sendMessage").length, 0);
       assert.ok(logger.has("warn", /TELEGRAM_ALLOWLIST is empty/));
@@ -236,6 +237,7 @@ describe("createTelegram()", () => {
       fake.message(OWNER, undefined);
       const note = await fake.waitFor((c) => c.method === "sendMessage");
       assert.match(String(note.params.text), /only read text/);
+      await r.channel.idle!();
       assert.equal(agent.turns.length, 0);
     } finally {
       await r.stop();
