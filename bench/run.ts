@@ -145,6 +145,8 @@ async function main(argv: string[]): Promise<number> {
       "## Targets",
       "",
       ...summary(rows),
+      "",
+      "What dominates each miss, with the profiles and what was tried: [`PROFILES.md`](PROFILES.md).",
       ...(failures.length ? ["", "## Failed", "", ...failures.map((f) => `- ${f}`)] : []),
       "",
       "## Method",
