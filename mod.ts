@@ -223,7 +223,6 @@ export type { TurnResult } from "./lib/agent/mod.ts";
 // The HTTP gateway: `createGateway(...).fetch` is a standard `(Request) => Promise<Response>`.
 export { createGateway } from "./lib/gateway/mod.ts";
 export type { Gateway } from "./lib/gateway/mod.ts";
-export type { GatewayEnv } from "./lib/gateway/mod.ts";
 export type { GatewayOptions } from "./lib/gateway/mod.ts";
 export type { Webhook } from "./lib/gateway/mod.ts";
 export type { HealthProbe } from "./lib/gateway/mod.ts";

@@ -110,7 +110,6 @@ const ROOT_TYPES = [
   "FinishReason",
   "Gateway",
   "GatewayConfig",
-  "GatewayEnv",
   "GatewayOptions",
   "Webhook",
   "GeminiSettings",

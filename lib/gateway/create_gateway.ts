@@ -62,6 +62,17 @@ function taskSummary(t: TaskRecord) {
  * ```
  */
 export function createGateway(options: GatewayOptions): Gateway {
+  return createGatewayApp(options).gateway;
+}
+
+/**
+ * {@linkcode createGateway} with its Hono app, for the runtime to add the routes of optional
+ * parts (changes, MCP, OpenAI, jobs, console) behind the same middleware. Internal: the public
+ * `Gateway` is a fetch handler and a lifecycle, not a router.
+ */
+export function createGatewayApp(
+  options: GatewayOptions,
+): { gateway: Gateway; app: Hono<GatewayEnv> } {
   const { agent, store } = options;
   const now = options.now ?? Date.now;
   const logger: Logger = options.logger ?? silentLogger;
@@ -253,9 +264,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   let startupCode: { code: string; expiresAt: number } | undefined;
   let sweepTimer: ReturnType<typeof setInterval> | undefined;
 
-  return {
+  const gateway: Gateway = {
     fetch: async (request) => await app.fetch(request),
-    app,
     pairingCode() {
       return startupCode && startupCode.expiresAt > now() ? startupCode.code : undefined;
     },
@@ -286,4 +296,5 @@ export function createGateway(options: GatewayOptions): Gateway {
       return n;
     },
   };
+  return { gateway, app };
 }

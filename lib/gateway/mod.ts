@@ -4,7 +4,6 @@
  */
 export { createGateway } from "./create_gateway.ts";
 export type { Gateway } from "./types.ts";
-export type { GatewayEnv } from "./types.ts";
 export type { GatewayOptions } from "./types.ts";
 export type { Webhook } from "./types.ts";
 export type { HealthProbe } from "./types.ts";

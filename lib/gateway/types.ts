@@ -2,7 +2,6 @@
  * Public types of the HTTP gateway.
  * @module
  */
-import type { Hono } from "hono";
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { StateStore } from "../storage/types.ts";
@@ -143,8 +142,6 @@ export interface GatewayEnv {
 export interface Gateway {
   /** Standard `(Request) => Promise<Response>` handler; serve it with srvx, Deno or Bun. */
   fetch(request: Request): Promise<Response>;
-  /** The underlying Hono app. */
-  readonly app: Hono<GatewayEnv>;
   /** The start-up pairing code while it is valid (print it as `pairing code: NNNNNN`). */
   pairingCode(): string | undefined;
   /** Issues a new one-time pairing code (also used by `identity --rotate`). */

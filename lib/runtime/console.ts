@@ -5,14 +5,14 @@
  * console module loads on the first console request, so a gateway nobody browses never loads it.
  * @module
  */
-import type { Gateway } from "../gateway/types.ts";
+import type { Hono } from "hono";
+import type { GatewayEnv } from "../gateway/types.ts";
 import type { ConsoleHandler } from "../console/mod.ts";
 
-/** Adds the console routes to `gateway.app`; with `enabled: false` they stay 404. */
-export function mountConsole(gateway: Gateway, options: { enabled: boolean }): void {
+/** Adds the console routes to the gateway's `app`; with `enabled: false` they stay 404. */
+export function mountConsole(app: Hono<GatewayEnv>, options: { enabled: boolean }): void {
   if (!options.enabled) return;
   let handler: Promise<ConsoleHandler> | undefined;
-  const { app } = gateway;
   app.get("/", async (c, next) => {
     if (!/\btext\/html\b/i.test(c.req.header("accept") ?? "")) return await next();
     return c.redirect("/console/", 302);

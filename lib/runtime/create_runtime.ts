@@ -21,7 +21,7 @@ import type { RouterOS } from "../routeros/types.ts";
 import type { RouterOSExecutor } from "../routeros/executor.ts";
 import type { Tool } from "../tools/types.ts";
 import type { Gateway } from "../gateway/types.ts";
-import { createGateway } from "../gateway/create_gateway.ts";
+import { createGatewayApp } from "../gateway/create_gateway.ts";
 import type { ButtonHandler, Channel } from "../channels/types.ts";
 import { createHealthMonitor, healthReport } from "../gateway/_health.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
@@ -239,7 +239,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     })
     : [];
 
-  const gateway = createGateway({
+  const { gateway, app } = createGatewayApp({
     agent,
     store,
     logger,
@@ -256,9 +256,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     taskQueueLimit: config.gateway.taskQueueLimit,
     taskRetentionMs: config.gateway.taskRetentionSeconds * 1000,
   });
-  await mountInterop(gateway, { agent, tools, secrets, changes: parts?.changes, logger });
-  jobs.mount(gateway);
-  mountConsole(gateway, { enabled: config.gateway.console });
+  await mountInterop(app, { agent, tools, secrets, changes: parts?.changes, logger });
+  jobs.mount(app);
+  mountConsole(app, { enabled: config.gateway.console });
   // MCP servers are connected (and reported) at creation.
   if (config.tools.mcpServers) await agentParts();
 

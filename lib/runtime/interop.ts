@@ -8,7 +8,8 @@
 import type { Agent } from "../agent/types.ts";
 import type { Logger } from "../_internal/logger.ts";
 import type { Tool } from "../tools/types.ts";
-import type { Gateway } from "../gateway/types.ts";
+import type { Hono } from "hono";
+import type { GatewayEnv } from "../gateway/types.ts";
 import type { ChangeManager } from "../changes/create_change_manager.ts";
 
 /** Options of {@linkcode mountInterop}. */
@@ -39,9 +40,11 @@ function notConfigured(): Response {
   );
 }
 
-/** Adds the routes to `gateway.app`. */
-export async function mountInterop(gateway: Gateway, options: InteropOptions): Promise<void> {
-  const { app } = gateway;
+/** Adds the routes to the gateway's `app`. */
+export async function mountInterop(
+  app: Hono<GatewayEnv>,
+  options: InteropOptions,
+): Promise<void> {
   if (options.changes) {
     const { createChangeRoutes } = await import("../changes/routes.ts");
     app.route("/changes", createChangeRoutes(options.changes));

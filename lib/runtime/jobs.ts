@@ -6,7 +6,8 @@
  * A gateway without any stays as small as before.
  * @module
  */
-import type { Gateway, TaskHandler } from "../gateway/types.ts";
+import type { Hono } from "hono";
+import type { Gateway, GatewayEnv, TaskHandler } from "../gateway/types.ts";
 import type { JobsService, JobsServiceOptions } from "../jobs/create_jobs_service.ts";
 
 /** Options of {@linkcode jobsPart}: the service's, with getters for parts built later. */
@@ -16,8 +17,8 @@ export interface JobsPartOptions extends Omit<JobsServiceOptions, "submitTask" |
 
 /** Jobs and watches, loaded on first use. */
 export interface JobsPart {
-  /** Adds `/jobs`, `/jobs/*` and `/watch/events` to the gateway. */
-  mount(gateway: Gateway): void;
+  /** Adds `/jobs`, `/jobs/*` and `/watch/events` to the gateway's `app`. */
+  mount(app: Hono<GatewayEnv>): void;
   /** The `job` task handler. */
   runJob: TaskHandler;
   /** `/jobs …` typed in a chat (`undefined` for other text). */
@@ -50,12 +51,12 @@ export function jobsPart(options: JobsPartOptions): JobsPart {
   const jobText = (text: string) => /^\s*\/jobs(?:\s|$)/.test(text);
 
   return {
-    mount(gateway) {
+    mount(app) {
       const route = async (c: { req: { raw: Request }; get(key: "tokenId"): string | undefined }) =>
         (await load()).routes.fetch(c.req.raw, {
           requester: `gateway:${c.get("tokenId") ?? "local"}`,
         });
-      gateway.app.all("/jobs", route).all("/jobs/*", route).post("/watch/events", route);
+      app.all("/jobs", route).all("/jobs/*", route).post("/watch/events", route);
     },
     runJob: async (task, context) => (await load()).runJob(task, context),
     chatCommand: async (text, sender) =>

@@ -8,6 +8,7 @@
 import { createStorage, type Storage } from "unstorage";
 import type { SetOptions, StateStore, StorageKind } from "./types.ts";
 import { decodeKey, encodeKey, isHashedKey, prefixBase } from "./_keys.ts";
+import { createKeyedLocks } from "../_internal/keyed_locks.ts";
 
 /** What is stored under each key. */
 export interface Envelope<T = unknown> {
@@ -30,9 +31,9 @@ export interface StateStoreOptions {
   onDispose?: () => Promise<void>;
 }
 
-// Per-key promise chains, shared by every store over the same storage (or the same fs
-// directory) in this process, so two stores never both win a claim.
-const LOCKS = new Map<string, Promise<unknown>>();
+// Per-key locks, shared by every store over the same storage (or the same fs directory) in this
+// process, so two stores never both win a claim.
+const LOCKS = createKeyedLocks();
 const STORAGE_IDS = new WeakMap<Storage, string>();
 
 /**
@@ -56,18 +57,13 @@ export function createStateStore(
   }
   if (kind === "fs" && options.location !== undefined) scope = options.location;
 
-  // A bare promise chain rather than _internal/keyed_locks.ts: this store is in the gateway's core
-  // (budget) and never waits with an abort signal.
-  function withLock<R>(raw: string, fn: () => Promise<R>): Promise<R> {
-    const id = `${scope}\0${raw}`;
-    const previous = LOCKS.get(id) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const settled = run.then(() => {}, () => {});
-    LOCKS.set(id, settled);
-    settled.then(() => {
-      if (LOCKS.get(id) === settled) LOCKS.delete(id);
-    });
-    return run;
+  async function withLock<R>(raw: string, fn: () => Promise<R>): Promise<R> {
+    const release = await LOCKS.acquire(`${scope}\0${raw}`);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
   }
 
   async function readEnvelope<T>(raw: string): Promise<Envelope<T> | null> {
