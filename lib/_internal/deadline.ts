@@ -14,6 +14,8 @@ export interface Deadline {
   expired(): boolean;
   /** Stops the timer; call it once the work is done. */
   clear(): void;
+  /** Stops the timer and aborts the signal with `reason` (the work is over; what it left stops). */
+  end(reason: unknown): void;
 }
 
 /**
@@ -26,14 +28,19 @@ export function startDeadline(
   signal?: AbortSignal,
 ): Deadline {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(typeof reason === "string" ? new Error(reason) : reason()),
-    ms,
-  );
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(typeof reason === "string" ? new Error(reason) : reason());
+  }, ms);
   return {
     signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
-    expired: () => controller.signal.aborted,
+    expired: () => expired,
     clear: () => clearTimeout(timer),
+    end(reason) {
+      clearTimeout(timer);
+      if (!controller.signal.aborted) controller.abort(reason);
+    },
   };
 }
 
@@ -64,9 +71,7 @@ export async function withDeadline<T>(
   work: (signal: AbortSignal) => T | PromiseLike<T>,
   options: DeadlineOptions,
 ): Promise<T> {
-  const finished = new AbortController();
-  const caller = AbortSignal.any([options.signal, finished.signal]);
-  const deadline = startDeadline(options.timeoutMs, options.timeoutReason, caller);
+  const deadline = startDeadline(options.timeoutMs, options.timeoutReason, options.signal);
   let settled = false;
   const stop = new Promise<never>((_, reject) => {
     const onAbort = (): void => {
@@ -76,11 +81,12 @@ export async function withDeadline<T>(
     if (deadline.signal.aborted) return onAbort();
     deadline.signal.addEventListener("abort", onAbort, { once: true });
   });
+  // The race's loser must not surface as an unhandled rejection once the work has won.
+  stop.catch(() => {});
   try {
     return await Promise.race([Promise.resolve().then(() => work(deadline.signal)), stop]);
   } finally {
     settled = true;
-    deadline.clear();
-    if (!finished.signal.aborted) finished.abort(FINISHED);
+    deadline.end(FINISHED);
   }
 }
