@@ -159,15 +159,19 @@ export async function verifyEd25519(
   }
 }
 
-/** Reads a request body as text, refusing bodies over `max` bytes. */
-export async function readBody(
+/**
+ * The text of a webhook request, or the refusal to answer with: 400 unless it is a POST, 413
+ * when the body is over `max` bytes.
+ */
+export async function readWebhookBody(
   request: Request,
   max: number = 1 << 20,
-): Promise<string | undefined> {
+): Promise<string | Response> {
+  if (request.method !== "POST") return refused(400, "Expected POST");
   const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > max) return undefined;
+  if (length > max) return refused(413, "Body too large");
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.length > max) return undefined;
+  if (bytes.length > max) return refused(413, "Body too large");
   return new TextDecoder().decode(bytes);
 }
 

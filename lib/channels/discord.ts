@@ -18,7 +18,7 @@ import {
   json,
   nowSeconds,
   parseJson,
-  readBody,
+  readWebhookBody,
   refused,
   sendTestVia,
   str,
@@ -315,9 +315,8 @@ export function createDiscord(options: DiscordOptions): Channel {
     webhook: {
       path: WEBHOOK_PATHS.discord,
       async handle(request: Request): Promise<Response> {
-        if (request.method !== "POST") return refused(400, "Expected POST");
-        const body = await readBody(request);
-        if (body === undefined) return refused(413, "Body too large");
+        const body = await readWebhookBody(request);
+        if (body instanceof Response) return body;
         const signature = request.headers.get("x-signature-ed25519") ?? "";
         const timestamp = request.headers.get("x-signature-timestamp") ?? "";
         let problem: string | undefined;

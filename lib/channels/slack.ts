@@ -19,7 +19,7 @@ import {
   json,
   nowSeconds,
   parseJson,
-  readBody,
+  readWebhookBody,
   refused,
   sendTestVia,
   str,
@@ -305,9 +305,8 @@ export function createSlack(options: SlackOptions): Channel {
     webhook: {
       path: WEBHOOK_PATHS.slack,
       async handle(request: Request): Promise<Response> {
-        if (request.method !== "POST") return refused(400, "Expected POST");
-        const body = await readBody(request);
-        if (body === undefined) return refused(413, "Body too large");
+        const body = await readWebhookBody(request);
+        if (body instanceof Response) return body;
         const problem = await verify(request, body);
         if (problem) {
           logger.warn(`slack: request refused: ${problem}`);

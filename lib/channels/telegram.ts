@@ -16,7 +16,7 @@ import {
   isRecord,
   json,
   parseJson,
-  readBody,
+  readWebhookBody,
   refused,
   sendTestVia,
   str,
@@ -308,9 +308,8 @@ export function createTelegram(options: TelegramOptions): Channel {
           logger.warn("telegram: webhook call refused: wrong or missing secret token");
           return refused(401, "Invalid Telegram webhook secret token");
         }
-        if (request.method !== "POST") return refused(400, "Expected POST");
-        const text = await readBody(request);
-        if (text === undefined) return refused(413, "Body too large");
+        const text = await readWebhookBody(request);
+        if (text instanceof Response) return text;
         const update = parseJson(text);
         if (accept(update) === undefined) return refused(400, "Not a Telegram update");
         return json({ ok: true });
