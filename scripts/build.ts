@@ -94,8 +94,11 @@ function group(path: string): string {
   return `npm:${parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]}`;
 }
 
-/** Sources a runtime loads by dynamic import when `gateway` starts (Node's server adapter). */
-const STARTUP_INPUTS = ["cli/_serve_node.ts"];
+/**
+ * Sources loaded by dynamic import whenever `gateway` starts: the CLI driver (the entry imports
+ * it after turning on Node's compile cache) and Node's server adapter.
+ */
+const STARTUP_INPUTS = ["cli/_main.ts", "cli/_serve_node.ts"];
 
 /** Outputs reached from `roots` through static imports, and dynamic ones too when `lazy`. */
 function closure(metafile: Metafile, roots: string[], lazy = false): Set<string> {

@@ -14,20 +14,10 @@ import { type Logger, silentLogger } from "../_internal/logger.ts";
 import { VERSION } from "../version.ts";
 import { agentTaskHandlers } from "./_agent_tasks.ts";
 import { createHealthMonitor, healthReport } from "./_health.ts";
-import {
-  auth,
-  bodyLimit,
-  fail,
-  identify,
-  originCheck,
-  rateLimit,
-  readJson,
-  securityHeaders,
-  tooLarge,
-} from "./_middleware.ts";
+import { fail, gatewayGuard, readJson, tooLarge } from "./_middleware.ts";
 import { isLoopbackHost, parseCidr } from "./_net.ts";
 import { createPairing } from "./_pairing.ts";
-import { hostGuard } from "./host_guard.ts";
+import { createHostCheck } from "./host_guard.ts";
 import { createRateLimiter } from "./_rate_limit.ts";
 import { parseTaskBody } from "./_schemas.ts";
 import { createTaskQueue, type TaskRecord } from "./_tasks.ts";
@@ -142,20 +132,18 @@ export function createGatewayApp(
   }
 
   const app = new Hono<GatewayEnv>();
-  app.use(
-    securityHeaders,
-    hostGuard({
-      bindHost,
-      allowedHosts: options.allowedHosts ?? [],
-      // Declared webhooks verify their own signature, and a tunnel gives them its own name.
-      exempt: isWebhook,
-    }),
-    identify(clientAddress, trusted),
-    bodyLimit(maxBody),
-    rateLimit(limiter),
-    originCheck,
-    auth(pairing, pairingRequired, isOpen),
-  );
+  app.use(gatewayGuard({
+    checkHost: createHostCheck({ bindHost, allowedHosts: options.allowedHosts ?? [] }),
+    // Declared webhooks verify their own signature, and a tunnel gives them its own name.
+    hostExempt: isWebhook,
+    clientAddress,
+    trusted,
+    maxBody,
+    limiter,
+    pairing,
+    pairingRequired,
+    isOpen,
+  }));
 
   app.onError((error, c) => {
     if (c.get("bodyTooLarge")) return tooLarge(maxBody);

@@ -3,17 +3,15 @@
  * is re-pointed at the gateway sends `Host: attacker.example:PORT` from the owner's own browser.
  * The gateway answers only to names that are its own, before rate limiting, pairing lockout
  * accounting and auth, so such a page can neither use the gateway nor spend the owner's pairing
- * attempts. Mount {@linkcode hostGuard} first on any app that shares the gateway's port.
+ * attempts. The gateway's guard applies {@linkcode createHostCheck} first.
  * @module
  */
-import type { MiddlewareHandler } from "hono";
 import {
   isLoopbackHost,
   isWildcardHost,
   normalizeHostName,
   parseIpBytes,
 } from "../_internal/ip.ts";
-import { jsonError } from "../_internal/json_error.ts";
 
 /** Options of {@linkcode createHostCheck}. */
 export interface HostCheckOptions {
@@ -98,37 +96,5 @@ export function createHostCheck(options: HostCheckOptions = {}): (value: string)
       reason: `${JSON.stringify(host.slice(0, 100))} is not a name of this gateway ` +
         "(add it to GATEWAY_ALLOWED_HOSTS if you reach the gateway by that name)",
     };
-  };
-}
-
-/**
- * Hono middleware refusing a request whose `Host` (or, without one, the URL's host) the rule
- * does not accept, with 421 and the JSON error shape, before any other middleware runs.
- * Sets the context variable `hostLoopback` for later checks.
- */
-export function hostGuard(
-  options: HostCheckOptions & {
-    /**
-     * Requests that skip the check: the signed channel webhooks, which services call by the
-     * public name of a tunnel or proxy and which a browser page cannot forge.
-     */
-    exempt?: (method: string, path: string) => boolean;
-  } = {},
-): MiddlewareHandler<{ Variables: { hostLoopback: boolean } }> {
-  const check = createHostCheck(options);
-  return async function hostGuardMiddleware(c, next) {
-    if (options.exempt?.(c.req.method, c.req.path)) {
-      c.set("hostLoopback", false);
-      return await next();
-    }
-    const value = c.req.header("host") ?? new URL(c.req.url).host;
-    const verdict = check(value);
-    if (!verdict.ok) {
-      return jsonError(421, "E_MISDIRECTED", `Refused: ${verdict.reason}`, {
-        "cache-control": "no-store",
-      });
-    }
-    c.set("hostLoopback", verdict.loopback);
-    await next();
   };
 }
