@@ -6,10 +6,12 @@
  *
  * `--delay-us N` makes every request busy-wait N microseconds first: the slowed server of the
  * throughput figure, which shows the ratios move when a server gets slower (so the load
- * generator is not what they measure).
+ * generator is not what they measure). `--security-headers` answers with the six headers the
+ * gateway sets on every answer (`lib/gateway/_security_headers.ts`), set the cheapest way Hono
+ * offers: what those headers cost a bare app.
  *
- * Run alone: `node bench/baseline_hono.ts [--port N] [--host H] [--delay-us N]` (also
- * `deno run -A`, `bun`).
+ * Run alone: `node bench/baseline_hono.ts [--port N] [--host H] [--delay-us N]
+ * [--security-headers]` (also `deno run -A`, `bun`).
  * @module
  */
 import { Hono } from "hono";
@@ -40,8 +42,13 @@ export async function startBaselineHono(
   port = 0,
   hostname = "127.0.0.1",
   delayUs = 0,
+  securityHeaders = false,
 ): Promise<string> {
   const app = new Hono();
+  // loaded only when asked for, so the plain baseline's bundle carries nothing more
+  const headers = securityHeaders
+    ? Object.fromEntries((await import("../lib/gateway/_security_headers.ts")).SECURITY_HEADERS)
+    : undefined;
   app.get("/health/heartbeat", (c) => {
     if (delayUs > 0) {
       const until = performance.now() + delayUs / 1000;
@@ -49,7 +56,7 @@ export async function startBaselineHono(
         // busy: a server that needs this much CPU per request
       }
     }
-    return c.json({ heartbeat: "ok" });
+    return headers ? c.json({ heartbeat: "ok" }, 200, headers) : c.json({ heartbeat: "ok" });
   });
   const g = globalThis as Servers;
   if (g.Deno) {
@@ -76,6 +83,7 @@ if ((import.meta as { main?: boolean }).main) {
     Number(flag(argv, "--port") ?? 0),
     flag(argv, "--host"),
     Number(flag(argv, "--delay-us") ?? 0),
+    argv.includes("--security-headers"),
   );
   console.log(`listening on ${url}`);
 }

@@ -113,11 +113,12 @@ export async function liveHeap(child: Child, reading: number): Promise<number> {
   return Number(m[1]) / 2 ** 20;
 }
 
-type Target = "raw" | "hono" | "slow" | "heartbeat" | "tasks";
+type Target = "raw" | "hono" | "slow" | "secure" | "heartbeat" | "tasks";
 const NAMES: Record<Target, string> = {
   raw: "bare runtime server (generator ceiling)",
   hono: "bare Hono",
   slow: `bare Hono slowed by ${DELAY_US} µs per request`,
+  secure: "bare Hono answering with the gateway's six security headers",
   heartbeat: "gateway /health/heartbeat",
   tasks: "gateway GET /tasks (bearer)",
 };
@@ -132,6 +133,9 @@ export interface GatewayRounds {
   heapIdleMiB: number;
   rssAfterMiB: number;
   heapAfterMiB: number;
+  /** RSS of bare Hono at the gateway's idle reading and after the same number of requests. */
+  honoRssIdleMiB: number;
+  honoRssAfterMiB: number;
   /** Requests the gateway answered between the idle and the after readings. */
   requests: number;
   /** The mix's answers by status. */
@@ -177,6 +181,7 @@ export async function runOn(
       slow: start(
         serverCommand(runtime, hono, ["--delay-us", String(DELAY_US)]),
       ),
+      secure: start(serverCommand(runtime, hono, ["--security-headers"])),
     };
     const gwUrl = (await gw.waitFor(/listening on (\S+)/))[1]!;
     const code = (await gw.waitFor(/pairing code: (\d{6})/))[1]!;
@@ -190,6 +195,7 @@ export async function runOn(
       slow: `${(await servers.slow.waitFor(/listening on (\S+)/))[
         1
       ]!}/health/heartbeat`,
+      secure: `${(await servers.secure.waitFor(/listening on (\S+)/))[1]!}/health/heartbeat`,
       heartbeat: `${gwUrl}/health/heartbeat`,
       tasks: `${gwUrl}/tasks`,
     };
@@ -208,18 +214,22 @@ export async function runOn(
       raw: {},
       hono: {},
       slow: {},
+      secure: {},
       heartbeat: {},
       tasks: auth,
     };
     await sleep(options.quick ? 300 : 2000);
     const rssIdle = rssKiB(gw.pid) / 1024;
+    const honoRssIdle = rssKiB(servers.hono.pid) / 1024;
     const heapIdle = await liveHeap(gw, 1);
     const order = Object.keys(NAMES) as Target[];
     let requests = 0;
+    let honoRequests = 0;
     const pids: Record<Target, number> = {
       raw: servers.raw.pid,
       hono: servers.hono.pid,
       slow: servers.slow.pid,
+      secure: servers.secure.pid,
       heartbeat: gw.pid,
       tasks: gw.pid,
     };
@@ -236,6 +246,7 @@ export async function runOn(
       });
       if (timed) cpuPerRequest[t].push((cpuUs(pids[t]) - cpu0) / Math.max(1, r.total));
       if (t === "heartbeat" || t === "tasks") requests += r.total;
+      if (t === "hono") honoRequests += r.total;
       return r;
     };
     if (!options.quick) { for (const t of order) await run(t, 1, false); // warm-up, untimed
@@ -292,8 +303,18 @@ export async function runOn(
       ],
     });
     requests += mix.total;
+    // bare Hono's own growth under as many requests from as many client ids (heartbeats only:
+    // it has no other route), so the gateway's figure can be read against its runtime's
+    const honoMix = await load({
+      url: urls.hono,
+      connections: CONNECTIONS,
+      amount: Math.max(1, requests - honoRequests),
+      forwardedFor: CLIENT_IDS,
+    });
+    honoRequests += honoMix.total;
     await sleep(options.quick ? 300 : 2000);
     const rssAfter = rssKiB(gw.pid) / 1024;
+    const honoRssAfter = rssKiB(servers.hono.pid) / 1024;
     const heapAfter = await liveHeap(gw, 2);
     return {
       runtime,
@@ -303,6 +324,8 @@ export async function runOn(
       heapIdleMiB: heapIdle,
       rssAfterMiB: rssAfter,
       heapAfterMiB: heapAfter,
+      honoRssIdleMiB: honoRssIdle,
+      honoRssAfterMiB: honoRssAfter,
       requests,
       mixStatuses: (mix as LoadResult & { statuses: Record<string, number> }).statuses,
     };
@@ -371,6 +394,22 @@ function rowsOf(r: GatewayRounds): Row[] {
     });
     rows.push({
       figure: "4 throughput",
+      name: `${runtime}: ${NAMES.secure}`,
+      unit: "req/s",
+      values: rps("secure"),
+      baseline: hono,
+      note: "what the headers alone cost a bare app; the gateway sets them on every answer",
+    });
+    rows.push({
+      figure: "4 throughput",
+      name: `${runtime}: gateway /health/heartbeat vs bare Hono with the same headers`,
+      unit: "req/s",
+      values: rps("heartbeat"),
+      baseline: { name: "bare Hono + security headers", values: rps("secure") },
+      note: "the rest of the gateway: its guard, router and server adapter",
+    });
+    rows.push({
+      figure: "4 throughput",
       name: `${runtime}: ${NAMES.slow}`,
       unit: "req/s",
       values: rps("slow"),
@@ -422,6 +461,13 @@ function rowsOf(r: GatewayRounds): Row[] {
       values: [r.heapAfterMiB],
       baseline: { name: "idle", values: [r.heapIdleMiB] },
     });
+    rows.push({
+      figure: "6 leak check",
+      name: `${runtime}: bare Hono RSS after as many requests (the runtime's own growth)`,
+      unit: "MiB",
+      values: [r.honoRssAfterMiB],
+      baseline: { name: "idle", values: [r.honoRssIdleMiB] },
+    });
   }
   return rows;
 }
@@ -429,11 +475,11 @@ function rowsOf(r: GatewayRounds): Row[] {
 function methods(quick: boolean): Record<string, string> {
   return {
     "4 throughput":
-      `The deployable bundle running \`gateway\` (memory storage, pairing on, \`GATEWAY_RATE_LIMIT\`/\`GATEWAY_RATE_BURST\` raised to 1e6 because the generator is one client), a bare one-route Hono app on the runtime's usual server (\`@hono/node-server\` / \`Deno.serve\` / \`Bun.serve\`), the same app busy-waiting ${DELAY_US} µs per request, and the runtime's bare HTTP server with a fixed body each run in their own process on the runtime under test (Node with the container's heap flags); the load generator is autocannon (${CONNECTIONS} keep-alive connections, a fixed duration per run) in its own Node process, which also reports the share of a core it used. The bare server's rate is the most this generator can get on this machine; the slowed app shows that a slower server moves the ratio. Rounds rotate the order of the targets after an untimed warm-up of each; \`GET /tasks\` carries the bearer token from \`POST /pair\` with the printed code. The machine's other load (2 shared cores) is not controlled: compare ratios, not absolute rates.`,
+      `The deployable bundle running \`gateway\` (memory storage, pairing on, \`GATEWAY_RATE_LIMIT\`/\`GATEWAY_RATE_BURST\` raised to 1e6 because the generator is one client), a bare one-route Hono app on the runtime's usual server (\`@hono/node-server\` / \`Deno.serve\` / \`Bun.serve\`), the same app busy-waiting ${DELAY_US} µs per request, the same app answering with the gateway's six security headers (what those headers cost by themselves), and the runtime's bare HTTP server with a fixed body each run in their own process on the runtime under test (Node with the container's heap flags); the load generator is autocannon (${CONNECTIONS} keep-alive connections, a fixed duration per run) in its own Node process, which also reports the share of a core it used. The bare server's rate is the most this generator can get on this machine; the slowed app shows that a slower server moves the ratio. Rounds rotate the order of the targets after an untimed warm-up of each; \`GET /tasks\` carries the bearer token from \`POST /pair\` with the printed code. The machine's other load (2 shared cores) is not controlled: compare ratios, not absolute rates.`,
     "6 leak check":
       `Gateway: VmRSS and the live heap after a forced full GC (SIGUSR2 to \`bench/_gc_entry.ts\`, which runs the bundle in the same process) 2 s after the pairing, against the same 2 s after every request of figure 4 plus a mix of ${
         quick ? MIX_QUICK : MIX_FULL
-      } requests cycling heartbeat, \`GET /tasks\` with the token (after ${TASKS} \`investigate\` tasks were created, which fail: no router; tasks are kept an hour and listed whole, so creating one every few requests would measure that list), \`GET /tasks\` with a wrong token (401) and \`GET /health\`, each from one of ${CLIENT_IDS} client ids (\`X-Forwarded-For\`, loopback a trusted proxy), more than the rate limiter's 10 000-entry table holds; one reading per runtime.`,
+      } requests cycling heartbeat, \`GET /tasks\` with the token (after ${TASKS} \`investigate\` tasks were created, which fail: no router; tasks are kept an hour and listed whole, so creating one every few requests would measure that list), \`GET /tasks\` with a wrong token (401) and \`GET /health\`, each from one of ${CLIENT_IDS} client ids (\`X-Forwarded-For\`, loopback a trusted proxy), more than the rate limiter's 10 000-entry table holds; one reading per runtime. Bare Hono's RSS is read at the same moments, after it answered as many heartbeats (its rounds of figure 4, then the rest from the same ${CLIENT_IDS} client ids): the runtime's own growth under that load.`,
   };
 }
 

@@ -14,18 +14,9 @@ import type { Pairing } from "./_pairing.ts";
 import type { RateLimiter } from "./_rate_limit.ts";
 import type { GatewayEnv } from "./types.ts";
 import type { HostVerdict } from "./host_guard.ts";
+import { SECURITY_HEADERS } from "./_security_headers.ts";
 
 type Middleware = MiddlewareHandler<GatewayEnv>;
-
-const SECURITY_HEADERS: readonly (readonly [string, string])[] = Object.entries({
-  "X-Content-Type-Options": "nosniff",
-  "X-Frame-Options": "DENY",
-  "Referrer-Policy": "no-referrer",
-  "Cache-Control": "no-store",
-  "Content-Security-Policy":
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-  "Cross-Origin-Resource-Policy": "same-origin",
-});
 
 /** Peer addresses remembered with the client name they resolve to (bounded; cleared when full). */
 const MAX_REMEMBERED_PEERS = 1024;
