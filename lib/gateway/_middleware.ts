@@ -101,10 +101,8 @@ export function gatewayGuard(options: GuardOptions): Middleware {
   async function admit(c: Context<GatewayEnv>): Promise<Response | undefined> {
     const misdirected = checkHost(c, options);
     if (misdirected) return misdirected;
+    // `tokenId`, `token` and `bodyTooLarge` stay unset (undefined) until auth or the body sets them
     c.set("client", clientOf(c));
-    c.set("bodyTooLarge", false);
-    c.set("tokenId", undefined);
-    c.set("token", undefined);
     return limitBody(c, maxBody) ?? takeRate(c, limiter) ?? checkOrigin(c) ??
       await authenticate(c, options);
   }

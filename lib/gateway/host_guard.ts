@@ -28,6 +28,9 @@ export type HostVerdict =
 
 const PORT = /:(\d{1,5})$/;
 
+/** `Host` values whose verdict is remembered (cleared when full). */
+const MAX_REMEMBERED_HOSTS = 256;
+
 /**
  * The host name of a `Host` header value (port dropped, lowercased, IDNA to punycode, trailing
  * dot dropped, IPv6 without brackets); `undefined` when it is not a plain `host[:port]`
@@ -84,7 +87,19 @@ export function createHostCheck(options: HostCheckOptions = {}): (value: string)
     }
     names.add(host);
   }
+  // A client sends the same Host on every request; parsing it is a measurable share of a small
+  // request (issue #19). Bounded, since the value is the client's to choose.
+  const seen = new Map<string, HostVerdict>();
   return (value) => {
+    let verdict = seen.get(value);
+    if (verdict === undefined) {
+      verdict = judge(value);
+      if (seen.size >= MAX_REMEMBERED_HOSTS) seen.clear();
+      seen.set(value, verdict);
+    }
+    return verdict;
+  };
+  function judge(value: string): HostVerdict {
     const host = hostOfHeader(value);
     if (host === undefined) return { ok: false, reason: "the Host header is malformed" };
     if (isLoopbackHost(host)) return { ok: true, host, loopback: true };
@@ -96,5 +111,5 @@ export function createHostCheck(options: HostCheckOptions = {}): (value: string)
       reason: `${JSON.stringify(host.slice(0, 100))} is not a name of this gateway ` +
         "(add it to GATEWAY_ALLOWED_HOSTS if you reach the gateway by that name)",
     };
-  };
+  }
 }

@@ -130,9 +130,11 @@ export interface GatewayOptions {
 export interface GatewayEnv {
   Variables: {
     client: string;
+    /** The bearer token's id; unset without a valid token. */
     tokenId: string | undefined;
     token: string | undefined;
-    bodyTooLarge: boolean;
+    /** Set when the body passed the limit as the route read it. */
+    bodyTooLarge: boolean | undefined;
     /** The request's `Host` is a loopback name or address (set by the Host check). */
     hostLoopback: boolean;
   };

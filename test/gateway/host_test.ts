@@ -86,6 +86,20 @@ describe("Host check (property tests)", () => {
     fc.assert(fc.property(loopbackHostValue, (host) => check(host).ok));
   });
 
+  it("gives a Host value the same verdict every time, remembered or not, past the memory's bound", () => {
+    const remembering = createHostCheck({ bindHost: "0.0.0.0", allowedHosts: ["mikroclaw.lan"] });
+    const value = fc.oneof(loopbackHostValue, foreignName.chain(withPort), fc.string());
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 300, maxLength: 600 }), (values) => {
+        for (const v of [...values, ...values]) {
+          const fresh = createHostCheck({ bindHost: "0.0.0.0", allowedHosts: ["mikroclaw.lan"] });
+          assert.deepEqual(remembering(v), fresh(v));
+        }
+      }),
+      { numRuns: 5 },
+    );
+  });
+
   it("refuses every foreign name, in any case, with any port or trailing dot", () => {
     for (const bind of ["127.0.0.1", "0.0.0.0", "::", "192.168.88.5"]) {
       const check = createHostCheck({ bindHost: bind, allowedHosts: ["mikroclaw.lan"] });
