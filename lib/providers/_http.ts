@@ -78,7 +78,6 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
       { kind: "bad-request", provider },
     );
   }
-  const secrets = callSecrets(input);
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(new DOMException(`Timed out after ${input.timeoutMs} ms`, "TimeoutError"));
@@ -110,7 +109,7 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
     done();
     return scrubError(
       classified.kind === "network" ? unreachable(provider, input.url, error) : classified,
-      secrets,
+      callSecrets(input),
     );
   }
   if (!response.ok) {
@@ -121,7 +120,7 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
       if (signal.aborted) {
         const classified = classifyThrown(provider, error, signal);
         done();
-        return scrubError(classified, secrets);
+        return scrubError(classified, callSecrets(input));
       }
     }
     done();
@@ -133,7 +132,7 @@ export async function openCall(input: OpenCallInput): Promise<OpenCall | Provide
         headers: response.headers,
         bodyText: text,
       }),
-      secrets,
+      callSecrets(input),
     );
   }
   return { response, signal, done };
@@ -153,14 +152,13 @@ export async function* runCall(
     return;
   }
   let completed = false;
-  const secrets = callSecrets(input);
   try {
     for await (const part of read(call.response)) {
-      yield part.type === "error" ? errorPart(scrubError(part.error, secrets)) : part;
+      yield part.type === "error" ? errorPart(scrubError(part.error, callSecrets(input))) : part;
     }
     completed = true;
   } catch (error) {
-    yield errorPart(scrubError(readFailure(input.provider, error, call.signal), secrets));
+    yield errorPart(scrubError(readFailure(input.provider, error, call.signal), callSecrets(input)));
   } finally {
     call.done(completed);
   }
@@ -169,7 +167,10 @@ export async function* runCall(
 /** Header names whose values are credentials. */
 const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
 
-/** The credentials of one call (key headers, URL credentials and query values), for scrubbing. */
+/**
+ * The credentials of one call (key headers, URL credentials and query values), for scrubbing
+ * an error; gathered only when there is one.
+ */
 function callSecrets(input: OpenCallInput): string[] {
   const out = urlSecrets(input.url);
   for (const [name, value] of input.headers) {
