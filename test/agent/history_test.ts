@@ -96,6 +96,33 @@ describe("createHistory()", () => {
     assert.deepEqual(history.get("s").map((m) => m.content), ["q", "a"]);
   });
 
+  it("keeps what was added even when the caller changes it afterwards, tool call arguments too", () => {
+    const history = createHistory();
+    const args = { address: "192.0.2.1", ports: [22, 80], where: { list: "lan" } };
+    const providerData = { sig: { a: 1 } };
+    const exchange: Message[] = [
+      { role: "user", content: "q" },
+      {
+        role: "assistant",
+        content: "",
+        toolCalls: [{ id: "c1", name: "scan", arguments: args, providerData }],
+      },
+    ];
+    history.add("s", exchange);
+    args.ports.push(443);
+    args.where.list = "wan";
+    providerData.sig.a = 2;
+    exchange[0] = { role: "user", content: "changed" };
+    const [user, assistant] = history.get("s");
+    assert.equal(user!.content, "q");
+    assert.deepEqual((assistant as { toolCalls: unknown[] }).toolCalls, [{
+      id: "c1",
+      name: "scan",
+      arguments: { address: "192.0.2.1", ports: [22, 80], where: { list: "lan" } },
+      providerData: { sig: { a: 1 } },
+    }]);
+  });
+
   it("rejects bad bounds", () => {
     assert.throws(() => createHistory({ maxTurns: -1 }), RangeError);
     assert.throws(() => createHistory({ maxChars: 0 }), RangeError);
