@@ -102,5 +102,6 @@ function report(log: LogObject): void {
     : `${log.date.toISOString()} ${level.toUpperCase().padEnd(5)} ${
       log.tag ? `[${log.tag}] ` : ""
     }${message}`;
-  process.stderr.write(line + "\n");
+  // one string: no format directives apply; and Bun's `process.stderr` costs ~10 ms to build
+  console.error(line);
 }
