@@ -25,7 +25,9 @@ import { emit, type Report, type Row } from "./_table.ts";
 import {
   binary,
   type Child,
+  commandFor,
   cpuUs,
+  denoV8Flags,
   isQuick,
   NODE_FLAGS,
   request,
@@ -81,26 +83,12 @@ export function gcCommand(
       "run",
       "-A",
       "--no-check",
-      "--v8-flags=--expose-gc",
+      denoV8Flags(["--expose-gc"]),
       entry,
       ...args,
     ]];
   }
   return [binary("bun"), [entry, ...args]];
-}
-
-function serverCommand(
-  runtime: RuntimeName,
-  script: string,
-  args: string[],
-): [string, string[]] {
-  if (runtime === "node") {
-    return [binary("node"), [...NODE_FLAGS, script, ...args]];
-  }
-  if (runtime === "deno") {
-    return [binary("deno"), ["run", "-A", "--no-check", script, ...args]];
-  }
-  return [binary("bun"), [script, ...args]];
 }
 
 /** Live heap of the gateway after a forced GC, MiB (SIGUSR2 to `bench/_gc_entry.ts`). */
@@ -178,12 +166,12 @@ export async function runOn(
       LOG_LEVEL: "error",
     });
     const servers = {
-      raw: start(serverCommand(runtime, raw, [])),
-      hono: start(serverCommand(runtime, hono, [])),
+      raw: start(commandFor(runtime, raw, [])),
+      hono: start(commandFor(runtime, hono, [])),
       slow: start(
-        serverCommand(runtime, hono, ["--delay-us", String(DELAY_US)]),
+        commandFor(runtime, hono, ["--delay-us", String(DELAY_US)]),
       ),
-      secure: start(serverCommand(runtime, hono, ["--security-headers"])),
+      secure: start(commandFor(runtime, hono, ["--security-headers"])),
     };
     const gwUrl = (await gw.waitFor(/listening on (\S+)/))[1]!;
     const code = (await gw.waitFor(/pairing code: (\d{6})/))[1]!;

@@ -14,7 +14,15 @@ import os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { markdownTable, ratios, type Report, type Row, stat, verdict } from "./_table.ts";
-import { binary, NODE_FLAGS, ROOT, type RuntimeName, RUNTIMES, startChild } from "./_util.ts";
+import {
+  binary,
+  denoV8Flags,
+  NODE_FLAGS,
+  ROOT,
+  type RuntimeName,
+  RUNTIMES,
+  startChild,
+} from "./_util.ts";
 
 /** The scripts, in figure order: file, extra Node flags, and whether it runs on every runtime. */
 const SCRIPTS: readonly [string, string[], boolean][] = [
@@ -33,7 +41,7 @@ function scriptCommand(
 ): [string, string[]] {
   if (runtime === "node") return [binary("node"), [...nodeFlags, file]];
   if (runtime === "deno") {
-    return [binary("deno"), ["run", "-A", "--no-check", "--v8-flags=--expose-gc", file]];
+    return [binary("deno"), ["run", "-A", "--no-check", denoV8Flags(["--expose-gc"]), file]];
   }
   return [binary("bun"), [file]];
 }
@@ -53,7 +61,7 @@ export function machine(): string[] {
   return [
     `Node runs with the container's heap flags (the router images' ENTRYPOINT): ${
       NODE_FLAGS.join(" ")
-    }`,
+    }; Deno with the same V8 flags (${denoV8Flags()})`,
     `CPU: ${cpus[0]?.model ?? "unknown"} (nproc ${os.availableParallelism()})`,
     `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `OS: ${os.type()} ${os.release()} ${os.arch()}`,
