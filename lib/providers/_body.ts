@@ -29,6 +29,7 @@ export async function readJson(response: Response): Promise<unknown> {
 async function* decodeText(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
+  let ended = false;
   try {
     while (true) {
       const { value, done } = await reader.read();
@@ -36,10 +37,13 @@ async function* decodeText(body: ReadableStream<Uint8Array>): AsyncGenerator<str
       const text = decoder.decode(value, { stream: true });
       if (text) yield text;
     }
+    ended = true;
     const rest = decoder.decode();
     if (rest) yield rest;
   } finally {
-    reader.cancel().catch(() => {});
+    // Only a body left unread is cancelled: cancelling an ended fetch body makes the runtime
+    // abort the finished request (on Node an AbortError with its stack, per model call).
+    if (!ended) reader.cancel().catch(() => {});
   }
 }
 
