@@ -3,6 +3,7 @@
  * listens and the pairing code, run the opt-in router setup, and drain on SIGINT/SIGTERM.
  * @module
  */
+import module from "node:module";
 import type { Config } from "../lib/config/types.ts";
 import { createRuntime, type Runtime } from "../lib/runtime/create_runtime.ts";
 import { configureLogger, logger } from "./_logger.ts";
@@ -100,6 +101,9 @@ export async function runServer(options: RunServerOptions): Promise<number> {
     const code = runtime.gateway.pairingCode();
     if (code) print(`pairing code: ${code} (one-time, expires in 10 minutes)`);
     else print("pairing is off (PAIRING_REQUIRED=0, loopback only)");
+    // What the start compiled goes to Node's compile cache (turned on in mikroclaw.ts) soon,
+    // not only at a clean exit: the next start after a crash or a kill uses it too (issue #19).
+    setTimeout(() => module.flushCompileCache?.(), 1000).unref?.();
     if (!runtime.identity.persistent) {
       logger.info("Storage is memory: tokens and identity last until this process stops");
     }
