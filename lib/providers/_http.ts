@@ -158,7 +158,9 @@ export async function* runCall(
     }
     completed = true;
   } catch (error) {
-    yield errorPart(scrubError(readFailure(input.provider, error, call.signal), callSecrets(input)));
+    yield errorPart(
+      scrubError(readFailure(input.provider, error, call.signal), callSecrets(input)),
+    );
   } finally {
     call.done(completed);
   }
