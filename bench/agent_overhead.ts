@@ -85,6 +85,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
     };
 
     let rssIdle = 0;
+    let heapIdle = 0;
     for (
       const [mode, provider] of [["non-streaming", nonStreaming], ["streaming", streaming]] as const
     ) {
@@ -101,6 +102,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
         gc();
         await sleep(100);
         rssIdle = rssKiB(process.pid);
+        heapIdle = process.memoryUsage().heapUsed;
       }
       const agentMs: number[] = [];
       const rawMs: number[] = [];
@@ -129,6 +131,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
     gc();
     await sleep(100);
     const rssAfter = rssKiB(process.pid);
+    const heapAfter = process.memoryUsage().heapUsed;
     rows.push({
       figure: "6 leak check",
       name: `${currentRuntime()}: agent process RSS after ${Math.max(leakTurns, before)} turns`,
@@ -136,6 +139,15 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
       values: [rssAfter / 1024],
       baseline: { name: "idle", values: [rssIdle / 1024] },
       target: { op: "<=", ratio: 1.2 },
+    });
+    rows.push({
+      figure: "6 leak check",
+      name: `${currentRuntime()}: agent process live heap after GC after ${
+        Math.max(leakTurns, before)
+      } turns`,
+      unit: "MiB",
+      values: [heapAfter / 2 ** 20],
+      baseline: { name: "idle", values: [heapIdle / 2 ** 20] },
     });
   } finally {
     await fake.stop();
@@ -146,7 +158,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<Report> {
       "5 agent overhead":
         '`createAgent` with `createProvider("openai")` and one `defineTool` tool against `startFakeOpenAI` (run in its own Node process, answering at once: three single tool calls, then text); a turn is `agent.run` + `reset`; the baseline replays the four HTTP requests of one captured turn (same URL, headers and bodies) with `fetch` and reads each body whole; agent and raw batches alternate within each round, after warm-up turns; non-streaming sends `stream: false` to the provider.',
       "6 leak check":
-        "Agent: VmRSS of the benchmark process (on each runtime, GC forced before each reading) after the warm-up turns against after the stated number of agent turns (both modes, session reset after each turn); one reading.",
+        "Agent: VmRSS and the JS heap in use (`process.memoryUsage().heapUsed`) of the benchmark process (on each runtime, GC forced before each reading) after the warm-up turns against after the stated number of agent turns (both modes, session reset after each turn); one reading.",
     },
   };
 }
