@@ -26,16 +26,22 @@ export function binary(runtime: RuntimeName): string {
   return join(ROOT, "node_modules/.bin", runtime);
 }
 
-/** Command line running `script` with `args` on `runtime`. */
+/**
+ * Command line running `script` with `args` on `runtime`: Node with the container's heap flags,
+ * Deno with the same V8 flags; `gc` lets the script force a collection (`--expose-gc` on Node
+ * and Deno; Bun has `Bun.gc`).
+ */
 export function commandFor(
   runtime: RuntimeName,
   script: string,
   args: readonly string[] = [],
+  options: { gc?: boolean } = {},
 ): [string, string[]] {
+  const gcFlags = options.gc ? ["--expose-gc"] : [];
   if (runtime === "deno") {
-    return [binary("deno"), ["run", "-A", "--no-check", denoV8Flags(), script, ...args]];
+    return [binary("deno"), ["run", "-A", "--no-check", denoV8Flags(gcFlags), script, ...args]];
   }
-  if (runtime === "node") return [binary("node"), [...NODE_FLAGS, script, ...args]];
+  if (runtime === "node") return [binary("node"), [...NODE_FLAGS, ...gcFlags, script, ...args]];
   return [binary(runtime), [script, ...args]];
 }
 

@@ -27,9 +27,7 @@ import {
   type Child,
   commandFor,
   cpuUs,
-  denoV8Flags,
   isQuick,
-  NODE_FLAGS,
   request,
   ROOT,
   rssKiB,
@@ -69,26 +67,9 @@ export function load(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
-/** Command line of `script` on `runtime`, with a GC the script can force. */
-export function gcCommand(
-  runtime: RuntimeName,
-  args: string[],
-): [string, string[]] {
-  const entry = join(ROOT, "bench/_gc_entry.ts");
-  if (runtime === "node") {
-    return [binary("node"), [...NODE_FLAGS, "--expose-gc", entry, ...args]];
-  }
-  if (runtime === "deno") {
-    return [binary("deno"), [
-      "run",
-      "-A",
-      "--no-check",
-      denoV8Flags(["--expose-gc"]),
-      entry,
-      ...args,
-    ]];
-  }
-  return [binary("bun"), [entry, ...args]];
+/** Command line running `bench/_gc_entry.ts` with `args` on `runtime` (a forced GC available). */
+export function gcCommand(runtime: RuntimeName, args: string[]): [string, string[]] {
+  return commandFor(runtime, join(ROOT, "bench/_gc_entry.ts"), args, { gc: true });
 }
 
 /** Live heap of the gateway after a forced GC, MiB (SIGUSR2 to `bench/_gc_entry.ts`). */

@@ -16,6 +16,7 @@ import process from "node:process";
 import { markdownTable, ratios, type Report, type Row, stat, verdict } from "./_table.ts";
 import {
   binary,
+  commandFor,
   denoV8Flags,
   NODE_FLAGS,
   ROOT,
@@ -24,27 +25,18 @@ import {
   startChild,
 } from "./_util.ts";
 
-/** The scripts, in figure order: file, extra Node flags, and whether it runs on every runtime. */
-const SCRIPTS: readonly [string, string[], boolean][] = [
-  ["footprint", [], false],
-  ["gateway", [], false],
-  ["agent_overhead", ["--expose-gc", ...NODE_FLAGS], true],
-  ["stream_parse", [], false],
-  ["flood", [], false],
+/**
+ * The scripts, in figure order, and whether each runs on every runtime (then it is the subject:
+ * measured with the runtimes' heap flags and a forced GC available); the others are drivers that
+ * run on plain Node and start their subjects themselves.
+ */
+const SCRIPTS: readonly [string, boolean][] = [
+  ["footprint", false],
+  ["gateway", false],
+  ["agent_overhead", true],
+  ["stream_parse", false],
+  ["flood", false],
 ];
-
-/** Command line of a benchmark script on `runtime` (a forced GC available on each). */
-function scriptCommand(
-  runtime: RuntimeName,
-  file: string,
-  nodeFlags: string[],
-): [string, string[]] {
-  if (runtime === "node") return [binary("node"), [...nodeFlags, file]];
-  if (runtime === "deno") {
-    return [binary("deno"), ["run", "-A", "--no-check", denoV8Flags(["--expose-gc"]), file]];
-  }
-  return [binary("bun"), [file]];
-}
 
 function version(runtime: string): string {
   try {
@@ -74,10 +66,13 @@ export function machine(): string[] {
 async function runScript(
   name: string,
   runtime: RuntimeName,
-  nodeFlags: string[],
+  everywhere: boolean,
   argv: string[],
 ): Promise<Report> {
-  const [cmd, args] = scriptCommand(runtime, join(ROOT, "bench", `${name}.ts`), nodeFlags);
+  const file = join(ROOT, "bench", `${name}.ts`);
+  const [cmd, args] = everywhere
+    ? commandFor(runtime, file, [], { gc: true })
+    : [binary("node"), [file]];
   const child = startChild(cmd, [...args, "--json", ...argv], { graceful: true });
   const m = await child.waitFor(/@@REPORT@@(.*)\n/, 10 * 60_000);
   await child.stop();
@@ -101,14 +96,14 @@ async function main(argv: string[]): Promise<number> {
   const rows: Row[] = [];
   const methods: Record<string, string> = {};
   const failures: string[] = [];
-  for (const [name, flags, everywhere] of SCRIPTS) {
+  for (const [name, everywhere] of SCRIPTS) {
     if (only && !only.includes(name)) continue;
     for (const runtime of everywhere ? RUNTIMES : ["node" as const]) {
       process.stderr.write(
         `bench: ${name}${everywhere ? ` on ${runtime}` : ""}${quick ? " (quick)" : ""}\n`,
       );
       try {
-        const report = await runScript(name, runtime, flags, quick ? ["--quick"] : []);
+        const report = await runScript(name, runtime, everywhere, quick ? ["--quick"] : []);
         rows.push(...report.rows);
         for (const [figure, method] of Object.entries(report.methods)) {
           if (!methods[figure]?.includes(method)) {

@@ -22,10 +22,13 @@ export interface GatewayCommandOutput {
   writeError: (text: string) => void;
 }
 
-/** Writes to the process's stdout and stderr, one line per call. */
+/**
+ * Writes to the process's stdout and stderr, one line per call, the way `print` and the logger
+ * do (through `console`), so lines on one stream keep their order on every runtime.
+ */
 export const processOutput: GatewayCommandOutput = {
-  write: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-  writeError: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+  write: (text) => console.log(text.endsWith("\n") ? text.slice(0, -1) : text),
+  writeError: (text) => console.error(text.endsWith("\n") ? text.slice(0, -1) : text),
 };
 
 /** What `mikroclaw changes` was asked. */

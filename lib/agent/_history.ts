@@ -32,23 +32,23 @@ interface Exchange {
   chars: number;
 }
 
-function shallowCopy(message: Message): Message {
+/** A copy of `message` whose tool calls (if any) are each copied by `copyCall`. */
+function copyMessage(message: Message, copyCall: (call: ToolCall) => ToolCall): Message {
   return message.role === "assistant" && message.toolCalls
-    ? { ...message, toolCalls: message.toolCalls.map((call) => ({ ...call })) }
+    ? { ...message, toolCalls: message.toolCalls.map(copyCall) }
     : { ...message };
 }
 
+/** What a read hands out: stored messages are deep copies no one else holds, so one level. */
+const shallowCopy = (message: Message): Message => copyMessage(message, (call) => ({ ...call }));
+
 /**
- * A copy of `message` that shares nothing a caller can change. Strings are immutable, so only
+ * What is stored: a copy that shares nothing a caller can change. Strings are immutable, so only
  * the tool calls' arguments and provider data (parsed JSON) are copied deeply: a fraction of
  * what `structuredClone` of every message costs each turn (issue #19: a tenth of the agent's
  * own time per turn on Bun).
  */
-function storedCopy(message: Message): Message {
-  return message.role === "assistant" && message.toolCalls
-    ? { ...message, toolCalls: message.toolCalls.map(storedCall) }
-    : { ...message };
-}
+const storedCopy = (message: Message): Message => copyMessage(message, storedCall);
 
 function storedCall(call: ToolCall): ToolCall {
   const copy: ToolCall = { ...call, arguments: copyJson(call.arguments) };

@@ -119,16 +119,19 @@ export function gatewayGuard(options: GuardOptions): Middleware {
 
 /** Sets the security headers a route did not set itself. */
 function addSecurityHeaders(c: Context<GatewayEnv>): void {
-  const headers = c.res.headers;
-  // A route may set its own policy (the web console's page needs script-src 'self').
   try {
-    for (const [k, v] of SECURITY_HEADERS) if (!headers.has(k)) headers.set(k, v);
+    setMissingSecurityHeaders(c.res.headers);
   } catch {
     // Immutable headers (e.g. a fetched Response from a webhook handler): copy once.
     const res = new Response(c.res.body, c.res);
-    for (const [k, v] of SECURITY_HEADERS) if (!res.headers.has(k)) res.headers.set(k, v);
+    setMissingSecurityHeaders(res.headers);
     c.res = res;
   }
+}
+
+function setMissingSecurityHeaders(headers: Headers): void {
+  // A route may set its own policy (the web console's page needs script-src 'self').
+  for (const [k, v] of SECURITY_HEADERS) if (!headers.has(k)) headers.set(k, v);
 }
 
 /** 421 when the `Host` (or, without one, the URL's host) is not a name of this gateway. */
